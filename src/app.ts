@@ -1,0 +1,57 @@
+import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import { ApiError, problemResponse } from "./lib/errors";
+import { createRouter } from "./lib/create-router";
+import { log } from "./lib/logger";
+import { requestLog, services } from "./lib/middleware";
+import { accountsRouter } from "./routes/accounts/accounts.index";
+import { registerDocs } from "./routes/docs/docs";
+import { healthRouter } from "./routes/health/health.index";
+import { ingestRouter } from "./routes/ingest/ingest.index";
+import { portfolioRouter } from "./routes/portfolio/portfolio.index";
+import { rootRouter } from "./routes/root/root.index";
+
+export function createApp() {
+  const app = createRouter();
+
+  app.use(requestId());
+  app.use(requestLog);
+  // Swagger UI and ReDoc load their scripts from a CDN, so the docs pages relax the default CSP.
+  app.use(secureHeaders({ contentSecurityPolicy: undefined, crossOriginEmbedderPolicy: false }));
+  app.use(services);
+
+  app.route("/", rootRouter);
+  app.route("/", ingestRouter);
+  app.route("/", accountsRouter);
+  app.route("/", healthRouter);
+  app.route("/", portfolioRouter);
+  registerDocs(app);
+
+  app.notFound((c) => problemResponse(c, "not_found", `No route matches ${c.req.method} ${c.req.path}.`));
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) {
+      return problemResponse(c, error.code, error.detail, error.fieldErrors);
+    }
+    if (error instanceof HTTPException && error.status < 500) {
+      const code = error.status === 413 ? "payload_too_large" : error.status === 404 ? "not_found" : "bad_request";
+      return problemResponse(c, code, error.message || "The request could not be processed.");
+    }
+    log("error", "unhandled error", {
+      request_id: c.get("requestId"),
+      path: c.req.path,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      stack: error instanceof Error ? error.stack : undefined,
+    });
+    return problemResponse(
+      c,
+      "internal_error",
+      `An unexpected error occurred. Quote request id ${c.get("requestId")} when reporting it.`,
+    );
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,42 @@
+/** Shared vocabulary of the domain: plain types, no Hono, no D1. */
+
+export const SEGMENTS = ["Enterprise", "Mid-Market", "SMB"] as const;
+export type Segment = (typeof SEGMENTS)[number];
+
+export const BUCKETS = ["Healthy", "At-Risk", "Critical"] as const;
+export type Bucket = (typeof BUCKETS)[number];
+
+export type EngagementTrend = "improving" | "stable" | "declining";
+
+/** Points of each health component; `nps` is null when no NPS was available (the other four are scaled to 100). */
+export interface HealthComponents {
+  daily_active_users: number;
+  feature_adoption: number;
+  support_tickets: number;
+  nps: number | null;
+  login_frequency: number;
+}
+
+/** A trend over `days`, anchored at the account's latest metric date (not today). Stored as JSON on the account. */
+export interface Trend {
+  days: number;
+  health_score_change: number;
+  arr_change: number;
+  engagement_trend: EngagementTrend;
+  /** The score date the change is measured from (at or before `to_date` minus `days`, else the window's first). */
+  from_date: string;
+  to_date: string;
+  /** Change of each component's points between `from_date` and `to_date`: what moved the score. */
+  health_components_change: HealthComponents;
+}
+
+/** One day of an account's metrics, as stored. */
+export interface DailyMetrics {
+  date: string;
+  daily_active_users: number;
+  feature_adoption_rate: number;
+  support_tickets_open: number;
+  nps_score: number | null;
+  login_frequency: number;
+  arr: number;
+}

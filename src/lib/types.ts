@@ -1,0 +1,14 @@
+import type { DrizzleD1Database } from "drizzle-orm/d1";
+import type { RequestIdVariables } from "hono/request-id";
+import type * as schema from "../db/schema";
+import type { AppConfig } from "./config";
+
+export type Database = DrizzleD1Database<typeof schema>;
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: RequestIdVariables & {
+    config: AppConfig;
+    db: Database;
+  };
+}

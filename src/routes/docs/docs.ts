@@ -1,0 +1,40 @@
+import { swaggerUI } from "@hono/swagger-ui";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { SERVICE_NAME, SERVICE_VERSION } from "../../lib/service-info";
+import type { AppEnv } from "../../lib/types";
+
+const DESCRIPTION = `Customer-success analytics: upload daily product-usage metrics as CSV, get health scores, trends,
+portfolio risk and account details.
+
+Errors use RFC 9457 problem details (\`application/problem+json\`) with a readable \`detail\` and a \`request_id\`.`;
+
+const REDOC_PAGE = `<!doctype html>
+<html>
+  <head>
+    <title>${SERVICE_NAME}: ReDoc</title>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+  </head>
+  <body>
+    <redoc spec-url="/openapi.json"></redoc>
+    <script src="https://cdn.redoc.ly/redoc/latest/bundles/redoc.standalone.js"></script>
+  </body>
+</html>`;
+
+/** The OpenAPI document is generated from the routes registered on `app`, so it must be served by `app` itself. */
+export function registerDocs(app: OpenAPIHono<AppEnv>): void {
+  app.doc("/openapi.json", (c) => ({
+    openapi: "3.0.3",
+    info: { title: SERVICE_NAME, version: SERVICE_VERSION, description: DESCRIPTION },
+    servers: [{ url: new URL(c.req.url).origin, description: "This server" }],
+    tags: [
+      { name: "Ingest", description: "CSV uploads of daily account metrics" },
+      { name: "Accounts", description: "Accounts with their health, trends and history" },
+      { name: "Health", description: "Health score computation" },
+      { name: "Portfolio", description: "Portfolio statistics and risk" },
+      { name: "Service", description: "Service information and liveness" },
+    ],
+  }));
+  app.get("/docs", swaggerUI({ url: "/openapi.json", title: `${SERVICE_NAME}: Swagger UI` }));
+  app.get("/redoc", (c) => c.html(REDOC_PAGE));
+}
