@@ -21,5 +21,6 @@ export async function recomputeHealth(
   _config: HealthConfig,
   _options: RecomputeOptions = {},
 ): Promise<RecomputeResult> {
-  throw new Error("recomputeHealth: not implemented yet");
+  // Placeholder until the scoring job lands: scores nothing.
+  return { accountsUpdated: 0, scoresWritten: 0, durationMs: 0 };
 }
