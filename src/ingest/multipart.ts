@@ -1,0 +1,128 @@
+import { Buffer } from "node:buffer";
+import type { Readable } from "node:stream";
+import busboy from "busboy";
+import { UploadReadError } from "./csv-stream";
+
+/**
+ * The file part of a multipart/form-data body as a web stream, without buffering it: the request body is written
+ * into busboy (which runs under `nodejs_compat`) only as fast as the file part is read, because busboy holds
+ * back its write callback while the file stream is full. `formData()` and `parseBody()` would hold the whole
+ * file in memory.
+ */
+
+export interface MultipartFile {
+  fileName: string | null;
+  stream: ReadableStream<Uint8Array>;
+}
+
+/** Why a multipart body yields no file; the message is meant for the client. */
+export class MultipartError extends Error {
+  override name = "MultipartError";
+}
+
+function toWebStream(file: Readable, onCancel: () => void): ReadableStream<Uint8Array> {
+  const chunks = file[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await chunks.next();
+      if (next.done) controller.close();
+      else controller.enqueue(new Uint8Array(next.value.buffer, next.value.byteOffset, next.value.byteLength));
+    },
+    async cancel() {
+      onCancel();
+      await chunks.return?.();
+    },
+  });
+}
+
+/**
+ * Resolves once the part named `fieldName` starts (its content is then read through the returned stream);
+ * rejects with a MultipartError when the body ends without such a file part or cannot be parsed.
+ */
+export function openMultipartFile(
+  body: ReadableStream<Uint8Array>,
+  contentType: string,
+  fieldName: string,
+): Promise<MultipartFile> {
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({ headers: { "content-type": contentType }, defParamCharset: "utf8" });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return Promise.reject(new MultipartError(`The multipart body cannot be read: ${reason}.`));
+  }
+
+  const reader = body.getReader();
+  let fileStream: Readable | undefined;
+  let stopped = false;
+
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    parser.destroy();
+    reader.cancel().catch(() => undefined);
+  };
+
+  return new Promise<MultipartFile>((resolve, reject) => {
+    let settled = false;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      outcome();
+    };
+
+    parser.on("file", (name, file, info) => {
+      if (name !== fieldName || settled) {
+        file.resume();
+        return;
+      }
+      fileStream = file;
+      settle(() => resolve({ fileName: info.filename || null, stream: toWebStream(file, stop) }));
+    });
+    parser.on("field", (name) => {
+      if (name !== fieldName) return;
+      settle(() =>
+        reject(
+          new MultipartError(
+            `The form field '${fieldName}' is plain text, not a file: send the file with curl -F "${fieldName}=@data.csv".`,
+          ),
+        ),
+      );
+      stop();
+    });
+    parser.on("close", () => {
+      settle(() =>
+        reject(
+          new MultipartError(
+            `The multipart body has no '${fieldName}' file field: send the CSV as curl -F "${fieldName}=@data.csv".`,
+          ),
+        ),
+      );
+    });
+    parser.on("error", (error: unknown) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      settle(() => reject(new MultipartError(`The multipart body is malformed: ${reason}.`)));
+      fileStream?.destroy(new UploadReadError(`The multipart body is malformed: ${reason}.`));
+    });
+
+    const pump = async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done || stopped) break;
+        const chunk = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+        // The callback waits until busboy has handed the chunk on, i.e. until the file part is being read.
+        await new Promise<void>((written, failed) =>
+          parser.write(chunk, (error) => (error ? failed(error) : written())),
+        );
+      }
+      if (!stopped) parser.end();
+    };
+    pump().catch((error: unknown) => {
+      if (stopped) return;
+      const reason = error instanceof Error ? error.message : String(error);
+      settle(() => reject(new MultipartError(`The upload could not be read: ${reason}.`)));
+      fileStream?.destroy(new UploadReadError(`The upload could not be read: ${reason}.`));
+      stop();
+    });
+  });
+}

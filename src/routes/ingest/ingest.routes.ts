@@ -1,0 +1,174 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { problemSchema } from "../../lib/errors";
+import { jsonContent } from "../../lib/openapi";
+
+const SAMPLE_CSV = `account_name,segment,region,arr,date,daily_active_users,feature_adoption_rate,support_tickets_open,nps_score,login_frequency
+Acme Corp,Enterprise,US,500000,2024-10-01,150,0.75,2,50,0.85
+TechStart Inc,SMB,EU,50000,2024-10-01,15,0.45,8,,0.35
+`;
+
+const CSV_FORMAT = `Header (names exact, case-insensitive, surrounding spaces ignored, any order, extra columns ignored):
+\`account_name,segment,region,arr,date,daily_active_users,feature_adoption_rate,support_tickets_open,nps_score,login_frequency\`
+(\`nps_score\` may be left out or empty).
+
+| column | rule |
+|---|---|
+| account_name | non-empty, trimmed, at most 200 characters; identifies the account |
+| segment | Enterprise, Mid-Market or SMB (case-insensitive; stored with that spelling) |
+| region | non-empty, at most 100 characters |
+| arr | number >= 0 |
+| date | YYYY-MM-DD, a real calendar date |
+| daily_active_users | whole number >= 0 |
+| feature_adoption_rate | 0 to 1 |
+| support_tickets_open | whole number >= 0 |
+| nps_score | -100 to 100, or empty (stored as null) |
+| login_frequency | 0 to 1 |
+
+UTF-8 (a BOM is fine), LF or CRLF line ends, quoted fields with commas, quotes and line breaks are accepted.
+Blank lines (also lines of only commas) are skipped.`;
+
+const DESCRIPTION = `Uploads daily account metrics as CSV, either as the \`file\` field of a \`multipart/form-data\` form
+(\`curl -F "file=@data.csv"\`) or as the raw body (\`text/csv\`, \`application/csv\`, \`text/plain\`,
+\`application/octet-stream\`; \`curl --data-binary @data.csv -H "Content-Type: text/csv"\`).
+
+The body is streamed and written in batches as it is read, so files of any size use little memory.
+
+${CSV_FORMAT}
+
+**Rows.** A row that breaks a rule is rejected with its line number (the physical line in the file: the header is
+line 1; blank lines and line breaks inside quoted fields count), the column and the reason; the other rows are
+stored. The response lists the first 100 errors and says how many more there were.
+
+**Upserts.** Rows are keyed by account + date: re-uploading a file changes nothing and reports 0 created and
+0 updated; a later upload (or a later line of the same file) for the same account + date replaces the values.
+An account's segment, region and ARR are those of its latest-dated row, whatever order files arrive in.
+\`accounts_updated\` counts existing accounts whose data changed; \`metrics_updated\` counts existing rows whose
+values changed.
+
+**Refusals.** A header that lacks a required column (or repeats one), an empty body, a file with a header but no
+data rows, and a body that is not UTF-8 CSV text are refused with 400 before anything is stored. Other content
+types get 415, a form without a \`file\` file field 400.
+
+**Afterwards** the accounts whose data changed are rescored, so \`GET /accounts\` shows fresh scores at once.
+Every upload is recorded as an ingest run (\`ingest_run_id\`). If the upload breaks off midway, the rows of the
+batches already written stay stored and the run is marked failed; uploading the file again completes it.`;
+
+export const rowErrorSchema = z
+  .object({
+    line: z.number().int().openapi({ description: "Physical line in the file (header = 1)", example: 7 }),
+    column: z
+      .string()
+      .nullable()
+      .openapi({ description: "The offending column; null when the line as a whole is broken", example: "date" }),
+    value: z.string().optional().openapi({ description: "The value as found (absent when empty)", example: "2024-02-30" }),
+    reason: z.string().openapi({ example: "'2024-02-30' is not a real calendar date" }),
+  })
+  .openapi("CsvRowError");
+
+export const ingestResultSchema = z
+  .object({
+    message: z.string().openapi({
+      description: "A readable summary",
+      example: "Processed 15 rows: 14 accepted, 1 rejected. 5 accounts created, 0 updated; 14 metrics created, 0 updated.",
+    }),
+    accounts_created: z.number().int().openapi({ description: "Accounts new to the database", example: 5 }),
+    accounts_updated: z
+      .number()
+      .int()
+      .openapi({ description: "Existing accounts whose data changed (new or changed metrics, segment, region, ARR)", example: 0 }),
+    metrics_created: z.number().int().openapi({ description: "New account + date rows", example: 14 }),
+    errors: z.array(z.string()).openapi({
+      description: "The first 100 row errors, readable (the original product's field)",
+      example: ["Line 7, column 'date': '2024-02-30' is not a real calendar date"],
+    }),
+    metrics_updated: z.number().int().openapi({ description: "Existing account + date rows whose values changed", example: 0 }),
+    rows_total: z.number().int().openapi({ description: "Data rows read (blank lines not counted)", example: 15 }),
+    rows_rejected: z.number().int().openapi({ description: "Rows refused by validation", example: 1 }),
+    row_errors: z.array(rowErrorSchema).openapi({ description: "The first 100 row errors, structured" }),
+    error_count: z.number().int().openapi({ description: "All row errors found (row_errors holds at most 100)", example: 1 }),
+    ingest_run_id: z.number().int().openapi({ description: "The ingest run recording this upload", example: 12 }),
+    file_name: z.string().nullable().openapi({ description: "The uploaded file's name (multipart only)", example: "data.csv" }),
+    bytes_read: z.number().int().openapi({ description: "Size of the CSV read, in bytes", example: 1043 }),
+    accounts_rescored: z.number().int().openapi({ description: "Accounts whose health was recomputed after the upload", example: 5 }),
+    duration_ms: z.number().int().openapi({ description: "Time to read, store and rescore", example: 84 }),
+  })
+  .openapi("IngestResult", {
+    example: {
+      message: "Processed 15 rows: 14 accepted, 1 rejected. 5 accounts created, 0 updated; 14 metrics created, 0 updated.",
+      accounts_created: 5,
+      accounts_updated: 0,
+      metrics_created: 14,
+      errors: ["Line 7, column 'date': '2024-02-30' is not a real calendar date"],
+      metrics_updated: 0,
+      rows_total: 15,
+      rows_rejected: 1,
+      row_errors: [{ line: 7, column: "date", value: "2024-02-30", reason: "'2024-02-30' is not a real calendar date" }],
+      error_count: 1,
+      ingest_run_id: 12,
+      file_name: "data.csv",
+      bytes_read: 1043,
+      accounts_rescored: 5,
+      duration_ms: 84,
+    },
+  });
+
+/*
+ * Plain OpenAPI schemas on purpose: a zod schema on a multipart body makes @hono/zod-openapi validate it with
+ * `parseBody()`, which reads the whole file into memory. The handler streams the body instead. Inline rather than
+ * referenced, so every tool (Swagger UI's file picker included) sees the binary field directly.
+ */
+const csvUploadForm = {
+  schema: {
+    title: "CsvUploadForm",
+    type: "object" as const,
+    required: ["file"],
+    properties: {
+      file: { type: "string" as const, format: "binary", description: "The CSV file" },
+    },
+    description: "A form with the CSV file in the field `file` (`curl -F \"file=@data.csv\"`).",
+  },
+};
+
+const csvText = { schema: { title: "CsvText", type: "string" as const, description: "The CSV text itself." } };
+
+function problemContent(description: string) {
+  return { description, content: { "application/problem+json": { schema: problemSchema } } };
+}
+
+export const ingestCsv = createRoute({
+  method: "post",
+  path: "/ingest/csv",
+  tags: ["Ingest"],
+  summary: "Upload daily account metrics as CSV",
+  description: DESCRIPTION,
+  request: {
+    body: {
+      required: true,
+      description: "The CSV file, as a form field `file` or as the raw body.",
+      content: {
+        "multipart/form-data": csvUploadForm,
+        "text/csv": { ...csvText, example: SAMPLE_CSV },
+        "application/csv": csvText,
+        "text/plain": csvText,
+        "application/octet-stream": { schema: { type: "string", format: "binary" } },
+      },
+    },
+  },
+  responses: {
+    200: jsonContent(ingestResultSchema, "The file was read; valid rows are stored, invalid rows listed in `errors`"),
+    400: problemContent(
+      "Refused before anything was stored: a header missing (or repeating) a required column, an empty body, a header " +
+        "without data rows, a body that is not UTF-8 CSV text, a form without a `file` field, or a malformed multipart " +
+        "body. `detail` says which; a missing column is also named in `errors`. If the body turns out unreadable only " +
+        "midway (invalid bytes, upload broken off), `detail` says how many rows before that point stayed stored.",
+    ),
+    415: problemContent(
+      "The Content-Type is neither multipart/form-data nor one of text/csv, application/csv, text/x-csv, " +
+        "application/vnd.ms-excel, text/plain, application/octet-stream.",
+    ),
+    500: problemContent(
+      "Unexpected error, or a database batch failed midway: the rows of the batches written before stay stored and " +
+        "the ingest run is marked failed; `detail` names the lines affected.",
+    ),
+  },
+});

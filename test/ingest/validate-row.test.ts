@@ -1,0 +1,215 @@
+import { describe, expect, it } from "vitest";
+import {
+  dateProblem,
+  formatRowError,
+  isBlankLine,
+  resolveHeader,
+  validateRow,
+  type ResolvedHeader,
+} from "../../src/ingest/validate-row";
+
+const HEADER_FIELDS =
+  "account_name,segment,region,arr,date,daily_active_users,feature_adoption_rate,support_tickets_open,nps_score,login_frequency".split(
+    ",",
+  );
+
+function header(fields: string[] = HEADER_FIELDS): ResolvedHeader {
+  const resolution = resolveHeader(fields);
+  if (!resolution.ok) throw new Error(`header refused: ${JSON.stringify(resolution)}`);
+  return resolution.header;
+}
+
+const GOOD = ["Acme Corp", "Enterprise", "US", "500000", "2024-10-01", "150", "0.75", "2", "50", "0.85"];
+
+function withValue(column: string, value: string): string[] {
+  const fields = [...GOOD];
+  fields[HEADER_FIELDS.indexOf(column)] = value;
+  return fields;
+}
+
+function errorsOf(fields: string[], line = 5) {
+  const result = validateRow(fields, header(), line);
+  if (result.ok) throw new Error("expected the row to be rejected");
+  return result.errors;
+}
+
+describe("resolveHeader", () => {
+  it("matches names case-insensitively, ignoring surrounding spaces and a BOM, in any order, with extra columns", () => {
+    const fields = [
+      "\uFEFF Login_Frequency ",
+      "notes",
+      "ACCOUNT_NAME",
+      "Segment",
+      " region",
+      "arr ",
+      "Date",
+      "daily_active_users",
+      "feature_adoption_rate",
+      "support_tickets_open",
+      "nps_score",
+    ];
+    const resolved = header(fields);
+    expect(resolved.positions.login_frequency).toBe(0);
+    expect(resolved.positions.account_name).toBe(2);
+    expect(resolved.positions.nps_score).toBe(10);
+    expect(resolved.fieldCount).toBe(11);
+  });
+
+  it("names every missing required column", () => {
+    const resolution = resolveHeader(HEADER_FIELDS.filter((name) => name !== "date" && name !== "arr"));
+    expect(resolution).toMatchObject({ ok: false, missing: ["arr", "date"], duplicates: [] });
+  });
+
+  it("refuses a header that repeats a column", () => {
+    expect(resolveHeader([...HEADER_FIELDS, " ARR"])).toMatchObject({ ok: false, missing: [], duplicates: ["arr"] });
+  });
+
+  it("accepts a header without nps_score (the column is optional)", () => {
+    const resolved = header(HEADER_FIELDS.filter((name) => name !== "nps_score"));
+    expect(resolved.positions.nps_score).toBe(-1);
+  });
+
+  it("recognises a semicolon-separated header", () => {
+    expect(resolveHeader([HEADER_FIELDS.join(";")])).toMatchObject({ ok: false, looksSemicolonSeparated: true });
+  });
+
+  it("refuses JSON as a header", () => {
+    const resolution = resolveHeader(['{"account_name": "Acme"}']);
+    expect(resolution.ok).toBe(false);
+  });
+});
+
+describe("validateRow", () => {
+  it("turns a valid line into a typed row, trimming values and normalising the segment", () => {
+    const fields = withValue("segment", " mid-MARKET ");
+    fields[0] = "  Acme Corp ";
+    fields[HEADER_FIELDS.indexOf("login_frequency")] = "0.85\r";
+    expect(validateRow(fields, header(), 2)).toEqual({
+      ok: true,
+      row: {
+        accountName: "Acme Corp",
+        segment: "Mid-Market",
+        region: "US",
+        arr: 500000,
+        date: "2024-10-01",
+        dailyActiveUsers: 150,
+        featureAdoptionRate: 0.75,
+        supportTicketsOpen: 2,
+        npsScore: 50,
+        loginFrequency: 0.85,
+      },
+    });
+  });
+
+  it.each([
+    ["smb", "SMB"],
+    ["ENTERPRISE", "Enterprise"],
+    ["Mid Market", "Mid-Market"],
+    ["mid_market", "Mid-Market"],
+  ])("normalises the segment %s to %s", (value, expected) => {
+    const result = validateRow(withValue("segment", value), header(), 2);
+    expect(result.ok && result.row.segment).toBe(expected);
+  });
+
+  it("stores an empty NPS as null, and accepts the range edges", () => {
+    for (const [value, expected] of [
+      ["", null],
+      ["  ", null],
+      ["-100", -100],
+      ["100", 100],
+    ] as const) {
+      const result = validateRow(withValue("nps_score", value), header(), 2);
+      expect(result.ok && result.row.npsScore).toBe(expected);
+    }
+  });
+
+  it("stores null NPS for every row when the file has no nps_score column", () => {
+    const fields = HEADER_FIELDS.filter((name) => name !== "nps_score");
+    const values = GOOD.filter((_, index) => HEADER_FIELDS[index] !== "nps_score");
+    const result = validateRow(values, header(fields), 2);
+    expect(result.ok && result.row.npsScore).toBeNull();
+  });
+
+  it.each([
+    ["date", "2024-02-30", "'2024-02-30' is not a real calendar date"],
+    ["date", "2023-02-29", "'2023-02-29' is not a real calendar date"],
+    ["date", "2024-13-01", "'2024-13-01' is not a real calendar date"],
+    ["date", "2024/10/01", "'2024/10/01' is not a date in YYYY-MM-DD format"],
+    ["date", "10/01/2024", "'10/01/2024' is not a date in YYYY-MM-DD format"],
+    ["feature_adoption_rate", "1.5", "'1.5' is out of range: must be between 0 and 1"],
+    ["login_frequency", "-0.1", "'-0.1' is out of range: must be between 0 and 1"],
+    ["daily_active_users", "-3", "'-3' is out of range: must be >= 0"],
+    ["daily_active_users", "12.5", "'12.5' is not a whole number"],
+    ["support_tickets_open", "many", "'many' is not a number"],
+    ["arr", "-1", "'-1' is out of range: must be >= 0"],
+    ["arr", "0x10", "'0x10' is not a number"],
+    ["arr", "Infinity", "'Infinity' is not a number"],
+    ["arr", "$500,000", "'$500,000' is not a number"],
+    ["nps_score", "101", "'101' is out of range: must be between -100 and 100"],
+    ["segment", "Startup", "'Startup' is not one of Enterprise, Mid-Market, SMB"],
+    ["segment", "constructor", "'constructor' is not one of Enterprise, Mid-Market, SMB"],
+    ["account_name", "   ", "value is missing"],
+    ["region", "", "value is missing"],
+    ["arr", "", "value is missing"],
+  ])("rejects %s = %j: %s", (column, value, reason) => {
+    const errors = errorsOf(withValue(column, value), 9);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ line: 9, column, reason });
+  });
+
+  it("accepts the leap day of a leap year and numbers written with exponents or a leading dot", () => {
+    expect(dateProblem("2024-02-29")).toBeNull();
+    expect(dateProblem("2000-02-29")).toBeNull();
+    expect(dateProblem("1900-02-29")).toBe("'1900-02-29' is not a real calendar date");
+    const result = validateRow(withValue("feature_adoption_rate", ".5"), header(), 2);
+    expect(result.ok && result.row.featureAdoptionRate).toBe(0.5);
+    const arr = validateRow(withValue("arr", "1.2e6"), header(), 2);
+    expect(arr.ok && arr.row.arr).toBe(1_200_000);
+  });
+
+  it("reports every bad column of a line, with the value as found", () => {
+    const fields = withValue("date", "2024-02-30");
+    fields[HEADER_FIELDS.indexOf("feature_adoption_rate")] = "1.5";
+    fields[HEADER_FIELDS.indexOf("segment")] = "Unknown";
+    const errors = errorsOf(fields, 4);
+    expect(errors.map((error) => [error.column, error.value])).toEqual([
+      ["segment", "Unknown"],
+      ["date", "2024-02-30"],
+      ["feature_adoption_rate", "1.5"],
+    ]);
+  });
+
+  it("rejects a line whose field count differs from the header's", () => {
+    const errors = errorsOf([...GOOD.slice(0, 2), "Acme", ...GOOD.slice(2)], 3);
+    expect(errors).toEqual([
+      {
+        line: 3,
+        column: null,
+        reason: "the line has 11 fields but the header has 10 (an unquoted comma in a value?)",
+      },
+    ]);
+    expect(errorsOf(GOOD.slice(0, 9), 3)[0]?.reason).toBe("the line has 9 fields but the header has 10");
+  });
+
+  it("refuses overlong names", () => {
+    expect(errorsOf(withValue("account_name", "x".repeat(201)))[0]?.reason).toBe("value is longer than 200 characters");
+  });
+});
+
+describe("formatRowError and isBlankLine", () => {
+  it("formats errors the way the original product's clients read them", () => {
+    expect(formatRowError({ line: 7, column: "date", value: "2024-02-30", reason: "'2024-02-30' is not a real calendar date" })).toBe(
+      "Line 7, column 'date': '2024-02-30' is not a real calendar date",
+    );
+    expect(formatRowError({ line: 3, column: null, reason: "the line has 9 fields but the header has 10" })).toBe(
+      "Line 3: the line has 9 fields but the header has 10",
+    );
+  });
+
+  it("treats empty, whitespace-only and separator-only lines as blank", () => {
+    expect(isBlankLine([""])).toBe(true);
+    expect(isBlankLine(["\r"])).toBe(true);
+    expect(isBlankLine(["", " ", ""])).toBe(true);
+    expect(isBlankLine(["", "x"])).toBe(false);
+  });
+});
