@@ -1,3 +1,11 @@
+import {
+  AT_RISK_MIN_SCORE,
+  COMPONENT_POINTS,
+  HEALTHY_MIN_SCORE,
+  NPS_CARRY_DAYS,
+  POINTS_WITHOUT_NPS,
+} from "../domain/health";
+import { ENGAGEMENT_CHANGE_THRESHOLD, TREND_PERIODS } from "../domain/trend";
 import type { HealthConfig } from "../lib/config";
 
 export interface RecomputeOptions {
@@ -6,21 +14,278 @@ export interface RecomputeOptions {
 }
 
 export interface RecomputeResult {
+  /** Accounts whose current health, components and trends were rewritten. */
   accountsUpdated: number;
+  /** Rows of `health_scores` inserted or rewritten (one per account and metric date). */
   scoresWritten: number;
   durationMs: number;
+  startedAt: string;
+  finishedAt: string;
+}
+
+/**
+ * Accounts per atomic batch of statements. 250 accounts × 90 days is ~22,500 metric rows per statement, far from
+ * D1's 30 s per query, and each statement binds at most 6 parameters (the ids travel as ONE JSON parameter).
+ */
+export const ACCOUNTS_PER_CHUNK = 250;
+
+/**
+ * Rounds half away from zero exactly as `roundTo` in src/domain/health.ts does (floor(|x| × 10^d + 0.5) / 10^d):
+ * SQLite's round() handles decimal ties differently, and the stored values must match the pure reference.
+ */
+function roundedSql(expression: string, decimals: number): string {
+  const factor = `${10 ** decimals}.0`;
+  const magnitude = `(CAST(abs(${expression}) * ${factor} + 0.5 AS INTEGER) / ${factor})`;
+  return `(CASE WHEN (${expression}) < 0 THEN 0.0 - ${magnitude} ELSE ${magnitude} END)`;
+}
+
+/** The same rounding for an expression known to be >= 0 (every score and component is clamped so). */
+function roundedNonNegativeSql(expression: string, decimals: number): string {
+  const factor = `${10 ** decimals}.0`;
+  return `(CAST((${expression}) * ${factor} + 0.5 AS INTEGER) / ${factor})`;
+}
+
+function clampedSql(expression: string, points: number): string {
+  return `max(0.0, min(${points}.0, ${expression}))`;
+}
+
+/**
+ * Removes the scores of dates that no longer have metrics, so history holds exactly one score per metric date.
+ * ?1 = JSON array of account ids.
+ */
+const DELETE_ORPHAN_SCORES = `
+DELETE FROM health_scores
+WHERE account_id IN (SELECT value FROM json_each(?1))
+  AND NOT EXISTS (SELECT 1 FROM account_metrics AS m
+                  WHERE m.account_id = health_scores.account_id AND m.date = health_scores.date)`;
+
+/**
+ * Scores every metric date of the chunk's accounts in one pass of window functions. A RANGE frame over
+ * julianday(date) averages the rows present in the trailing window, whatever the gaps. For the carried NPS, a
+ * running max() of 'date|nps' strings finds the latest NPS so far (ISO dates sort as text), kept when it is at most
+ * 90 days old; a running frame spares the temporary index SQLite keeps for max() over a sliding frame.
+ * The frame offset cannot be a bound parameter; it is a validated integer inlined into the SQL.
+ * ?1 = JSON array of account ids, ?2-?4 = DAU benchmarks (Enterprise, Mid-Market, SMB), ?5 = ticket ceiling,
+ * ?6 = computed_at.
+ */
+function upsertScoresSql(windowDays: number): string {
+  const points = COMPONENT_POINTS;
+  const npsValue = "coalesce(window_nps, carried_nps)";
+  return `
+INSERT INTO health_scores (account_id, date, score, bucket, dau_points, adoption_points, tickets_points, nps_points,
+                           login_points, nps_source, computed_at)
+SELECT account_id, date, score,
+       CASE WHEN score >= ${HEALTHY_MIN_SCORE} THEN 'Healthy' WHEN score >= ${AT_RISK_MIN_SCORE} THEN 'At-Risk'
+            ELSE 'Critical' END,
+       ${roundedNonNegativeSql("dau", 2)}, ${roundedNonNegativeSql("adoption", 2)},
+       ${roundedNonNegativeSql("tickets", 2)},
+       CASE WHEN nps IS NULL THEN NULL ELSE ${roundedNonNegativeSql("nps", 2)} END,
+       ${roundedNonNegativeSql("login", 2)}, nps_source, ?6
+FROM (
+  SELECT *,
+         ${roundedNonNegativeSql(
+           `CASE WHEN nps IS NULL THEN (dau + adoption + tickets + login) * 100.0 / ${POINTS_WITHOUT_NPS}.0
+                 ELSE dau + adoption + tickets + nps + login END`,
+           1,
+         )} AS score
+  FROM (
+    SELECT account_id, date,
+           ${clampedSql(`${points.daily_active_users}.0 * min(1.0, avg_dau / benchmark)`, points.daily_active_users)} AS dau,
+           ${clampedSql(`${points.feature_adoption}.0 * avg_adoption`, points.feature_adoption)} AS adoption,
+           ${clampedSql(`${points.support_tickets}.0 * max(0.0, 1.0 - avg_tickets / ?5)`, points.support_tickets)} AS tickets,
+           ${clampedSql(`${points.nps}.0 * (${npsValue} + 100.0) / 200.0`, points.nps)} AS nps,
+           ${clampedSql(`${points.login_frequency}.0 * avg_login`, points.login_frequency)} AS login,
+           CASE WHEN window_nps IS NOT NULL THEN 'window' WHEN carried_nps IS NOT NULL THEN 'carried'
+                ELSE 'missing' END AS nps_source
+    FROM (
+      SELECT *,
+             CASE WHEN window_nps IS NULL AND last_nps >= date(date, '-${NPS_CARRY_DAYS} days')
+                  THEN CAST(substr(last_nps, 12) AS REAL) END AS carried_nps
+      FROM (
+      SELECT m.account_id, m.date,
+             CASE a.segment WHEN 'Enterprise' THEN ?2 WHEN 'Mid-Market' THEN ?3 WHEN 'SMB' THEN ?4 END AS benchmark,
+             avg(m.daily_active_users) OVER recent AS avg_dau,
+             avg(m.feature_adoption_rate) OVER recent AS avg_adoption,
+             avg(m.support_tickets_open) OVER recent AS avg_tickets,
+             avg(m.nps_score) OVER recent AS window_nps,
+             avg(m.login_frequency) OVER recent AS avg_login,
+             max(CASE WHEN m.nps_score IS NOT NULL THEN m.date || '|' || m.nps_score END) OVER so_far AS last_nps
+      FROM account_metrics AS m
+      JOIN accounts AS a ON a.id = m.account_id
+      WHERE m.account_id IN (SELECT value FROM json_each(?1))
+        AND a.segment IN ('Enterprise', 'Mid-Market', 'SMB')
+      WINDOW recent AS (PARTITION BY m.account_id ORDER BY julianday(m.date)
+                        RANGE BETWEEN ${windowDays - 1} PRECEDING AND CURRENT ROW),
+             so_far AS (PARTITION BY m.account_id ORDER BY julianday(m.date) ROWS UNBOUNDED PRECEDING)
+      )
+    )
+  )
+)
+WHERE true
+ON CONFLICT (account_id, date) DO UPDATE
+SET score = excluded.score, bucket = excluded.bucket, dau_points = excluded.dau_points,
+    adoption_points = excluded.adoption_points, tickets_points = excluded.tickets_points,
+    nps_points = excluded.nps_points, login_points = excluded.login_points, nps_source = excluded.nps_source,
+    computed_at = excluded.computed_at`;
+}
+
+function componentsChangeSql(): string {
+  const change = (column: string) => roundedSql(`t.${column} - f.${column}`, 2);
+  return `json_object(
+        'daily_active_users', ${change("dau_points")},
+        'feature_adoption', ${change("adoption_points")},
+        'support_tickets', ${change("tickets_points")},
+        'nps', CASE WHEN t.nps_points IS NULL OR f.nps_points IS NULL THEN NULL ELSE ${change("nps_points")} END,
+        'login_frequency', ${change("login_points")})`;
+}
+
+/**
+ * Sets each account's current health from its latest date's score, and its 30/60/90-day trends, anchored at that
+ * date. Every lookup is a correlated subquery on an (account_id, date) primary key, so the work grows linearly
+ * with the chunk. A date exactly at the window's midpoint counts in neither half, as in src/domain/trend.ts.
+ * ?1 = JSON array of account ids, ?2 = updated_at.
+ */
+const UPDATE_ACCOUNTS = `
+WITH chunk(account_id) AS (SELECT value FROM json_each(?1)),
+latest AS MATERIALIZED (
+  SELECT c.account_id, (SELECT max(h.date) FROM health_scores AS h WHERE h.account_id = c.account_id) AS to_date
+  FROM chunk AS c
+),
+periods(days) AS (VALUES ${TREND_PERIODS.map((days) => `(${days})`).join(", ")}),
+windows AS (
+  SELECT l.account_id, p.days, l.to_date, date(l.to_date, '-' || p.days || ' days') AS start_date
+  FROM latest AS l CROSS JOIN periods AS p
+  WHERE l.to_date IS NOT NULL
+),
+spans AS MATERIALIZED (
+  SELECT w.*,
+         (SELECT count(*) FROM health_scores AS h
+          WHERE h.account_id = w.account_id AND h.date >= w.start_date AND h.date <= w.to_date) AS dates_in_window,
+         (SELECT min(h.date) FROM health_scores AS h
+          WHERE h.account_id = w.account_id AND h.date >= w.start_date) AS first_date,
+         coalesce((SELECT max(h.date) FROM health_scores AS h
+                   WHERE h.account_id = w.account_id AND h.date <= w.start_date),
+                  (SELECT min(h.date) FROM health_scores AS h
+                   WHERE h.account_id = w.account_id AND h.date >= w.start_date)) AS from_date
+  FROM windows AS w
+),
+halves AS MATERIALIZED (
+  SELECT s.*,
+         (SELECT avg(m.daily_active_users) FROM account_metrics AS m
+          WHERE m.account_id = s.account_id AND m.date >= s.first_date AND m.date <= s.to_date
+            AND julianday(m.date) < (julianday(s.first_date) + julianday(s.to_date)) / 2) AS earlier_dau,
+         (SELECT avg(m.daily_active_users) FROM account_metrics AS m
+          WHERE m.account_id = s.account_id AND m.date >= s.first_date AND m.date <= s.to_date
+            AND julianday(m.date) > (julianday(s.first_date) + julianday(s.to_date)) / 2) AS later_dau
+  FROM spans AS s
+  WHERE s.dates_in_window >= 2
+),
+trends AS MATERIALIZED (
+  SELECT hv.account_id, hv.days,
+         ${roundedSql("t.score - f.score", 1)} AS score_change,
+         json_object(
+           'days', hv.days,
+           'health_score_change', ${roundedSql("t.score - f.score", 1)},
+           'arr_change', ${roundedSql("tm.arr - fm.arr", 2)},
+           'engagement_trend',
+             CASE WHEN hv.earlier_dau = 0 THEN CASE WHEN hv.later_dau > 0 THEN 'improving' ELSE 'stable' END
+                  WHEN (hv.later_dau - hv.earlier_dau) / hv.earlier_dau > ${ENGAGEMENT_CHANGE_THRESHOLD} THEN 'improving'
+                  WHEN (hv.later_dau - hv.earlier_dau) / hv.earlier_dau < -${ENGAGEMENT_CHANGE_THRESHOLD} THEN 'declining'
+                  ELSE 'stable' END,
+           'from_date', hv.from_date,
+           'to_date', hv.to_date,
+           'health_components_change', ${componentsChangeSql()}) AS trend
+  FROM halves AS hv
+  JOIN health_scores AS t ON t.account_id = hv.account_id AND t.date = hv.to_date
+  JOIN health_scores AS f ON f.account_id = hv.account_id AND f.date = hv.from_date
+  JOIN account_metrics AS tm ON tm.account_id = hv.account_id AND tm.date = hv.to_date
+  JOIN account_metrics AS fm ON fm.account_id = hv.account_id AND fm.date = hv.from_date
+),
+trends_by_account AS (
+  SELECT account_id,
+         max(CASE WHEN days = 30 THEN trend END) AS trend_30d,
+         max(CASE WHEN days = 60 THEN trend END) AS trend_60d,
+         max(CASE WHEN days = 90 THEN trend END) AS trend_90d,
+         max(CASE WHEN days = 30 THEN score_change END) AS change_30d
+  FROM trends
+  GROUP BY account_id
+),
+account_health AS (
+  SELECT l.account_id, h.score, h.bucket,
+         CASE WHEN h.account_id IS NULL THEN NULL
+              ELSE json_object('daily_active_users', h.dau_points, 'feature_adoption', h.adoption_points,
+                               'support_tickets', h.tickets_points, 'nps', h.nps_points,
+                               'login_frequency', h.login_points) END AS components,
+         tr.trend_30d, tr.trend_60d, tr.trend_90d, tr.change_30d
+  FROM latest AS l
+  LEFT JOIN health_scores AS h ON h.account_id = l.account_id AND h.date = l.to_date
+  LEFT JOIN trends_by_account AS tr ON tr.account_id = l.account_id
+)
+UPDATE accounts
+SET health_score = account_health.score, health_bucket = account_health.bucket, health_components = account_health.components,
+    trend_30d = account_health.trend_30d, trend_60d = account_health.trend_60d, trend_90d = account_health.trend_90d,
+    health_change_30d = account_health.change_30d, updated_at = ?2
+FROM account_health
+WHERE accounts.id = account_health.account_id`;
+
+function validatedWindowDays(windowDays: number): number {
+  // Inlined into SQL, so it must be a plain integer.
+  if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > 3650) {
+    throw new RangeError(`The health window must be a whole number of days from 1 to 3650, not ${windowDays}.`);
+  }
+  return windowDays;
+}
+
+async function chunksOfAccountIds(d1: D1Database, accountIds: readonly number[] | undefined): Promise<number[][]> {
+  const ids = accountIds
+    ? [...new Set(accountIds)].sort((a, b) => a - b)
+    : (await d1.prepare("SELECT id FROM accounts ORDER BY id").raw<[number]>()).map(([id]) => id);
+  const chunks: number[][] = [];
+  for (let start = 0; start < ids.length; start += ACCOUNTS_PER_CHUNK) {
+    chunks.push(ids.slice(start, start + ACCOUNTS_PER_CHUNK));
+  }
+  return chunks;
 }
 
 /**
  * Scores every date of every (or the given) account with set-based SQL, stores the history in
  * `health_scores`, and updates each account's current score, bucket, components and trends.
  * Shared by `POST /health/recompute`, the cron trigger and ingestion.
+ *
+ * Accounts are processed in chunks of ACCOUNTS_PER_CHUNK; each chunk is one atomic `batch()`, so an account is
+ * never left with new history but an old current score. Chunks run one after another (D1 has a single writer).
  */
 export async function recomputeHealth(
-  _d1: D1Database,
-  _config: HealthConfig,
-  _options: RecomputeOptions = {},
+  d1: D1Database,
+  config: HealthConfig,
+  options: RecomputeOptions = {},
 ): Promise<RecomputeResult> {
-  // Placeholder until the scoring job lands: scores nothing.
-  return { accountsUpdated: 0, scoresWritten: 0, durationMs: 0 };
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  const upsertScores = d1.prepare(upsertScoresSql(validatedWindowDays(config.windowDays)));
+  const deleteOrphans = d1.prepare(DELETE_ORPHAN_SCORES);
+  const updateAccounts = d1.prepare(UPDATE_ACCOUNTS);
+  const { Enterprise, "Mid-Market": midMarket, SMB } = config.dauBenchmarks;
+
+  let accountsUpdated = 0;
+  let scoresWritten = 0;
+  for (const chunk of await chunksOfAccountIds(d1, options.accountIds)) {
+    const ids = JSON.stringify(chunk);
+    const [, upserted, updated] = await d1.batch([
+      deleteOrphans.bind(ids),
+      upsertScores.bind(ids, Enterprise, midMarket, SMB, config.ticketCeiling, startedAt),
+      updateAccounts.bind(ids, startedAt),
+    ]);
+    scoresWritten += upserted?.meta.changes ?? 0;
+    accountsUpdated += updated?.meta.changes ?? 0;
+  }
+
+  const finished = Date.now();
+  return {
+    accountsUpdated,
+    scoresWritten,
+    durationMs: finished - started,
+    startedAt,
+    finishedAt: new Date(finished).toISOString(),
+  };
 }
