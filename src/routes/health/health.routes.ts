@@ -1,0 +1,65 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { jsonContent, problemResponses } from "../../lib/openapi";
+
+const DESCRIPTION = `Rescores every account now: each date that has metrics gets a score in the history, and each account's
+current health (score, bucket, components) and its 30/60/90-day trends are refreshed from its latest date.
+The same job runs daily from the Cron Trigger and after every CSV upload (for the accounts the upload touched).
+
+**Score** (0-100, one decimal): the sum of five components from the metrics averaged over a trailing window
+(\`HEALTH_WINDOW_DAYS\`, default the 7 days ending at the score date, using the rows present):
+
+| component | points | formula (clamped to [0, points]) |
+|---|---|---|
+| daily active users | 25 | 25 × min(1, DAU / DAU benchmark of the segment; defaults Enterprise 200, Mid-Market 75, SMB 20) |
+| feature adoption | 25 | 25 × adoption rate |
+| support tickets | 20 | 20 × max(0, 1 − open tickets / ticket ceiling; default 10) |
+| NPS | 15 | 15 × (NPS + 100) / 200 |
+| login frequency | 15 | 15 × login frequency |
+
+Without any NPS in the window, the latest NPS of the previous 90 days is carried; without that either, the NPS
+component is null and the score is the other four × 100/85 (the four components are reported in their own points).
+Buckets from the rounded score: Healthy >= 70, At-Risk >= 40, Critical below.
+
+**Trends** are anchored at the account's latest metric date L, not today: the change of score, ARR and component
+points since the latest date at or before L − days (else the window's first date), and the engagement trend
+(mean DAU of the later half of the window versus the earlier half: above +10 % improving, below −10 % declining).
+A trend is null when its window holds fewer than 2 dates.
+
+The benchmarks, the ticket ceiling and the window are configuration (see the README).
+The work is set-based SQL, in atomic batches of 250 accounts, so it is safe to run again at any time: a second run
+writes the same values.`;
+
+export const recomputeResultSchema = z
+  .object({
+    message: z.string().openapi({
+      description: "A readable summary",
+      example: "Recomputed health scores for 42 accounts (3780 dated scores) in 0.412 s.",
+    }),
+    accounts_updated: z
+      .number()
+      .int()
+      .openapi({ description: "Accounts whose current health and trends were refreshed", example: 42 }),
+    computation_time_seconds: z
+      .number()
+      .openapi({ description: "Wall time of the recompute, in seconds (3 decimals)", example: 0.412 }),
+    scores_written: z
+      .number()
+      .int()
+      .openapi({ description: "Dated scores written to the history (one per account and metric date)", example: 3780 }),
+    duration_ms: z.number().int().openapi({ description: "Wall time of the recompute, in milliseconds", example: 412 }),
+    started_at: z.string().openapi({ description: "When the recompute started (ISO 8601, UTC)", example: "2026-11-24T06:00:00.000Z" }),
+    finished_at: z.string().openapi({ description: "When the recompute finished (ISO 8601, UTC)", example: "2026-11-24T06:00:00.412Z" }),
+  })
+  .openapi("RecomputeResult");
+
+export const recompute = createRoute({
+  method: "post",
+  path: "/health/recompute",
+  tags: ["Health"],
+  summary: "Recompute all health scores now",
+  description: DESCRIPTION,
+  responses: {
+    200: jsonContent(recomputeResultSchema, "Every account was rescored"),
+    ...problemResponses(),
+  },
+});
