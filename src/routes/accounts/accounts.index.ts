@@ -1,3 +1,5 @@
 import { createRouter } from "../../lib/create-router";
+import { getOne, list } from "./accounts.handlers";
+import { getAccount, listAccounts } from "./accounts.routes";
 
-export const accountsRouter = createRouter();
+export const accountsRouter = createRouter().openapi(listAccounts, list).openapi(getAccount, getOne);
