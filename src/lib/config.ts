@@ -7,6 +7,10 @@ import type { Segment } from "../domain/types";
  */
 const positiveNumber = z.coerce.number().positive();
 
+export const DEFAULT_WORKERS_AI_MODEL = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
+export const DEFAULT_OPENAI_MODEL = "gpt-4o-mini";
+export const DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
+
 const configSchema = z.object({
   ENVIRONMENT: z.string().default("development"),
   HEALTH_WINDOW_DAYS: z.coerce.number().int().min(1).max(90).default(7),
@@ -14,6 +18,25 @@ const configSchema = z.object({
   DAU_BENCHMARK_MID_MARKET: positiveNumber.default(75),
   DAU_BENCHMARK_SMB: positiveNumber.default(20),
   TICKET_CEILING: positiveNumber.default(10),
+  INSIGHTS_PROVIDER: z
+    .preprocess(
+      (value) => (typeof value === "string" ? value.trim().toLowerCase() : value),
+      z.enum(["auto", "workers-ai", "openai", "rules"]),
+    )
+    .default("auto"),
+  WORKERS_AI_MODEL: z.string().trim().min(1).default(DEFAULT_WORKERS_AI_MODEL),
+  // An empty secret counts as unset, so `OPENAI_API_KEY=""` in .dev.vars does not select OpenAI.
+  OPENAI_API_KEY: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value ? value : null)),
+  OPENAI_MODEL: z.string().trim().min(1).default(DEFAULT_OPENAI_MODEL),
+  OPENAI_BASE_URL: z
+    .url({ protocol: /^https?$/ })
+    .default(DEFAULT_OPENAI_BASE_URL)
+    .transform((value) => value.replace(/\/+$/, "")),
+  INSIGHTS_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
 });
 
 
@@ -26,9 +49,25 @@ export interface HealthConfig {
   ticketCeiling: number;
 }
 
+export type InsightsProviderSetting = "auto" | "workers-ai" | "openai" | "rules";
+
+export interface InsightsConfig {
+  /** `auto` picks OpenAI when a key is set, else Workers AI when the AI binding exists, else the rules. */
+  provider: InsightsProviderSetting;
+  workersAiModel: string;
+  /** Null when the secret is unset or empty. */
+  openAiApiKey: string | null;
+  openAiModel: string;
+  /** Without a trailing slash; any OpenAI-compatible Chat Completions endpoint. */
+  openAiBaseUrl: string;
+  /** How long a model may take before the rules answer instead. */
+  timeoutMs: number;
+}
+
 export interface AppConfig {
   environment: string;
   health: HealthConfig;
+  insights: InsightsConfig;
 }
 
 export class ConfigError extends Error {
@@ -58,6 +97,14 @@ export function parseConfig(env: object): AppConfig {
         SMB: vars.DAU_BENCHMARK_SMB,
       },
       ticketCeiling: vars.TICKET_CEILING,
+    },
+    insights: {
+      provider: vars.INSIGHTS_PROVIDER,
+      workersAiModel: vars.WORKERS_AI_MODEL,
+      openAiApiKey: vars.OPENAI_API_KEY,
+      openAiModel: vars.OPENAI_MODEL,
+      openAiBaseUrl: vars.OPENAI_BASE_URL,
+      timeoutMs: vars.INSIGHTS_TIMEOUT_MS,
     },
   };
 }
