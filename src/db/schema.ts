@@ -104,3 +104,19 @@ export const ingestRuns = sqliteTable(
   },
   (table) => [index("ingest_runs_started_idx").on(table.startedAt)],
 );
+
+export const insightCache = sqliteTable(
+  "insight_cache",
+  {
+    // "account:<id>" (one answer per account, replaced when its data changes) or "portfolio:<hash of the request>".
+    scope: text("scope").primaryKey(),
+    accountId: integer("account_id").references(() => accounts.id, { onDelete: "cascade" }),
+    // SHA-256 of the figures, risk factors, playbooks, request and provider the answer was written from.
+    inputHash: text("input_hash").notNull(),
+    source: text("source", { enum: ["workers-ai", "openai", "rules"] }).notNull(),
+    model: text("model"),
+    answer: text("answer", { mode: "json" }).notNull(),
+    generatedAt: text("generated_at").notNull(),
+  },
+  (table) => [index("insight_cache_generated_idx").on(table.generatedAt)],
+);
