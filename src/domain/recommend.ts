@@ -1,7 +1,7 @@
 import { roundTo } from "./health";
 import { PLAYBOOKS, type Playbook } from "./playbooks";
 import { compareRiskFactors, formatMoney, type RiskFactor, type RiskFactorId, type Severity } from "./risk";
-import type { Bucket } from "./types";
+import type { Bucket, Segment } from "./types";
 
 /**
  * Ranks the playbook library for one account (and for a portfolio) from its risk factors. Pure and deterministic:
@@ -163,7 +163,7 @@ export function recommendPlaybooks(
 export interface PortfolioAccount {
   id: number;
   account_name: string;
-  segment: string;
+  segment: Segment;
   region: string;
   arr: number;
   health_score: number | null;

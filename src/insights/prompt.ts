@@ -116,6 +116,7 @@ export function portfolioPromptData(input: PortfolioInsightInput) {
       arr_by_bucket: portfolio.arr_by_bucket,
       risk_breakdown_percent: portfolio.risk_breakdown,
       arr_at_risk: portfolio.arr_at_risk,
+      accounts_at_risk_count: portfolio.at_risk_accounts,
       arr_trend_30d: portfolio.arr_trend_30d,
       arr_trend_90d: portfolio.arr_trend_90d,
       engagement_trend_counts_30d: portfolio.trend_counts,

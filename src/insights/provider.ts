@@ -33,7 +33,12 @@ export interface PortfolioSnapshot {
   by_region: { region: string; accounts: number; arr: number; avg_health_score: number | null }[];
   trend_counts: { improving: number; stable: number; declining: number; unknown: number };
   as_of_date: string | null;
-  /** At-Risk and Critical accounts with their risk factors, the biggest ARR first (see prioritiseAccounts). */
+  /** How many accounts are At-Risk or Critical in the whole portfolio. */
+  at_risk_accounts: number;
+  /**
+   * At-Risk and Critical accounts with their risk factors, the biggest ARR first (see prioritiseAccounts); the biggest
+   * ones only when the portfolio holds more than the service loads (then shorter than `at_risk_accounts`).
+   */
   accounts_at_risk: PortfolioAccount[];
   /** Healthy accounts whose factors include the positive signal (healthy and growing), biggest ARR first. */
   growing_accounts?: PortfolioAccount[];

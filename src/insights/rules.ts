@@ -42,6 +42,11 @@ function listOf(items: readonly string[]): string {
   return `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }
 
+/** "1 account", "3 accounts", "2 healthy accounts". */
+function accountCount(count: number, noun = "account"): string {
+  return `${count.toLocaleString("en-US")} ${noun}${count === 1 ? "" : "s"}`;
+}
+
 function points(value: number): string {
   return roundTo(value, 1).toFixed(1);
 }
@@ -208,7 +213,7 @@ function bucketFinding(portfolio: PortfolioSnapshot): string {
 
 function trendFinding(portfolio: PortfolioSnapshot): string {
   const counts = portfolio.trend_counts;
-  return `Engagement over 30 days: ${counts.improving} accounts improving, ${counts.stable} stable and ${counts.declining} declining (${counts.unknown} without enough history); ARR moved ${signedMoney(portfolio.arr_trend_30d)} over 30 days and ${signedMoney(portfolio.arr_trend_90d)} over 90 days.`;
+  return `Engagement over 30 days: ${accountCount(counts.improving)} improving, ${counts.stable} stable and ${counts.declining} declining (${counts.unknown} without enough history); ARR moved ${signedMoney(portfolio.arr_trend_30d)} over 30 days and ${signedMoney(portfolio.arr_trend_90d)} over 90 days.`;
 }
 
 function signedMoney(amount: number): string {
@@ -225,7 +230,7 @@ function groupFinding(kind: "segment" | "region", portfolio: PortfolioSnapshot):
   const lowest = groups[0];
   const highest = groups.at(-1);
   if (!lowest || !highest || lowest === highest) return null;
-  return `By ${kind}, ${lowest.name} has the lowest average health (${lowest.avg_health_score} over ${lowest.accounts} accounts, ${formatMoney(lowest.arr)} ARR) and ${highest.name} the highest (${highest.avg_health_score}).`;
+  return `By ${kind}, ${lowest.name} has the lowest average health (${lowest.avg_health_score} over ${accountCount(lowest.accounts)}, ${formatMoney(lowest.arr)} ARR) and ${highest.name} the highest (${highest.avg_health_score}).`;
 }
 
 /** How many accounts at risk carry each risk factor, most common first (ties in the order of the label list). */
@@ -237,8 +242,17 @@ function factorPrevalence(accounts: readonly PortfolioAccount[]) {
     .sort((a, b) => b.accounts.length - a.accounts.length || ids.indexOf(a.id) - ids.indexOf(b.id));
 }
 
-function factorFinding(id: RiskFactorId, accounts: readonly PortfolioAccount[], total: number): string {
-  return `${RISK_FACTOR_LABELS[id]} affects ${accounts.length} of the ${total} accounts at risk (${formatMoney(accountsArr(accounts))} ARR): ${names(accounts)}.`;
+/** "the 12 accounts at risk", or "the 50 largest of the 4,000 accounts at risk" when only the biggest were loaded. */
+function atRiskScope(portfolio: PortfolioSnapshot): string {
+  const loaded = portfolio.accounts_at_risk.length;
+  const total = portfolio.at_risk_accounts;
+  return loaded < total
+    ? `the ${loaded} largest of the ${total.toLocaleString("en-US")} accounts at risk`
+    : `the ${loaded} accounts at risk`;
+}
+
+function factorFinding(id: RiskFactorId, accounts: readonly PortfolioAccount[], portfolio: PortfolioSnapshot): string {
+  return `${RISK_FACTOR_LABELS[id]} affects ${accounts.length} of ${atRiskScope(portfolio)} (${formatMoney(accountsArr(accounts))} ARR): ${names(accounts)}.`;
 }
 
 function focusFinding(area: string, topic: Topic, portfolio: PortfolioSnapshot): string {
@@ -246,10 +260,10 @@ function focusFinding(area: string, topic: Topic, portfolio: PortfolioSnapshot):
   const label = `Focus "${area.trim()}"`;
   switch (topic.kind) {
     case "risk":
-      return `${label}: ${portfolio.accounts_at_risk.length} accounts are At-Risk or Critical, carrying ${formatMoney(portfolio.arr_at_risk)} ARR at risk.`;
+      return `${label}: ${accountCount(portfolio.at_risk_accounts)} ${portfolio.at_risk_accounts === 1 ? "is" : "are"} At-Risk or Critical, carrying ${formatMoney(portfolio.arr_at_risk)} ARR at risk.`;
     case "growth": {
       const growing = portfolio.growing_accounts ?? [];
-      return `${label}: ${growing.length} healthy accounts are growing (${formatMoney(accountsArr(growing))} ARR); ARR moved ${signedMoney(portfolio.arr_trend_90d)} over 90 days.`;
+      return `${label}: ${accountCount(growing.length, "healthy account")} ${growing.length === 1 ? "is" : "are"} growing (${formatMoney(accountsArr(growing))} ARR); ARR moved ${signedMoney(portfolio.arr_trend_90d)} over 90 days.`;
     }
     case "trend":
       return `${label}: ${trendFinding(portfolio)}`;
@@ -257,18 +271,18 @@ function focusFinding(area: string, topic: Topic, portfolio: PortfolioSnapshot):
       const affected = atRisk.filter((account) => hasFactor(account, topic.ids));
       const labels = listOf(topic.ids.map((id) => RISK_FACTOR_LABELS[id]));
       return affected.length > 0
-        ? `${label}: ${labels} affects ${affected.length} of the ${atRisk.length} accounts at risk (${formatMoney(accountsArr(affected))} ARR): ${names(affected)}.`
-        : `${label}: none of the ${atRisk.length} accounts at risk shows ${labels}.`;
+        ? `${label}: ${labels} affects ${affected.length} of ${atRiskScope(portfolio)} (${formatMoney(accountsArr(affected))} ARR): ${names(affected)}.`
+        : `${label}: none of ${atRiskScope(portfolio)} shows ${labels}.`;
     }
     case "segment": {
       const group = portfolio.by_segment.find((entry) => entry.segment === topic.segment);
       const atRiskHere = atRisk.filter((account) => account.segment === topic.segment);
-      return `${label}: ${group?.accounts ?? 0} ${topic.segment} accounts with ${formatMoney(group?.arr ?? 0)} ARR and an average health of ${group?.avg_health_score ?? "n/a"}; ${atRiskHere.length} of them at risk (${formatMoney(accountsArr(atRiskHere))} ARR).`;
+      return `${label}: ${accountCount(group?.accounts ?? 0, `${topic.segment} account`)} with ${formatMoney(group?.arr ?? 0)} ARR and an average health of ${group?.avg_health_score ?? "n/a"}; ${atRiskHere.length} of them at risk (${formatMoney(accountsArr(atRiskHere))} ARR).`;
     }
     case "region": {
       const group = portfolio.by_region.find((entry) => entry.region === topic.region);
       const atRiskHere = atRisk.filter((account) => account.region === topic.region);
-      return `${label}: ${group?.accounts ?? 0} accounts in ${topic.region} with ${formatMoney(group?.arr ?? 0)} ARR and an average health of ${group?.avg_health_score ?? "n/a"}; ${atRiskHere.length} of them at risk (${formatMoney(accountsArr(atRiskHere))} ARR).`;
+      return `${label}: ${accountCount(group?.accounts ?? 0)} in ${topic.region} with ${formatMoney(group?.arr ?? 0)} ARR and an average health of ${group?.avg_health_score ?? "n/a"}; ${atRiskHere.length} of them at risk (${formatMoney(accountsArr(atRiskHere))} ARR).`;
     }
     case "unknown":
       return `${label}: no figure of the portfolio data speaks to this area.`;
@@ -310,7 +324,7 @@ export function rulesPortfolioInsight(input: PortfolioInsightInput): PortfolioIn
   const riskShare = portfolio.total_arr > 0 ? roundTo((portfolio.arr_at_risk / portfolio.total_arr) * 100, 1) : 0;
 
   const summary = [
-    `${portfolio.total_accounts} accounts with ${formatMoney(portfolio.total_arr)} ARR and an average health score of ${portfolio.avg_health_score}${portfolio.as_of_date ? ` as of ${portfolio.as_of_date}` : ""}.`,
+    `${accountCount(portfolio.total_accounts)} with ${formatMoney(portfolio.total_arr)} ARR and an average health score of ${portfolio.avg_health_score}${portfolio.as_of_date ? ` as of ${portfolio.as_of_date}` : ""}.`,
     `${portfolio.risk_breakdown.Critical}% of scored accounts are Critical and ${portfolio.risk_breakdown["At-Risk"]}% At-Risk, putting ${formatMoney(portfolio.arr_at_risk)} ARR (${riskShare}% of the total) at risk.`,
     `ARR moved ${signedMoney(portfolio.arr_trend_90d)} over 90 days.`,
   ].join(" ");
@@ -321,7 +335,7 @@ export function rulesPortfolioInsight(input: PortfolioInsightInput): PortfolioIn
     trendFinding(portfolio),
     groupFinding("segment", portfolio),
     groupFinding("region", portfolio),
-    ...prevalence.slice(0, 2).map((entry) => factorFinding(entry.id, entry.accounts, atRisk.length)),
+    ...prevalence.slice(0, 2).map((entry) => factorFinding(entry.id, entry.accounts, portfolio)),
   ].filter((finding): finding is string => finding !== null);
   const keyFindings = [...focus.map((area, index) => focusFinding(area, topics[index] ?? { kind: "unknown" }, portfolio)), ...general];
 
@@ -329,7 +343,7 @@ export function rulesPortfolioInsight(input: PortfolioInsightInput): PortfolioIn
   const ranked = [...atRisk].sort((a, b) => Number(inFocus(b, topics)) - Number(inFocus(a, topics)));
   const topRisks = ranked.slice(0, TOP_RISK_ACCOUNTS).map(riskLine);
   const declining = portfolio.trend_counts.declining;
-  if (declining > 0) topRisks.push(`${declining} accounts show declining engagement over the last 30 days.`);
+  if (declining > 0) topRisks.push(`${accountCount(declining)} ${declining === 1 ? "shows" : "show"} declining engagement over the last 30 days.`);
 
   // Each opportunity is tagged with its topic, so those in focus come first.
   const opportunities: { topic: Topic["kind"]; text: string }[] = [];
@@ -337,26 +351,26 @@ export function rulesPortfolioInsight(input: PortfolioInsightInput): PortfolioIn
   if (growing.length > 0) {
     opportunities.push({
       topic: "growth",
-      text: `${growing.length} healthy accounts are growing (${formatMoney(accountsArr(growing))} ARR), led by ${names(growing)}: candidates for expansion and the Champion User Program.`,
+      text: `${accountCount(growing.length, "healthy account")} ${growing.length === 1 ? "is" : "are"} growing (${formatMoney(accountsArr(growing))} ARR), led by ${names(growing)}: candidates for expansion and the Champion User Program.`,
     });
   }
   if (portfolio.trend_counts.improving > 0) {
     opportunities.push({
       topic: "trend",
-      text: `${portfolio.trend_counts.improving} accounts show improving engagement over 30 days: build on it with Quarterly Success Planning.`,
+      text: `${accountCount(portfolio.trend_counts.improving)} ${portfolio.trend_counts.improving === 1 ? "shows" : "show"} improving engagement over 30 days: build on it with Quarterly Success Planning.`,
     });
   }
   if (portfolio.arr_at_risk > 0) {
     opportunities.push({
       topic: "risk",
-      text: `Bringing the ${atRisk.length} accounts at risk back to Healthy would protect ${formatMoney(portfolio.arr_at_risk)} ARR (${riskShare}% of the total).`,
+      text: `Bringing the ${accountCount(portfolio.at_risk_accounts)} at risk back to Healthy would protect ${formatMoney(portfolio.arr_at_risk)} ARR (${riskShare}% of the total).`,
     });
   }
   if (request.include_recommendations) {
     for (const recommendation of input.recommendations.slice(0, 3)) {
       opportunities.push({
         topic: "factor",
-        text: `${recommendation.playbook.title} addresses ${recommendation.accounts} accounts at risk (${formatMoney(recommendation.arr)} ARR): ${listOf(recommendation.matching_risk_factors.slice(0, 3))}.`,
+        text: `${recommendation.playbook.title} addresses ${accountCount(recommendation.accounts)} at risk (${formatMoney(recommendation.arr)} ARR): ${listOf(recommendation.matching_risk_factors.slice(0, 3))}.`,
       });
     }
   }

@@ -210,6 +210,7 @@ export function portfolioOf(accounts: AccountSnapshot[]): PortfolioSnapshot {
       unknown: accounts.filter((account) => account.trend_30d === null).length,
     },
     as_of_date: accounts.map((account) => account.latest_metric_date ?? "").sort().at(-1) || null,
+    at_risk_accounts: inBucket("At-Risk").length + inBucket("Critical").length,
     accounts_at_risk: prioritiseAccounts(portfolioAccounts),
     growing_accounts: portfolioAccounts
       .filter((account) => account.risk_factors.some((factor) => factor.kind === "positive"))

@@ -128,7 +128,7 @@ describe("rules portfolio insight", () => {
     expect(insight.top_risks[0]).toMatch(/^Stark Industries \(Enterprise, At-Risk, score [\d.]+, \$900,000 ARR\): /);
     expect(insight.top_risks[1]).toMatch(/^Initech Corp \(Mid-Market, At-Risk, score [\d.]+, \$300,000 ARR\): Renewal at risk, Low feature adoption and Low or falling NPS\.$/);
     expect(insight.top_risks[2]).toMatch(/^Umbrella Inc \(SMB, Critical/);
-    expect(insight.opportunities[0]).toMatch(/^1 healthy accounts are growing \(\$1,250,000 ARR\), led by Globex Inc/);
+    expect(insight.opportunities[0]).toMatch(/^1 healthy account is growing \(\$1,250,000 ARR\), led by Globex Inc/);
   });
 
   it("honours focus areas: each gets a finding first, and the accounts in focus lead the risks", () => {
@@ -140,7 +140,7 @@ describe("rules portfolio insight", () => {
     expect(insight.key_findings[0]).toBe(
       `Focus "adoption": Low feature adoption affects ${adopters.length} of the 3 accounts at risk ($${adopters.reduce((total, account) => total + account.arr, 0).toLocaleString("en-US")} ARR): ${adopters.map((account) => account.account_name).join(" and ")}.`,
     );
-    expect(insight.key_findings[1]).toMatch(/^Focus "SMB": 1 SMB accounts with \$30,000 ARR and an average health of [\d.]+; 1 of them at risk \(\$30,000 ARR\)\.$/);
+    expect(insight.key_findings[1]).toMatch(/^Focus "SMB": 1 SMB account with \$30,000 ARR and an average health of [\d.]+; 1 of them at risk \(\$30,000 ARR\)\.$/);
     expect(insight.key_findings[2]).toBe('Focus "blockchain": no figure of the portfolio data speaks to this area.');
     // Umbrella (SMB, low adoption) and Initech (low adoption) move ahead of the bigger Stark Industries.
     expect(insight.top_risks[0]).toMatch(/^Initech Corp/);
@@ -154,6 +154,16 @@ describe("rules portfolio insight", () => {
     expect(plain.opportunities[0]).toMatch(/growing/);
     expect(churn.opportunities[0]).toMatch(/^Bringing the 3 accounts at risk back to Healthy would protect/);
     expect(churn.key_findings[0]).toMatch(/^Focus "churn": 3 accounts are At-Risk or Critical/);
+  });
+
+  it("counts every account at risk when only the biggest were loaded, and says the factors cover those", () => {
+    const input = portfolioInput(samplePortfolio(), { focus_areas: ["churn", "adoption"] });
+    const loaded = input.portfolio.accounts_at_risk.length;
+    const partial = { ...input, portfolio: { ...input.portfolio, at_risk_accounts: 1200 } };
+    const insight = rulesPortfolioInsight(partial);
+    expect(insight.key_findings[0]).toMatch(/^Focus "churn": 1,200 accounts are At-Risk or Critical/);
+    expect(insight.key_findings[1]).toContain(`of the ${loaded} largest of the 1,200 accounts at risk`);
+    expect(insight.opportunities).toContainEqual(expect.stringMatching(/^Bringing the 1,200 accounts at risk back to Healthy/));
   });
 
   it("adds the playbooks for the accounts at risk when recommendations are asked for", () => {

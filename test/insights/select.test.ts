@@ -84,6 +84,6 @@ describe("generate with the rules", () => {
     const portfolioResult = await generatePortfolioInsight(choice, portfolio, { timeoutMs: 1_000 });
     expect(portfolioResult).toMatchObject({ source: "rules", fallback_code: null });
     expect(portfolioResult.insight).toEqual(rulesPortfolioInsight(portfolio));
-    expect(portfolioResult.insight.key_findings[0]).toMatch(/^Focus "EU": 1 accounts in EU/);
+    expect(portfolioResult.insight.key_findings[0]).toMatch(/^Focus "EU": 1 account in EU/);
   });
 });
