@@ -2,17 +2,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { ACCOUNT_SORTS, HISTORY_WINDOW_DAYS, MAX_PAGE_SIZE, SORT_ORDERS } from "../../db/queries/accounts";
 import { BUCKETS, SEGMENTS } from "../../domain/types";
 import { jsonContent, problemResponses } from "../../lib/openapi";
+import { shown, wholeNumber } from "../../lib/params";
 import { accountDetailSchema, accountListSchema } from "./accounts.schemas";
-
-/*
- * Query and path values arrive as strings. Each parser turns a well-formed string into its typed value and leaves
- * anything else for the inner schema to refuse, with a message that says what was expected and what came.
- */
-
-function shown(input: unknown): string {
-  if (Array.isArray(input)) return "several values";
-  return `'${String(input)}'`;
-}
 
 /** Clients of the original send empty filters (`?segment=`) to mean "no filter". */
 function blankAsAbsent(value: unknown): unknown {
@@ -34,20 +25,6 @@ function oneOf<const T extends readonly [string, ...string[]]>(names: T) {
     z
       .enum(names, { error: (issue) => `Expected one of ${names.join(", ")} (case-insensitive), not ${shown(issue.input)}` })
       .optional(),
-  );
-}
-
-function wholeNumber(min: number, max: number) {
-  const expected =
-    max !== Number.MAX_SAFE_INTEGER
-      ? `a whole number from ${min} to ${max}`
-      : min === 1
-        ? "a positive whole number"
-        : `a whole number from ${min}`;
-  const message = (issue: { input?: unknown }) => `Expected ${expected}, not ${shown(issue.input)}`;
-  return z.preprocess(
-    (value) => (typeof value === "string" && /^\s*\d{1,16}\s*$/.test(value) ? Number(value) : value),
-    z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message }),
   );
 }
 

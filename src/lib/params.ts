@@ -1,0 +1,35 @@
+import { z } from "@hono/zod-openapi";
+
+/*
+ * Parsers for query and path values, which arrive as strings. Each turns a well-formed string into its typed value and
+ * leaves anything else for the inner schema to refuse, with a message that says what was expected and what came.
+ */
+
+export function shown(input: unknown): string {
+  if (Array.isArray(input)) return "several values";
+  return `'${String(input)}'`;
+}
+
+export function wholeNumber(min: number, max: number) {
+  const expected =
+    max !== Number.MAX_SAFE_INTEGER
+      ? `a whole number from ${min} to ${max}`
+      : min === 1
+        ? "a positive whole number"
+        : `a whole number from ${min}`;
+  const message = (issue: { input?: unknown }) =>
+    issue.input === undefined ? `Required: expected ${expected}` : `Expected ${expected}, not ${shown(issue.input)}`;
+  return z.preprocess(
+    (value) => (typeof value === "string" && /^\s*\d{1,16}\s*$/.test(value) ? Number(value) : value),
+    z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message }),
+  );
+}
+
+/** `true`/`false` (also `1`/`0`, `yes`/`no`, any case); absent or empty means false. */
+export function flag() {
+  const values: Record<string, boolean> = { true: true, "1": true, yes: true, false: false, "0": false, no: false, "": false };
+  return z.preprocess(
+    (value) => (typeof value === "string" ? (values[value.trim().toLowerCase()] ?? value) : value),
+    z.boolean({ error: (issue) => `Expected true or false, not ${shown(issue.input)}` }).default(false),
+  );
+}
