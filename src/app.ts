@@ -6,9 +6,12 @@ import { createRouter } from "./lib/create-router";
 import { log } from "./lib/logger";
 import { requestLog, services } from "./lib/middleware";
 import { accountsRouter } from "./routes/accounts/accounts.index";
+import { actionsRouter } from "./routes/actions/actions.index";
 import { registerDocs } from "./routes/docs/docs";
 import { healthRouter } from "./routes/health/health.index";
 import { ingestRouter } from "./routes/ingest/ingest.index";
+import { insightsRouter } from "./routes/insights/insights.index";
+import { playbooksRouter } from "./routes/playbooks/playbooks.index";
 import { portfolioRouter } from "./routes/portfolio/portfolio.index";
 import { rootRouter } from "./routes/root/root.index";
 
@@ -26,6 +29,9 @@ export function createApp() {
   app.route("/", accountsRouter);
   app.route("/", healthRouter);
   app.route("/", portfolioRouter);
+  app.route("/", playbooksRouter);
+  app.route("/", actionsRouter);
+  app.route("/", insightsRouter);
   registerDocs(app);
 
   app.notFound((c) => problemResponse(c, "not_found", `No route matches ${c.req.method} ${c.req.path}.`));

@@ -21,6 +21,10 @@ const ROUTES: [method: string, path: string, errors: string[]][] = [
   ["get", "/accounts/{id}", ["400", "404"]],
   ["post", "/health/recompute", []],
   ["get", "/portfolio/summary", []],
+  ["get", "/playbooks", []],
+  ["post", "/actions/recommend", ["400", "404"]],
+  ["post", "/insights/account/{id}", ["400", "404"]],
+  ["post", "/insights/portfolio", ["400"]],
 ];
 
 async function fetchDocument(): Promise<OpenApiDocument> {
@@ -58,6 +62,20 @@ describe("OpenAPI document", () => {
     expect(names).toEqual(
       expect.arrayContaining(["page", "page_size", "segment", "region", "bucket", "search", "min_health", "max_health", "sort", "order"]),
     );
+  });
+
+  it("documents the insight sources as a union, the optional portfolio body and the refresh flag", async () => {
+    const document = await fetchDocument();
+    expect(document.components.schemas.InsightSource).toMatchObject({ enum: ["workers-ai", "openai", "rules"] });
+    const portfolio = document.paths["/insights/portfolio"]!.post! as Operation & { requestBody: { required?: boolean } };
+    expect(portfolio.requestBody.required).not.toBe(true);
+    expect(Object.keys(portfolio.requestBody.content)).toEqual(["application/json"]);
+    for (const path of ["/insights/portfolio", "/insights/account/{id}"]) {
+      const names = document.paths[path]!.post!.parameters!.map((parameter) => parameter.name);
+      expect(names, path).toContain("refresh");
+    }
+    const recommend = document.paths["/actions/recommend"]!.post!.parameters!;
+    expect(recommend).toContainEqual(expect.objectContaining({ name: "account_id", in: "query", required: true }));
   });
 
   it("serves Swagger UI at /docs and ReDoc at /redoc, both pointing at the document", async () => {

@@ -4,7 +4,7 @@ import { SERVICE_NAME, SERVICE_VERSION } from "../../lib/service-info";
 import type { AppEnv } from "../../lib/types";
 
 const DESCRIPTION = `Customer-success analytics: upload daily product-usage metrics as CSV, get health scores, trends,
-portfolio risk and account details.
+portfolio risk, account details, playbook recommendations and AI-written insights.
 
 Errors use RFC 9457 problem details (\`application/problem+json\`) with a readable \`detail\` and a \`request_id\`.`;
 
@@ -32,6 +32,8 @@ export function registerDocs(app: OpenAPIHono<AppEnv>): void {
       { name: "Accounts", description: "Accounts with their health, trends and history" },
       { name: "Health", description: "Health score computation" },
       { name: "Portfolio", description: "Portfolio statistics and risk" },
+      { name: "Playbooks", description: "The playbook library and recommendations for an account" },
+      { name: "Insights", description: "Account and portfolio insights from Workers AI, OpenAI or the rules" },
       { name: "Service", description: "Service information and liveness" },
     ],
   }));

@@ -1,0 +1,154 @@
+import { findCachedInsight, storeInsight } from "../db/queries/insight-cache";
+import { recommendForPortfolio } from "../domain/recommend";
+import type { InsightsConfig } from "../lib/config";
+import type { Database } from "../lib/types";
+import { assessAccount, assessPortfolio, type AccountAssessment } from "../services/assessment";
+import { PROMPT_VERSION } from "./prompt";
+import type { FallbackCode, InsightSource, PortfolioInsightInput, PortfolioInsightRequest } from "./provider";
+import type { AccountInsight, PortfolioInsight } from "./schema";
+import {
+  chooseProvider,
+  generateAccountInsight,
+  generatePortfolioInsight,
+  type InsightResult,
+  type ProviderDependencies,
+} from "./select";
+
+/**
+ * Insights end to end: load the figures, look for a stored answer computed from exactly the same input, else ask the
+ * configured provider (falling back to the rules) and store its answer. A fallback answer is not stored, so the next
+ * request tries the model again.
+ */
+
+export interface InsightContext {
+  d1: D1Database;
+  db: Database;
+  config: InsightsConfig;
+  dependencies: ProviderDependencies;
+}
+
+export interface InsightOutcome<T> {
+  insight: T;
+  source: InsightSource;
+  model: string | null;
+  cached: boolean;
+  fallback_code: FallbackCode | null;
+  fallback_reason: string | null;
+  generated_at: string;
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Serves `scope` from the cache when the same provider already answered the same data, else generates and stores.
+ * `data` is the whole input of the answer (figures, metrics, risk factors, playbooks, request), so any change of the
+ * data it was computed from makes a new answer.
+ */
+async function cachedOrGenerated<T>(
+  context: InsightContext,
+  cacheKey: { scope: string; accountId: number | null; data: unknown },
+  refresh: boolean,
+  generate: () => Promise<InsightResult<T>>,
+): Promise<InsightOutcome<T>> {
+  const { provider } = chooseProvider(context.config, context.dependencies);
+  const inputHash = await sha256Hex(
+    JSON.stringify({ prompt_version: PROMPT_VERSION, source: provider.source, model: provider.model, data: cacheKey.data }),
+  );
+  if (!refresh) {
+    const cached = await findCachedInsight<T>(context.db, cacheKey.scope, inputHash);
+    if (cached) {
+      return {
+        insight: cached.answer,
+        source: cached.source,
+        model: cached.model,
+        cached: true,
+        fallback_code: null,
+        fallback_reason: null,
+        generated_at: cached.generatedAt,
+      };
+    }
+  }
+  const result = await generate();
+  const generatedAt = new Date().toISOString();
+  if (result.fallback_code === null) {
+    await storeInsight(context.db, {
+      scope: cacheKey.scope,
+      accountId: cacheKey.accountId,
+      inputHash,
+      source: result.source,
+      model: result.model,
+      answer: result.insight,
+      generatedAt,
+    });
+  }
+  return {
+    insight: result.insight,
+    source: result.source,
+    model: result.model,
+    cached: false,
+    fallback_code: result.fallback_code,
+    fallback_reason: result.fallback_reason,
+    generated_at: generatedAt,
+  };
+}
+
+/** Null when there is no such account. */
+export async function accountInsight(
+  context: InsightContext,
+  accountId: number,
+  refresh: boolean,
+): Promise<{ assessment: AccountAssessment; outcome: InsightOutcome<AccountInsight> } | null> {
+  const assessment = await assessAccount(context.d1, accountId);
+  if (!assessment) return null;
+  const outcome = await cachedOrGenerated(
+    context,
+    { scope: `account:${accountId}`, accountId, data: assessment },
+    refresh,
+    () =>
+      generateAccountInsight(chooseProvider(context.config, context.dependencies), assessment, {
+        timeoutMs: context.config.timeoutMs,
+      }),
+  );
+  return { assessment, outcome };
+}
+
+/** Focus areas compared without case or surrounding space, in the order given, each once. */
+function normaliseRequest(request: PortfolioInsightRequest): PortfolioInsightRequest {
+  const seen = new Set<string>();
+  const focusAreas: string[] = [];
+  for (const area of request.focus_areas) {
+    const trimmed = area.trim();
+    const key = trimmed.toLowerCase();
+    if (trimmed === "" || seen.has(key)) continue;
+    seen.add(key);
+    focusAreas.push(trimmed);
+  }
+  return { include_recommendations: request.include_recommendations, focus_areas: focusAreas };
+}
+
+export async function portfolioInsight(
+  context: InsightContext,
+  request: PortfolioInsightRequest,
+  refresh: boolean,
+): Promise<{ input: PortfolioInsightInput; outcome: InsightOutcome<PortfolioInsight> }> {
+  const portfolio = await assessPortfolio(context.d1);
+  const input: PortfolioInsightInput = {
+    portfolio,
+    request: normaliseRequest(request),
+    recommendations: recommendForPortfolio(portfolio.accounts_at_risk),
+  };
+  const requestKey = await sha256Hex(JSON.stringify(input.request));
+  const outcome = await cachedOrGenerated(
+    context,
+    { scope: `portfolio:${requestKey.slice(0, 16)}`, accountId: null, data: input },
+    refresh,
+    () =>
+      generatePortfolioInsight(chooseProvider(context.config, context.dependencies), input, {
+        timeoutMs: context.config.timeoutMs,
+      }),
+  );
+  return { input, outcome };
+}

@@ -1,0 +1,81 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { jsonContent, problemResponses } from "../../lib/openapi";
+import { flag, wholeNumber } from "../../lib/params";
+import {
+  accountInsightResponseSchema,
+  portfolioInsightRequestSchema,
+  portfolioInsightResponseSchema,
+} from "./insights.schemas";
+
+const refreshQuerySchema = z.object({
+  refresh: flag().openapi({
+    param: { name: "refresh", in: "query" },
+    description: "`true` asks the provider again even when a stored answer for the same data exists",
+    example: false,
+  }),
+});
+
+const PROVIDERS = `**Who answers.** \`INSIGHTS_PROVIDER\` chooses: \`workers-ai\` (the \`AI\` binding), \`openai\` (Chat
+Completions with the \`OPENAI_API_KEY\` secret), \`rules\` (deterministic, no network) or \`auto\` (default: OpenAI when a
+key is set, else Workers AI when the binding exists, else the rules). A model gets the computed figures, risk factors and
+playbooks as data, is told to use only them, at temperature 0, and must answer JSON matching the response schema
+within \`INSIGHTS_TIMEOUT_MS\`. Any failure (timeout, HTTP error, rate limit, refusal, output that does not parse, not
+exactly 3 actions, a playbook that was not offered) is logged and the rules answer instead: \`source\` says who answered,
+\`fallback_code\` and \`fallback_reason\` why the model's answer was not used.
+
+**Cache.** An answer is stored with a hash of everything it was computed from (the figures, metrics, risk factors and
+playbooks, the request, the provider and model). Asking again while that data is unchanged returns the stored answer
+(\`cached: true\`) without calling the model; \`refresh=true\` forces a new one. Fallback answers are not stored.`;
+
+export const accountInsight = createRoute({
+  method: "post",
+  path: "/insights/account/{id}",
+  tags: ["Insights"],
+  summary: "AI account insights with exactly 3 actions",
+  description: `A summary, a health analysis, the account's risk factors and exactly 3 recommended actions, each applying
+a different one of the playbooks \`POST /actions/recommend\` ranks for the account. \`risk_factors\` always lists the
+computed factors, whatever the model wrote; \`based_on\` shows the figures.
+
+${PROVIDERS}`,
+  request: {
+    params: z.object({
+      id: wholeNumber(1, Number.MAX_SAFE_INTEGER).openapi({
+        param: { name: "id", in: "path" },
+        description: "Account id (a positive whole number)",
+        example: 7,
+      }),
+    }),
+    query: refreshQuerySchema,
+  },
+  responses: {
+    200: jsonContent(accountInsightResponseSchema, "The insight, from a model or the rules"),
+    ...problemResponses("validation_error", "not_found"),
+  },
+});
+
+export const portfolioInsight = createRoute({
+  method: "post",
+  path: "/insights/portfolio",
+  tags: ["Insights"],
+  summary: "AI portfolio analysis",
+  description: `A summary, key findings, top risks and opportunities for the whole portfolio, grounded in the
+\`/portfolio/summary\` figures and the risk factors of the biggest At-Risk and Critical accounts (up to 50 by ARR).
+
+The JSON body is optional (the original's \`{include_recommendations, focus_areas}\`): \`focus_areas\` puts findings,
+risks and opportunities about those topics first (an area no figure speaks to gets a finding saying so), and
+\`include_recommendations\` (default true) adds playbooks for the accounts at risk.
+
+${PROVIDERS}`,
+  request: {
+    query: refreshQuerySchema,
+    body: {
+      required: false,
+      content: { "application/json": { schema: portfolioInsightRequestSchema } },
+      description: "Optional; without a JSON body the defaults apply",
+    },
+  },
+  responses: {
+    200: jsonContent(portfolioInsightResponseSchema, "The analysis, from a model or the rules"),
+    ...problemResponses("validation_error", "bad_request"),
+  },
+});
