@@ -1,0 +1,57 @@
+/**
+ * Latency of the insight endpoints with the rules provider through `wrangler dev` (a fresh local D1 loaded with
+ * examples/accounts.csv): the median of 20 calls each, generated anew (`refresh=true`) and served from the cache.
+ * Usage: node bench/insights-latency.ts [--calls 20]
+ */
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { startDevServer } from "./lib/dev-server.ts";
+import { uploadMultipart } from "./lib/upload.ts";
+
+const { values } = parseArgs({ options: { calls: { type: "string", default: "20" } } });
+const calls = Number(values.calls);
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+async function timeCalls(url: string, init: RequestInit): Promise<{ median: number; source: string; cached: boolean }> {
+  const samples: number[] = [];
+  let last: { source?: string; cached?: boolean } = {};
+  for (let call = 0; call < calls; call++) {
+    const started = performance.now();
+    const response = await fetch(url, init);
+    last = (await response.json()) as typeof last;
+    samples.push(performance.now() - started);
+    if (response.status !== 200) throw new Error(`${url}: HTTP ${response.status} ${JSON.stringify(last)}`);
+  }
+  return { median: median(samples), source: last.source ?? "?", cached: last.cached ?? false };
+}
+
+const server = await startDevServer();
+try {
+  const upload = await uploadMultipart(`${server.url}/ingest/csv`, join(import.meta.dirname, "..", "examples", "accounts.csv"));
+  if (upload.status !== 200) throw new Error(`upload failed: HTTP ${upload.status}`);
+  const portfolioBody = { include_recommendations: true, focus_areas: ["churn", "Enterprise"] };
+  const endpoints = [
+    { label: "POST /insights/account/1", path: "/insights/account/1", init: { method: "POST" } },
+    {
+      label: "POST /insights/portfolio",
+      path: "/insights/portfolio",
+      init: { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(portfolioBody) },
+    },
+  ];
+  console.log(`median of ${calls} calls each, rules provider, wrangler dev, 36 accounts × 90 days`);
+  for (const endpoint of endpoints) {
+    const fresh = await timeCalls(`${server.url}${endpoint.path}?refresh=true`, endpoint.init);
+    const cached = await timeCalls(`${server.url}${endpoint.path}`, endpoint.init);
+    console.log(
+      `${endpoint.label}: generated ${fresh.median.toFixed(1)} ms (source ${fresh.source}), ` +
+        `cached ${cached.median.toFixed(1)} ms (cached: ${cached.cached})`,
+    );
+  }
+} finally {
+  await server.stop();
+}
