@@ -24,11 +24,12 @@ export const accounts = sqliteTable(
     // Current health: the score of the latest metric date, written by the recompute job.
     healthScore: real("health_score"),
     healthBucket: text("health_bucket", { enum: ["Healthy", "At-Risk", "Critical"] }),
-    healthComponents: text("health_components", { mode: "json" }),
+    // The figures of the 30/60/90-day trends that lists sort by and the portfolio sums; the full trends and the
+    // components live in account_health, so these rows stay narrow and scans of the whole book stay cheap.
     healthChange30d: real("health_change_30d"),
-    trend30d: text("trend_30d", { mode: "json" }),
-    trend60d: text("trend_60d", { mode: "json" }),
-    trend90d: text("trend_90d", { mode: "json" }),
+    arrChange30d: real("arr_change_30d"),
+    arrChange90d: real("arr_change_90d"),
+    engagementTrend30d: text("engagement_trend_30d", { enum: ["improving", "stable", "declining"] }),
     ...timestamps,
   },
   (table) => [
@@ -38,8 +39,31 @@ export const accounts = sqliteTable(
     index("accounts_score_idx").on(table.healthScore),
     index("accounts_arr_idx").on(table.arr),
     index("accounts_change_30d_idx").on(table.healthChange30d),
+    // Covers the portfolio summary: one GROUP BY over this index, without reading the table.
+    index("accounts_portfolio_idx").on(
+      table.segment,
+      table.region,
+      table.healthBucket,
+      table.engagementTrend30d,
+      table.arr,
+      table.healthScore,
+      table.arrChange30d,
+      table.arrChange90d,
+      table.latestMetricDate,
+    ),
   ],
 );
+
+/** Why an account scores what it does: the components of its current score and its trends (one row per account). */
+export const accountHealth = sqliteTable("account_health", {
+  accountId: integer("account_id")
+    .primaryKey()
+    .references(() => accounts.id, { onDelete: "cascade" }),
+  components: text("components", { mode: "json" }),
+  trend30d: text("trend_30d", { mode: "json" }),
+  trend60d: text("trend_60d", { mode: "json" }),
+  trend90d: text("trend_90d", { mode: "json" }),
+});
 
 export const accountMetrics = sqliteTable(
   "account_metrics",
@@ -119,4 +143,38 @@ export const insightCache = sqliteTable(
     generatedAt: text("generated_at").notNull(),
   },
   (table) => [index("insight_cache_generated_idx").on(table.generatedAt)],
+);
+
+/** A recompute too big for one invocation, run as chunks of accounts on the recompute queue. */
+export const recomputeJobs = sqliteTable(
+  "recompute_jobs",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    trigger: text("trigger", { enum: ["api", "cron", "ingest"] }).notNull(),
+    status: text("status", { enum: ["queued", "running", "completed", "failed"] }).notNull(),
+    accountsTotal: integer("accounts_total").notNull(),
+    chunksTotal: integer("chunks_total").notNull(),
+    chunksDone: integer("chunks_done").notNull().default(0),
+    accountsUpdated: integer("accounts_updated").notNull().default(0),
+    scoresWritten: integer("scores_written").notNull().default(0),
+    error: text("error"),
+    createdAt: text("created_at").notNull(),
+    finishedAt: text("finished_at"),
+  },
+  (table) => [index("recompute_jobs_created_idx").on(table.createdAt)],
+);
+
+/** One row per finished chunk, so a chunk the queue delivers twice is counted once. */
+export const recomputeJobChunks = sqliteTable(
+  "recompute_job_chunks",
+  {
+    jobId: integer("job_id")
+      .notNull()
+      .references(() => recomputeJobs.id, { onDelete: "cascade" }),
+    chunk: integer("chunk").notNull(),
+    accountsUpdated: integer("accounts_updated").notNull(),
+    scoresWritten: integer("scores_written").notNull(),
+    finishedAt: text("finished_at").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.jobId, table.chunk] })],
 );

@@ -1,5 +1,6 @@
 import { finishIngestRun, startIngestRun, type IngestRunOutcome } from "../db/queries/ingest-runs";
 import { recomputeHealth } from "../jobs/recompute";
+import { startAccountsRecomputeJob, type RecomputeMessage } from "../jobs/recompute-jobs";
 import type { HealthConfig } from "../lib/config";
 import { ApiError } from "../lib/errors";
 import { log } from "../lib/logger";
@@ -58,7 +59,11 @@ export interface IngestReport {
   accountsRescored: number;
   /** Set when the rows were stored but rescoring them failed (scores catch up at the next recompute). */
   rescoreError: string | null;
+  /** The recompute job rescoring the changed accounts, when they were too many to rescore before answering. */
+  rescoreJobId: number | null;
   durationMs: number;
+  /** Where the time went: waiting for batch writes, rescoring, and the rest (reading, parsing, validating). */
+  timings: { readingMs: number; writingMs: number; rescoringMs: number };
 }
 
 const DEFAULT_BATCH_SIZE = 5000;
@@ -123,6 +128,8 @@ class IngestTally {
 class BatchPipeline {
   private inFlight: Promise<void> = Promise.resolve();
   private failure: BatchWriteError | undefined;
+  /** Time spent waiting for D1 with nothing else to do: the writes that parsing could not hide. */
+  waitedMs = 0;
 
   constructor(
     private readonly d1: D1Database,
@@ -141,7 +148,9 @@ class BatchPipeline {
   }
 
   async flush(): Promise<void> {
+    const started = Date.now();
     await this.inFlight;
+    this.waitedMs += Date.now() - started;
     if (this.failure) throw this.failure;
   }
 
@@ -241,20 +250,30 @@ function failureDetail(error: unknown, runId: number, tally: IngestTally): { cod
   return null;
 }
 
-async function rescore(
-  d1: D1Database,
-  health: HealthConfig,
-  accountIds: readonly number[],
-  runId: number,
-): Promise<{ accountsRescored: number; rescoreError: string | null }> {
-  if (accountIds.length === 0) return { accountsRescored: 0, rescoreError: null };
+interface RescoreOutcome {
+  accountsRescored: number;
+  /** Set when the changed accounts were too many to rescore before answering and went to the recompute queue. */
+  jobId: number | null;
+  rescoreError: string | null;
+}
+
+/**
+ * Rescores the accounts an upload changed: before answering when they are few enough, else as a queued job (a big
+ * backfill would not fit one invocation). A failure leaves the rows stored; the scores catch up at the next recompute.
+ */
+async function rescore(context: IngestContext, accountIds: readonly number[], runId: number): Promise<RescoreOutcome> {
+  if (accountIds.length === 0) return { accountsRescored: 0, jobId: null, rescoreError: null };
   try {
-    const result = await recomputeHealth(d1, health, { accountIds });
-    return { accountsRescored: result.accountsUpdated, rescoreError: null };
+    if (accountIds.length > context.inlineRescoreMaxAccounts) {
+      const job = await startAccountsRecomputeJob(context.d1, context.queue, "ingest", accountIds);
+      return { accountsRescored: 0, jobId: job.id, rescoreError: null };
+    }
+    const result = await recomputeHealth(context.d1, context.health, { accountIds });
+    return { accountsRescored: result.accountsUpdated, jobId: null, rescoreError: null };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     log("error", "rescoring after ingest failed", { ingest_run_id: runId, accounts: accountIds.length, error: reason });
-    return { accountsRescored: 0, rescoreError: reason };
+    return { accountsRescored: 0, jobId: null, rescoreError: reason };
   }
 }
 
@@ -264,10 +283,14 @@ export interface IngestContext {
   /** The raw binding, for the set-based batch statements and the rescoring job. */
   d1: D1Database;
   health: HealthConfig;
+  /** Where a rescore too big to do before answering goes. */
+  queue: Queue<RecomputeMessage>;
+  /** An upload that changed more accounts than this rescores them as a queued job. */
+  inlineRescoreMaxAccounts: number;
 }
 
 export async function ingestCsv(
-  { db, d1, health }: IngestContext,
+  context: IngestContext,
   source: UploadSource,
   ingestOptions: IngestOptions = {},
 ): Promise<IngestReport> {
@@ -276,6 +299,7 @@ export async function ingestCsv(
     maxReportedErrors: ingestOptions.maxReportedErrors ?? DEFAULT_MAX_REPORTED_ERRORS,
     maxRecordChars: ingestOptions.maxRecordChars ?? DEFAULT_MAX_RECORD_CHARS,
   };
+  const { db, d1 } = context;
   const started = Date.now();
   const runId = await startIngestRun(db, {
     fileName: source.fileName,
@@ -313,7 +337,7 @@ export async function ingestCsv(
     const mapped = error instanceof ApiError ? { code: error.code, detail: error.detail } : failureDetail(error, runId, tally);
     // A refusal is about the file (header, encoding, format) and stored nothing; anything else is a failure.
     const refused = tally.rowsCommitted === 0 && (error instanceof ApiError || error instanceof CsvFormatError || error instanceof CsvEncodingError);
-    await rescore(d1, health, [...tally.changedAccountIds], runId);
+    await rescore(context, [...tally.changedAccountIds], runId);
     await finishIngestRun(db, runId, outcome(refused ? "rejected" : "failed", mapped?.detail ?? String(error)));
     log(refused ? "info" : "error", "csv ingest stopped", {
       ingest_run_id: runId,
@@ -325,7 +349,10 @@ export async function ingestCsv(
     throw new ApiError(mapped.code, mapped.detail);
   }
 
-  const { accountsRescored, rescoreError } = await rescore(d1, health, [...tally.changedAccountIds], runId);
+  const rescoreStarted = Date.now();
+  const { accountsRescored, jobId, rescoreError } = await rescore(context, [...tally.changedAccountIds], runId);
+  const rescoringMs = Date.now() - rescoreStarted;
+  const storedMs = rescoreStarted - started;
   const finished = outcome("completed", rescoreError ? `Rows stored; rescoring failed: ${rescoreError}` : null);
   await finishIngestRun(db, runId, finished);
   log("info", "csv ingested", {
@@ -336,6 +363,8 @@ export async function ingestCsv(
     metrics_created: tally.metricsCreated,
     metrics_updated: tally.metricsUpdated,
     duration_ms: finished.durationMs,
+    writing_ms: pipeline.waitedMs,
+    rescoring_ms: rescoringMs,
   });
   return {
     runId,
@@ -351,6 +380,8 @@ export async function ingestCsv(
     rowErrors: tally.rowErrors,
     accountsRescored,
     rescoreError,
+    rescoreJobId: jobId,
     durationMs: finished.durationMs,
+    timings: { readingMs: storedMs - pipeline.waitedMs, writingMs: pipeline.waitedMs, rescoringMs },
   };
 }

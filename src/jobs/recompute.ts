@@ -11,6 +11,8 @@ import type { HealthConfig } from "../lib/config";
 export interface RecomputeOptions {
   /** Rescore only these accounts (e.g. the ones an upload touched); all accounts when absent. */
   accountIds?: readonly number[];
+  /** Rescore only the accounts whose id is in [first, last] (a chunk of a queued job). */
+  idRange?: { first: number; last: number };
 }
 
 export interface RecomputeResult {
@@ -140,12 +142,12 @@ function componentsChangeSql(): string {
 }
 
 /**
- * Sets each account's current health from its latest date's score, and its 30/60/90-day trends, anchored at that
- * date. Every lookup is a correlated subquery on an (account_id, date) primary key, so the work grows linearly
- * with the chunk. A date exactly at the window's midpoint counts in neither half, as in src/domain/trend.ts.
- * ?1 = JSON array of account ids, ?2 = updated_at.
+ * Writes each account's health explanation (account_health): the components of its latest date's score and its
+ * 30/60/90-day trends, anchored at that date. Every lookup is a correlated subquery on an (account_id, date) primary
+ * key, so the work grows linearly with the chunk. A date exactly at the window's midpoint counts in neither half, as
+ * in src/domain/trend.ts. An account without scores gets nulls. ?1 = JSON array of account ids.
  */
-const UPDATE_ACCOUNTS = `
+const UPSERT_ACCOUNT_HEALTH = `
 WITH chunk(account_id) AS (SELECT value FROM json_each(?1)),
 latest AS MATERIALIZED (
   SELECT c.account_id, (SELECT max(h.date) FROM health_scores AS h WHERE h.account_id = c.account_id) AS to_date
@@ -182,7 +184,6 @@ halves AS MATERIALIZED (
 ),
 trends AS MATERIALIZED (
   SELECT hv.account_id, hv.days,
-         ${roundedSql("t.score - f.score", 1)} AS score_change,
          json_object(
            'days', hv.days,
            'health_score_change', ${roundedSql("t.score - f.score", 1)},
@@ -205,28 +206,49 @@ trends_by_account AS (
   SELECT account_id,
          max(CASE WHEN days = 30 THEN trend END) AS trend_30d,
          max(CASE WHEN days = 60 THEN trend END) AS trend_60d,
-         max(CASE WHEN days = 90 THEN trend END) AS trend_90d,
-         max(CASE WHEN days = 30 THEN score_change END) AS change_30d
+         max(CASE WHEN days = 90 THEN trend END) AS trend_90d
   FROM trends
   GROUP BY account_id
 ),
-account_health AS (
-  SELECT l.account_id, h.score, h.bucket,
+latest_health AS (
+  SELECT l.account_id,
          CASE WHEN h.account_id IS NULL THEN NULL
               ELSE json_object('daily_active_users', h.dau_points, 'feature_adoption', h.adoption_points,
                                'support_tickets', h.tickets_points, 'nps', h.nps_points,
                                'login_frequency', h.login_points) END AS components,
-         tr.trend_30d, tr.trend_60d, tr.trend_90d, tr.change_30d
+         tr.trend_30d, tr.trend_60d, tr.trend_90d
   FROM latest AS l
   LEFT JOIN health_scores AS h ON h.account_id = l.account_id AND h.date = l.to_date
   LEFT JOIN trends_by_account AS tr ON tr.account_id = l.account_id
 )
+INSERT INTO account_health (account_id, components, trend_30d, trend_60d, trend_90d)
+SELECT account_id, components, trend_30d, trend_60d, trend_90d FROM latest_health WHERE true
+ON CONFLICT (account_id) DO UPDATE
+SET components = excluded.components, trend_30d = excluded.trend_30d, trend_60d = excluded.trend_60d,
+    trend_90d = excluded.trend_90d`;
+
+/**
+ * Sets each account's current score and bucket (its latest date's) and the trend figures lists sort by and the
+ * portfolio sums, copied from account_health. ?1 = JSON array of account ids, ?2 = updated_at.
+ */
+const UPDATE_ACCOUNTS = `
+WITH latest_score AS (
+  SELECT c.value AS account_id, h.score, h.bucket, ah.trend_30d, ah.trend_90d
+  FROM json_each(?1) AS c
+  LEFT JOIN health_scores AS h
+    ON h.account_id = c.value
+   AND h.date = (SELECT max(s.date) FROM health_scores AS s WHERE s.account_id = c.value)
+  LEFT JOIN account_health AS ah ON ah.account_id = c.value
+)
 UPDATE accounts
-SET health_score = account_health.score, health_bucket = account_health.bucket, health_components = account_health.components,
-    trend_30d = account_health.trend_30d, trend_60d = account_health.trend_60d, trend_90d = account_health.trend_90d,
-    health_change_30d = account_health.change_30d, updated_at = ?2
-FROM account_health
-WHERE accounts.id = account_health.account_id`;
+SET health_score = latest_score.score, health_bucket = latest_score.bucket,
+    health_change_30d = latest_score.trend_30d ->> '$.health_score_change',
+    arr_change_30d = latest_score.trend_30d ->> '$.arr_change',
+    arr_change_90d = latest_score.trend_90d ->> '$.arr_change',
+    engagement_trend_30d = latest_score.trend_30d ->> '$.engagement_trend',
+    updated_at = ?2
+FROM latest_score
+WHERE accounts.id = latest_score.account_id`;
 
 function validatedWindowDays(windowDays: number): number {
   // Inlined into SQL, so it must be a plain integer.
@@ -236,10 +258,13 @@ function validatedWindowDays(windowDays: number): number {
   return windowDays;
 }
 
-async function chunksOfAccountIds(d1: D1Database, accountIds: readonly number[] | undefined): Promise<number[][]> {
-  const ids = accountIds
-    ? [...new Set(accountIds)].sort((a, b) => a - b)
-    : (await d1.prepare("SELECT id FROM accounts ORDER BY id").raw<[number]>()).map(([id]) => id);
+async function chunksOfAccountIds(d1: D1Database, options: RecomputeOptions): Promise<number[][]> {
+  const statement = options.idRange
+    ? d1.prepare("SELECT id FROM accounts WHERE id BETWEEN ?1 AND ?2 ORDER BY id").bind(options.idRange.first, options.idRange.last)
+    : d1.prepare("SELECT id FROM accounts ORDER BY id");
+  const ids = options.accountIds
+    ? [...new Set(options.accountIds)].sort((a, b) => a - b)
+    : (await statement.raw<[number]>()).map(([id]) => id);
   const chunks: number[][] = [];
   for (let start = 0; start < ids.length; start += ACCOUNTS_PER_CHUNK) {
     chunks.push(ids.slice(start, start + ACCOUNTS_PER_CHUNK));
@@ -264,16 +289,18 @@ export async function recomputeHealth(
   const startedAt = new Date(started).toISOString();
   const upsertScores = d1.prepare(upsertScoresSql(validatedWindowDays(config.windowDays)));
   const deleteOrphans = d1.prepare(DELETE_ORPHAN_SCORES);
+  const upsertAccountHealth = d1.prepare(UPSERT_ACCOUNT_HEALTH);
   const updateAccounts = d1.prepare(UPDATE_ACCOUNTS);
   const { Enterprise, "Mid-Market": midMarket, SMB } = config.dauBenchmarks;
 
   let accountsUpdated = 0;
   let scoresWritten = 0;
-  for (const chunk of await chunksOfAccountIds(d1, options.accountIds)) {
+  for (const chunk of await chunksOfAccountIds(d1, options)) {
     const ids = JSON.stringify(chunk);
-    const [, upserted, updated] = await d1.batch([
+    const [, upserted, , updated] = await d1.batch([
       deleteOrphans.bind(ids),
       upsertScores.bind(ids, Enterprise, midMarket, SMB, config.ticketCeiling, startedAt),
+      upsertAccountHealth.bind(ids),
       updateAccounts.bind(ids, startedAt),
     ]);
     scoresWritten += upserted?.meta.changes ?? 0;

@@ -37,6 +37,8 @@ const configSchema = z.object({
     .default(DEFAULT_OPENAI_BASE_URL)
     .transform((value) => value.replace(/\/+$/, "")),
   INSIGHTS_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+  RECOMPUTE_INLINE_MAX_ACCOUNTS: z.coerce.number().int().min(0).max(50_000).default(10_000),
+  INGEST_RESCORE_INLINE_MAX_ACCOUNTS: z.coerce.number().int().min(0).max(50_000).default(2_000),
 });
 
 
@@ -64,9 +66,17 @@ export interface InsightsConfig {
   timeoutMs: number;
 }
 
+export interface RecomputeConfig {
+  /** A full recompute of at most this many accounts runs in the request (or cron) itself; a bigger one is queued. */
+  inlineMaxAccounts: number;
+  /** An upload that changed at most this many accounts rescores them before answering; more are queued. */
+  ingestInlineMaxAccounts: number;
+}
+
 export interface AppConfig {
   environment: string;
   health: HealthConfig;
+  recompute: RecomputeConfig;
   insights: InsightsConfig;
 }
 
@@ -97,6 +107,10 @@ export function parseConfig(env: object): AppConfig {
         SMB: vars.DAU_BENCHMARK_SMB,
       },
       ticketCeiling: vars.TICKET_CEILING,
+    },
+    recompute: {
+      inlineMaxAccounts: vars.RECOMPUTE_INLINE_MAX_ACCOUNTS,
+      ingestInlineMaxAccounts: vars.INGEST_RESCORE_INLINE_MAX_ACCOUNTS,
     },
     insights: {
       provider: vars.INSIGHTS_PROVIDER,

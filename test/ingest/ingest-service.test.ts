@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { ingestCsv, type IngestOptions } from "../../src/ingest/ingest-service";
+import type { RecomputeMessage } from "../../src/jobs/recompute-jobs";
 import { DEFAULT_HEALTH_CONFIG } from "../../src/lib/config";
 import { ApiError } from "../../src/lib/errors";
 import { resetDatabase } from "../helpers/db";
@@ -9,7 +10,13 @@ import { resetDatabase } from "../helpers/db";
 const HEADER =
   "account_name,segment,region,arr,date,daily_active_users,feature_adoption_rate,support_tickets_open,nps_score,login_frequency";
 
-const context = () => ({ db: createDb(env.DB), d1: env.DB, health: DEFAULT_HEALTH_CONFIG });
+const context = () => ({
+  db: createDb(env.DB),
+  d1: env.DB,
+  health: DEFAULT_HEALTH_CONFIG,
+  queue: env.RECOMPUTE_QUEUE as Queue<RecomputeMessage>,
+  inlineRescoreMaxAccounts: 2000,
+});
 
 /** Delivers exactly these byte chunks, then ends (or fails, when `failure` is given). */
 function byteStream(chunks: Uint8Array[], failure?: Error): ReadableStream<Uint8Array> {

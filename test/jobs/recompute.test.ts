@@ -33,6 +33,9 @@ interface AccountRow {
   health_bucket: string | null;
   health_components: string | null;
   health_change_30d: number | null;
+  arr_change_30d: number | null;
+  arr_change_90d: number | null;
+  engagement_trend_30d: string | null;
   trend_30d: string | null;
   trend_60d: string | null;
   trend_90d: string | null;
@@ -238,8 +241,9 @@ async function scoreRows(): Promise<ScoreRow[]> {
 
 async function accountRows(): Promise<AccountRow[]> {
   const { results } = await env.DB.prepare(
-    `SELECT id, health_score, health_bucket, health_components, health_change_30d, trend_30d, trend_60d, trend_90d
-     FROM accounts ORDER BY id`,
+    `SELECT a.id, a.health_score, a.health_bucket, ah.components AS health_components, a.health_change_30d,
+            a.arr_change_30d, a.arr_change_90d, a.engagement_trend_30d, ah.trend_30d, ah.trend_60d, ah.trend_90d
+     FROM accounts AS a LEFT JOIN account_health AS ah ON ah.account_id = a.id ORDER BY a.id`,
   ).all<AccountRow>();
   return results;
 }
@@ -284,6 +288,9 @@ function expectedState(accounts: readonly SeedAccount[], ids: Map<string, number
       health_bucket: latest?.bucket ?? null,
       health_components: latest?.components ?? null,
       health_change_30d: trend30?.health_score_change ?? null,
+      arr_change_30d: trend30?.arr_change ?? null,
+      arr_change_90d: trend90?.arr_change ?? null,
+      engagement_trend_30d: trend30?.engagement_trend ?? null,
       trend_30d: trend30 ? JSON.stringify(trend30) : null,
       trend_60d: trend60 ? JSON.stringify(trend60) : null,
       trend_90d: trend90 ? JSON.stringify(trend90) : null,
@@ -311,6 +318,9 @@ async function expectDatabaseToMatchReference(
       health_bucket: row.health_bucket,
       health_components: parseJson<HealthComponents>(row.health_components),
       health_change_30d: row.health_change_30d,
+      arr_change_30d: row.arr_change_30d,
+      arr_change_90d: row.arr_change_90d,
+      engagement_trend_30d: row.engagement_trend_30d,
       trend_30d: parseJson<Trend>(row.trend_30d),
       trend_60d: parseJson<Trend>(row.trend_60d),
       trend_90d: parseJson<Trend>(row.trend_90d),

@@ -135,14 +135,15 @@ interface HistoryRow {
   nps_source: HealthHistoryEntry["nps_source"] | null;
 }
 
-/** The columns of an account and of its latest metrics row, from `accounts AS a`. */
+/** The columns of an account, its health explanation and its latest metrics row, from `accounts AS a`. */
 const ACCOUNT_COLUMNS = `
   a.id, a.account_name, a.segment, a.region, a.arr, a.health_score, a.health_bucket, a.created_at, a.updated_at,
-  a.latest_metric_date, a.health_components, a.trend_30d, a.trend_60d, a.trend_90d,
+  a.latest_metric_date, ah.components AS health_components, ah.trend_30d, ah.trend_60d, ah.trend_90d,
   m.rowid AS metrics_id, m.date AS metrics_date, m.daily_active_users, m.feature_adoption_rate, m.support_tickets_open,
   m.nps_score, m.login_frequency, h.score AS metrics_health_score`;
 
 const LATEST_METRICS_JOINS = `
+  LEFT JOIN account_health AS ah ON ah.account_id = a.id
   LEFT JOIN account_metrics AS m ON m.account_id = a.id AND m.date = a.latest_metric_date
   LEFT JOIN health_scores AS h ON h.account_id = a.id AND h.date = a.latest_metric_date`;
 
@@ -234,7 +235,8 @@ function toAccountView(row: AccountRow): AccountView {
 
 /**
  * One page of accounts and the number matching the filters, read in one batch (a consistent snapshot).
- * The page is cut from `accounts` alone before the latest metrics are joined to its rows.
+ * The page's ids are cut first, reading only the filter and sort columns (from a covering index where one fits), and
+ * only the page's rows are then read whole and joined to their health and latest metrics.
  */
 export async function listAccounts(d1: D1Database, query: AccountListQuery): Promise<AccountPage> {
   const where = whereClause(query);
@@ -244,8 +246,8 @@ export async function listAccounts(d1: D1Database, query: AccountListQuery): Pro
     d1.prepare(`SELECT count(*) AS total FROM accounts AS a ${where.sql}`).bind(...where.params),
     d1
       .prepare(
-        `WITH page AS (SELECT a.* FROM accounts AS a ${where.sql} ${orderBy} LIMIT ? OFFSET ?)
-         SELECT ${ACCOUNT_COLUMNS} FROM page AS a ${LATEST_METRICS_JOINS} ${orderBy}`,
+        `WITH page AS (SELECT a.id FROM accounts AS a ${where.sql} ${orderBy} LIMIT ? OFFSET ?)
+         SELECT ${ACCOUNT_COLUMNS} FROM page AS p JOIN accounts AS a ON a.id = p.id ${LATEST_METRICS_JOINS} ${orderBy}`,
       )
       .bind(...where.params, query.pageSize, offset),
   ]);

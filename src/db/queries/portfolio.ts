@@ -1,9 +1,10 @@
-import type { PortfolioTotals, RegionTotals, SegmentTotals } from "../../domain/portfolio";
+import type { GroupTotals, PortfolioTotals, RegionTotals, SegmentTotals } from "../../domain/portfolio";
 import type { Bucket, Segment } from "../../domain/types";
 
 /**
- * Portfolio aggregates, summed in D1 over the accounts' current health and stored trends. `total()` rather than
- * `sum()`, so an empty table adds up to 0 instead of NULL.
+ * Portfolio aggregates, summed in D1 in ONE pass over the accounts_portfolio_idx covering index: a GROUP BY of segment,
+ * region, bucket and 30-day engagement trend (at most 3 × regions × 4 × 4 groups), which this module folds into the
+ * totals and the per-segment and per-region figures. `total()` rather than `sum()`, so empty groups add up to 0.
  */
 
 export const LOWEST_ACCOUNTS_LIMIT = 5;
@@ -23,109 +24,99 @@ export interface PortfolioAggregates {
   lowestAccounts: LowestAccount[];
 }
 
-const TOTALS_SQL = `
-SELECT count(*) AS accounts,
-       total(arr) AS arr,
-       count(health_score) AS scored_accounts,
-       total(health_score) AS score_sum,
-       count(CASE WHEN health_bucket = 'Healthy' THEN 1 END) AS healthy_accounts,
-       count(CASE WHEN health_bucket = 'At-Risk' THEN 1 END) AS at_risk_accounts,
-       count(CASE WHEN health_bucket = 'Critical' THEN 1 END) AS critical_accounts,
-       total(CASE WHEN health_bucket = 'Healthy' THEN arr END) AS healthy_arr,
-       total(CASE WHEN health_bucket = 'At-Risk' THEN arr END) AS at_risk_arr,
-       total(CASE WHEN health_bucket = 'Critical' THEN arr END) AS critical_arr,
-       total(json_extract(trend_30d, '$.arr_change')) AS arr_change_30d,
-       total(json_extract(trend_90d, '$.arr_change')) AS arr_change_90d,
-       count(CASE WHEN json_extract(trend_30d, '$.engagement_trend') = 'improving' THEN 1 END) AS improving,
-       count(CASE WHEN json_extract(trend_30d, '$.engagement_trend') = 'stable' THEN 1 END) AS stable,
-       count(CASE WHEN json_extract(trend_30d, '$.engagement_trend') = 'declining' THEN 1 END) AS declining,
+const GROUPS_SQL = `
+SELECT segment, region, health_bucket, engagement_trend_30d,
+       count(*) AS accounts, total(arr) AS arr, count(health_score) AS scored_accounts, total(health_score) AS score_sum,
+       total(arr_change_30d) AS arr_change_30d, total(arr_change_90d) AS arr_change_90d,
        max(latest_metric_date) AS as_of_date
-FROM accounts`;
+FROM accounts
+GROUP BY segment, region, health_bucket, engagement_trend_30d`;
 
-const GROUP_COLUMNS = `count(a.id) AS accounts, total(a.arr) AS arr, count(a.health_score) AS scored_accounts,
-       total(a.health_score) AS score_sum`;
-
-const SEGMENTS_SQL = `
-SELECT a.segment, ${GROUP_COLUMNS}
-FROM accounts AS a
-GROUP BY a.segment`;
-
-const REGIONS_SQL = `
-SELECT a.region, ${GROUP_COLUMNS}
-FROM accounts AS a
-GROUP BY a.region
-ORDER BY a.region COLLATE NOCASE, a.region`;
-
-/** Ties on the score show the bigger account first: it is the one to look at. */
+/**
+ * Ties on the score show the bigger account first: it is the one to look at. The score index finds the 5th lowest
+ * score, so only the accounts at or below it are sorted, not the whole book.
+ */
 const LOWEST_SQL = `
 SELECT id, account_name, health_score, health_bucket, arr
 FROM accounts
-WHERE health_score IS NOT NULL
+WHERE health_score <= coalesce(
+        (SELECT health_score FROM accounts WHERE health_score IS NOT NULL
+         ORDER BY health_score LIMIT 1 OFFSET ${LOWEST_ACCOUNTS_LIMIT - 1}),
+        (SELECT max(health_score) FROM accounts))
 ORDER BY health_score ASC, arr DESC, id ASC
 LIMIT ${LOWEST_ACCOUNTS_LIMIT}`;
 
-interface TotalsRow {
+interface GroupRow {
+  segment: Segment;
+  region: string;
+  health_bucket: Bucket | null;
+  engagement_trend_30d: "improving" | "stable" | "declining" | null;
   accounts: number;
   arr: number;
   scored_accounts: number;
   score_sum: number;
-  healthy_accounts: number;
-  at_risk_accounts: number;
-  critical_accounts: number;
-  healthy_arr: number;
-  at_risk_arr: number;
-  critical_arr: number;
   arr_change_30d: number;
   arr_change_90d: number;
-  improving: number;
-  stable: number;
-  declining: number;
   as_of_date: string | null;
 }
 
-interface GroupRow {
-  accounts: number;
-  arr: number;
-  scored_accounts: number;
-  score_sum: number;
+function emptyGroup(): GroupTotals {
+  return { accounts: 0, arr: 0, scoredAccounts: 0, scoreSum: 0 };
 }
 
-function groupTotals(row: GroupRow) {
-  return { accounts: row.accounts, arr: row.arr, scoredAccounts: row.scored_accounts, scoreSum: row.score_sum };
+function addTo(group: GroupTotals, row: GroupRow): void {
+  group.accounts += row.accounts;
+  group.arr += row.arr;
+  group.scoredAccounts += row.scored_accounts;
+  group.scoreSum += row.score_sum;
 }
 
-function toTotals(row: TotalsRow): PortfolioTotals {
+/** Folds the grouped rows into the totals and the per-segment and per-region figures (regions by name). */
+export function foldGroups(rows: readonly GroupRow[]): Omit<PortfolioAggregates, "lowestAccounts"> {
+  const totals: PortfolioTotals = {
+    ...emptyGroup(),
+    accountsByBucket: { Healthy: 0, "At-Risk": 0, Critical: 0 },
+    arrByBucket: { Healthy: 0, "At-Risk": 0, Critical: 0 },
+    arrChange30d: 0,
+    arrChange90d: 0,
+    engagement: { improving: 0, stable: 0, declining: 0 },
+    asOfDate: null,
+  };
+  const segments = new Map<Segment, GroupTotals>();
+  const regions = new Map<string, GroupTotals>();
+  for (const row of rows) {
+    addTo(totals, row);
+    if (row.health_bucket) {
+      totals.accountsByBucket[row.health_bucket] += row.accounts;
+      totals.arrByBucket[row.health_bucket] += row.arr;
+    }
+    if (row.engagement_trend_30d) totals.engagement[row.engagement_trend_30d] += row.accounts;
+    totals.arrChange30d += row.arr_change_30d;
+    totals.arrChange90d += row.arr_change_90d;
+    if (row.as_of_date && (!totals.asOfDate || row.as_of_date > totals.asOfDate)) totals.asOfDate = row.as_of_date;
+    const segment = segments.get(row.segment) ?? emptyGroup();
+    addTo(segment, row);
+    segments.set(row.segment, segment);
+    const region = regions.get(row.region) ?? emptyGroup();
+    addTo(region, row);
+    regions.set(row.region, region);
+  }
+  // SQLite's `ORDER BY region COLLATE NOCASE, region`: ASCII letters folded, then the exact text.
+  const foldAscii = (text: string) => text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+  const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const byName = (a: string, b: string) => compareText(foldAscii(a), foldAscii(b)) || compareText(a, b);
   return {
-    ...groupTotals(row),
-    accountsByBucket: { Healthy: row.healthy_accounts, "At-Risk": row.at_risk_accounts, Critical: row.critical_accounts },
-    arrByBucket: { Healthy: row.healthy_arr, "At-Risk": row.at_risk_arr, Critical: row.critical_arr },
-    arrChange30d: row.arr_change_30d,
-    arrChange90d: row.arr_change_90d,
-    engagement: { improving: row.improving, stable: row.stable, declining: row.declining },
-    asOfDate: row.as_of_date,
+    totals,
+    segments: [...segments.entries()].map(([segment, group]) => ({ segment, ...group })),
+    regions: [...regions.keys()].sort(byName).map((region) => ({ region, ...(regions.get(region) as GroupTotals) })),
   };
 }
 
 /** Every aggregate of the portfolio summary, read in one batch (one consistent snapshot). */
 export async function getPortfolioAggregates(d1: D1Database): Promise<PortfolioAggregates> {
-  const [totals, segments, regions, lowest] = await d1.batch([
-    d1.prepare(TOTALS_SQL),
-    d1.prepare(SEGMENTS_SQL),
-    d1.prepare(REGIONS_SQL),
-    d1.prepare(LOWEST_SQL),
-  ]);
-  const totalsRow = totals?.results[0] as TotalsRow | undefined;
-  if (!totalsRow) throw new Error("The portfolio totals query returned no row");
+  const [groups, lowest] = await d1.batch([d1.prepare(GROUPS_SQL), d1.prepare(LOWEST_SQL)]);
   return {
-    totals: toTotals(totalsRow),
-    segments: ((segments?.results ?? []) as (GroupRow & { segment: Segment })[]).map((row) => ({
-      segment: row.segment,
-      ...groupTotals(row),
-    })),
-    regions: ((regions?.results ?? []) as (GroupRow & { region: string })[]).map((row) => ({
-      region: row.region,
-      ...groupTotals(row),
-    })),
+    ...foldGroups((groups?.results ?? []) as GroupRow[]),
     lowestAccounts: (lowest?.results ?? []) as LowestAccount[],
   };
 }

@@ -50,10 +50,11 @@ WITH candidates(id) AS (
 )`;
 
 const CANDIDATE_ACCOUNTS_SQL = `${CANDIDATES}
-SELECT a.id, a.account_name, a.segment, a.region, a.arr, a.health_score, a.health_bucket, a.health_components,
-       a.trend_30d, a.trend_60d, a.trend_90d, a.latest_metric_date, h.nps_source
+SELECT a.id, a.account_name, a.segment, a.region, a.arr, a.health_score, a.health_bucket,
+       ah.components AS health_components, ah.trend_30d, ah.trend_60d, ah.trend_90d, a.latest_metric_date, h.nps_source
 FROM candidates AS c
 JOIN accounts AS a ON a.id = c.id
+LEFT JOIN account_health AS ah ON ah.account_id = a.id
 LEFT JOIN health_scores AS h ON h.account_id = a.id AND h.date = a.latest_metric_date
 ORDER BY a.arr DESC, a.id`;
 

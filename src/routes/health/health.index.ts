@@ -1,5 +1,5 @@
 import { createRouter } from "../../lib/create-router";
-import { recomputeAll } from "./health.handlers";
-import { recompute } from "./health.routes";
+import { getJob, recomputeAll } from "./health.handlers";
+import { getRecomputeJob, recompute } from "./health.routes";
 
-export const healthRouter = createRouter().openapi(recompute, recomputeAll);
+export const healthRouter = createRouter().openapi(recompute, recomputeAll).openapi(getRecomputeJob, getJob);

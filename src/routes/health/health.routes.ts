@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { jsonContent, problemResponses } from "../../lib/openapi";
+import { wholeNumber } from "../../lib/params";
 
 const DESCRIPTION = `Rescores every account now: each date that has metrics gets a score in the history, and each account's
 current health (score, bucket, components) and its 30/60/90-day trends are refreshed from its latest date.
@@ -27,7 +28,28 @@ A trend is null when its window holds fewer than 2 dates.
 
 The benchmarks, the ticket ceiling and the window are configuration (see the README).
 The work is set-based SQL, in atomic batches of 250 accounts, so it is safe to run again at any time: a second run
-writes the same values.`;
+writes the same values.
+
+**Big books run as a job.** Up to \`RECOMPUTE_INLINE_MAX_ACCOUNTS\` accounts (default 10,000) are rescored in this
+request, which answers 200 with the counts. A bigger book (or \`mode=queued\`) is split into chunks of 1,000 accounts on
+a Cloudflare Queue that this Worker consumes; the request answers 202 with the job, whose progress
+\`GET /health/recompute/jobs/{id}\` shows.`;
+
+export const recomputeJobSchema = z
+  .object({
+    id: z.number().int().openapi({ example: 12 }),
+    trigger: z.enum(["api", "cron", "ingest"]).openapi({ description: "What started it", example: "api" }),
+    status: z.enum(["queued", "running", "completed", "failed"]).openapi({ example: "running" }),
+    accounts_total: z.number().int().openapi({ example: 100000 }),
+    chunks_total: z.number().int().openapi({ description: "Queue messages, 1,000 accounts each", example: 100 }),
+    chunks_done: z.number().int().openapi({ example: 37 }),
+    accounts_updated: z.number().int().openapi({ description: "Accounts rescored so far", example: 37000 }),
+    scores_written: z.number().int().openapi({ description: "Dated scores written so far", example: 1110000 }),
+    error: z.string().nullable().openapi({ description: "Why it failed, when it did", example: null }),
+    created_at: z.string().openapi({ example: "2026-11-25T02:00:00.120Z" }),
+    finished_at: z.string().nullable().openapi({ example: null }),
+  })
+  .openapi("RecomputeJob", { description: "A recompute running as chunks on the recompute queue" });
 
 export const recomputeResultSchema = z
   .object({
@@ -49,6 +71,11 @@ export const recomputeResultSchema = z
     duration_ms: z.number().int().openapi({ description: "Wall time of the recompute, in milliseconds", example: 412 }),
     started_at: z.string().openapi({ description: "When the recompute started (ISO 8601, UTC)", example: "2026-11-24T06:00:00.000Z" }),
     finished_at: z.string().openapi({ description: "When the recompute finished (ISO 8601, UTC)", example: "2026-11-24T06:00:00.412Z" }),
+    mode: z.enum(["inline", "queued"]).openapi({
+      description: "`inline`: done in this request; `queued`: the counts are 0 and `job` tracks the work",
+      example: "inline",
+    }),
+    job: recomputeJobSchema.nullable().openapi({ description: "The job started, when queued" }),
   })
   .openapi("RecomputeResult");
 
@@ -58,8 +85,41 @@ export const recompute = createRoute({
   tags: ["Health"],
   summary: "Recompute all health scores now",
   description: DESCRIPTION,
+  request: {
+    query: z.object({
+      mode: z
+        .enum(["auto", "queued"], { error: "Expected auto or queued" })
+        .default("auto")
+        .openapi({
+          param: { name: "mode", in: "query" },
+          description: "`auto` (default): inline when the book is small enough, else queued; `queued`: always as a job",
+          example: "auto",
+        }),
+    }),
+  },
   responses: {
-    200: jsonContent(recomputeResultSchema, "Every account was rescored"),
-    ...problemResponses(),
+    200: jsonContent(recomputeResultSchema, "Every account was rescored in this request"),
+    202: jsonContent(recomputeResultSchema, "The recompute was queued as a job"),
+    ...problemResponses("validation_error"),
+  },
+});
+
+export const getRecomputeJob = createRoute({
+  method: "get",
+  path: "/health/recompute/jobs/{id}",
+  tags: ["Health"],
+  summary: "Progress of a queued recompute",
+  request: {
+    params: z.object({
+      id: wholeNumber(1, Number.MAX_SAFE_INTEGER).openapi({
+        param: { name: "id", in: "path" },
+        description: "Job id, as answered by POST /health/recompute or an upload",
+        example: 12,
+      }),
+    }),
+  },
+  responses: {
+    200: jsonContent(recomputeJobSchema, "The job"),
+    ...problemResponses("validation_error", "not_found"),
   },
 });

@@ -2,6 +2,7 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import { ingestCsv as runIngest, type IngestReport } from "../../ingest/ingest-service";
 import { openUploadSource } from "../../ingest/upload-source";
 import { formatRowError } from "../../ingest/validate-row";
+import type { RecomputeMessage } from "../../jobs/recompute-jobs";
 import type { AppEnv } from "../../lib/types";
 import type { ingestCsv } from "./ingest.routes";
 
@@ -17,6 +18,11 @@ function summarise(report: IngestReport): string {
       `Showing the first ${report.rowErrors.length} of ${report.errorCount} errors (${report.errorCount - report.rowErrors.length} more).`,
     );
   }
+  if (report.rescoreJobId !== null) {
+    parts.push(
+      `The ${report.accountsCreated + report.accountsUpdated} changed accounts are being rescored by job ${report.rescoreJobId}: follow it at /health/recompute/jobs/${report.rescoreJobId}.`,
+    );
+  }
   if (report.rescoreError) {
     parts.push("Rescoring the accounts failed; run POST /health/recompute to refresh their scores.");
   }
@@ -25,7 +31,17 @@ function summarise(report: IngestReport): string {
 
 export const ingest: RouteHandler<typeof ingestCsv, AppEnv> = async (c) => {
   const source = await openUploadSource(c.req.raw);
-  const report = await runIngest({ db: c.get("db"), d1: c.env.DB, health: c.get("config").health }, source);
+  const config = c.get("config");
+  const report = await runIngest(
+    {
+      db: c.get("db"),
+      d1: c.env.DB,
+      health: config.health,
+      queue: c.env.RECOMPUTE_QUEUE as Queue<RecomputeMessage>,
+      inlineRescoreMaxAccounts: config.recompute.ingestInlineMaxAccounts,
+    },
+    source,
+  );
   return c.json(
     {
       message: summarise(report),
@@ -42,7 +58,13 @@ export const ingest: RouteHandler<typeof ingestCsv, AppEnv> = async (c) => {
       file_name: report.fileName,
       bytes_read: report.bytesRead,
       accounts_rescored: report.accountsRescored,
+      rescore_job_id: report.rescoreJobId,
       duration_ms: report.durationMs,
+      timings_ms: {
+        reading: report.timings.readingMs,
+        writing: report.timings.writingMs,
+        rescoring: report.timings.rescoringMs,
+      },
     },
     200,
   );

@@ -90,7 +90,20 @@ export const ingestResultSchema = z
     file_name: z.string().nullable().openapi({ description: "The uploaded file's name (multipart only)", example: "data.csv" }),
     bytes_read: z.number().int().openapi({ description: "Size of the CSV read, in bytes", example: 1043 }),
     accounts_rescored: z.number().int().openapi({ description: "Accounts whose health was recomputed after the upload", example: 5 }),
+    rescore_job_id: z.number().int().nullable().openapi({
+      description:
+        "Set when the upload changed more accounts than `INGEST_RESCORE_INLINE_MAX_ACCOUNTS` (default 2,000): they are " +
+        "rescored by this queued job (see GET /health/recompute/jobs/{id}) instead of before the answer",
+      example: null,
+    }),
     duration_ms: z.number().int().openapi({ description: "Time to read, store and rescore", example: 84 }),
+    timings_ms: z
+      .object({
+        reading: z.number().int().openapi({ description: "Receiving, decoding, parsing and validating the CSV", example: 31 }),
+        writing: z.number().int().openapi({ description: "Waiting for batch writes that reading could not overlap", example: 38 }),
+        rescoring: z.number().int().openapi({ description: "Rescoring the accounts the upload changed", example: 12 }),
+      })
+      .openapi({ description: "Where `duration_ms` went, for diagnosing slow uploads" }),
   })
   .openapi("IngestResult", {
     example: {
@@ -108,7 +121,9 @@ export const ingestResultSchema = z
       file_name: "data.csv",
       bytes_read: 1043,
       accounts_rescored: 5,
+      rescore_job_id: null,
       duration_ms: 84,
+      timings_ms: { reading: 31, writing: 38, rescoring: 12 },
     },
   });
 
