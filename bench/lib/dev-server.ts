@@ -1,32 +1,48 @@
 /**
  * Starts `wrangler dev` against a fresh local D1 in its own state directory, so a benchmark never touches the developer's
- * data, and stops it when done.
+ * data, and stops it when done. Wrangler's own output goes to a log file in that directory, shown when start-up fails.
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, openSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const WRANGLER = join(import.meta.dirname, "..", "..", "node_modules", ".bin", "wrangler");
+const ROOT = join(import.meta.dirname, "..", "..");
+const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
 const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false" };
+
+export interface DevServerOptions {
+  port?: number;
+  /** Another wrangler configuration (e.g. the bench-only ceiling worker); the project's wrangler.toml by default. */
+  config?: string;
+  /** Extra vars, as `wrangler dev --var NAME:VALUE`. */
+  vars?: Record<string, string>;
+}
 
 export interface DevServer {
   url: string;
   process: ChildProcess;
+  stateDir: string;
   stop(): Promise<void>;
 }
 
-export async function startDevServer(port = 8790): Promise<DevServer> {
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const port = options.port ?? 8790;
   const stateDir = mkdtempSync(join(tmpdir(), "ai-success-bench-"));
-  execFileSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir], {
+  const configArgs = options.config ? ["--config", options.config] : [];
+  execFileSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir, ...configArgs], {
+    cwd: ROOT,
     env: ENV,
     stdio: "ignore",
   });
-  const child = spawn(WRANGLER, ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", stateDir], {
-    env: ENV,
-    stdio: ["ignore", "ignore", "inherit"],
-    detached: true,
-  });
+  const varArgs = Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
+  const logPath = join(stateDir, "wrangler.log");
+  const log = openSync(logPath, "a");
+  const child = spawn(
+    WRANGLER,
+    ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", stateDir, ...configArgs, ...varArgs],
+    { cwd: ROOT, env: ENV, stdio: ["ignore", log, log], detached: true },
+  );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -36,15 +52,21 @@ export async function startDevServer(port = 8790): Promise<DevServer> {
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error("wrangler dev did not become ready within 60 s");
+    if (Date.now() > deadline || child.exitCode !== null) {
+      throw new Error(`wrangler dev did not become ready within 60 s:\n${readFileSync(logPath, "utf8").slice(-2000)}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return {
     url,
     process: child,
+    stateDir,
     async stop() {
-      if (child.pid) process.kill(-child.pid, "SIGTERM");
-      await new Promise((resolve) => child.once("exit", resolve));
+      if (child.exitCode === null && child.pid) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        process.kill(-child.pid, "SIGTERM");
+        await exited;
+      }
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
