@@ -12,6 +12,12 @@ export default defineConfig(async () => {
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           bindings: { TEST_MIGRATIONS: migrations },
+          ratelimits: {
+            // Tests call the insight routes far more often than wrangler.toml's 30 a minute allows.
+            INSIGHTS_RATE_LIMITER: { namespace_id: "1001", simple: { limit: 10_000, period: 60 } },
+            // A tight limiter the rate-limit test swaps in for the real one.
+            TEST_TIGHT_RATE_LIMITER: { namespace_id: "1002", simple: { limit: 2, period: 60 } },
+          },
         },
       }),
     ],

@@ -4,7 +4,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { ApiError, problemResponse } from "./lib/errors";
 import { createRouter } from "./lib/create-router";
 import { log } from "./lib/logger";
-import { requestLog, services } from "./lib/middleware";
+import { corsFromConfig, requestLog, services } from "./lib/middleware";
 import { accountsRouter } from "./routes/accounts/accounts.index";
 import { actionsRouter } from "./routes/actions/actions.index";
 import { registerDocs } from "./routes/docs/docs";
@@ -23,6 +23,7 @@ export function createApp() {
   // Swagger UI and ReDoc load their scripts from a CDN, so the docs pages relax the default CSP.
   app.use(secureHeaders({ contentSecurityPolicy: undefined, crossOriginEmbedderPolicy: false }));
   app.use(services);
+  app.use(corsFromConfig);
 
   app.route("/", rootRouter);
   app.route("/", ingestRouter);
@@ -38,7 +39,7 @@ export function createApp() {
 
   app.onError((error, c) => {
     if (error instanceof ApiError) {
-      return problemResponse(c, error.code, error.detail, error.fieldErrors);
+      return problemResponse(c, error.code, error.detail, error.fieldErrors, error.headers);
     }
     if (error instanceof HTTPException && error.status < 500) {
       const code = error.status === 413 ? "payload_too_large" : error.status === 404 ? "not_found" : "bad_request";

@@ -1,4 +1,5 @@
 import { createApp } from "./app";
+import { markAbandonedRuns } from "./db/queries/ingest-runs";
 import {
   failRecomputeJob,
   processRecomputeMessage,
@@ -20,6 +21,11 @@ async function recomputeOnSchedule(controller: ScheduledController, env: Env): P
   const fields = { cron: controller.cron, scheduled_time: new Date(controller.scheduledTime).toISOString() };
   try {
     const config = getConfig(env);
+    // The full recompute below also rescores what those runs stored.
+    const abandoned = await markAbandonedRuns(env.DB);
+    if (abandoned.runIds.length > 0) {
+      log("warn", "uploads that stopped without finishing marked failed", { ...fields, runs: abandoned.runIds });
+    }
     const outcome = await recomputeBook(env.DB, env.RECOMPUTE_QUEUE as Queue<RecomputeMessage>, {
       health: config.health,
       inlineMaxAccounts: config.recompute.inlineMaxAccounts,

@@ -119,6 +119,10 @@ export const ingestRuns = sqliteTable(
     accountsUpdated: integer("accounts_updated").notNull().default(0),
     metricsCreated: integer("metrics_created").notNull().default(0),
     metricsUpdated: integer("metrics_updated").notNull().default(0),
+    // Written in the same atomic batch as the rows themselves, so even a run cut off by a crash says exactly how far
+    // it got: the valid rows stored, and the last line of the file they reach.
+    rowsCommitted: integer("rows_committed").notNull().default(0),
+    committedThroughLine: integer("committed_through_line"),
     // The first row errors (at most 100), as JSON objects {line, column, reason}.
     errors: text("errors", { mode: "json" }),
     failureReason: text("failure_reason"),

@@ -40,6 +40,14 @@ export class UploadReadError extends Error {
   override name = "UploadReadError";
 }
 
+/** The upload passed the configured size limit while streaming in. */
+export class UploadTooLargeError extends UploadReadError {
+  override name = "UploadTooLargeError";
+  constructor(readonly maxBytes: number) {
+    super(`The upload is larger than ${maxBytes} bytes (MAX_UPLOAD_BYTES)`);
+  }
+}
+
 export const DEFAULT_MAX_RECORD_CHARS = 1 << 20;
 const QUOTE = '"';
 
@@ -107,6 +115,8 @@ class ChunkedCsvParser {
       this.parser = new Papa.Parser({ delimiter: ",", newline: this.newline });
     }
     const { records, consumed } = this.parse(input, true);
+    // A chunk bigger than the limit may hold a whole record bigger than the limit, which the tail check never sees.
+    if (consumed > this.maxRecordChars) this.checkRecordLengths(records);
     this.keepTail(input.slice(consumed));
     return records;
   }
@@ -123,11 +133,23 @@ class ChunkedCsvParser {
     return records;
   }
 
+  private checkRecordLengths(records: readonly CsvRecord[]): void {
+    for (const record of records) {
+      let length = record.fields.length;
+      for (const field of record.fields) length += field.length;
+      if (length > this.maxRecordChars) {
+        throw new CsvFormatError(
+          `The record on line ${record.line} is longer than ${this.maxRecordChars} characters (MAX_LINE_CHARS).`,
+        );
+      }
+    }
+  }
+
   private keepTail(tail: string): void {
     if (tail.length > this.maxRecordChars) {
       throw new CsvFormatError(
-        `The record starting on line ${this.nextLine} is longer than ${this.maxRecordChars} characters; ` +
-          'a quoted field is probably never closed (unbalanced \'"\').',
+        `The record starting on line ${this.nextLine} is longer than ${this.maxRecordChars} characters (MAX_LINE_CHARS): ` +
+          'a line is too long, or a quoted field is never closed (unbalanced \'"\').',
       );
     }
     this.tail = tail;

@@ -1,4 +1,4 @@
-import { finishIngestRun, startIngestRun, type IngestRunOutcome } from "../db/queries/ingest-runs";
+import { finishIngestRun, markAbandonedRuns, startIngestRun, type IngestRunOutcome } from "../db/queries/ingest-runs";
 import { recomputeHealth } from "../jobs/recompute";
 import { startAccountsRecomputeJob, type RecomputeMessage } from "../jobs/recompute-jobs";
 import type { HealthConfig } from "../lib/config";
@@ -12,6 +12,7 @@ import {
   DEFAULT_MAX_RECORD_CHARS,
   readCsvRecords,
   UploadReadError,
+  UploadTooLargeError,
 } from "./csv-stream";
 import type { UploadSource } from "./upload-source";
 import {
@@ -42,6 +43,8 @@ export interface IngestOptions {
   maxReportedErrors?: number;
   /** Longest record accepted, in characters (guards against an unclosed quote swallowing the file). */
   maxRecordChars?: number;
+  /** Most fields the header may have. */
+  maxColumns?: number;
 }
 
 export interface IngestReport {
@@ -69,6 +72,7 @@ export interface IngestReport {
 
 const DEFAULT_BATCH_SIZE = 10000;
 const DEFAULT_MAX_REPORTED_ERRORS = 100;
+const DEFAULT_MAX_COLUMNS = 200;
 
 /** A D1 batch failed; the batches before it are committed. */
 class BatchWriteError extends Error {
@@ -192,6 +196,12 @@ async function readAndStore(
     for (const record of records) {
       if (isBlankLine(record.fields)) continue;
       if (!header) {
+        if (record.fields.length > options.maxColumns) {
+          throw new ApiError(
+            "invalid_csv",
+            `The header has ${record.fields.length} columns; at most ${options.maxColumns} are accepted (MAX_COLUMNS). Nothing was stored.`,
+          );
+        }
         const resolution = resolveHeader(record.fields);
         if (!resolution.ok) throw headerError(resolution);
         header = resolution.header;
@@ -238,6 +248,12 @@ function failureDetail(error: unknown, runId: number, tally: IngestTally): { cod
       : ` Nothing was stored (ingest run ${runId}).`;
   if (error instanceof CsvFormatError || error instanceof CsvEncodingError) {
     return { code: "invalid_csv", detail: `${sentence(error.message)}${stored}` };
+  }
+  if (error instanceof UploadTooLargeError) {
+    return {
+      code: "payload_too_large",
+      detail: `The upload is larger than ${error.maxBytes} bytes (MAX_UPLOAD_BYTES); reading stopped there.${stored} Split the file and upload the parts (re-uploading rows already stored changes nothing).`,
+    };
   }
   if (error instanceof UploadReadError) {
     return { code: "bad_request", detail: `The upload could not be read to the end: ${sentence(error.message)}${stored}` };
@@ -299,8 +315,17 @@ export async function ingestCsv(
     batchSize: ingestOptions.batchSize ?? DEFAULT_BATCH_SIZE,
     maxReportedErrors: ingestOptions.maxReportedErrors ?? DEFAULT_MAX_REPORTED_ERRORS,
     maxRecordChars: ingestOptions.maxRecordChars ?? DEFAULT_MAX_RECORD_CHARS,
+    maxColumns: ingestOptions.maxColumns ?? DEFAULT_MAX_COLUMNS,
   };
   const { db, d1 } = context;
+  // Uploads cut off by a crash stored rows that were never rescored: this upload rescores their accounts too.
+  const abandoned = await markAbandonedRuns(d1);
+  if (abandoned.runIds.length > 0) {
+    log("warn", "uploads that stopped without finishing marked failed", {
+      runs: abandoned.runIds,
+      accounts_to_rescore: abandoned.accountIds.length,
+    });
+  }
   const started = Date.now();
   const runId = await startIngestRun(db, {
     fileName: source.fileName,
@@ -337,7 +362,12 @@ export async function ingestCsv(
     await pipeline.settle();
     const mapped = error instanceof ApiError ? { code: error.code, detail: error.detail } : failureDetail(error, runId, tally);
     // A refusal is about the file (header, encoding, format) and stored nothing; anything else is a failure.
-    const refused = tally.rowsCommitted === 0 && (error instanceof ApiError || error instanceof CsvFormatError || error instanceof CsvEncodingError);
+    const refused =
+      tally.rowsCommitted === 0 &&
+      (error instanceof ApiError ||
+        error instanceof CsvFormatError ||
+        error instanceof CsvEncodingError ||
+        error instanceof UploadTooLargeError);
     await rescore(context, [...tally.changedAccountIds], runId);
     await finishIngestRun(db, runId, outcome(refused ? "rejected" : "failed", mapped?.detail ?? String(error)));
     log(refused ? "info" : "error", "csv ingest stopped", {
@@ -351,7 +381,11 @@ export async function ingestCsv(
   }
 
   const rescoreStarted = Date.now();
-  const { accountsRescored, jobId, rescoreError } = await rescore(context, [...tally.changedAccountIds], runId);
+  const { accountsRescored, jobId, rescoreError } = await rescore(
+    context,
+    [...new Set([...tally.changedAccountIds, ...abandoned.accountIds])],
+    runId,
+  );
   const rescoringMs = Date.now() - rescoreStarted;
   const storedMs = rescoreStarted - started;
   const finished = outcome("completed", rescoreError ? `Rows stored; rescoring failed: ${rescoreError}` : null);

@@ -1,7 +1,7 @@
 import { Buffer } from "node:buffer";
 import type { Readable } from "node:stream";
 import busboy from "busboy";
-import { UploadReadError } from "./csv-stream";
+import { UploadReadError, UploadTooLargeError } from "./csv-stream";
 
 /**
  * The file part of a multipart/form-data body as a web stream, without buffering it: the request body is written
@@ -120,8 +120,11 @@ export function openMultipartFile(
     pump().catch((error: unknown) => {
       if (stopped) return;
       const reason = error instanceof Error ? error.message : String(error);
-      settle(() => reject(new MultipartError(`The upload could not be read: ${reason}.`)));
-      fileStream?.destroy(new UploadReadError(`The upload could not be read: ${reason}.`));
+      // Past the size limit the stream's own error travels on, so the caller can answer 413.
+      const readError =
+        error instanceof UploadTooLargeError ? error : new UploadReadError(`The upload could not be read: ${reason}.`);
+      settle(() => reject(error instanceof UploadTooLargeError ? error : new MultipartError(`The upload could not be read: ${reason}.`)));
+      fileStream?.destroy(readError);
       stop();
     });
   });

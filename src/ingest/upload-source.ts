@@ -1,4 +1,5 @@
 import { ApiError } from "../lib/errors";
+import { UploadTooLargeError } from "./csv-stream";
 import { MultipartError, openMultipartFile } from "./multipart";
 
 /** Where the CSV bytes of an upload come from: the `file` part of a form, or the raw request body. */
@@ -26,17 +27,44 @@ function emptyBody(): ApiError {
   return new ApiError("invalid_csv", "The request body is empty: send a CSV file with a header line and data rows.");
 }
 
-/** Picks the CSV stream out of the request without reading it; refuses unsupported or empty requests. */
-export async function openUploadSource(request: Request): Promise<UploadSource> {
+function tooLarge(maxBytes: number): ApiError {
+  return new ApiError(
+    "payload_too_large",
+    `The upload is larger than ${maxBytes} bytes (MAX_UPLOAD_BYTES). Nothing was stored; split the file and upload the parts.`,
+  );
+}
+
+/** Counts the bytes as they stream in and errors the stream past `maxBytes`, whatever Content-Length said. */
+function limitBytes(body: ReadableStream<Uint8Array>, maxBytes: number): ReadableStream<Uint8Array> {
+  let seen = 0;
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > maxBytes) throw new UploadTooLargeError(maxBytes);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+}
+
+/**
+ * Picks the CSV stream out of the request without reading it; refuses unsupported, empty or (by Content-Length)
+ * too large requests. A body without a length is cut off once it passes `maxBytes`.
+ */
+export async function openUploadSource(request: Request, maxBytes: number): Promise<UploadSource> {
   const contentType = request.headers.get("content-type") ?? "";
   const mediaType = (contentType.split(";")[0] ?? "").trim().toLowerCase();
+  const declaredLength = Number(request.headers.get("content-length") ?? Number.NaN);
+  if (declaredLength > maxBytes) throw tooLarge(maxBytes);
 
   if (mediaType === "multipart/form-data") {
     if (!request.body) throw emptyBody();
     try {
-      const file = await openMultipartFile(request.body, contentType, UPLOAD_FIELD);
+      const file = await openMultipartFile(limitBytes(request.body, maxBytes), contentType, UPLOAD_FIELD);
       return { stream: file.stream, fileName: file.fileName, contentType: mediaType };
     } catch (error) {
+      if (error instanceof UploadTooLargeError) throw tooLarge(maxBytes);
       if (error instanceof MultipartError) throw new ApiError("bad_request", error.message);
       throw error;
     }
@@ -44,7 +72,7 @@ export async function openUploadSource(request: Request): Promise<UploadSource> 
 
   if ((RAW_CSV_MEDIA_TYPES as readonly string[]).includes(mediaType)) {
     if (!request.body) throw emptyBody();
-    return { stream: request.body, fileName: null, contentType: mediaType };
+    return { stream: limitBytes(request.body, maxBytes), fileName: null, contentType: mediaType };
   }
 
   const received = mediaType === "" ? "no Content-Type" : `Content-Type '${mediaType}'`;

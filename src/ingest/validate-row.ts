@@ -41,6 +41,8 @@ const MAX_REGION_LENGTH = 100;
 const MAX_VALUE_IN_ERROR = 80;
 
 export interface MetricRow {
+  /** Physical line in the file. */
+  line: number;
   accountName: string;
   segment: Segment;
   region: string;
@@ -256,6 +258,7 @@ export function validateRow(fields: readonly string[], header: ResolvedHeader, l
   return {
     ok: true,
     row: {
+      line,
       accountName,
       segment,
       region,

@@ -42,6 +42,12 @@ WHERE (accounts.latest_metric_date IS NULL OR excluded.latest_metric_date >= acc
        OR accounts.arr IS NOT excluded.arr OR accounts.latest_metric_date IS NOT excluded.latest_metric_date)
 RETURNING id`;
 
+/** The run's progress, in the same transaction as the rows: ?1 = run id, ?2 = rows, ?3 = last line written. */
+const RECORD_PROGRESS = `
+UPDATE ingest_runs
+SET rows_committed = rows_committed + ?2, committed_through_line = max(coalesce(committed_through_line, 0), ?3)
+WHERE id = ?1`;
+
 const UPSERT_METRICS = `
 INSERT INTO account_metrics (account_id, date, daily_active_users, feature_adoption_rate, support_tickets_open,
                              nps_score, login_frequency, arr, ingest_run_id)
@@ -138,6 +144,7 @@ export async function writeMetricBatch(
     d1.prepare(ID_WATERMARKS),
     d1.prepare(UPSERT_ACCOUNTS).bind(accountsJson),
     d1.prepare(UPSERT_METRICS).bind(metricsJson, runId),
+    d1.prepare(RECORD_PROGRESS).bind(runId, rows.length, rows.at(-1)?.line ?? 0),
   ]);
   const before = watermarks?.results[0];
   if (!before || !upsertedAccounts || !upsertedMetrics) {

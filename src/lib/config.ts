@@ -37,6 +37,33 @@ const configSchema = z.object({
     .default(DEFAULT_OPENAI_BASE_URL)
     .transform((value) => value.replace(/\/+$/, "")),
   INSIGHTS_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+  // SHA-256 digests (hex) of the accepted API keys, separated by commas or spaces: several, so keys can be rotated.
+  API_KEYS: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? "").split(/[\s,]+/).filter((digest) => digest !== ""))
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^[0-9a-fA-F]{64}$/, {
+            error: "each entry must be the SHA-256 digest of a key, 64 hex characters (npm run key:new prints one)",
+          })
+          .transform((digest) => digest.toLowerCase()),
+      ),
+    ),
+  AUTH_READS: z
+    .preprocess((value) => (typeof value === "string" ? value.trim().toLowerCase() : value), z.enum(["true", "false"]))
+    .default("false")
+    .transform((value) => value === "true"),
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? "").split(/[\s,]+/).filter((origin) => origin !== ""))
+    .pipe(z.array(z.union([z.literal("*"), z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin)]))),
+  MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).max(1024 ** 3).default(100 * 1024 * 1024),
+  MAX_LINE_CHARS: z.coerce.number().int().min(256).max(16 * 1024 * 1024).default(64 * 1024),
+  MAX_COLUMNS: z.coerce.number().int().min(10).max(10_000).default(200),
   RECOMPUTE_INLINE_MAX_ACCOUNTS: z.coerce.number().int().min(0).max(50_000).default(10_000),
   INGEST_RESCORE_INLINE_MAX_ACCOUNTS: z.coerce.number().int().min(0).max(50_000).default(2_000),
 });
@@ -73,8 +100,30 @@ export interface RecomputeConfig {
   ingestInlineMaxAccounts: number;
 }
 
+export interface AuthConfig {
+  /** Production always requires a key (fail closed); elsewhere only once API_KEYS is set. */
+  required: boolean;
+  /** SHA-256 digests of the accepted keys, lower-case hex. */
+  keyDigests: string[];
+  /** Whether the read routes need a key too. */
+  protectReads: boolean;
+}
+
+export interface LimitsConfig {
+  /** Largest CSV upload, in bytes, counted as it streams in. */
+  maxUploadBytes: number;
+  /** Longest CSV record, in characters: a 50 MB line or a binary blob is refused, not buffered. */
+  maxLineChars: number;
+  /** Most fields a CSV record may have. */
+  maxColumns: number;
+}
+
 export interface AppConfig {
   environment: string;
+  auth: AuthConfig;
+  limits: LimitsConfig;
+  /** Origins allowed to call the API from a browser (`*` for any); empty: no CORS headers. */
+  corsOrigins: string[];
   health: HealthConfig;
   recompute: RecomputeConfig;
   insights: InsightsConfig;
@@ -99,6 +148,13 @@ export function parseConfig(env: object): AppConfig {
   const vars = parsed.data;
   return {
     environment: vars.ENVIRONMENT,
+    auth: {
+      required: vars.ENVIRONMENT === "production" || vars.API_KEYS.length > 0,
+      keyDigests: vars.API_KEYS,
+      protectReads: vars.AUTH_READS,
+    },
+    limits: { maxUploadBytes: vars.MAX_UPLOAD_BYTES, maxLineChars: vars.MAX_LINE_CHARS, maxColumns: vars.MAX_COLUMNS },
+    corsOrigins: vars.CORS_ORIGINS,
     health: {
       windowDays: vars.HEALTH_WINDOW_DAYS,
       dauBenchmarks: {

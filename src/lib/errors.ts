@@ -32,11 +32,13 @@ export const PROBLEM_CODES = {
   validation_error: { status: 400, title: "Validation failed" },
   bad_request: { status: 400, title: "Bad request" },
   invalid_csv: { status: 400, title: "Invalid CSV" },
+  unauthorized: { status: 401, title: "Unauthorized" },
   not_found: { status: 404, title: "Not found" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
   payload_too_large: { status: 413, title: "Payload too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
   unprocessable: { status: 422, title: "Unprocessable content" },
+  rate_limited: { status: 429, title: "Too many requests" },
   internal_error: { status: 500, title: "Internal server error" },
   service_unavailable: { status: 503, title: "Service unavailable" },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
@@ -50,6 +52,8 @@ export class ApiError extends Error {
     readonly code: ProblemCode,
     readonly detail: string,
     readonly fieldErrors?: FieldError[],
+    /** Extra response headers, e.g. WWW-Authenticate on a 401 or Retry-After on a 429. */
+    readonly headers?: Record<string, string>,
   ) {
     super(detail);
   }
@@ -72,9 +76,16 @@ export function problemBody(c: Context, code: ProblemCode, detail: string, field
   };
 }
 
-export function problemResponse(c: Context, code: ProblemCode, detail: string, fieldErrors?: FieldError[]): Response {
+export function problemResponse(
+  c: Context,
+  code: ProblemCode,
+  detail: string,
+  fieldErrors?: FieldError[],
+  headers: Record<string, string> = {},
+): Response {
   const body = problemBody(c, code, detail, fieldErrors);
   return c.body(JSON.stringify(body), body.status as ContentfulStatusCode, {
+    ...headers,
     "Content-Type": "application/problem+json",
   });
 }

@@ -1,3 +1,4 @@
+import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { createDb } from "../db/client";
 import { getConfig } from "./config";
@@ -22,4 +23,21 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
     status: c.res.status,
     duration_ms: Date.now() - started,
   });
+});
+
+/**
+ * CORS for the origins in CORS_ORIGINS (`*` for any); without it, no CORS headers, so browsers on other origins cannot
+ * read the API. Runs after `services`, which parses the configuration.
+ */
+export const corsFromConfig = createMiddleware<AppEnv>(async (c, next) => {
+  const origins = c.get("config").corsOrigins;
+  if (origins.length === 0) return next();
+  const handler = cors({
+    origin: origins.includes("*") ? "*" : origins,
+    allowMethods: ["GET", "POST", "OPTIONS"],
+    allowHeaders: ["Authorization", "Content-Type"],
+    exposeHeaders: ["X-Request-Id", "Retry-After", "WWW-Authenticate"],
+    maxAge: 600,
+  });
+  return handler(c, next);
 });

@@ -3,6 +3,11 @@ import { problemSchema, PROBLEM_CODES, type ProblemCode } from "./errors";
 const ERROR_DESCRIPTIONS: Partial<Record<ProblemCode, string>> = {
   validation_error: "The request is invalid; `errors` names each offending field.",
   not_found: "No such resource.",
+  unauthorized:
+    "No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer.",
+  service_unavailable: "Production without any API key configured: protected routes refuse rather than run unprotected.",
+  rate_limited: "Too many insight requests for this API key; `Retry-After` says when to try again.",
+  payload_too_large: "The upload is bigger than MAX_UPLOAD_BYTES (default 100 MiB); nothing past the limit is read.",
   internal_error: "Unexpected server error; the response carries the request id to quote in a report.",
 };
 

@@ -10,5 +10,7 @@ export interface AppEnv {
   Variables: RequestIdVariables & {
     config: AppConfig;
     db: Database;
+    /** A short SHA-256 prefix of the caller's API key, once the key is verified; never the key. */
+    apiKeyId?: string;
   };
 }

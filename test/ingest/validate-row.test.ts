@@ -87,6 +87,7 @@ describe("validateRow", () => {
     expect(validateRow(fields, header(), 2)).toEqual({
       ok: true,
       row: {
+        line: 2,
         accountName: "Acme Corp",
         segment: "Mid-Market",
         region: "US",

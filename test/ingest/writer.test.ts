@@ -6,6 +6,7 @@ import { resetDatabase } from "../helpers/db";
 
 function row(accountName: string, date: string, overrides: Partial<MetricRow> = {}): MetricRow {
   return {
+    line: 2,
     accountName,
     segment: "SMB",
     region: "EU",

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { READ_SECURITY, requireApiKey } from "../../lib/auth";
 import { ACCOUNT_SORTS, HISTORY_WINDOW_DAYS, MAX_PAGE_SIZE, SORT_ORDERS } from "../../db/queries/accounts";
 import { BUCKETS, SEGMENTS } from "../../domain/types";
 import { jsonContent, problemResponses } from "../../lib/openapi";
@@ -115,12 +116,14 @@ export const listAccounts = createRoute({
   method: "get",
   path: "/accounts",
   tags: ["Accounts"],
+  security: READ_SECURITY,
+  middleware: [requireApiKey("read")] as const,
   summary: "List accounts, paginated, filtered and sorted",
   description: LIST_DESCRIPTION,
   request: { query: listAccountsQuerySchema },
   responses: {
     200: jsonContent(accountListSchema, "A page of accounts"),
-    ...problemResponses("validation_error"),
+    ...problemResponses("validation_error", "unauthorized", "service_unavailable"),
   },
 });
 
@@ -128,6 +131,8 @@ export const getAccount = createRoute({
   method: "get",
   path: "/accounts/{id}",
   tags: ["Accounts"],
+  security: READ_SECURITY,
+  middleware: [requireApiKey("read")] as const,
   summary: "One account with its health, components, trends, history and recent metrics",
   description: `The Account shape of the list, plus \`health_history\` (score, bucket and components per date) and
 \`metrics_history\` (the daily metrics), both from the latest metric date minus ${HISTORY_WINDOW_DAYS} days up to the latest
@@ -135,6 +140,6 @@ metric date, oldest first: the data behind the trends. An account without metric
   request: { params: accountIdParamsSchema },
   responses: {
     200: jsonContent(accountDetailSchema, "The account"),
-    ...problemResponses("validation_error", "not_found"),
+    ...problemResponses("validation_error", "not_found", "unauthorized", "service_unavailable"),
   },
 });

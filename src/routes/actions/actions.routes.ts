@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { requireApiKey, WRITE_SECURITY } from "../../lib/auth";
 import { MIN_RECOMMENDATIONS } from "../../domain/recommend";
 import { jsonContent, problemResponses } from "../../lib/openapi";
 import { wholeNumber } from "../../lib/params";
@@ -47,6 +48,8 @@ export const recommend = createRoute({
   method: "post",
   path: "/actions/recommend",
   tags: ["Playbooks"],
+  security: WRITE_SECURITY,
+  middleware: [requireApiKey("write")] as const,
   summary: "Playbooks ranked for one account, with the reasons",
   description: `Computes the account's risk factors (low engagement, low adoption, high support load, low or falling NPS,
 low login frequency, declining health, renewal risk, data quality, and the positive signal) from its current health,
@@ -60,6 +63,6 @@ account gets at least ${MIN_RECOMMENDATIONS}: the general fits of its bucket fil
   request: { query: recommendQuerySchema },
   responses: {
     200: jsonContent(recommendationsSchema, "The ranked playbooks"),
-    ...problemResponses("validation_error", "not_found"),
+    ...problemResponses("validation_error", "not_found", "unauthorized", "service_unavailable"),
   },
 });

@@ -1,6 +1,7 @@
 import { swaggerUI } from "@hono/swagger-ui";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { SERVICE_NAME, SERVICE_VERSION } from "../../lib/service-info";
+import { BEARER_SCHEME } from "../../lib/auth";
 import type { AppEnv } from "../../lib/types";
 
 const DESCRIPTION = `Customer-success analytics: upload daily product-usage metrics as CSV, get health scores, trends,
@@ -23,6 +24,13 @@ const REDOC_PAGE = `<!doctype html>
 
 /** The OpenAPI document is generated from the routes registered on `app`, so it must be served by `app` itself. */
 export function registerDocs(app: OpenAPIHono<AppEnv>): void {
+  app.openAPIRegistry.registerComponent("securitySchemes", BEARER_SCHEME, {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "An API key, sent as `Authorization: Bearer <key>`. Required for ingest, recompute, recommendations and insights in " +
+      "production (and wherever API_KEYS is set); for the reads too when AUTH_READS=true.",
+  });
   app.doc("/openapi.json", (c) => ({
     openapi: "3.0.3",
     info: { title: SERVICE_NAME, version: SERVICE_VERSION, description: DESCRIPTION },

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { READ_SECURITY, requireApiKey, WRITE_SECURITY } from "../../lib/auth";
 import { jsonContent, problemResponses } from "../../lib/openapi";
 import { wholeNumber } from "../../lib/params";
 
@@ -83,6 +84,8 @@ export const recompute = createRoute({
   method: "post",
   path: "/health/recompute",
   tags: ["Health"],
+  security: WRITE_SECURITY,
+  middleware: [requireApiKey("write")] as const,
   summary: "Recompute all health scores now",
   description: DESCRIPTION,
   request: {
@@ -100,7 +103,7 @@ export const recompute = createRoute({
   responses: {
     200: jsonContent(recomputeResultSchema, "Every account was rescored in this request"),
     202: jsonContent(recomputeResultSchema, "The recompute was queued as a job"),
-    ...problemResponses("validation_error"),
+    ...problemResponses("validation_error", "unauthorized", "service_unavailable"),
   },
 });
 
@@ -108,6 +111,8 @@ export const getRecomputeJob = createRoute({
   method: "get",
   path: "/health/recompute/jobs/{id}",
   tags: ["Health"],
+  security: READ_SECURITY,
+  middleware: [requireApiKey("read")] as const,
   summary: "Progress of a queued recompute",
   request: {
     params: z.object({
@@ -120,6 +125,6 @@ export const getRecomputeJob = createRoute({
   },
   responses: {
     200: jsonContent(recomputeJobSchema, "The job"),
-    ...problemResponses("validation_error", "not_found"),
+    ...problemResponses("validation_error", "not_found", "unauthorized", "service_unavailable"),
   },
 });

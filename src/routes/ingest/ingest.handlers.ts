@@ -1,10 +1,12 @@
 import type { RouteHandler } from "@hono/zod-openapi";
+import { getIngestRun, listIngestRuns as queryRuns } from "../../db/queries/ingest-runs";
 import { ingestCsv as runIngest, type IngestReport } from "../../ingest/ingest-service";
 import { openUploadSource } from "../../ingest/upload-source";
-import { formatRowError } from "../../ingest/validate-row";
+import { formatRowError, type RowError } from "../../ingest/validate-row";
 import type { RecomputeMessage } from "../../jobs/recompute-jobs";
+import { ApiError } from "../../lib/errors";
 import type { AppEnv } from "../../lib/types";
-import type { ingestCsv } from "./ingest.routes";
+import type { getIngestRun as getIngestRunRoute, ingestCsv, listIngestRuns } from "./ingest.routes";
 
 function summarise(report: IngestReport): string {
   const accepted = report.rowsTotal - report.rowsRejected;
@@ -30,8 +32,8 @@ function summarise(report: IngestReport): string {
 }
 
 export const ingest: RouteHandler<typeof ingestCsv, AppEnv> = async (c) => {
-  const source = await openUploadSource(c.req.raw);
   const config = c.get("config");
+  const source = await openUploadSource(c.req.raw, config.limits.maxUploadBytes);
   const report = await runIngest(
     {
       db: c.get("db"),
@@ -41,6 +43,7 @@ export const ingest: RouteHandler<typeof ingestCsv, AppEnv> = async (c) => {
       inlineRescoreMaxAccounts: config.recompute.ingestInlineMaxAccounts,
     },
     source,
+    { maxRecordChars: config.limits.maxLineChars, maxColumns: config.limits.maxColumns },
   );
   return c.json(
     {
@@ -69,4 +72,42 @@ export const ingest: RouteHandler<typeof ingestCsv, AppEnv> = async (c) => {
     },
     200,
   );
+};
+
+type IngestRunRow = NonNullable<Awaited<ReturnType<typeof getIngestRun>>>;
+
+function toIngestRunBody(run: IngestRunRow) {
+  return {
+    id: run.id,
+    file_name: run.fileName,
+    content_type: run.contentType,
+    status: run.status,
+    bytes_read: run.bytesRead,
+    rows_total: run.rowsTotal,
+    rows_rejected: run.rowsRejected,
+    rows_committed: run.rowsCommitted,
+    committed_through_line: run.committedThroughLine,
+    accounts_created: run.accountsCreated,
+    accounts_updated: run.accountsUpdated,
+    metrics_created: run.metricsCreated,
+    metrics_updated: run.metricsUpdated,
+    errors: (run.errors as RowError[] | null) ?? null,
+    failure_reason: run.failureReason,
+    started_at: run.startedAt,
+    finished_at: run.finishedAt,
+    duration_ms: run.durationMs,
+  };
+}
+
+export const listRuns: RouteHandler<typeof listIngestRuns, AppEnv> = async (c) => {
+  const { limit } = c.req.valid("query");
+  const runs = await queryRuns(c.get("db"), limit);
+  return c.json({ runs: runs.map(toIngestRunBody) }, 200);
+};
+
+export const getRun: RouteHandler<typeof getIngestRunRoute, AppEnv> = async (c) => {
+  const { id } = c.req.valid("param");
+  const run = await getIngestRun(c.get("db"), id);
+  if (!run) throw new ApiError("not_found", `No ingest run has id ${id}.`);
+  return c.json(toIngestRunBody(run), 200);
 };

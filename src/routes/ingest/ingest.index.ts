@@ -1,5 +1,8 @@
 import { createRouter } from "../../lib/create-router";
-import { ingest } from "./ingest.handlers";
-import { ingestCsv } from "./ingest.routes";
+import { getRun, ingest, listRuns } from "./ingest.handlers";
+import { getIngestRun, ingestCsv, listIngestRuns } from "./ingest.routes";
 
-export const ingestRouter = createRouter().openapi(ingestCsv, ingest);
+export const ingestRouter = createRouter()
+  .openapi(ingestCsv, ingest)
+  .openapi(listIngestRuns, listRuns)
+  .openapi(getIngestRun, getRun);

@@ -1,6 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { ABANDONED_RUN_MINUTES } from "../../db/queries/ingest-runs";
+import { READ_SECURITY, requireApiKey, WRITE_SECURITY } from "../../lib/auth";
 import { problemSchema } from "../../lib/errors";
-import { jsonContent } from "../../lib/openapi";
+import { jsonContent, problemResponses } from "../../lib/openapi";
+import { wholeNumber } from "../../lib/params";
 
 const SAMPLE_CSV = `account_name,segment,region,arr,date,daily_active_users,feature_adoption_rate,support_tickets_open,nps_score,login_frequency
 Acme Corp,Enterprise,US,500000,2024-10-01,150,0.75,2,50,0.85
@@ -161,6 +164,8 @@ export const ingestCsv = createRoute({
   method: "post",
   path: "/ingest/csv",
   tags: ["Ingest"],
+  security: WRITE_SECURITY,
+  middleware: [requireApiKey("write")] as const,
   summary: "Upload daily account metrics as CSV",
   description: DESCRIPTION,
   request: {
@@ -177,6 +182,7 @@ export const ingestCsv = createRoute({
     },
   },
   responses: {
+    ...problemResponses("unauthorized", "payload_too_large", "service_unavailable"),
     200: jsonContent(ingestResultSchema, "The file was read; valid rows are stored, invalid rows listed in `errors`"),
     400: problemContent(
       "Refused before anything was stored: a header missing (or repeating) a required column, an empty body, a header " +
@@ -192,5 +198,86 @@ export const ingestCsv = createRoute({
       "Unexpected error, or a database batch failed midway: the rows of the batches written before stay stored and " +
         "the ingest run is marked failed; `detail` names the lines affected.",
     ),
+  },
+});
+
+
+export const ingestRunSchema = z
+  .object({
+    id: z.number().int().openapi({ example: 42 }),
+    file_name: z.string().nullable().openapi({ example: "accounts.csv" }),
+    content_type: z.string().nullable().openapi({ example: "multipart/form-data" }),
+    status: z.enum(["running", "completed", "failed", "rejected"]).openapi({
+      description:
+        "`rejected`: refused before anything was stored (bad header, not CSV, too big); `failed`: stopped midway, " +
+        "`rows_committed` says what was stored; `running` while in progress",
+      example: "completed",
+    }),
+    bytes_read: z.number().int().openapi({ example: 199445 }),
+    rows_total: z.number().int().openapi({ example: 3240 }),
+    rows_rejected: z.number().int().openapi({ example: 2 }),
+    rows_committed: z.number().int().openapi({
+      description: "Valid rows stored, recorded in the same transaction as the rows themselves",
+      example: 3238,
+    }),
+    committed_through_line: z.number().int().nullable().openapi({
+      description: "The last line of the file whose batch is stored",
+      example: 3241,
+    }),
+    accounts_created: z.number().int().openapi({ example: 36 }),
+    accounts_updated: z.number().int().openapi({ example: 0 }),
+    metrics_created: z.number().int().openapi({ example: 3238 }),
+    metrics_updated: z.number().int().openapi({ example: 0 }),
+    errors: z.array(rowErrorSchema).nullable().openapi({ description: "The first 100 row errors" }),
+    failure_reason: z.string().nullable().openapi({ example: null }),
+    started_at: z.string().openapi({ example: "2026-11-25T10:57:15.150Z" }),
+    finished_at: z.string().nullable().openapi({ example: "2026-11-25T10:57:15.216Z" }),
+    duration_ms: z.number().int().nullable().openapi({ example: 66 }),
+  })
+  .openapi("IngestRun", { description: "One upload, as recorded in `ingest_runs`" });
+
+export const listIngestRuns = createRoute({
+  method: "get",
+  path: "/ingest/runs",
+  tags: ["Ingest"],
+  security: READ_SECURITY,
+  middleware: [requireApiKey("read")] as const,
+  summary: "The latest uploads and how each ended",
+  description: `The most recent uploads first. A run cut off without finishing (Worker restart) keeps the exact progress
+it committed (\`rows_committed\`, \`committed_through_line\`); once it has been \`running\` for ${ABANDONED_RUN_MINUTES}
+minutes, the next upload or the daily cron marks it \`failed\` and rescores the accounts it wrote. Upload the same file
+again to complete it: rows already stored are not changed.`,
+  request: {
+    query: z.object({
+      limit: wholeNumber(1, 100)
+        .default(20)
+        .openapi({ param: { name: "limit", in: "query" }, description: "How many runs, 1-100", example: 20 }),
+    }),
+  },
+  responses: {
+    200: jsonContent(z.object({ runs: z.array(ingestRunSchema) }).openapi("IngestRunList"), "The runs, newest first"),
+    ...problemResponses("validation_error", "unauthorized", "service_unavailable"),
+  },
+});
+
+export const getIngestRun = createRoute({
+  method: "get",
+  path: "/ingest/runs/{id}",
+  tags: ["Ingest"],
+  security: READ_SECURITY,
+  middleware: [requireApiKey("read")] as const,
+  summary: "One upload and how it ended",
+  request: {
+    params: z.object({
+      id: wholeNumber(1, Number.MAX_SAFE_INTEGER).openapi({
+        param: { name: "id", in: "path" },
+        description: "The `ingest_run_id` of an upload",
+        example: 42,
+      }),
+    }),
+  },
+  responses: {
+    200: jsonContent(ingestRunSchema, "The run"),
+    ...problemResponses("validation_error", "not_found", "unauthorized", "service_unavailable"),
   },
 });

@@ -1,5 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { requireApiKey, WRITE_SECURITY } from "../../lib/auth";
 import { jsonContent, problemResponses } from "../../lib/openapi";
+import { jsonBodyLimit } from "../../lib/body-limit";
+import { limitInsights } from "../../lib/rate-limit";
 import { flag, wholeNumber } from "../../lib/params";
 import {
   accountInsightResponseSchema,
@@ -31,6 +34,8 @@ export const accountInsight = createRoute({
   method: "post",
   path: "/insights/account/{id}",
   tags: ["Insights"],
+  security: WRITE_SECURITY,
+  middleware: [requireApiKey("write"), limitInsights] as const,
   summary: "AI account insights with exactly 3 actions",
   description: `A summary, a health analysis, the account's risk factors and exactly 3 recommended actions, each applying
 a different one of the playbooks \`POST /actions/recommend\` ranks for the account. \`risk_factors\` always lists the
@@ -49,7 +54,7 @@ ${PROVIDERS}`,
   },
   responses: {
     200: jsonContent(accountInsightResponseSchema, "The insight, from a model or the rules"),
-    ...problemResponses("validation_error", "not_found"),
+    ...problemResponses("validation_error", "not_found", "unauthorized", "service_unavailable", "rate_limited"),
   },
 });
 
@@ -57,6 +62,8 @@ export const portfolioInsight = createRoute({
   method: "post",
   path: "/insights/portfolio",
   tags: ["Insights"],
+  security: WRITE_SECURITY,
+  middleware: [requireApiKey("write"), limitInsights, jsonBodyLimit] as const,
   summary: "AI portfolio analysis",
   description: `A summary, key findings, top risks and opportunities for the whole portfolio, grounded in the
 \`/portfolio/summary\` figures and the risk factors of the biggest At-Risk and Critical accounts (up to 50 by ARR).
@@ -76,6 +83,6 @@ ${PROVIDERS}`,
   },
   responses: {
     200: jsonContent(portfolioInsightResponseSchema, "The analysis, from a model or the rules"),
-    ...problemResponses("validation_error", "bad_request"),
+    ...problemResponses("validation_error", "bad_request", "unauthorized", "payload_too_large", "service_unavailable", "rate_limited"),
   },
 });

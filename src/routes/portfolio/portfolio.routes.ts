@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { READ_SECURITY, requireApiKey } from "../../lib/auth";
 import { LOWEST_ACCOUNTS_LIMIT } from "../../db/queries/portfolio";
 import { jsonContent, problemResponses } from "../../lib/openapi";
 import { accountBriefSchema, segmentSchema } from "../accounts/accounts.schemas";
@@ -109,6 +110,8 @@ export const getSummary = createRoute({
   method: "get",
   path: "/portfolio/summary",
   tags: ["Portfolio"],
+  security: READ_SECURITY,
+  middleware: [requireApiKey("read")] as const,
   summary: "Portfolio statistics and risk breakdown",
   description: `Totals, risk breakdown, ARR at risk and ARR trends of the whole portfolio, with breakdowns by segment and
 region and the lowest-scoring accounts. Computed in D1 from every account's current score and stored trends.
@@ -121,6 +124,6 @@ sums the accounts' 30-day ARR changes, and \`arr_trend_30d_percent\` relates it 
 empty lists and a null \`as_of_date\`.`,
   responses: {
     200: jsonContent(portfolioSummarySchema, "The portfolio summary"),
-    ...problemResponses(),
+    ...problemResponses("unauthorized", "service_unavailable"),
   },
 });

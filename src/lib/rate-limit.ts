@@ -1,0 +1,31 @@
+import { createMiddleware } from "hono/factory";
+import { ApiError } from "./errors";
+import { log } from "./logger";
+import type { AppEnv } from "./types";
+
+/**
+ * Rate limit of the insight routes (they may call a paid model) with the Workers Rate Limiting binding
+ * (`INSIGHTS_RATE_LIMITER` in wrangler.toml), per API key, or per client address when auth is off. Without the binding
+ * there is no limit. The binding only answers yes or no, so Retry-After is its whole period.
+ */
+
+/** The `period` of the binding in wrangler.toml, in seconds (Cloudflare accepts 10 or 60). */
+export const INSIGHTS_RATE_PERIOD_SECONDS = 60;
+
+export const limitInsights = createMiddleware<AppEnv>(async (c, next) => {
+  // Optional at run time: a deployment without the binding runs without a limit.
+  const limiter = c.env.INSIGHTS_RATE_LIMITER as RateLimit | undefined;
+  if (!limiter) return next();
+  const caller = c.get("apiKeyId") ?? `ip:${c.req.header("cf-connecting-ip") ?? "local"}`;
+  const { success } = await limiter.limit({ key: `insights:${caller}` });
+  if (!success) {
+    log("warn", "rate limited", { request_id: c.get("requestId"), route: c.req.routePath, caller });
+    throw new ApiError(
+      "rate_limited",
+      `Too many insight requests for this API key; try again in ${INSIGHTS_RATE_PERIOD_SECONDS} seconds.`,
+      undefined,
+      { "Retry-After": String(INSIGHTS_RATE_PERIOD_SECONDS) },
+    );
+  }
+  await next();
+});
