@@ -11,7 +11,8 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations },
+          // FUZZ_RUNS: cases per property test (1,000 in CI; `npm run test:fuzz` runs more).
+          bindings: { TEST_MIGRATIONS: migrations, FUZZ_RUNS: process.env.FUZZ_RUNS ?? "1000" },
           ratelimits: {
             // Tests call the insight routes far more often than wrangler.toml's 30 a minute allows.
             INSIGHTS_RATE_LIMITER: { namespace_id: "1001", simple: { limit: 10_000, period: 60 } },

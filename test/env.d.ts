@@ -2,6 +2,7 @@ declare namespace Cloudflare {
   interface Env {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
     TEST_TIGHT_RATE_LIMITER: RateLimit;
+    FUZZ_RUNS: string;
   }
 }
 

@@ -370,7 +370,8 @@ export async function ingestCsv(
         error instanceof UploadTooLargeError);
     await rescore(context, [...tally.changedAccountIds], runId);
     await finishIngestRun(db, runId, outcome(refused ? "rejected" : "failed", mapped?.detail ?? String(error)));
-    log(refused ? "info" : "error", "csv ingest stopped", {
+    // A refusal or an upload the client broke off is the client's problem; anything else is ours.
+    log(refused ? "info" : error instanceof UploadReadError ? "warn" : "error", "csv ingest stopped", {
       ingest_run_id: runId,
       status: refused ? "rejected" : "failed",
       rows_committed: tally.rowsCommitted,

@@ -1,0 +1,173 @@
+import { env } from "cloudflare:test";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { decodeUtf8, readCsvRecords } from "../../src/ingest/csv-stream";
+import { isBlankLine, resolveHeader, validateRow, type MetricRow, type ResolvedHeader } from "../../src/ingest/validate-row";
+
+/*
+ * Property: whatever the quoting, BOM, line ends (CRLF and LF mixed), blank lines, empty NPS and where the stream's
+ * chunk boundaries fall (inside a quoted newline, a CRLF or a multi-byte character), the streamed parser and the row
+ * validation yield exactly the rows written, with their physical line numbers.
+ */
+
+const RUNS = Number(env.FUZZ_RUNS);
+
+const COLUMNS = [
+  "account_name",
+  "segment",
+  "region",
+  "arr",
+  "date",
+  "daily_active_users",
+  "feature_adoption_rate",
+  "support_tickets_open",
+  "nps_score",
+  "login_frequency",
+] as const;
+
+// Characters that make CSV hard: separators, quotes, both line ends, accents, CJK and an astral emoji.
+const nameCharacter = fc.constantFrom(..."abcXYZ09 ,\"'\n-=+@é漢🙂".split(/(?:)/u), "\r\n");
+const text = (maxLength: number) =>
+  fc
+    .array(nameCharacter, { minLength: 1, maxLength })
+    .map((characters) => characters.join("").trim())
+    .filter((value) => value !== "");
+
+const dateArbitrary = fc
+  .date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2030-12-31T00:00:00Z"), noInvalidDate: true })
+  .map((date) => date.toISOString().slice(0, 10));
+const rate = fc.integer({ min: 0, max: 100 }).map((value) => value / 100);
+
+const rowArbitrary = fc.record({
+  accountName: text(24),
+  segment: fc.constantFrom("Enterprise", "Mid-Market", "SMB"),
+  region: text(12),
+  arr: fc.integer({ min: 0, max: 5_000_000 }),
+  date: dateArbitrary,
+  dailyActiveUsers: fc.integer({ min: 0, max: 100_000 }),
+  featureAdoptionRate: rate,
+  supportTicketsOpen: fc.integer({ min: 0, max: 500 }),
+  npsScore: fc.option(fc.integer({ min: -100, max: 100 }), { nil: null }),
+  loginFrequency: rate,
+});
+
+type Row = Omit<MetricRow, "line">;
+
+function values(row: Row): string[] {
+  return [
+    row.accountName,
+    row.segment,
+    row.region,
+    String(row.arr),
+    row.date,
+    String(row.dailyActiveUsers),
+    String(row.featureAdoptionRate),
+    String(row.supportTicketsOpen),
+    row.npsScore === null ? "" : String(row.npsScore),
+    String(row.loginFrequency),
+  ];
+}
+
+function field(value: string, forceQuotes: boolean): string {
+  const needsQuotes = /[",\r\n]/.test(value);
+  return needsQuotes || forceQuotes ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+const fileArbitrary = fc.record({
+  rows: fc.array(rowArbitrary, { minLength: 1, maxLength: 25 }),
+  bom: fc.boolean(),
+  // Per line: its line end, whether every field is quoted, and how many blank lines follow it.
+  lineStyles: fc.array(fc.record({ end: fc.constantFrom("\n", "\r\n"), quoteAll: fc.boolean(), blanks: fc.nat(2) }), {
+    minLength: 26,
+    maxLength: 26,
+  }),
+  finalNewline: fc.boolean(),
+  cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 8 }),
+});
+
+function buildFile(spec: {
+  rows: Row[];
+  bom: boolean;
+  lineStyles: { end: string; quoteAll: boolean; blanks: number }[];
+  finalNewline: boolean;
+}): { text: string; expected: MetricRow[] } {
+  let text = spec.bom ? "\uFEFF" : "";
+  let line = 1;
+  const lines: { content: string; style: { end: string; blanks: number } }[] = [];
+  const header = spec.lineStyles[0] ?? { end: "\n", quoteAll: false, blanks: 0 };
+  lines.push({ content: COLUMNS.map((column) => field(column, header.quoteAll)).join(","), style: header });
+  spec.rows.forEach((row, index) => {
+    const style = spec.lineStyles[index + 1] ?? { end: "\n", quoteAll: false, blanks: 0 };
+    lines.push({ content: values(row).map((value) => field(value, style.quoteAll)).join(","), style });
+  });
+  const expected: MetricRow[] = [];
+  lines.forEach((entry, index) => {
+    if (index > 0) expected.push({ line, ...(spec.rows[index - 1] as Row) });
+    const isLast = index === lines.length - 1;
+    text += entry.content;
+    line += (entry.content.match(/\r\n|\n/g) ?? []).length;
+    if (!isLast || spec.finalNewline) {
+      text += entry.style.end;
+      line += 1;
+      if (!isLast) {
+        for (let blank = 0; blank < entry.style.blanks; blank++) {
+          text += entry.style.end;
+          line += 1;
+        }
+      }
+    }
+  });
+  return { text, expected };
+}
+
+function chunked(bytes: Uint8Array, cuts: number[]): ReadableStream<Uint8Array> {
+  const positions = [...new Set(cuts.map((cut) => Math.floor(cut * bytes.byteLength)))].sort((a, b) => a - b);
+  const chunks: Uint8Array[] = [];
+  let from = 0;
+  for (const position of [...positions, bytes.byteLength]) {
+    if (position > from) chunks.push(bytes.subarray(from, position));
+    from = Math.max(from, position);
+  }
+  let index = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const chunk = chunks[index++];
+      if (chunk === undefined) controller.close();
+      else controller.enqueue(chunk);
+    },
+  });
+}
+
+async function parse(stream: ReadableStream<Uint8Array>): Promise<MetricRow[]> {
+  const rows: MetricRow[] = [];
+  let header: ResolvedHeader | undefined;
+  for await (const records of readCsvRecords(stream.pipeThrough(decodeUtf8()))) {
+    for (const record of records) {
+      if (isBlankLine(record.fields)) continue;
+      if (!header) {
+        const resolution = resolveHeader(record.fields);
+        if (!resolution.ok) throw new Error(`header refused: ${JSON.stringify(resolution)}`);
+        header = resolution.header;
+        continue;
+      }
+      if (record.problem) throw new Error(`line ${record.line}: ${record.problem}`);
+      const validation = validateRow(record.fields, header, record.line);
+      if (!validation.ok) throw new Error(JSON.stringify(validation.errors));
+      rows.push(validation.row);
+    }
+  }
+  return rows;
+}
+
+describe("streamed CSV parsing (property)", () => {
+  it(`yields exactly the rows written, whatever the quoting, line ends and chunk boundaries (${RUNS} cases)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(fileArbitrary, async (spec) => {
+        const { text, expected } = buildFile(spec);
+        const bytes = new TextEncoder().encode(text);
+        expect(await parse(chunked(bytes, spec.cuts))).toEqual(expected);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
