@@ -249,7 +249,8 @@ let scale: Record<string, number | string> | null = null;
 if (PLAN.scale) {
   const { accounts, days } = PLAN.scale;
   const path = await dataFile(accounts, days);
-  scale = await withServer({}, async (server) => {
+  // The 3M-row file is about 200 MB, past the 100 MiB default upload limit: this server allows 512 MiB.
+  scale = await withServer({ vars: { MAX_UPLOAD_BYTES: String(512 * 1024 * 1024) } }, async (server) => {
     const uploaded = await uploadUntilScored(server, path);
     const recomputed = await timeRecompute(server);
     return {
