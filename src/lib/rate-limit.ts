@@ -22,7 +22,7 @@ export const limitInsights = createMiddleware<AppEnv>(async (c, next) => {
     log("warn", "rate limited", { request_id: c.get("requestId"), route: c.req.routePath, caller });
     throw new ApiError(
       "rate_limited",
-      `Too many insight requests for this API key; try again in ${INSIGHTS_RATE_PERIOD_SECONDS} seconds.`,
+      `Too many insight requests from this caller (API key, or address when auth is off); try again in ${INSIGHTS_RATE_PERIOD_SECONDS} seconds.`,
       undefined,
       { "Retry-After": String(INSIGHTS_RATE_PERIOD_SECONDS) },
     );
