@@ -11,6 +11,8 @@ import { isBlankLine, resolveHeader, validateRow, type MetricRow, type ResolvedH
  */
 
 const RUNS = Number(env.FUZZ_RUNS);
+/** Up to ~4 ms a case through the API; generous, so `npm run test:fuzz` can run 20,000. */
+const TIMEOUT_MS = 30_000 + RUNS * 10;
 
 const COLUMNS = [
   "account_name",
@@ -169,5 +171,5 @@ describe("streamed CSV parsing (property)", () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, TIMEOUT_MS);
 });
