@@ -19,16 +19,13 @@ const quick = values.quick;
 
 const PLAN = quick
   ? {
-      ingest: [
-        { accounts: 100, days: 100 },
-        { accounts: 500, days: 100 },
-      ],
+      ingest: [{ accounts: 500, days: 100 }],
       recompute: [
         { accounts: 200, days: 90 },
         { accounts: 2000, days: 90 },
       ],
       scale: null,
-      loadSeconds: 3,
+      loadSeconds: 2,
     }
   : {
       ingest: [
