@@ -121,10 +121,9 @@ export function openMultipartFile(
       if (stopped) return;
       const reason = error instanceof Error ? error.message : String(error);
       // Past the size limit the stream's own error travels on, so the caller can answer 413.
-      const readError =
-        error instanceof UploadTooLargeError ? error : new UploadReadError(`The upload could not be read: ${reason}.`);
-      settle(() => reject(error instanceof UploadTooLargeError ? error : new MultipartError(`The upload could not be read: ${reason}.`)));
-      fileStream?.destroy(readError);
+      const tooLarge = error instanceof UploadTooLargeError ? error : null;
+      settle(() => reject(tooLarge ?? new MultipartError(`The upload could not be read: ${reason}.`)));
+      fileStream?.destroy(tooLarge ?? new UploadReadError(`The upload could not be read: ${reason}.`));
       stop();
     });
   });
