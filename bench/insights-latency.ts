@@ -8,16 +8,11 @@ import { createHash, randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startDevServer } from "./lib/dev-server.ts";
+import { median } from "./lib/stats.ts";
 import { uploadMultipart } from "./lib/upload.ts";
 
 const { values } = parseArgs({ options: { calls: { type: "string", default: "20" } } });
 const calls = Number(values.calls);
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
 
 const keys = Array.from({ length: 4 }, () => `ask_bench_${randomBytes(12).toString("hex")}`);
 const digests = keys.map((key) => createHash("sha256").update(key).digest("hex"));

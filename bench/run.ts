@@ -12,6 +12,7 @@ import { startDevServer, type DevServer, type DevServerOptions } from "./lib/dev
 import { loadTest, type LoadResult } from "./lib/load.ts";
 import { findWorkerd, sampleWhile } from "./lib/memory.ts";
 import { uploadMultipart } from "./lib/upload.ts";
+import { median } from "./lib/stats.ts";
 import { generateCsv } from "./generate.ts";
 
 const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
@@ -50,12 +51,6 @@ const SEED = 42;
 const round = (value: number, digits = 0) => Number(value.toFixed(digits));
 const mib = (bytes: number) => round(bytes / 2 ** 20, 1);
 const count = (value: number) => value.toLocaleString("en-US");
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
 
 async function dataFile(accounts: number, days: number): Promise<string> {
   mkdirSync(DATA_DIR, { recursive: true });

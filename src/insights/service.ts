@@ -1,6 +1,7 @@
 import { findCachedInsight, storeInsight } from "../db/queries/insight-cache";
 import { recommendForPortfolio } from "../domain/recommend";
 import type { InsightsConfig } from "../lib/config";
+import { sha256Hex } from "../lib/hash";
 import type { Database } from "../lib/types";
 import { assessAccount, assessPortfolio, type AccountAssessment } from "../services/assessment";
 import { PROMPT_VERSION } from "./prompt";
@@ -35,11 +36,6 @@ export interface InsightOutcome<T> {
   fallback_code: FallbackCode | null;
   fallback_reason: string | null;
   generated_at: string;
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
 /**

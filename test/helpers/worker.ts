@@ -12,8 +12,3 @@ export async function fetchWith(extraEnv: Record<string, unknown>, path: string,
   await waitOnExecutionContext(ctx);
   return response;
 }
-
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
-}

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
+import { parseJson } from "../../src/db/queries/accounts";
 import { scoreHistory, type NpsSource } from "../../src/domain/health";
 import { computeTrend, TREND_PERIODS, type TrendPoint } from "../../src/domain/trend";
 import type { DailyMetrics, HealthComponents, Segment, Trend } from "../../src/domain/types";
@@ -246,10 +247,6 @@ async function accountRows(): Promise<AccountRow[]> {
      FROM accounts AS a LEFT JOIN account_health AS ah ON ah.account_id = a.id ORDER BY a.id`,
   ).all<AccountRow>();
   return results;
-}
-
-function parseJson<T>(text: string | null): T | null {
-  return text === null ? null : (JSON.parse(text) as T);
 }
 
 /** What the pure reference says every health_scores row and account column should hold. */

@@ -2,7 +2,8 @@ import { env, SELF } from "cloudflare:test";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { resetDatabase } from "../helpers/db";
 import { metricsCsv, SLIPPING } from "../helpers/csv";
-import { fetchWith, sha256Hex } from "../helpers/worker";
+import { sha256Hex } from "../../src/lib/hash";
+import { fetchWith } from "../helpers/worker";
 
 const KEY_OLD = "ask_live_7hQm2vXr9LpT4sNc8dWb1yZk";
 const KEY_NEW = "ask_live_Qa3Fz0Vn6JtR5uYe2HgM9pLc";

@@ -195,7 +195,8 @@ function whereClause(filters: AccountFilters): { sql: string; params: (string | 
   return { sql: conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "", params };
 }
 
-function parseJson<T>(text: string | null): T | null {
+/** A JSON column as stored by the recompute job; null stays null. */
+export function parseJson<T>(text: string | null): T | null {
   return text === null ? null : (JSON.parse(text) as T);
 }
 

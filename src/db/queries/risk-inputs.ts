@@ -1,7 +1,7 @@
 import type { NpsSource } from "../../domain/health";
 import type { AccountSnapshot } from "../../domain/risk";
 import type { Bucket, DailyMetrics, HealthComponents, Segment, Trend } from "../../domain/types";
-import { getAccountDetail, HISTORY_WINDOW_DAYS } from "./accounts";
+import { getAccountDetail, HISTORY_WINDOW_DAYS, parseJson } from "./accounts";
 
 /**
  * What the risk rules read (AccountSnapshot), loaded from D1: one account for recommendations and account insights,
@@ -86,10 +86,6 @@ interface CandidateRow {
 }
 
 type MetricRow = DailyMetrics & { account_id: number };
-
-function parseJson<T>(text: string | null): T | null {
-  return text === null ? null : (JSON.parse(text) as T);
-}
 
 /**
  * The PORTFOLIO_RISK_ACCOUNTS_LIMIT biggest At-Risk or Critical accounts and as many of the biggest Healthy ones, as
