@@ -45,6 +45,16 @@ export const PROBLEM_CODES = {
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;
 
+/** The message of anything thrown: an Error's message, else its text. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** `Name: message` of anything thrown, for log lines. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
 /** Thrown anywhere in a request; the app's error handler turns it into problem+json. */
 export class ApiError extends Error {
   override name = "ApiError";

@@ -33,3 +33,15 @@ export function flag() {
     z.boolean({ error: (issue) => `Expected true or false, not ${shown(issue.input)}` }).default(false),
   );
 }
+
+/** A database id: a positive whole number. */
+export function positiveId() {
+  return wholeNumber(1, Number.MAX_SAFE_INTEGER);
+}
+
+/** The `{id}` path parameter of a resource route. */
+export function idPathParams(description: string, example: number) {
+  return z.object({
+    id: positiveId().openapi({ param: { name: "id", in: "path" }, description, example }),
+  });
+}
