@@ -69,3 +69,7 @@ export function requireApiKey(access: "write" | "read") {
 /** OpenAPI `security` of a route: required for writes; for reads, a key or nothing (it depends on AUTH_READS). */
 export const WRITE_SECURITY: Record<string, string[]>[] = [{ [BEARER_SCHEME]: [] }];
 export const READ_SECURITY: Record<string, string[]>[] = [{ [BEARER_SCHEME]: [] }, {}];
+
+/** A read route's `security` and the middleware that enforces it, spread together so the two cannot drift apart. */
+export const READ_ACCESS = { security: READ_SECURITY, middleware: [requireApiKey("read")] };
+export const WRITE_ACCESS = { security: WRITE_SECURITY, middleware: [requireApiKey("write")] };

@@ -10,6 +10,8 @@ const positiveNumber = z.coerce.number().positive();
 export const DEFAULT_WORKERS_AI_MODEL = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 export const DEFAULT_OPENAI_MODEL = "gpt-4o-mini";
 export const DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
+/** Longest CSV record (MAX_LINE_CHARS), in characters, when nothing else is configured. */
+export const DEFAULT_MAX_LINE_CHARS = 64 * 1024;
 
 const configSchema = z.object({
   ENVIRONMENT: z.string().default("development"),
@@ -62,7 +64,7 @@ const configSchema = z.object({
     .transform((value) => (value ?? "").split(/[\s,]+/).filter((origin) => origin !== ""))
     .pipe(z.array(z.union([z.literal("*"), z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin)]))),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).max(1024 ** 3).default(100 * 1024 * 1024),
-  MAX_LINE_CHARS: z.coerce.number().int().min(256).max(16 * 1024 * 1024).default(64 * 1024),
+  MAX_LINE_CHARS: z.coerce.number().int().min(256).max(16 * 1024 * 1024).default(DEFAULT_MAX_LINE_CHARS),
   MAX_COLUMNS: z.coerce.number().int().min(10).max(10_000).default(200),
   RECOMPUTE_INLINE_MAX_ACCOUNTS: z.coerce.number().int().min(0).max(50_000).default(10_000),
   INGEST_RESCORE_INLINE_MAX_ACCOUNTS: z.coerce.number().int().min(0).max(50_000).default(2_000),

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { matchKey } from "./match-key";
 
 /*
  * Parsers for query and path values, which arrive as strings. Each turns a well-formed string into its typed value and
@@ -44,4 +45,35 @@ export function idPathParams(description: string, example: number) {
   return z.object({
     id: positiveId().openapi({ param: { name: "id", in: "path" }, description, example }),
   });
+}
+
+/** Clients of the original send empty filters (`?segment=`) to mean "no filter". */
+export function blankAsAbsent(value: unknown): unknown {
+  return typeof value === "string" && value.trim() === "" ? undefined : value;
+}
+
+/** One of `names`, in any case and with any separators (see matchKey); blank means absent. */
+export function oneOf<const T extends readonly [string, ...string[]]>(names: T) {
+  const byKey = new Map<string, T[number]>(names.map((name) => [matchKey(name), name]));
+  return z.preprocess(
+    (value) => {
+      const present = blankAsAbsent(value);
+      return typeof present === "string" ? (byKey.get(matchKey(present)) ?? present) : present;
+    },
+    z
+      .enum(names, { error: (issue) => `Expected one of ${names.join(", ")} (case-insensitive), not ${shown(issue.input)}` })
+      .optional(),
+  );
+}
+
+/** A decimal number from `min` to `max`; blank means absent. */
+export function decimalBetween(min: number, max: number) {
+  const message = (issue: { input?: unknown }) => `Expected a number from ${min} to ${max}, not ${shown(issue.input)}`;
+  return z.preprocess(
+    (value) => {
+      const present = blankAsAbsent(value);
+      return typeof present === "string" && /^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$/.test(present) ? Number(present) : present;
+    },
+    z.number({ error: message }).min(min, { error: message }).max(max, { error: message }).optional(),
+  );
 }

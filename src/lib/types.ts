@@ -3,7 +3,8 @@ import type { RequestIdVariables } from "hono/request-id";
 import type * as schema from "../db/schema";
 import type { AppConfig } from "./config";
 
-export type Database = DrizzleD1Database<typeof schema>;
+/** The drizzle client over the D1 binding, which it keeps as `$client` (for batches drizzle cannot build). */
+export type Database = DrizzleD1Database<typeof schema> & { $client: D1Database };
 
 export interface AppEnv {
   Bindings: Env;

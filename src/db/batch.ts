@@ -1,0 +1,26 @@
+import type { SQLiteRaw } from "drizzle-orm/sqlite-core/query-builders/raw";
+import type { Database } from "../lib/types";
+
+type Results<T extends readonly SQLiteRaw<unknown>[]> = { -readonly [K in keyof T]: T[K] extends SQLiteRaw<infer R> ? R : never };
+
+/**
+ * `db.batch()` for statements written with the `sql` template: one atomic D1 batch, each result as `db.all`,
+ * `db.get` or `db.run` gives it (row objects, the first row, the D1Result). drizzle-orm 0.45's own `db.batch()`
+ * throws "Cannot read properties of undefined (reading 'bind')" on such a statement once it has a parameter
+ * (drizzle-team/drizzle-orm#2277: it binds through a prepared statement that `db.run(sql)` does not have), so the
+ * statements, rendered by drizzle, go to the client's own D1 binding.
+ */
+export async function runBatch<T extends readonly [SQLiteRaw<unknown>, ...SQLiteRaw<unknown>[]]>(
+  db: Database,
+  statements: T,
+): Promise<Results<T>> {
+  const d1 = db.$client;
+  const results = await d1.batch(
+    statements.map((statement) => {
+      const query = statement.getQuery();
+      return d1.prepare(query.sql).bind(...query.params);
+    }),
+  );
+  if (results.length !== statements.length) throw new Error("D1 returned fewer results than statements in the batch");
+  return statements.map((statement, index) => statement.mapResult(results[index], true)) as Results<T>;
+}
