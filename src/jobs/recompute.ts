@@ -6,7 +6,10 @@ import {
   POINTS_WITHOUT_NPS,
 } from "../domain/health";
 import { ENGAGEMENT_CHANGE_THRESHOLD, TREND_PERIODS } from "../domain/trend";
+import { sql, type SQL } from "drizzle-orm";
 import type { HealthConfig } from "../lib/config";
+import { runBatch } from "../db/batch";
+import type { Database } from "../lib/types";
 
 export interface RecomputeOptions {
   /** Rescore only these accounts (e.g. the ones an upload touched); all accounts when absent. */
@@ -42,24 +45,23 @@ function roundedSql(expression: string, decimals: number): string {
 }
 
 /** The same rounding for an expression known to be >= 0 (every score and component is clamped so). */
-function roundedNonNegativeSql(expression: string, decimals: number): string {
+function roundedNonNegativeSql(expression: string, decimals: number): SQL {
   const factor = `${10 ** decimals}.0`;
-  return `(CAST((${expression}) * ${factor} + 0.5 AS INTEGER) / ${factor})`;
+  return sql.raw(`(CAST((${expression}) * ${factor} + 0.5 AS INTEGER) / ${factor})`);
 }
 
-function clampedSql(expression: string, points: number): string {
-  return `max(0.0, min(${points}.0, ${expression}))`;
+function clampedSql(expression: string, points: number): SQL {
+  return sql.raw(`max(0.0, min(${points}.0, ${expression}))`);
 }
 
-/**
- * Removes the scores of dates that no longer have metrics, so history holds exactly one score per metric date.
- * ?1 = JSON array of account ids.
- */
-const DELETE_ORPHAN_SCORES = `
+/** Removes the scores of dates that no longer have metrics, so history holds exactly one score per metric date. */
+function deleteOrphanScores(ids: string): SQL {
+  return sql`
 DELETE FROM health_scores
-WHERE account_id IN (SELECT value FROM json_each(?1))
+WHERE account_id IN (SELECT value FROM json_each(${ids}))
   AND NOT EXISTS (SELECT 1 FROM account_metrics AS m
                   WHERE m.account_id = health_scores.account_id AND m.date = health_scores.date)`;
+}
 
 /**
  * Scores every metric date of the chunk's accounts in one pass of window functions. A RANGE frame over
@@ -67,22 +69,24 @@ WHERE account_id IN (SELECT value FROM json_each(?1))
  * running max() of 'date|nps' strings finds the latest NPS so far (ISO dates sort as text), kept when it is at most
  * 90 days old; a running frame spares the temporary index SQLite keeps for max() over a sliding frame.
  * The frame offset cannot be a bound parameter; it is a validated integer inlined into the SQL.
- * ?1 = JSON array of account ids, ?2-?4 = DAU benchmarks (Enterprise, Mid-Market, SMB), ?5 = ticket ceiling,
- * ?6 = computed_at.
  */
-function upsertScoresSql(windowDays: number): string {
+function upsertScores(ids: string, config: HealthConfig, computedAt: string): SQL {
   const points = COMPONENT_POINTS;
   const npsValue = "coalesce(window_nps, carried_nps)";
-  return `
+  const { Enterprise, "Mid-Market": midMarket, SMB } = config.dauBenchmarks;
+  const raw = sql.raw;
+  const bucket = raw(`CASE WHEN score >= ${HEALTHY_MIN_SCORE} THEN 'Healthy' WHEN score >= ${AT_RISK_MIN_SCORE} THEN 'At-Risk'
+                           ELSE 'Critical' END`);
+  // An integer from 1 to 3650: recomputeHealth validated it.
+  const frameStart = raw(String(config.windowDays - 1));
+  return sql`
 INSERT INTO health_scores (account_id, date, score, bucket, dau_points, adoption_points, tickets_points, nps_points,
                            login_points, nps_source, computed_at)
-SELECT account_id, date, score,
-       CASE WHEN score >= ${HEALTHY_MIN_SCORE} THEN 'Healthy' WHEN score >= ${AT_RISK_MIN_SCORE} THEN 'At-Risk'
-            ELSE 'Critical' END,
+SELECT account_id, date, score, ${bucket},
        ${roundedNonNegativeSql("dau", 2)}, ${roundedNonNegativeSql("adoption", 2)},
        ${roundedNonNegativeSql("tickets", 2)},
        CASE WHEN nps IS NULL THEN NULL ELSE ${roundedNonNegativeSql("nps", 2)} END,
-       ${roundedNonNegativeSql("login", 2)}, nps_source, ?6
+       ${roundedNonNegativeSql("login", 2)}, nps_source, ${computedAt}
 FROM (
   SELECT *,
          ${roundedNonNegativeSql(
@@ -94,18 +98,19 @@ FROM (
     SELECT account_id, date,
            ${clampedSql(`${points.daily_active_users}.0 * min(1.0, avg_dau / benchmark)`, points.daily_active_users)} AS dau,
            ${clampedSql(`${points.feature_adoption}.0 * avg_adoption`, points.feature_adoption)} AS adoption,
-           ${clampedSql(`${points.support_tickets}.0 * max(0.0, 1.0 - avg_tickets / ?5)`, points.support_tickets)} AS tickets,
+           ${clampedSql(`${points.support_tickets}.0 * max(0.0, 1.0 - avg_tickets / ticket_ceiling)`, points.support_tickets)} AS tickets,
            ${clampedSql(`${points.nps}.0 * (${npsValue} + 100.0) / 200.0`, points.nps)} AS nps,
            ${clampedSql(`${points.login_frequency}.0 * avg_login`, points.login_frequency)} AS login,
            CASE WHEN window_nps IS NOT NULL THEN 'window' WHEN carried_nps IS NOT NULL THEN 'carried'
                 ELSE 'missing' END AS nps_source
     FROM (
       SELECT *,
-             CASE WHEN window_nps IS NULL AND last_nps >= date(date, '-${NPS_CARRY_DAYS} days')
+             CASE WHEN window_nps IS NULL AND last_nps >= date(date, '-${raw(String(NPS_CARRY_DAYS))} days')
                   THEN CAST(substr(last_nps, 12) AS REAL) END AS carried_nps
       FROM (
       SELECT m.account_id, m.date,
-             CASE a.segment WHEN 'Enterprise' THEN ?2 WHEN 'Mid-Market' THEN ?3 WHEN 'SMB' THEN ?4 END AS benchmark,
+             CASE a.segment WHEN 'Enterprise' THEN ${Enterprise} WHEN 'Mid-Market' THEN ${midMarket} WHEN 'SMB' THEN ${SMB} END AS benchmark,
+             ${config.ticketCeiling} AS ticket_ceiling,
              avg(m.daily_active_users) OVER recent AS avg_dau,
              avg(m.feature_adoption_rate) OVER recent AS avg_adoption,
              avg(m.support_tickets_open) OVER recent AS avg_tickets,
@@ -114,10 +119,10 @@ FROM (
              max(CASE WHEN m.nps_score IS NOT NULL THEN m.date || '|' || m.nps_score END) OVER so_far AS last_nps
       FROM account_metrics AS m
       JOIN accounts AS a ON a.id = m.account_id
-      WHERE m.account_id IN (SELECT value FROM json_each(?1))
+      WHERE m.account_id IN (SELECT value FROM json_each(${ids}))
         AND a.segment IN ('Enterprise', 'Mid-Market', 'SMB')
       WINDOW recent AS (PARTITION BY m.account_id ORDER BY julianday(m.date)
-                        RANGE BETWEEN ${windowDays - 1} PRECEDING AND CURRENT ROW),
+                        RANGE BETWEEN ${frameStart} PRECEDING AND CURRENT ROW),
              so_far AS (PARTITION BY m.account_id ORDER BY julianday(m.date) ROWS UNBOUNDED PRECEDING)
       )
     )
@@ -145,10 +150,13 @@ function componentsChangeSql(): string {
  * Writes each account's health explanation (account_health): the components of its latest date's score and its
  * 30/60/90-day trends, anchored at that date. Every lookup is a correlated subquery on an (account_id, date) primary
  * key, so the work grows linearly with the chunk. A date exactly at the window's midpoint counts in neither half, as
- * in src/domain/trend.ts. An account without scores gets nulls. ?1 = JSON array of account ids.
+ * in src/domain/trend.ts. An account without scores gets nulls.
  */
-const UPSERT_ACCOUNT_HEALTH = `
-WITH chunk(account_id) AS (SELECT value FROM json_each(?1)),
+function upsertAccountHealth(ids: string): SQL {
+  return sql`WITH chunk(account_id) AS (SELECT value FROM json_each(${ids})),${ACCOUNT_HEALTH_FROM_CHUNK}`;
+}
+
+const ACCOUNT_HEALTH_FROM_CHUNK = sql.raw(`
 latest AS MATERIALIZED (
   SELECT c.account_id, (SELECT max(h.date) FROM health_scores AS h WHERE h.account_id = c.account_id) AS to_date
   FROM chunk AS c
@@ -225,16 +233,17 @@ INSERT INTO account_health (account_id, components, trend_30d, trend_60d, trend_
 SELECT account_id, components, trend_30d, trend_60d, trend_90d FROM latest_health WHERE true
 ON CONFLICT (account_id) DO UPDATE
 SET components = excluded.components, trend_30d = excluded.trend_30d, trend_60d = excluded.trend_60d,
-    trend_90d = excluded.trend_90d`;
+    trend_90d = excluded.trend_90d`);
 
 /**
  * Sets each account's current score and bucket (its latest date's) and the trend figures lists sort by and the
- * portfolio sums, copied from account_health. ?1 = JSON array of account ids, ?2 = updated_at.
+ * portfolio sums, copied from account_health.
  */
-const UPDATE_ACCOUNTS = `
+function updateAccounts(ids: string, updatedAt: string): SQL {
+  return sql`
 WITH latest_score AS (
   SELECT c.value AS account_id, h.score, h.bucket, ah.trend_30d, ah.trend_90d
-  FROM json_each(?1) AS c
+  FROM json_each(${ids}) AS c
   LEFT JOIN health_scores AS h
     ON h.account_id = c.value
    AND h.date = (SELECT max(s.date) FROM health_scores AS s WHERE s.account_id = c.value)
@@ -246,25 +255,30 @@ SET health_score = latest_score.score, health_bucket = latest_score.bucket,
     arr_change_30d = latest_score.trend_30d ->> '$.arr_change',
     arr_change_90d = latest_score.trend_90d ->> '$.arr_change',
     engagement_trend_30d = latest_score.trend_30d ->> '$.engagement_trend',
-    updated_at = ?2
+    updated_at = ${updatedAt}
 FROM latest_score
 WHERE accounts.id = latest_score.account_id`;
+}
 
-function validatedWindowDays(windowDays: number): number {
+function assertValidWindowDays(windowDays: number): void {
   // Inlined into SQL, so it must be a plain integer.
   if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > 3650) {
     throw new RangeError(`The health window must be a whole number of days from 1 to 3650, not ${windowDays}.`);
   }
-  return windowDays;
 }
 
-async function chunksOfAccountIds(d1: D1Database, options: RecomputeOptions): Promise<number[][]> {
-  const statement = options.idRange
-    ? d1.prepare("SELECT id FROM accounts WHERE id BETWEEN ?1 AND ?2 ORDER BY id").bind(options.idRange.first, options.idRange.last)
-    : d1.prepare("SELECT id FROM accounts ORDER BY id");
+/** Every account id in ascending order, or those in [first, last]. */
+async function accountIdsIn(db: Database, range?: { first: number; last: number }): Promise<number[]> {
+  const rows = range
+    ? await db.values<[number]>(sql`SELECT id FROM accounts WHERE id BETWEEN ${range.first} AND ${range.last} ORDER BY id`)
+    : await db.values<[number]>(sql`SELECT id FROM accounts ORDER BY id`);
+  return rows.map(([id]) => id);
+}
+
+async function chunksOfAccountIds(db: Database, options: RecomputeOptions): Promise<number[][]> {
   const ids = options.accountIds
     ? [...new Set(options.accountIds)].sort((a, b) => a - b)
-    : (await statement.raw<[number]>()).map(([id]) => id);
+    : await accountIdsIn(db, options.idRange);
   const chunks: number[][] = [];
   for (let start = 0; start < ids.length; start += ACCOUNTS_PER_CHUNK) {
     chunks.push(ids.slice(start, start + ACCOUNTS_PER_CHUNK));
@@ -281,30 +295,26 @@ async function chunksOfAccountIds(d1: D1Database, options: RecomputeOptions): Pr
  * never left with new history but an old current score. Chunks run one after another (D1 has a single writer).
  */
 export async function recomputeHealth(
-  d1: D1Database,
+  db: Database,
   config: HealthConfig,
   options: RecomputeOptions = {},
 ): Promise<RecomputeResult> {
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
-  const upsertScores = d1.prepare(upsertScoresSql(validatedWindowDays(config.windowDays)));
-  const deleteOrphans = d1.prepare(DELETE_ORPHAN_SCORES);
-  const upsertAccountHealth = d1.prepare(UPSERT_ACCOUNT_HEALTH);
-  const updateAccounts = d1.prepare(UPDATE_ACCOUNTS);
-  const { Enterprise, "Mid-Market": midMarket, SMB } = config.dauBenchmarks;
+  assertValidWindowDays(config.windowDays);
 
   let accountsUpdated = 0;
   let scoresWritten = 0;
-  for (const chunk of await chunksOfAccountIds(d1, options)) {
+  for (const chunk of await chunksOfAccountIds(db, options)) {
     const ids = JSON.stringify(chunk);
-    const [, upserted, , updated] = await d1.batch([
-      deleteOrphans.bind(ids),
-      upsertScores.bind(ids, Enterprise, midMarket, SMB, config.ticketCeiling, startedAt),
-      upsertAccountHealth.bind(ids),
-      updateAccounts.bind(ids, startedAt),
+    const [, upserted, , updated] = await runBatch(db, [
+      db.run(deleteOrphanScores(ids)),
+      db.run(upsertScores(ids, config, startedAt)),
+      db.run(upsertAccountHealth(ids)),
+      db.run(updateAccounts(ids, startedAt)),
     ]);
-    scoresWritten += upserted?.meta.changes ?? 0;
-    accountsUpdated += updated?.meta.changes ?? 0;
+    scoresWritten += upserted.meta.changes ?? 0;
+    accountsUpdated += updated.meta.changes ?? 0;
   }
 
   const finished = Date.now();

@@ -1,4 +1,6 @@
 import { env } from "cloudflare:test";
+import { createDb } from "../../src/db/client";
+import type { Database } from "../../src/lib/types";
 
 /**
  * Storage is isolated per test file but shared by the tests inside one file, so tests that need a
@@ -14,4 +16,9 @@ export async function resetDatabase(): Promise<void> {
     env.DB.prepare("DELETE FROM accounts"),
     env.DB.prepare("DELETE FROM ingest_runs"),
   ]);
+}
+
+/** The drizzle client over the test's local D1, as the app's middleware builds it. */
+export function testDb(): Database {
+  return createDb(env.DB);
 }

@@ -1,18 +1,16 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { parseJson } from "../../src/db/queries/accounts";
-import { scoreHistory, type NpsSource } from "../../src/domain/health";
-import { computeTrend, TREND_PERIODS, type TrendPoint } from "../../src/domain/trend";
+import { parseJson } from "../../src/db/queries/account-rows";
+import type { NpsSource } from "../../src/domain/health";
+import { scoreHistory } from "../../src/domain/reference/health-score";
+import { computeTrend, type TrendPoint } from "../../src/domain/reference/trend";
+import { TREND_PERIODS } from "../../src/domain/trend";
 import type { DailyMetrics, HealthComponents, Segment, Trend } from "../../src/domain/types";
 import { ACCOUNTS_PER_CHUNK, recomputeHealth } from "../../src/jobs/recompute";
 import { DEFAULT_HEALTH_CONFIG, type HealthConfig } from "../../src/lib/config";
-import { resetDatabase } from "../helpers/db";
-
-interface SeedAccount {
-  name: string;
-  segment: Segment;
-  metrics: DailyMetrics[];
-}
+import { resetDatabase, testDb } from "../helpers/db";
+import { addDays } from "../helpers/factories";
+import { insertAccountWithHistory, upsertMetricHistory, type HistorySeed } from "../helpers/history";
 
 interface ScoreRow {
   account_id: number;
@@ -51,12 +49,6 @@ function seededRandom(seed: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-function addDays(date: string, days: number): string {
-  const next = new Date(`${date}T00:00:00Z`);
-  next.setUTCDate(next.getUTCDate() + days);
-  return next.toISOString().slice(0, 10);
 }
 
 const twoDecimals = (value: number) => Math.round(value * 100) / 100;
@@ -102,10 +94,10 @@ function generateMetrics(random: () => number, segment: Segment, start: string, 
   return rows;
 }
 
-function seedAccounts(): SeedAccount[] {
+function seedAccounts(): HistorySeed[] {
   const random = seededRandom(20_260_115);
   const segments: Segment[] = ["Enterprise", "Mid-Market", "SMB"];
-  const accounts: SeedAccount[] = [];
+  const accounts: HistorySeed[] = [];
   for (let index = 0; index < 12; index += 1) {
     const segment = segments[index % 3] ?? "SMB";
     accounts.push({
@@ -201,38 +193,10 @@ function boundaryRow(date: string, overrides: Partial<DailyMetrics>): DailyMetri
 }
 
 /** Inserts accounts and their metrics with plain SQL, the metrics as one JSON parameter per statement. */
-async function insertAccounts(accounts: readonly SeedAccount[]): Promise<Map<string, number>> {
+async function insertAccounts(accounts: readonly HistorySeed[]): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
-  for (const account of accounts) {
-    const latest = account.metrics.at(-1);
-    const row = await env.DB.prepare(
-      "INSERT INTO accounts (account_name, segment, region, arr, latest_metric_date) VALUES (?, ?, ?, ?, ?) RETURNING id",
-    )
-      .bind(account.name, account.segment, "EMEA", latest?.arr ?? 0, latest?.date ?? null)
-      .first<{ id: number }>();
-    if (!row) throw new Error(`could not insert ${account.name}`);
-    ids.set(account.name, row.id);
-    await insertMetrics(row.id, account.metrics);
-  }
+  for (const account of accounts) ids.set(account.name, await insertAccountWithHistory(account));
   return ids;
-}
-
-async function insertMetrics(accountId: number, metrics: readonly DailyMetrics[]): Promise<void> {
-  if (metrics.length === 0) return;
-  await env.DB.prepare(
-    `INSERT INTO account_metrics (account_id, date, daily_active_users, feature_adoption_rate, support_tickets_open,
-                                  nps_score, login_frequency, arr)
-     SELECT ?1, value ->> 'date', value ->> 'daily_active_users', value ->> 'feature_adoption_rate',
-            value ->> 'support_tickets_open', value ->> 'nps_score', value ->> 'login_frequency', value ->> 'arr'
-     FROM json_each(?2)
-     WHERE true
-     ON CONFLICT (account_id, date) DO UPDATE
-     SET daily_active_users = excluded.daily_active_users, feature_adoption_rate = excluded.feature_adoption_rate,
-         support_tickets_open = excluded.support_tickets_open, nps_score = excluded.nps_score,
-         login_frequency = excluded.login_frequency, arr = excluded.arr`,
-  )
-    .bind(accountId, JSON.stringify(metrics))
-    .run();
 }
 
 async function scoreRows(): Promise<ScoreRow[]> {
@@ -250,7 +214,7 @@ async function accountRows(): Promise<AccountRow[]> {
 }
 
 /** What the pure reference says every health_scores row and account column should hold. */
-function expectedState(accounts: readonly SeedAccount[], ids: Map<string, number>, config: HealthConfig) {
+function expectedState(accounts: readonly HistorySeed[], ids: Map<string, number>, config: HealthConfig) {
   const scores: Omit<ScoreRow, "computed_at">[] = [];
   const health = new Map<number, Omit<AccountRow, "id" | "health_components"> & { health_components: HealthComponents | null }>();
   for (const account of accounts) {
@@ -301,7 +265,7 @@ function withoutComputedAt(rows: readonly ScoreRow[]): Omit<ScoreRow, "computed_
 }
 
 async function expectDatabaseToMatchReference(
-  accounts: readonly SeedAccount[],
+  accounts: readonly HistorySeed[],
   ids: Map<string, number>,
   config: HealthConfig,
 ): Promise<void> {
@@ -381,7 +345,7 @@ describe("recomputeHealth agrees with the pure reference", () => {
     annotate,
   }) => {
     const ids = await insertAccounts(seeded);
-    const result = await recomputeHealth(env.DB, DEFAULT_HEALTH_CONFIG);
+    const result = await recomputeHealth(testDb(), DEFAULT_HEALTH_CONFIG);
     const metricRows = seeded.reduce((total, account) => total + account.metrics.length, 0);
     expect(result).toMatchObject({ accountsUpdated: seeded.length, scoresWritten: metricRows });
     await annotate(`recomputed ${seeded.length} accounts / ${metricRows} metric rows in ${result.durationMs} ms`);
@@ -395,7 +359,7 @@ describe("recomputeHealth agrees with the pure reference", () => {
       ticketCeiling: 6,
     };
     const ids = await insertAccounts(seeded);
-    await recomputeHealth(env.DB, config);
+    await recomputeHealth(testDb(), config);
     await expectDatabaseToMatchReference(seeded, ids, config);
     // And the default configuration gives different scores on the same data.
     const defaults = expectedState(seeded, ids, DEFAULT_HEALTH_CONFIG).scores;
@@ -404,13 +368,13 @@ describe("recomputeHealth agrees with the pure reference", () => {
 
   it("processes more accounts than one chunk holds", async () => {
     const random = seededRandom(7);
-    const many: SeedAccount[] = Array.from({ length: ACCOUNTS_PER_CHUNK + 3 }, (_, index) => ({
+    const many: HistorySeed[] = Array.from({ length: ACCOUNTS_PER_CHUNK + 3 }, (_, index) => ({
       name: `Bulk ${index}`,
       segment: (["Enterprise", "Mid-Market", "SMB"] as const)[index % 3] ?? "SMB",
       metrics: generateMetrics(random, "SMB", "2024-10-01", { days: 3, gapRate: 0, npsRate: 0.5 }),
     }));
     const ids = await insertAccounts(many);
-    const result = await recomputeHealth(env.DB, DEFAULT_HEALTH_CONFIG);
+    const result = await recomputeHealth(testDb(), DEFAULT_HEALTH_CONFIG);
     expect(result.accountsUpdated).toBe(many.length);
     expect(result.scoresWritten).toBe(many.length * 3);
     await expectDatabaseToMatchReference(many, ids, DEFAULT_HEALTH_CONFIG);
@@ -419,7 +383,7 @@ describe("recomputeHealth agrees with the pure reference", () => {
 
 describe("recomputeHealth", () => {
   it("on an empty database writes nothing and succeeds", async () => {
-    const result = await recomputeHealth(env.DB, DEFAULT_HEALTH_CONFIG);
+    const result = await recomputeHealth(testDb(), DEFAULT_HEALTH_CONFIG);
     expect(result).toMatchObject({ accountsUpdated: 0, scoresWritten: 0 });
     expect(result.durationMs).toBeGreaterThanOrEqual(0);
     expect(Date.parse(result.finishedAt)).toBeGreaterThanOrEqual(Date.parse(result.startedAt));
@@ -433,7 +397,7 @@ describe("recomputeHealth", () => {
     const firstId = ids.get(first.name) ?? -1;
     const thirdId = ids.get(third.name) ?? -1;
 
-    const scoped = await recomputeHealth(env.DB, DEFAULT_HEALTH_CONFIG, { accountIds: [firstId, thirdId, firstId] });
+    const scoped = await recomputeHealth(testDb(), DEFAULT_HEALTH_CONFIG, { accountIds: [firstId, thirdId, firstId] });
     expect(scoped.accountsUpdated).toBe(2);
     expect(scoped.scoresWritten).toBe(first.metrics.length + third.metrics.length);
     const scoredAccounts = new Set((await scoreRows()).map((row) => row.account_id));
@@ -443,7 +407,7 @@ describe("recomputeHealth", () => {
 
     // A later scoped run for the first account does not rewrite the third account's rows.
     const thirdBefore = (await scoreRows()).filter((row) => row.account_id === thirdId);
-    await recomputeHealth(env.DB, DEFAULT_HEALTH_CONFIG, { accountIds: [firstId] });
+    await recomputeHealth(testDb(), DEFAULT_HEALTH_CONFIG, { accountIds: [firstId] });
     expect((await scoreRows()).filter((row) => row.account_id === thirdId)).toEqual(thirdBefore);
   });
 
@@ -451,7 +415,7 @@ describe("recomputeHealth", () => {
     const [first] = seedAccounts();
     if (!first) throw new Error("seed too small");
     await insertAccounts([first]);
-    expect(await recomputeHealth(env.DB, DEFAULT_HEALTH_CONFIG, { accountIds: [] })).toMatchObject({
+    expect(await recomputeHealth(testDb(), DEFAULT_HEALTH_CONFIG, { accountIds: [] })).toMatchObject({
       accountsUpdated: 0,
       scoresWritten: 0,
     });
@@ -461,10 +425,10 @@ describe("recomputeHealth", () => {
   it("is idempotent: a second run writes the same values", async () => {
     const seeded = seedAccounts().slice(0, 6);
     await insertAccounts(seeded);
-    const first = await recomputeHealth(env.DB, DEFAULT_HEALTH_CONFIG);
+    const first = await recomputeHealth(testDb(), DEFAULT_HEALTH_CONFIG);
     const scoresAfterFirst = withoutComputedAt(await scoreRows());
     const accountsAfterFirst = await accountRows();
-    const second = await recomputeHealth(env.DB, DEFAULT_HEALTH_CONFIG);
+    const second = await recomputeHealth(testDb(), DEFAULT_HEALTH_CONFIG);
     expect(second.scoresWritten).toBe(first.scoresWritten);
     expect(second.accountsUpdated).toBe(first.accountsUpdated);
     expect(withoutComputedAt(await scoreRows())).toEqual(scoresAfterFirst);
@@ -476,15 +440,15 @@ describe("recomputeHealth", () => {
     if (!account) throw new Error("seed too small");
     const ids = await insertAccounts([account]);
     const accountId = ids.get(account.name) ?? -1;
-    await recomputeHealth(env.DB, DEFAULT_HEALTH_CONFIG);
+    await recomputeHealth(testDb(), DEFAULT_HEALTH_CONFIG);
 
     const removed = account.metrics[account.metrics.length - 1];
     const changed = { ...account.metrics[0], daily_active_users: 0, feature_adoption_rate: 0 } as DailyMetrics;
     await env.DB.prepare("DELETE FROM account_metrics WHERE account_id = ? AND date = ?").bind(accountId, removed?.date).run();
-    await insertMetrics(accountId, [changed]);
-    const edited: SeedAccount = { ...account, metrics: [changed, ...account.metrics.slice(1, -1)] };
+    await upsertMetricHistory(accountId, [changed]);
+    const edited: HistorySeed = { ...account, metrics: [changed, ...account.metrics.slice(1, -1)] };
 
-    await recomputeHealth(env.DB, DEFAULT_HEALTH_CONFIG);
+    await recomputeHealth(testDb(), DEFAULT_HEALTH_CONFIG);
     await expectDatabaseToMatchReference([edited], ids, DEFAULT_HEALTH_CONFIG);
   });
 
@@ -492,9 +456,9 @@ describe("recomputeHealth", () => {
     const [account] = seedAccounts();
     if (!account) throw new Error("seed too small");
     const ids = await insertAccounts([account]);
-    await recomputeHealth(env.DB, DEFAULT_HEALTH_CONFIG);
+    await recomputeHealth(testDb(), DEFAULT_HEALTH_CONFIG);
     await env.DB.prepare("DELETE FROM account_metrics WHERE account_id = ?").bind(ids.get(account.name)).run();
-    const result = await recomputeHealth(env.DB, DEFAULT_HEALTH_CONFIG);
+    const result = await recomputeHealth(testDb(), DEFAULT_HEALTH_CONFIG);
     expect(result.accountsUpdated).toBe(1);
     expect(await scoreRows()).toEqual([]);
     expect(await accountRows()).toEqual([
@@ -503,6 +467,6 @@ describe("recomputeHealth", () => {
   });
 
   it("refuses a window that is not a whole number of days", async () => {
-    await expect(recomputeHealth(env.DB, { ...DEFAULT_HEALTH_CONFIG, windowDays: 2.5 })).rejects.toThrow(RangeError);
+    await expect(recomputeHealth(testDb(), { ...DEFAULT_HEALTH_CONFIG, windowDays: 2.5 })).rejects.toThrow(RangeError);
   });
 });

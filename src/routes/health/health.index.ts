@@ -1,5 +1,5 @@
 import { createRouter } from "../../lib/create-router";
-import { getJob, recomputeAll } from "./health.handlers";
-import { getRecomputeJob, recompute } from "./health.routes";
+import * as handlers from "./health.handlers";
+import * as routes from "./health.routes";
 
-export const healthRouter = createRouter().openapi(recompute, recomputeAll).openapi(getRecomputeJob, getJob);
+export const healthRouter = createRouter().openapi(routes.recompute, handlers.recompute).openapi(routes.getJob, handlers.getJob);

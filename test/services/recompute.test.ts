@@ -9,15 +9,11 @@ import {
 } from "cloudflare:test";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
-import {
-  ACCOUNTS_PER_MESSAGE,
-  getRecomputeJob,
-  startAccountsRecomputeJob,
-  startFullRecomputeJob,
-  type RecomputeJob,
-  type RecomputeMessage,
-} from "../../src/jobs/recompute-jobs";
-import { resetDatabase } from "../helpers/db";
+import { getRecomputeJob } from "../../src/db/queries/recompute-jobs";
+import { ACCOUNTS_PER_MESSAGE, type RecomputeMessage } from "../../src/jobs/recompute-queue";
+import type { RecomputeJob } from "../../src/routes/health/health.schemas";
+import { startAccountsRecomputeJob, startFullRecomputeJob } from "../../src/services/recompute";
+import { resetDatabase, testDb } from "../helpers/db";
 import { metricsCsv, uploadCsv, type AccountSeries } from "../helpers/csv";
 
 const QUEUE_NAME = "ai-success-insights-recompute";
@@ -82,7 +78,7 @@ async function storedHealth() {
 async function waitForJob(id: number, timeoutMs = 10_000): Promise<RecomputeJob> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const job = await getRecomputeJob(env.DB, id);
+    const job = await getRecomputeJob(testDb(), id);
     if (job && (job.status === "completed" || job.status === "failed")) return job;
     if (Date.now() > deadline) throw new Error(`job ${id} still ${job?.status} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -110,7 +106,7 @@ describe("recompute job producer", () => {
   it("splits the whole book into id ranges of at most 1,000 accounts that cover every account exactly once", async () => {
     const ids = await insertBareAccounts(2 * ACCOUNTS_PER_MESSAGE + 345);
     const { queue, sent, calls } = recordingQueue();
-    const job = await startFullRecomputeJob(env.DB, queue, "cron");
+    const job = await startFullRecomputeJob(testDb(), queue, "cron");
     expect(job).toMatchObject({ trigger: "cron", status: "queued", accounts_total: ids.length, chunks_total: 3, chunks_done: 0 });
     expect(calls.map((call) => call.messages)).toEqual([3]);
     expect(sent.map((message) => message.chunk)).toEqual([0, 1, 2]);
@@ -126,7 +122,7 @@ describe("recompute job producer", () => {
   it("stays under Queues' sendBatch limits (100 messages, 256 KB) and enqueues the ids an upload changed as lists", async () => {
     const changed = Array.from({ length: 150 * ACCOUNTS_PER_MESSAGE + 1 }, (_, index) => index + 1);
     const { queue, sent, calls } = recordingQueue();
-    const job = await startAccountsRecomputeJob(env.DB, queue, "ingest", [...changed].reverse());
+    const job = await startAccountsRecomputeJob(testDb(), queue, "ingest", [...changed].reverse());
     expect(job).toMatchObject({ accounts_total: changed.length, chunks_total: 151 });
     expect(calls.length).toBeGreaterThan(1);
     for (const call of calls) {
@@ -139,7 +135,7 @@ describe("recompute job producer", () => {
 
   it("records an empty book as a completed job with no chunks", async () => {
     const { queue, sent } = recordingQueue();
-    const job = await startFullRecomputeJob(env.DB, queue, "api");
+    const job = await startFullRecomputeJob(testDb(), queue, "api");
     expect(job).toMatchObject({ status: "completed", chunks_total: 0, accounts_total: 0 });
     expect(sent).toEqual([]);
   });
@@ -151,7 +147,7 @@ describe("recompute job producer", () => {
         throw new Error("Queue ai-success-insights-recompute does not exist");
       },
     } as unknown as Queue<RecomputeMessage>;
-    await expect(startFullRecomputeJob(env.DB, queue, "api")).rejects.toThrow(/does not exist/);
+    await expect(startFullRecomputeJob(testDb(), queue, "api")).rejects.toThrow(/does not exist/);
     const { results } = await env.DB.prepare("SELECT status, error FROM recompute_jobs").all();
     expect(results).toEqual([{ status: "failed", error: expect.stringContaining("does not exist") }]);
   });
@@ -166,14 +162,14 @@ describe("recompute queue consumer", () => {
 
     const { queue, sent } = recordingQueue();
     const { results: ids } = await env.DB.prepare("SELECT id FROM accounts ORDER BY id").all<{ id: number }>();
-    const job = await startAccountsRecomputeJob(env.DB, queue, "ingest", ids.map((row) => row.id));
+    const job = await startAccountsRecomputeJob(testDb(), queue, "ingest", ids.map((row) => row.id));
     const [message] = sent;
     if (!message) throw new Error("nothing enqueued");
 
     const result = await deliver([{ body: message }]);
     expect(result.explicitAcks).toEqual(["message-0"]);
     expect(await storedHealth()).toEqual(inline);
-    expect(await getRecomputeJob(env.DB, job.id)).toMatchObject({
+    expect(await getRecomputeJob(testDb(), job.id)).toMatchObject({
       status: "completed",
       chunks_done: 1,
       accounts_updated: 3,
@@ -182,7 +178,7 @@ describe("recompute queue consumer", () => {
     });
 
     await deliver([{ body: message, attempts: 2 }]);
-    expect(await getRecomputeJob(env.DB, job.id)).toMatchObject({ chunks_done: 1, accounts_updated: 3, scores_written: 85 });
+    expect(await getRecomputeJob(testDb(), job.id)).toMatchObject({ chunks_done: 1, accounts_updated: 3, scores_written: 85 });
   });
 
   it("asks Queues to retry a failing chunk, and marks the job failed on the last attempt", async () => {
@@ -198,7 +194,7 @@ describe("recompute queue consumer", () => {
 
     const { queue } = recordingQueue();
     await insertBareAccounts(1);
-    const job = await startFullRecomputeJob(env.DB, queue, "api");
+    const job = await startFullRecomputeJob(testDb(), queue, "api");
     const failing: RecomputeMessage = { job_id: job.id, chunk: 0, first_id: 1, last_id: 1 };
     // A trigger makes recording the chunk fail, as a D1 error would.
     await env.DB.prepare(
@@ -207,7 +203,7 @@ describe("recompute queue consumer", () => {
     try {
       const last = await deliver([{ body: failing, attempts: 4 }]);
       expect(last.explicitAcks).toEqual(["message-0"]);
-      expect(await getRecomputeJob(env.DB, job.id)).toMatchObject({
+      expect(await getRecomputeJob(testDb(), job.id)).toMatchObject({
         status: "failed",
         error: expect.stringContaining("disk I/O error"),
       });

@@ -6,21 +6,14 @@ import {
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { scoreHistory } from "../src/domain/health";
-import type { DailyMetrics, Segment } from "../src/domain/types";
-import worker from "../src/index";
-import { DEFAULT_HEALTH_CONFIG } from "../src/lib/config";
-import { resetDatabase } from "./helpers/db";
+import { scoreHistory } from "../../src/domain/reference/health-score";
+import type { DailyMetrics, Segment } from "../../src/domain/types";
+import worker from "../../src/index";
+import type { RecomputeResultBody } from "../../src/routes/health/health.schemas";
+import { DEFAULT_HEALTH_CONFIG } from "../../src/lib/config";
+import { resetDatabase } from "../helpers/db";
+import { insertAccountWithHistory } from "../helpers/history";
 
-interface RecomputeBody {
-  message: string;
-  accounts_updated: number;
-  computation_time_seconds: number;
-  scores_written: number;
-  duration_ms: number;
-  started_at: string;
-  finished_at: string;
-}
 
 interface StoredHealth {
   account_name: string;
@@ -50,28 +43,10 @@ const ACCOUNTS: { name: string; segment: Segment; metrics: DailyMetrics[] }[] = 
   { name: "Gamma GmbH", segment: "Mid-Market", metrics: metricsOver("2024-09-10", 5, () => 40) },
 ];
 
-async function insertAccount(name: string, segment: Segment, metrics: readonly DailyMetrics[]): Promise<number> {
-  const latest = metrics.at(-1);
-  const row = await env.DB.prepare(
-    "INSERT INTO accounts (account_name, segment, region, arr, latest_metric_date) VALUES (?, ?, 'NA', ?, ?) RETURNING id",
-  )
-    .bind(name, segment, latest?.arr ?? 0, latest?.date ?? null)
-    .first<{ id: number }>();
-  if (!row) throw new Error(`could not insert ${name}`);
-  await env.DB.prepare(
-    `INSERT INTO account_metrics (account_id, date, daily_active_users, feature_adoption_rate, support_tickets_open,
-                                  nps_score, login_frequency, arr)
-     SELECT ?1, value ->> 'date', value ->> 'daily_active_users', value ->> 'feature_adoption_rate',
-            value ->> 'support_tickets_open', value ->> 'nps_score', value ->> 'login_frequency', value ->> 'arr'
-     FROM json_each(?2)`,
-  )
-    .bind(row.id, JSON.stringify(metrics))
-    .run();
-  return row.id;
-}
-
 async function insertAll(): Promise<void> {
-  for (const account of ACCOUNTS) await insertAccount(account.name, account.segment, account.metrics);
+  for (const account of ACCOUNTS) {
+    await insertAccountWithHistory({ name: account.name, segment: account.segment, region: "NA", metrics: account.metrics });
+  }
 }
 
 async function storedHealth(): Promise<StoredHealth[]> {
@@ -115,7 +90,7 @@ describe("POST /health/recompute", () => {
     await insertAll();
     const response = await postRecompute();
     expect(response.status).toBe(200);
-    const body = await response.json<RecomputeBody>();
+    const body = await response.json<RecomputeResultBody>();
     const metricRows = ACCOUNTS.reduce((total, account) => total + account.metrics.length, 0);
     expect(body).toMatchObject({ accounts_updated: 3, scores_written: metricRows });
     expect(body.message).toContain("3 accounts");

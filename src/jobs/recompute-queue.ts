@@ -1,0 +1,51 @@
+/**
+ * The recompute queue's messages. A recompute bigger than one invocation (D1 allows 1,000 queries per invocation and
+ * 30 s per query; a chunk of ACCOUNTS_PER_CHUNK accounts is 4 statements) runs as one message per ACCOUNTS_PER_MESSAGE
+ * accounts: a range of ids, or the ids an upload changed. This Worker's `queue` handler consumes them.
+ */
+
+/** Accounts per queue message: 4 atomic batches of 250, about 16 D1 queries and a few seconds of work. */
+export const ACCOUNTS_PER_MESSAGE = 1000;
+/** Queues' sendBatch takes at most 100 messages and 256 KB per call; a margin is kept below the size. */
+const MESSAGES_PER_SEND = 100;
+const BYTES_PER_SEND = 200_000;
+/** Deliveries of a message before its job is marked failed: `max_retries` (3) in wrangler.toml, plus the first. */
+export const RECOMPUTE_MAX_ATTEMPTS = 4;
+
+export type RecomputeTrigger = "api" | "cron" | "ingest";
+
+export type RecomputeMessage =
+  | { job_id: number; chunk: number; first_id: number; last_id: number }
+  | { job_id: number; chunk: number; account_ids: number[] };
+
+/** A message's accounts, before the job it belongs to is recorded. */
+type Unnumbered<T> = T extends unknown ? Omit<T, "job_id" | "chunk"> : never;
+export type RecomputePart = Unnumbered<RecomputeMessage>;
+
+/** The given accounts, sorted and deduplicated, as lists of at most ACCOUNTS_PER_MESSAGE ids. */
+export function partsForAccounts(accountIds: readonly number[]): { accountsTotal: number; parts: RecomputePart[] } {
+  const ids = [...new Set(accountIds)].sort((a, b) => a - b);
+  const parts: RecomputePart[] = [];
+  for (let start = 0; start < ids.length; start += ACCOUNTS_PER_MESSAGE) {
+    parts.push({ account_ids: ids.slice(start, start + ACCOUNTS_PER_MESSAGE) });
+  }
+  return { accountsTotal: ids.length, parts };
+}
+
+/** Sends the job's parts as numbered messages, in as few sendBatch calls as its limits allow. */
+export async function sendParts(queue: Queue<RecomputeMessage>, jobId: number, parts: readonly RecomputePart[]): Promise<void> {
+  let batch: { body: RecomputeMessage }[] = [];
+  let batchBytes = 0;
+  for (const [chunk, part] of parts.entries()) {
+    const message = { body: { ...part, job_id: jobId, chunk } as RecomputeMessage };
+    const bytes = JSON.stringify(message.body).length;
+    if (batch.length > 0 && (batch.length >= MESSAGES_PER_SEND || batchBytes + bytes > BYTES_PER_SEND)) {
+      await queue.sendBatch(batch);
+      batch = [];
+      batchBytes = 0;
+    }
+    batch.push(message);
+    batchBytes += bytes;
+  }
+  if (batch.length > 0) await queue.sendBatch(batch);
+}

@@ -1,0 +1,75 @@
+import { createDb } from "../db/client";
+import { failRecomputeJob } from "../db/queries/recompute-jobs";
+import { RECOMPUTE_MAX_ATTEMPTS, type RecomputeMessage } from "../jobs/recompute-queue";
+import { getConfig } from "../lib/config";
+import { describeError } from "../lib/errors";
+import { log } from "../lib/logger";
+import { recoverAbandonedRuns } from "./ingest/abandoned-runs";
+import { processRecomputeMessage, recomputeBook } from "./recompute";
+
+/** The Worker's entry points other than HTTP: the Cron Trigger and the recompute queue's consumer. */
+
+/** The Cron Trigger (wrangler.toml `[triggers]`): the same recompute as `POST /health/recompute`. */
+export async function recomputeOnSchedule(controller: ScheduledController, env: Env): Promise<void> {
+  const fields = { cron: controller.cron, scheduled_time: new Date(controller.scheduledTime).toISOString() };
+  try {
+    const config = getConfig(env);
+    const db = createDb(env.DB);
+    // The full recompute below also rescores what those runs stored.
+    await recoverAbandonedRuns(db);
+    const outcome = await recomputeBook(db, env.RECOMPUTE_QUEUE as Queue<RecomputeMessage>, {
+      health: config.health,
+      inlineMaxAccounts: config.recompute.inlineMaxAccounts,
+      trigger: "cron",
+    });
+    if (outcome.mode === "inline") {
+      log("info", "scheduled health recompute finished", {
+        ...fields,
+        mode: "inline",
+        accounts_updated: outcome.result.accountsUpdated,
+        scores_written: outcome.result.scoresWritten,
+        duration_ms: outcome.result.durationMs,
+      });
+    } else {
+      log("info", "scheduled health recompute queued", {
+        ...fields,
+        mode: "queued",
+        job_id: outcome.job.id,
+        accounts_total: outcome.job.accounts_total,
+        chunks_total: outcome.job.chunks_total,
+      });
+    }
+  } catch (error) {
+    log("error", "scheduled health recompute failed", { ...fields, error: describeError(error) });
+    // Rethrown so the invocation is marked failed in the Cron Events of the dashboard.
+    throw error;
+  }
+}
+
+/** The recompute queue's consumer: one chunk of accounts per message, retried by Queues on failure. */
+export async function consumeRecomputeChunks(batch: MessageBatch<RecomputeMessage>, env: Env): Promise<void> {
+  const config = getConfig(env);
+  const db = createDb(env.DB);
+  for (const message of batch.messages) {
+    const fields = { job_id: message.body.job_id, chunk: message.body.chunk, attempt: message.attempts };
+    try {
+      const result = await processRecomputeMessage(db, config.health, message.body);
+      log("info", "recompute chunk finished", {
+        ...fields,
+        accounts_updated: result.accountsUpdated,
+        scores_written: result.scoresWritten,
+        duration_ms: result.durationMs,
+      });
+      message.ack();
+    } catch (error) {
+      const lastAttempt = message.attempts >= RECOMPUTE_MAX_ATTEMPTS;
+      log("error", "recompute chunk failed", { ...fields, error: describeError(error), will_retry: !lastAttempt });
+      if (lastAttempt) {
+        await failRecomputeJob(db, message.body.job_id, `Chunk ${message.body.chunk} failed: ${describeError(error)}`);
+        message.ack();
+      } else {
+        message.retry();
+      }
+    }
+  }
+}

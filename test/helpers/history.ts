@@ -1,0 +1,46 @@
+import { env } from "cloudflare:test";
+import type { DailyMetrics, Segment } from "../../src/domain/types";
+
+/**
+ * Seeds accounts with a metric history directly in D1, without scoring them, for the tests that compare the SQL
+ * recompute with the pure reference.
+ */
+
+export interface HistorySeed {
+  name: string;
+  segment: Segment;
+  region?: string;
+  metrics: readonly DailyMetrics[];
+}
+
+/** Upserts the rows (a later value for the same date replaces the stored one), all as one JSON parameter. */
+export async function upsertMetricHistory(accountId: number, metrics: readonly DailyMetrics[]): Promise<void> {
+  if (metrics.length === 0) return;
+  await env.DB.prepare(
+    `INSERT INTO account_metrics (account_id, date, daily_active_users, feature_adoption_rate, support_tickets_open,
+                                  nps_score, login_frequency, arr)
+     SELECT ?1, value ->> 'date', value ->> 'daily_active_users', value ->> 'feature_adoption_rate',
+            value ->> 'support_tickets_open', value ->> 'nps_score', value ->> 'login_frequency', value ->> 'arr'
+     FROM json_each(?2)
+     WHERE true
+     ON CONFLICT (account_id, date) DO UPDATE
+     SET daily_active_users = excluded.daily_active_users, feature_adoption_rate = excluded.feature_adoption_rate,
+         support_tickets_open = excluded.support_tickets_open, nps_score = excluded.nps_score,
+         login_frequency = excluded.login_frequency, arr = excluded.arr`,
+  )
+    .bind(accountId, JSON.stringify(metrics))
+    .run();
+}
+
+/** Inserts the account (its segment, region and ARR of its latest row) and its history; answers its id. */
+export async function insertAccountWithHistory(seed: HistorySeed): Promise<number> {
+  const latest = seed.metrics.at(-1);
+  const row = await env.DB.prepare(
+    "INSERT INTO accounts (account_name, segment, region, arr, latest_metric_date) VALUES (?, ?, ?, ?, ?) RETURNING id",
+  )
+    .bind(seed.name, seed.segment, seed.region ?? "EMEA", latest?.arr ?? 0, latest?.date ?? null)
+    .first<{ id: number }>();
+  if (!row) throw new Error(`could not insert ${seed.name}`);
+  await upsertMetricHistory(row.id, seed.metrics);
+  return row.id;
+}
