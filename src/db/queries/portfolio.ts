@@ -1,5 +1,10 @@
+import { sql } from "drizzle-orm";
 import type { GroupTotals, PortfolioTotals, RegionTotals, SegmentTotals } from "../../domain/portfolio";
-import type { Bucket, Segment } from "../../domain/types";
+import type { EngagementTrend, Segment } from "../../domain/types";
+import type { Database } from "../../lib/types";
+import type { Account } from "../../routes/accounts/accounts.schemas";
+import type { AccountBrief } from "../../routes/portfolio/portfolio.schemas";
+import { runBatch } from "../batch";
 
 /**
  * Portfolio aggregates, summed in D1 in ONE pass over the accounts_portfolio_idx covering index: a GROUP BY of segment,
@@ -9,22 +14,14 @@ import type { Bucket, Segment } from "../../domain/types";
 
 export const LOWEST_ACCOUNTS_LIMIT = 5;
 
-export interface LowestAccount {
-  id: number;
-  account_name: string;
-  health_score: number;
-  health_bucket: Bucket;
-  arr: number;
-}
-
 export interface PortfolioAggregates {
   totals: PortfolioTotals;
   segments: SegmentTotals[];
   regions: RegionTotals[];
-  lowestAccounts: LowestAccount[];
+  lowestAccounts: AccountBrief[];
 }
 
-const GROUPS_SQL = `
+const GROUPS = sql`
 SELECT segment, region, health_bucket, engagement_trend_30d,
        count(*) AS accounts, total(arr) AS arr, count(health_score) AS scored_accounts, total(health_score) AS score_sum,
        total(arr_change_30d) AS arr_change_30d, total(arr_change_90d) AS arr_change_90d,
@@ -36,21 +33,19 @@ GROUP BY segment, region, health_bucket, engagement_trend_30d`;
  * Ties on the score show the bigger account first: it is the one to look at. The score index finds the 5th lowest
  * score, so only the accounts at or below it are sorted, not the whole book.
  */
-const LOWEST_SQL = `
+const LOWEST = sql`
 SELECT id, account_name, health_score, health_bucket, arr
 FROM accounts
 WHERE health_score <= coalesce(
         (SELECT health_score FROM accounts WHERE health_score IS NOT NULL
-         ORDER BY health_score LIMIT 1 OFFSET ${LOWEST_ACCOUNTS_LIMIT - 1}),
+         ORDER BY health_score LIMIT 1 OFFSET ${sql.raw(String(LOWEST_ACCOUNTS_LIMIT - 1))}),
         (SELECT max(health_score) FROM accounts))
 ORDER BY health_score ASC, arr DESC, id ASC
-LIMIT ${LOWEST_ACCOUNTS_LIMIT}`;
+LIMIT ${sql.raw(String(LOWEST_ACCOUNTS_LIMIT))}`;
 
-interface GroupRow {
-  segment: Segment;
-  region: string;
-  health_bucket: Bucket | null;
-  engagement_trend_30d: "improving" | "stable" | "declining" | null;
+/** One group: its key columns, then its figures. */
+type GroupRow = Pick<Account, "segment" | "region" | "health_bucket"> & {
+  engagement_trend_30d: EngagementTrend | null;
   accounts: number;
   arr: number;
   scored_accounts: number;
@@ -58,7 +53,7 @@ interface GroupRow {
   arr_change_30d: number;
   arr_change_90d: number;
   as_of_date: string | null;
-}
+};
 
 function emptyGroup(): GroupTotals {
   return { accounts: 0, arr: 0, scoredAccounts: 0, scoreSum: 0 };
@@ -113,10 +108,7 @@ export function foldGroups(rows: readonly GroupRow[]): Omit<PortfolioAggregates,
 }
 
 /** Every aggregate of the portfolio summary, read in one batch (one consistent snapshot). */
-export async function getPortfolioAggregates(d1: D1Database): Promise<PortfolioAggregates> {
-  const [groups, lowest] = await d1.batch([d1.prepare(GROUPS_SQL), d1.prepare(LOWEST_SQL)]);
-  return {
-    ...foldGroups((groups?.results ?? []) as GroupRow[]),
-    lowestAccounts: (lowest?.results ?? []) as LowestAccount[],
-  };
+export async function getPortfolioAggregates(db: Database): Promise<PortfolioAggregates> {
+  const [groups, lowest] = await runBatch(db, [db.all<GroupRow>(GROUPS), db.all<AccountBrief>(LOWEST)]);
+  return { ...foldGroups(groups), lowestAccounts: lowest };
 }

@@ -1,29 +1,19 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import { getAccountDetail, listAccounts as queryAccounts } from "../../db/queries/accounts";
+import { getAccountDetail } from "../../db/queries/account-detail";
+import { listAccounts } from "../../db/queries/account-list";
 import { ApiError } from "../../lib/errors";
 import type { AppEnv } from "../../lib/types";
-import type { getAccount, listAccounts } from "./accounts.routes";
+import type { GetOneRoute, ListRoute } from "./accounts.routes";
 
-export const list: RouteHandler<typeof listAccounts, AppEnv> = async (c) => {
+export const list: RouteHandler<ListRoute, AppEnv> = async (c) => {
   const query = c.req.valid("query");
-  const result = await queryAccounts(c.env.DB, {
-    page: query.page,
-    pageSize: query.page_size,
-    segment: query.segment,
-    region: query.region,
-    bucket: query.bucket,
-    search: query.search,
-    minHealth: query.min_health,
-    maxHealth: query.max_health,
-    sort: query.sort ?? "account_name",
-    order: query.order ?? "asc",
-  });
-  return c.json({ total: result.total, page: query.page, page_size: query.page_size, accounts: result.accounts }, 200);
+  const { total, accounts } = await listAccounts(c.get("db"), query);
+  return c.json({ total, page: query.page, page_size: query.page_size, accounts }, 200);
 };
 
-export const getOne: RouteHandler<typeof getAccount, AppEnv> = async (c) => {
+export const getOne: RouteHandler<GetOneRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
-  const account = await getAccountDetail(c.env.DB, id);
+  const account = await getAccountDetail(c.get("db"), id);
   if (!account) throw new ApiError("not_found", `No account has id ${id}.`);
   return c.json(account, 200);
 };

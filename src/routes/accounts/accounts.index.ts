@@ -1,5 +1,5 @@
 import { createRouter } from "../../lib/create-router";
-import { getOne, list } from "./accounts.handlers";
-import { getAccount, listAccounts } from "./accounts.routes";
+import * as handlers from "./accounts.handlers";
+import * as routes from "./accounts.routes";
 
-export const accountsRouter = createRouter().openapi(listAccounts, list).openapi(getAccount, getOne);
+export const accountsRouter = createRouter().openapi(routes.list, handlers.list).openapi(routes.getOne, handlers.getOne);

@@ -1,6 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { HISTORY_WINDOW_DAYS } from "../../db/queries/accounts";
+import { ACCOUNT_SORTS, MAX_PAGE_SIZE, SORT_ORDERS } from "../../db/queries/account-list";
+import { HISTORY_WINDOW_DAYS } from "../../db/queries/account-rows";
 import { BUCKETS, SEGMENTS } from "../../domain/types";
+import { blankAsAbsent, decimalBetween, idPathParams, oneOf, wholeNumber } from "../../lib/params";
 
 /*
  * The Account shape of the original product, kept field for field (DESIGN §2), with ours beside it.
@@ -180,17 +182,66 @@ export const accountListSchema = z
   })
   .openapi("AccountList");
 
-/** The few account fields a summary lists (e.g. the lowest-scoring accounts of the portfolio). */
-export const accountBriefSchema = z
+export const listAccountsQuerySchema = z
   .object({
-    id: z.number().int().openapi({ example: 12 }),
-    account_name: z.string().openapi({ example: "SmartBiz Co" }),
-    health_score: z.number().openapi({ example: 23.6 }),
-    health_bucket: bucketSchema,
-    arr: z.number().openapi({ example: 25000 }),
+    page: wholeNumber(1, Number.MAX_SAFE_INTEGER)
+      .default(1)
+      .openapi({ description: "Page number, from 1. A page beyond the last answers an empty list with the right `total`.", example: 1 }),
+    page_size: wholeNumber(1, MAX_PAGE_SIZE)
+      .default(50)
+      .openapi({ description: `Accounts per page, 1-${MAX_PAGE_SIZE}`, example: 50 }),
+    segment: oneOf(SEGMENTS)
+      .optional()
+      .openapi({ description: "Only this segment (case-insensitive; `mid_market` works too)", example: "Enterprise" }),
+    region: z
+      .preprocess(blankAsAbsent, z.string().trim().max(100, { error: "Expected at most 100 characters" }).optional())
+      .optional()
+      .openapi({ description: "Only this region (exact name, case-insensitive)", example: "North America" }),
+    bucket: oneOf(BUCKETS).optional().openapi({
+      description:
+        "Only accounts whose current health is in this bucket (case-insensitive; `at_risk`, `at-risk` and `at risk` " +
+        "all mean At-Risk). Unscored accounts never match.",
+      example: "At-Risk",
+    }),
+    search: z
+      .preprocess(blankAsAbsent, z.string().trim().max(200, { error: "Expected at most 200 characters" }).optional())
+      .optional()
+      .openapi({
+        description: "Only accounts whose name contains this text (case-insensitive for ASCII letters; `%` and `_` are literal)",
+        example: "acme",
+      }),
+    min_health: decimalBetween(0, 100)
+      .optional()
+      .openapi({ description: "Only accounts scoring at least this (0-100). Unscored accounts never match.", example: 40 }),
+    max_health: decimalBetween(0, 100)
+      .optional()
+      .openapi({ description: "Only accounts scoring at most this (0-100). Unscored accounts never match.", example: 69.9 }),
+    sort: oneOf(ACCOUNT_SORTS)
+      .optional()
+      .openapi({
+        description:
+          "Sort key. `health_change_30d` is the 30-day score change (`trend_30d.health_score_change`). " +
+          "Accounts without a value (unscored, no trend) come last in both orders; ties are broken by id, ascending.",
+        example: "health_score",
+        default: "account_name",
+      }),
+    order: oneOf(SORT_ORDERS).optional().openapi({ description: "Sort direction", example: "desc", default: "asc" }),
   })
-  .openapi("AccountBrief");
+  .superRefine((query, context) => {
+    if (query.min_health !== undefined && query.max_health !== undefined && query.min_health > query.max_health) {
+      context.addIssue({
+        code: "custom",
+        path: ["min_health"],
+        message: `Expected min_health (${query.min_health}) to be at most max_health (${query.max_health})`,
+      });
+    }
+  });
 
-export type AccountBody = z.infer<typeof accountSchema>;
-export type AccountDetailBody = z.infer<typeof accountDetailSchema>;
-export type AccountBrief = z.infer<typeof accountBriefSchema>;
+export const accountIdParamsSchema = idPathParams("Account id (a positive whole number)", 7);
+
+export type LatestMetrics = z.infer<typeof latestMetricsSchema>;
+export type Account = z.infer<typeof accountSchema>;
+export type HealthHistoryEntry = z.infer<typeof healthHistoryEntrySchema>;
+export type AccountDetail = z.infer<typeof accountDetailSchema>;
+export type AccountList = z.infer<typeof accountListSchema>;
+export type ListAccountsQuery = z.infer<typeof listAccountsQuerySchema>;

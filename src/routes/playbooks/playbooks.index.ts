@@ -1,5 +1,5 @@
 import { createRouter } from "../../lib/create-router";
-import { list } from "./playbooks.handlers";
-import { listPlaybooks } from "./playbooks.routes";
+import * as handlers from "./playbooks.handlers";
+import * as routes from "./playbooks.routes";
 
-export const playbooksRouter = createRouter().openapi(listPlaybooks, list);
+export const playbooksRouter = createRouter().openapi(routes.list, handlers.list);

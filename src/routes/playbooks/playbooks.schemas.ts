@@ -66,3 +66,7 @@ export const playbookSchema = z
   .openapi("Playbook", {
     description: "A customer-success playbook. The fields up to `steps` are the original product's; the rest are ours.",
   });
+
+export const playbookListSchema = z.array(playbookSchema);
+
+export type Playbook = z.infer<typeof playbookSchema>;

@@ -1,5 +1,5 @@
 import { createRouter } from "../../lib/create-router";
-import { summary } from "./portfolio.handlers";
-import { getSummary } from "./portfolio.routes";
+import * as handlers from "./portfolio.handlers";
+import * as routes from "./portfolio.routes";
 
-export const portfolioRouter = createRouter().openapi(getSummary, summary);
+export const portfolioRouter = createRouter().openapi(routes.getSummary, handlers.getSummary);

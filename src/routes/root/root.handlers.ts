@@ -1,9 +1,10 @@
 import type { RouteHandler } from "@hono/zod-openapi";
+import { pingDatabase } from "../../db/queries/health-check";
 import { SERVICE_NAME, SERVICE_VERSION } from "../../lib/service-info";
 import type { AppEnv } from "../../lib/types";
-import type { liveness, serviceInfo } from "./root.routes";
+import type { GetInfoRoute, GetLivenessRoute } from "./root.routes";
 
-export const getServiceInfo: RouteHandler<typeof serviceInfo, AppEnv> = (c) =>
+export const getInfo: RouteHandler<GetInfoRoute, AppEnv> = (c) =>
   c.json(
     {
       service: SERVICE_NAME,
@@ -14,12 +15,8 @@ export const getServiceInfo: RouteHandler<typeof serviceInfo, AppEnv> = (c) =>
     200,
   );
 
-export const getLiveness: RouteHandler<typeof liveness, AppEnv> = async (c) => {
+export const getLiveness: RouteHandler<GetLivenessRoute, AppEnv> = async (c) => {
   const time = new Date().toISOString();
-  try {
-    await c.env.DB.prepare("SELECT 1").first();
-    return c.json({ status: "ok" as const, database: "ok" as const, time }, 200);
-  } catch {
-    return c.json({ status: "degraded" as const, database: "unreachable" as const, time }, 503);
-  }
+  if (await pingDatabase(c.get("db"))) return c.json({ status: "ok" as const, database: "ok" as const, time }, 200);
+  return c.json({ status: "degraded" as const, database: "unreachable" as const, time }, 503);
 };

@@ -1,5 +1,7 @@
 import { createRouter } from "../../lib/create-router";
-import { getLiveness, getServiceInfo } from "./root.handlers";
-import { liveness, serviceInfo } from "./root.routes";
+import * as handlers from "./root.handlers";
+import * as routes from "./root.routes";
 
-export const rootRouter = createRouter().openapi(serviceInfo, getServiceInfo).openapi(liveness, getLiveness);
+export const rootRouter = createRouter()
+  .openapi(routes.getInfo, handlers.getInfo)
+  .openapi(routes.getLiveness, handlers.getLiveness);

@@ -1,28 +1,8 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { jsonContent, problemResponses } from "../../lib/openapi";
+import { livenessSchema, serviceInfoSchema } from "./root.schemas";
 
-export const serviceInfoSchema = z
-  .object({
-    service: z.string().openapi({ example: "AI Success Insights API" }),
-    version: z.string().openapi({ example: "0.1.0" }),
-    docs: z.object({
-      swagger_ui: z.string().openapi({ example: "/docs" }),
-      redoc: z.string().openapi({ example: "/redoc" }),
-      openapi: z.string().openapi({ example: "/openapi.json" }),
-    }),
-    health: z.string().openapi({ example: "/healthz" }),
-  })
-  .openapi("ServiceInfo");
-
-export const livenessSchema = z
-  .object({
-    status: z.enum(["ok", "degraded"]).openapi({ example: "ok" }),
-    database: z.enum(["ok", "unreachable"]).openapi({ example: "ok" }),
-    time: z.string().openapi({ example: "2026-11-24T06:00:00.000Z" }),
-  })
-  .openapi("Liveness");
-
-export const serviceInfo = createRoute({
+export const getInfo = createRoute({
   method: "get",
   path: "/",
   tags: ["Service"],
@@ -33,7 +13,9 @@ export const serviceInfo = createRoute({
   },
 });
 
-export const liveness = createRoute({
+export type GetInfoRoute = typeof getInfo;
+
+export const getLiveness = createRoute({
   method: "get",
   path: "/healthz",
   tags: ["Service"],
@@ -44,3 +26,5 @@ export const liveness = createRoute({
     ...problemResponses(),
   },
 });
+
+export type GetLivenessRoute = typeof getLiveness;

@@ -1,39 +1,10 @@
 import { SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { averageScore, percentChange, percentOf, summarisePortfolio, type PortfolioTotals } from "../src/domain/portfolio";
-import { SEGMENTS, type EngagementTrend, type Segment } from "../src/domain/types";
-import { resetDatabase } from "./helpers/db";
-import { addDays, bucketOfScore, insertAccounts, trend, type AccountSeed } from "./helpers/factories";
+import { BUCKETS, SEGMENTS, type EngagementTrend } from "../../src/domain/types";
+import type { PortfolioSummary } from "../../src/routes/portfolio/portfolio.schemas";
+import { resetDatabase } from "../helpers/db";
+import { addDays, bucketOfScore, insertAccounts, trend, type AccountSeed } from "../helpers/factories";
 
-interface GroupSummary {
-  accounts: number;
-  arr: number;
-  avg_health_score: number | null;
-}
-
-interface PortfolioSummary {
-  total_accounts: number;
-  total_arr: number;
-  arr_by_bucket: Record<string, number>;
-  risk_breakdown: Record<string, number>;
-  arr_trend_30d: number;
-  arr_trend_90d: number;
-  avg_health_score: number;
-  accounts_by_segment: Record<string, number>;
-  arr_trend_30d_percent: number | null;
-  arr_trend_90d_percent: number | null;
-  arr_at_risk: number;
-  accounts_by_bucket: Record<string, number>;
-  scored_accounts: number;
-  unscored_accounts: number;
-  by_segment: (GroupSummary & { segment: string })[];
-  by_region: (GroupSummary & { region: string })[];
-  trend_counts: { improving: number; stable: number; declining: number; unknown: number };
-  lowest_accounts: { id: number; account_name: string; health_score: number; health_bucket: string; arr: number }[];
-  as_of_date: string | null;
-}
-
-const BUCKET_NAMES = ["Healthy", "At-Risk", "Critical"];
 const ORIGINAL_FIELDS = [
   "total_accounts",
   "total_arr",
@@ -137,7 +108,7 @@ describe("GET /portfolio/summary", () => {
     expect(Object.keys(summary).slice(0, ORIGINAL_FIELDS.length)).toEqual(ORIGINAL_FIELDS);
     expect(summary.total_accounts).toBe(accounts.length);
     expectRounded(summary.total_arr, sum(accounts.map((account) => account.arr)), 2, "total_arr");
-    for (const bucket of BUCKET_NAMES) {
+    for (const bucket of BUCKETS) {
       expect(inBucket(bucket).length, bucket).toBeGreaterThan(0);
       expectRounded(summary.arr_by_bucket[bucket], sum(inBucket(bucket).map((account) => account.arr)), 2, `arr ${bucket}`);
       expectRounded(summary.risk_breakdown[bucket], (inBucket(bucket).length / scored.length) * 100, 1, `risk ${bucket}`);
@@ -263,60 +234,5 @@ describe("GET /portfolio/summary", () => {
     expect(summary.arr_trend_30d).toBe(2500);
     expect(summary.arr_trend_30d_percent).toBeNull();
     expect(summary.arr_trend_90d_percent).toBe(25);
-  });
-});
-
-describe("portfolio figures (pure)", () => {
-  const emptyTotals: PortfolioTotals = {
-    accounts: 0,
-    arr: 0,
-    scoredAccounts: 0,
-    scoreSum: 0,
-    accountsByBucket: { Healthy: 0, "At-Risk": 0, Critical: 0 },
-    arrByBucket: { Healthy: 0, "At-Risk": 0, Critical: 0 },
-    arrChange30d: 0,
-    arrChange90d: 0,
-    engagement: { improving: 0, stable: 0, declining: 0 },
-    asOfDate: null,
-  };
-
-  it("relates an ARR change to the ARR before it", () => {
-    expect(percentChange(110, 10)).toBe(10);
-    expect(percentChange(90, -10)).toBe(-10);
-    expect(percentChange(300, 100)).toBe(50);
-    expect(percentChange(1000, 1)).toBe(0.1);
-    expect(percentChange(0, 0)).toBe(0);
-    expect(percentChange(500, 500)).toBeNull();
-  });
-
-  it("divides only by a non-empty whole", () => {
-    expect(percentOf(1, 3)).toBe(33.3);
-    expect(percentOf(2, 3)).toBe(66.7);
-    expect(percentOf(0, 0)).toBe(0);
-    expect(averageScore({ scoredAccounts: 0, scoreSum: 0 })).toBeNull();
-    expect(averageScore({ scoredAccounts: 3, scoreSum: 200 })).toBe(66.7);
-  });
-
-  it("fills in every segment and bucket, and counts accounts without a trend as unknown", () => {
-    const figures = summarisePortfolio(
-      {
-        ...emptyTotals,
-        accounts: 4,
-        arr: 1000,
-        scoredAccounts: 3,
-        scoreSum: 150,
-        accountsByBucket: { Healthy: 1, "At-Risk": 1, Critical: 1 },
-        arrByBucket: { Healthy: 100, "At-Risk": 200, Critical: 300.004 },
-        engagement: { improving: 1, stable: 0, declining: 1 },
-      },
-      [{ segment: "SMB" as Segment, accounts: 4, arr: 1000, scoredAccounts: 3, scoreSum: 150 }],
-      [],
-    );
-    expect(figures.accounts_by_segment).toEqual({ Enterprise: 0, "Mid-Market": 0, SMB: 4 });
-    expect(figures.by_segment.map((entry) => entry.avg_health_score)).toEqual([null, null, 50]);
-    expect(figures.risk_breakdown).toEqual({ Healthy: 33.3, "At-Risk": 33.3, Critical: 33.3 });
-    expect(figures.arr_at_risk).toBe(500);
-    expect(figures.trend_counts).toEqual({ improving: 1, stable: 0, declining: 1, unknown: 2 });
-    expect(figures.unscored_accounts).toBe(1);
   });
 });

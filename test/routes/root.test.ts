@@ -1,11 +1,13 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { Problem } from "../../src/lib/errors";
+import type { ServiceInfo } from "../../src/routes/root/root.schemas";
 
 describe("service routes", () => {
   it("GET / names the service and links the docs", async () => {
     const response = await SELF.fetch("http://example.com/");
     expect(response.status).toBe(200);
-    const body = await response.json<{ service: string; docs: { swagger_ui: string } }>();
+    const body = await response.json<ServiceInfo>();
     expect(body.service).toBe("AI Success Insights API");
     expect(body.docs.swagger_ui).toBe("/docs");
   });
@@ -20,7 +22,7 @@ describe("service routes", () => {
     const response = await SELF.fetch("http://example.com/nope");
     expect(response.status).toBe(404);
     expect(response.headers.get("content-type")).toContain("application/problem+json");
-    const body = await response.json<{ status: number; request_id: string; detail: string }>();
+    const body = await response.json<Problem>();
     expect(body.status).toBe(404);
     expect(body.request_id).toBe(response.headers.get("x-request-id"));
     expect(body.detail).toContain("/nope");

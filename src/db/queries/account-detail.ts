@@ -1,0 +1,62 @@
+import { sql } from "drizzle-orm";
+import type { DailyMetrics } from "../../domain/types";
+import type { Database } from "../../lib/types";
+import type { AccountDetail, HealthHistoryEntry } from "../../routes/accounts/accounts.schemas";
+import { runBatch } from "../batch";
+import { ACCOUNT_COLUMNS, ACCOUNT_JOINS, METRICS_COLUMNS, METRICS_WINDOW_JOIN, toAccount, type AccountRow } from "./account-rows";
+
+type PointsColumn = "dau_points" | "adoption_points" | "tickets_points" | "nps_points" | "login_points";
+
+/** A day of metrics with that day's score, when it has one (every score column null otherwise). */
+type HistoryRow = DailyMetrics &
+  Record<PointsColumn, number | null> & {
+    score: HealthHistoryEntry["health_score"] | null;
+    bucket: HealthHistoryEntry["health_bucket"] | null;
+    nps_source: HealthHistoryEntry["nps_source"] | null;
+  };
+
+function toHistory(rows: readonly HistoryRow[]): Pick<AccountDetail, "health_history" | "metrics_history"> {
+  const healthHistory: HealthHistoryEntry[] = [];
+  const metricsHistory: DailyMetrics[] = [];
+  for (const { score, bucket, nps_source, ...row } of rows) {
+    const { dau_points, adoption_points, tickets_points, nps_points, login_points, ...metrics } = row;
+    metricsHistory.push(metrics);
+    // A date not scored yet (metrics stored, recompute pending) has metrics but no score.
+    if (score !== null && bucket !== null) {
+      healthHistory.push({
+        date: row.date,
+        health_score: score,
+        health_bucket: bucket,
+        health_components: {
+          daily_active_users: dau_points ?? 0,
+          feature_adoption: adoption_points ?? 0,
+          support_tickets: tickets_points ?? 0,
+          nps: nps_points,
+          login_frequency: login_points ?? 0,
+        },
+        nps_source: nps_source ?? "missing",
+      });
+    }
+  }
+  return { health_history: healthHistory, metrics_history: metricsHistory };
+}
+
+/**
+ * One account with its score and metrics history from its latest metric date minus HISTORY_WINDOW_DAYS up to that
+ * date (ascending), read in one batch; null when there is no such account.
+ */
+export async function getAccountDetail(db: Database, id: number): Promise<AccountDetail | null> {
+  const [row, history] = await runBatch(db, [
+    db.get<AccountRow | undefined>(sql`SELECT ${ACCOUNT_COLUMNS} FROM accounts AS a ${ACCOUNT_JOINS} WHERE a.id = ${id}`),
+    db.all<HistoryRow>(sql`
+      SELECT ${METRICS_COLUMNS}, h.score, h.bucket, h.dau_points, h.adoption_points, h.tickets_points,
+             h.nps_points, h.login_points, h.nps_source
+      FROM accounts AS a
+      ${METRICS_WINDOW_JOIN}
+      LEFT JOIN health_scores AS h ON h.account_id = m.account_id AND h.date = m.date
+      WHERE a.id = ${id}
+      ORDER BY m.date`),
+  ]);
+  if (!row) return null;
+  return { ...toAccount(row), ...toHistory(history) };
+}

@@ -1,0 +1,119 @@
+import { z } from "@hono/zod-openapi";
+import { LOWEST_ACCOUNTS_LIMIT } from "../../db/queries/portfolio";
+import { bucketSchema, segmentSchema } from "../accounts/accounts.schemas";
+
+function perBucket(name: string, description: string, examples: [number, number, number]) {
+  const [healthy, atRisk, critical] = examples;
+  return z
+    .object({
+      Healthy: z.number().openapi({ example: healthy }),
+      "At-Risk": z.number().openapi({ example: atRisk }),
+      Critical: z.number().openapi({ example: critical }),
+    })
+    .openapi(name, { description });
+}
+
+const groupFields = {
+  accounts: z.number().int().openapi({ description: "Accounts in the group", example: 14 }),
+  arr: z.number().openapi({ description: "Their total current ARR", example: 5_400_000 }),
+  avg_health_score: z
+    .number()
+    .nullable()
+    .openapi({ description: "Mean current score of the group's scored accounts (one decimal); null when none is scored", example: 66.2 }),
+};
+
+/** The few account fields a summary lists (e.g. the lowest-scoring accounts of the portfolio). */
+export const accountBriefSchema = z
+  .object({
+    id: z.number().int().openapi({ example: 12 }),
+    account_name: z.string().openapi({ example: "SmartBiz Co" }),
+    health_score: z.number().openapi({ example: 23.6 }),
+    health_bucket: bucketSchema,
+    arr: z.number().openapi({ example: 25000 }),
+  })
+  .openapi("AccountBrief");
+
+export const portfolioSummarySchema = z
+  .object({
+    total_accounts: z.number().int().openapi({ description: "All accounts", example: 42 }),
+    total_arr: z.number().openapi({ description: "Sum of every account's current ARR", example: 12_450_000 }),
+    arr_by_bucket: perBucket("ArrByBucket", "Current ARR of the scored accounts in each bucket", [
+      8_100_000, 3_200_000, 1_150_000,
+    ]),
+    risk_breakdown: perBucket(
+      "RiskBreakdown",
+      "Share of the scored accounts in each bucket, in percent with one decimal (0 for every bucket when none is scored)",
+      [57.1, 28.6, 14.3],
+    ),
+    arr_trend_30d: z.number().openapi({
+      description:
+        "Change of total ARR over 30 days: the sum of every account's `trend_30d.arr_change` (its ARR at its latest " +
+        "metric date minus its ARR 30 days before). Accounts without a 30-day trend add nothing.",
+      example: 84_000,
+    }),
+    arr_trend_90d: z.number().openapi({ description: "The same over 90 days (`trend_90d.arr_change`)", example: 213_500 }),
+    avg_health_score: z.number().openapi({
+      description: "Mean current score of the scored accounts (one decimal); 0 when no account is scored",
+      example: 64.8,
+    }),
+    accounts_by_segment: z
+      .object({
+        Enterprise: z.number().int().openapi({ example: 12 }),
+        "Mid-Market": z.number().int().openapi({ example: 14 }),
+        SMB: z.number().int().openapi({ example: 16 }),
+      })
+      .openapi("AccountsBySegment", { description: "Accounts per segment; every segment is present" }),
+    arr_trend_30d_percent: z.number().nullable().openapi({
+      description:
+        "`arr_trend_30d` as a percentage of the portfolio's ARR before it (`total_arr − arr_trend_30d`), two decimals; " +
+        "0 when nothing changed, null when that earlier ARR is zero",
+      example: 0.68,
+    }),
+    arr_trend_90d_percent: z
+      .number()
+      .nullable()
+      .openapi({ description: "`arr_trend_90d` as a percentage, defined as for 30 days", example: 1.74 }),
+    arr_at_risk: z.number().openapi({ description: "Current ARR of At-Risk and Critical accounts", example: 4_350_000 }),
+    accounts_by_bucket: perBucket("AccountsByBucket", "Scored accounts in each bucket", [24, 12, 6]),
+    scored_accounts: z.number().int().openapi({ description: "Accounts with a current score", example: 42 }),
+    unscored_accounts: z
+      .number()
+      .int()
+      .openapi({ description: "Accounts without a score yet (no metrics, or not recomputed)", example: 0 }),
+    by_segment: z
+      .array(z.object({ segment: segmentSchema, ...groupFields }).openapi("SegmentSummary"))
+      .openapi({ description: "Per segment, always all three, in the order Enterprise, Mid-Market, SMB" }),
+    by_region: z
+      .array(
+        z
+          .object({ region: z.string().openapi({ example: "North America" }), ...groupFields })
+          .openapi("RegionSummary"),
+      )
+      .openapi({ description: "Per region present in the data, by name" }),
+    trend_counts: z
+      .object({
+        improving: z.number().int().openapi({ example: 11 }),
+        stable: z.number().int().openapi({ example: 23 }),
+        declining: z.number().int().openapi({ example: 6 }),
+        unknown: z
+          .number()
+          .int()
+          .openapi({ description: "Accounts without a 30-day trend (fewer than 2 dates of data in the window)", example: 2 }),
+      })
+      .openapi("TrendCounts", { description: "Accounts by the engagement trend of their `trend_30d`" }),
+    lowest_accounts: z.array(accountBriefSchema).openapi({
+      description: `The ${LOWEST_ACCOUNTS_LIMIT} lowest-scoring accounts, lowest first (ties: higher ARR first)`,
+    }),
+    as_of_date: z.string().nullable().openapi({
+      description: "The latest metric date of any account; null when there is no data",
+      example: "2024-10-03",
+    }),
+  })
+  .openapi("PortfolioSummary", {
+    description:
+      "The original product's fields (`total_accounts` to `accounts_by_segment`) unchanged, then ours. Figures use " +
+      "each account's current health: the score of its latest metric date.",
+  });
+
+export type AccountBrief = z.infer<typeof accountBriefSchema>;
+export type PortfolioSummary = z.infer<typeof portfolioSummarySchema>;
