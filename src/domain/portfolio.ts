@@ -1,4 +1,5 @@
 import { roundTo } from "./health";
+import type { PortfolioAccount } from "./recommend-portfolio";
 import { BUCKETS, SEGMENTS, type Bucket, type Segment } from "./types";
 
 /**
@@ -39,6 +40,7 @@ export interface PortfolioFigures {
   total_accounts: number;
   total_arr: number;
   arr_by_bucket: Record<Bucket, number>;
+  /** Percent of scored accounts per bucket. */
   risk_breakdown: Record<Bucket, number>;
   arr_trend_30d: number;
   arr_trend_90d: number;
@@ -55,6 +57,33 @@ export interface PortfolioFigures {
   trend_counts: { improving: number; stable: number; declining: number; unknown: number };
   as_of_date: string | null;
 }
+
+/** The /portfolio/summary figures an insight is grounded in, plus the accounts most at risk. */
+export type PortfolioSnapshot = Pick<
+  PortfolioFigures,
+  | "total_accounts"
+  | "total_arr"
+  | "arr_by_bucket"
+  | "risk_breakdown"
+  | "avg_health_score"
+  | "arr_at_risk"
+  | "arr_trend_30d"
+  | "arr_trend_90d"
+  | "by_segment"
+  | "by_region"
+  | "trend_counts"
+  | "as_of_date"
+> & {
+  /** How many accounts are At-Risk or Critical in the whole portfolio. */
+  at_risk_accounts: number;
+  /**
+   * At-Risk and Critical accounts with their risk factors, the biggest ARR first (see prioritiseAccounts); the biggest
+   * ones only when the portfolio holds more than the service loads (then shorter than `at_risk_accounts`).
+   */
+  accounts_at_risk: PortfolioAccount[];
+  /** Healthy accounts whose factors include the positive signal (healthy and growing), biggest ARR first. */
+  growing_accounts?: PortfolioAccount[];
+};
 
 const money = (value: number) => roundTo(value, 2);
 

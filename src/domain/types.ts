@@ -1,4 +1,4 @@
-/** Shared vocabulary of the domain: plain types, no Hono, no D1. */
+/** Shared vocabulary of the domain: plain types (and one field picker), no Hono, no D1. */
 
 export const SEGMENTS = ["Enterprise", "Mid-Market", "SMB"] as const;
 export type Segment = (typeof SEGMENTS)[number];
@@ -39,4 +39,27 @@ export interface DailyMetrics {
   nps_score: number | null;
   login_frequency: number;
   arr: number;
+}
+
+/** Who an account is and where it stands now: the fields every view of an account (body, prompt, snapshot) starts with. */
+export interface AccountSummary {
+  id: number;
+  account_name: string;
+  segment: Segment;
+  region: string;
+  arr: number;
+  health_score: number | null;
+  health_bucket: Bucket | null;
+}
+
+/** An account's summary but its id, in the order the response bodies and the prompts list the fields. */
+export function accountFields(account: AccountSummary): Omit<AccountSummary, "id"> {
+  return {
+    account_name: account.account_name,
+    segment: account.segment,
+    region: account.region,
+    arr: account.arr,
+    health_score: account.health_score,
+    health_bucket: account.health_bucket,
+  };
 }

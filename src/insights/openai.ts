@@ -1,16 +1,8 @@
-import type { z } from "@hono/zod-openapi";
-import type { AccountInsightInput, InsightProvider, PortfolioInsightInput } from "./provider";
+import { errorMessage } from "../lib/errors";
+import { ModelProvider, type AnswerFormat } from "./model-provider";
+import type { ChatMessage } from "./prompt";
 import { InsightProviderError } from "./provider";
-import { accountMessages, portfolioMessages, type ChatMessage } from "./prompt";
-import {
-  accountInsightJsonSchema,
-  accountInsightSchema,
-  parseModelAnswer,
-  portfolioInsightJsonSchema,
-  portfolioInsightSchema,
-  type AccountInsight,
-  type PortfolioInsight,
-} from "./schema";
+import { parseModelAnswer } from "./schema";
 
 /**
  * OpenAI (or any OpenAI-compatible gateway) through a plain `fetch` to the Chat Completions API, with a strict
@@ -35,7 +27,7 @@ interface ChatCompletion {
 }
 
 /** An API error body, `{ error: { message } }`, read for the log line only. */
-async function errorMessage(response: Response): Promise<string> {
+async function apiErrorMessage(response: Response): Promise<string> {
   const text = await response.text().catch(() => "");
   try {
     const body = JSON.parse(text) as { error?: { message?: unknown } };
@@ -46,15 +38,16 @@ async function errorMessage(response: Response): Promise<string> {
   return text.slice(0, 200);
 }
 
-export class OpenAiProvider implements InsightProvider {
-  readonly source = "openai" as const;
-  readonly model: string;
+export class OpenAiProvider extends ModelProvider {
+  override readonly source = "openai" as const;
+  override readonly model: string;
   private readonly apiKey: string;
   private readonly baseUrl: string;
   private readonly fetcher: typeof fetch;
   private readonly maxTokens: number;
 
   constructor(options: OpenAiOptions) {
+    super();
     this.apiKey = options.apiKey;
     this.model = options.model;
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
@@ -63,13 +56,7 @@ export class OpenAiProvider implements InsightProvider {
     this.maxTokens = options.maxTokens ?? OPENAI_MAX_TOKENS;
   }
 
-  private async generate<T>(
-    messages: ChatMessage[],
-    name: string,
-    jsonSchema: Record<string, unknown>,
-    schema: z.ZodType<T>,
-    signal: AbortSignal,
-  ): Promise<T> {
+  protected override async generate<T>(messages: ChatMessage[], format: AnswerFormat<T>, signal: AbortSignal): Promise<T> {
     let response: Response;
     try {
       response = await this.fetcher(`${this.baseUrl}/chat/completions`, {
@@ -81,17 +68,19 @@ export class OpenAiProvider implements InsightProvider {
           temperature: 0,
           // OpenAI's current name: reasoning models refuse the deprecated `max_tokens`.
           max_completion_tokens: this.maxTokens,
-          response_format: { type: "json_schema", json_schema: { name, strict: true, schema: jsonSchema } },
+          response_format: {
+            type: "json_schema",
+            json_schema: { name: format.name, strict: true, schema: format.jsonSchema },
+          },
         }),
         signal,
       });
     } catch (error) {
       if (signal.aborted) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      throw new InsightProviderError("provider_error", `OpenAI request failed: ${message}`);
+      throw new InsightProviderError("provider_error", `OpenAI request failed: ${errorMessage(error)}`);
     }
     if (!response.ok) {
-      const detail = await errorMessage(response);
+      const detail = await apiErrorMessage(response);
       throw new InsightProviderError(
         response.status === 429 ? "rate_limited" : "http_error",
         `OpenAI answered HTTP ${response.status}${detail ? `: ${detail}` : ""}`,
@@ -113,20 +102,6 @@ export class OpenAiProvider implements InsightProvider {
     if (choice?.finish_reason === "length") {
       throw new InsightProviderError("invalid_json", "OpenAI's answer was cut off at the token limit");
     }
-    return parseModelAnswer(content, schema, "OpenAI");
-  }
-
-  accountInsight(input: AccountInsightInput, signal: AbortSignal): Promise<AccountInsight> {
-    return this.generate(accountMessages(input), "account_insight", accountInsightJsonSchema, accountInsightSchema, signal);
-  }
-
-  portfolioInsight(input: PortfolioInsightInput, signal: AbortSignal): Promise<PortfolioInsight> {
-    return this.generate(
-      portfolioMessages(input),
-      "portfolio_insight",
-      portfolioInsightJsonSchema,
-      portfolioInsightSchema,
-      signal,
-    );
+    return parseModelAnswer(content, format.schema, "OpenAI");
   }
 }

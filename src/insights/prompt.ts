@@ -1,5 +1,6 @@
 import { COMPONENT_POINTS } from "../domain/health";
-import type { Trend } from "../domain/types";
+import { riskLabels } from "../domain/risk";
+import { accountFields, type Trend } from "../domain/types";
 import type { AccountInsightInput, PortfolioInsightInput } from "./provider";
 
 /**
@@ -63,12 +64,7 @@ export function accountPromptData(input: AccountInsightInput) {
   const components = account.health_components;
   return {
     account: {
-      account_name: account.account_name,
-      segment: account.segment,
-      region: account.region,
-      arr: account.arr,
-      health_score: account.health_score,
-      health_bucket: account.health_bucket,
+      ...accountFields(account),
       latest_metric_date: account.latest_metric_date,
       nps_source: account.nps_source,
     },
@@ -125,13 +121,8 @@ export function portfolioPromptData(input: PortfolioInsightInput) {
     by_segment: portfolio.by_segment,
     by_region: portfolio.by_region,
     accounts_at_risk: portfolio.accounts_at_risk.slice(0, PROMPT_ACCOUNTS_LIMIT).map((account) => ({
-      account_name: account.account_name,
-      segment: account.segment,
-      region: account.region,
-      arr: account.arr,
-      health_score: account.health_score,
-      health_bucket: account.health_bucket,
-      risk_factors: account.risk_factors.filter((factor) => factor.kind === "risk").map((factor) => factor.label),
+      ...accountFields(account),
+      risk_factors: riskLabels(account.risk_factors),
     })),
     growing_accounts: (portfolio.growing_accounts ?? []).slice(0, PROMPT_ACCOUNTS_LIMIT).map((account) => ({
       account_name: account.account_name,

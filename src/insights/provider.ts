@@ -1,6 +1,6 @@
-import type { PortfolioAccount, PortfolioRecommendation, Recommendation } from "../domain/recommend";
-import type { AccountSnapshot, RiskFactor } from "../domain/risk";
-import type { Bucket, Segment } from "../domain/types";
+import type { PortfolioSnapshot } from "../domain/portfolio";
+import type { AccountAssessment } from "../domain/recommend";
+import type { PortfolioRecommendation } from "../domain/recommend-portfolio";
 import type { AccountInsight, PortfolioInsight } from "./schema";
 
 /**
@@ -11,38 +11,8 @@ import type { AccountInsight, PortfolioInsight } from "./schema";
 export const INSIGHT_SOURCES = ["workers-ai", "openai", "rules"] as const;
 export type InsightSource = (typeof INSIGHT_SOURCES)[number];
 
-export interface AccountInsightInput {
-  account: AccountSnapshot;
-  risk_factors: RiskFactor[];
-  /** The ranked playbooks for the account (at least 3): the only ones an action may apply. */
-  recommendations: Recommendation[];
-}
-
-/** The /portfolio/summary figures an insight is grounded in, plus the accounts most at risk. */
-export interface PortfolioSnapshot {
-  total_accounts: number;
-  total_arr: number;
-  arr_by_bucket: Record<Bucket, number>;
-  /** Percent of scored accounts per bucket. */
-  risk_breakdown: Record<Bucket, number>;
-  avg_health_score: number;
-  arr_at_risk: number;
-  arr_trend_30d: number;
-  arr_trend_90d: number;
-  by_segment: { segment: Segment; accounts: number; arr: number; avg_health_score: number | null }[];
-  by_region: { region: string; accounts: number; arr: number; avg_health_score: number | null }[];
-  trend_counts: { improving: number; stable: number; declining: number; unknown: number };
-  as_of_date: string | null;
-  /** How many accounts are At-Risk or Critical in the whole portfolio. */
-  at_risk_accounts: number;
-  /**
-   * At-Risk and Critical accounts with their risk factors, the biggest ARR first (see prioritiseAccounts); the biggest
-   * ones only when the portfolio holds more than the service loads (then shorter than `at_risk_accounts`).
-   */
-  accounts_at_risk: PortfolioAccount[];
-  /** Healthy accounts whose factors include the positive signal (healthy and growing), biggest ARR first. */
-  growing_accounts?: PortfolioAccount[];
-}
+/** The account's assessment; its ranked playbooks (at least 3) are the only ones an action may apply. */
+export type AccountInsightInput = AccountAssessment;
 
 export interface PortfolioInsightRequest {
   include_recommendations: boolean;

@@ -11,15 +11,16 @@ import { InsightProviderError } from "./provider";
 const [firstPlaybookId, ...otherPlaybookIds] = PLAYBOOK_IDS;
 if (firstPlaybookId === undefined) throw new Error("The playbook library is empty");
 
+/** A non-empty text field of an answer, described for the model. */
+function text(description: string) {
+  return z.string().trim().min(1).describe(description);
+}
+
 export const recommendedActionSchema = z.object({
-  title: z.string().trim().min(1).describe("Short imperative title of the action"),
-  description: z
-    .string()
-    .trim()
-    .min(1)
-    .describe("What to do and why, quoting only figures from the data given"),
+  title: text("Short imperative title of the action"),
+  description: text("What to do and why, quoting only figures from the data given"),
   priority: z.enum(PLAYBOOK_PRIORITIES).describe("High, Medium or Low"),
-  estimated_impact: z.string().trim().min(1).describe("The expected effect on the account, in one sentence"),
+  estimated_impact: text("The expected effect on the account, in one sentence"),
   playbook_id: z
     .literal([firstPlaybookId, ...otherPlaybookIds])
     .describe("The id of the playbook this action applies; only ids from the playbooks given"),
@@ -28,12 +29,8 @@ export const recommendedActionSchema = z.object({
 export const ACCOUNT_INSIGHT_ACTIONS = 3;
 
 export const accountInsightSchema = z.object({
-  summary: z.string().trim().min(1).describe("Two or three sentences on the account's state, quoting its figures"),
-  health_analysis: z
-    .string()
-    .trim()
-    .min(1)
-    .describe("What drives the health score: the components, their points and how they moved"),
+  summary: text("Two or three sentences on the account's state, quoting its figures"),
+  health_analysis: text("What drives the health score: the components, their points and how they moved"),
   risk_factors: z.array(z.string().trim().min(1)).describe("The labels of the account's risk factors given"),
   recommended_actions: z
     .array(recommendedActionSchema)
@@ -42,7 +39,7 @@ export const accountInsightSchema = z.object({
 });
 
 export const portfolioInsightSchema = z.object({
-  summary: z.string().trim().min(1).describe("Two or three sentences on the portfolio, quoting its figures"),
+  summary: text("Two or three sentences on the portfolio, quoting its figures"),
   key_findings: z.array(z.string().trim().min(1)).min(1).describe("3 to 6 findings, each quoting figures"),
   top_risks: z.array(z.string().trim().min(1)).describe("The main risks, naming accounts and ARR where given"),
   opportunities: z.array(z.string().trim().min(1)).describe("Opportunities for growth or recovery"),

@@ -1,5 +1,6 @@
 import type { z } from "@hono/zod-openapi";
 import type { InsightsConfig } from "../lib/config";
+import { errorMessage } from "../lib/errors";
 import { log } from "../lib/logger";
 import { OpenAiProvider } from "./openai";
 import {
@@ -10,7 +11,9 @@ import {
   type InsightSource,
   type PortfolioInsightInput,
 } from "./provider";
-import { RulesProvider, rulesAccountInsight, rulesPortfolioInsight } from "./rules";
+import { RulesProvider } from "./rules";
+import { rulesAccountInsight } from "./rules-account";
+import { rulesPortfolioInsight } from "./rules-portfolio";
 import {
   accountInsightSchema,
   parseModelAnswer,
@@ -110,8 +113,16 @@ async function withTimeout<T>(task: (signal: AbortSignal) => Promise<T>, timeout
 
 function asProviderError(error: unknown): InsightProviderError {
   if (error instanceof InsightProviderError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new InsightProviderError("provider_error", message);
+  return new InsightProviderError("provider_error", errorMessage(error));
+}
+
+/** How one kind of insight is asked for, parsed, checked and answered by the rules. */
+interface RunSteps<Input, T> {
+  call: (provider: InsightProvider, input: Input, signal: AbortSignal) => Promise<T>;
+  schema: z.ZodType<T>;
+  /** Checks beyond the schema; throws an InsightProviderError. */
+  check: (insight: T, input: Input) => void;
+  rules: (input: Input) => T;
 }
 
 async function run<Input, T>(
@@ -119,13 +130,7 @@ async function run<Input, T>(
   choice: ProviderChoice,
   input: Input,
   options: RunOptions,
-  steps: {
-    call: (provider: InsightProvider, input: Input, signal: AbortSignal) => Promise<T>;
-    schema: z.ZodType<T>;
-    /** Checks beyond the schema; throws an InsightProviderError. */
-    check: (insight: T, input: Input) => void;
-    rules: (input: Input) => T;
-  },
+  steps: RunSteps<Input, T>,
 ): Promise<InsightResult<T>> {
   const started = Date.now();
   const { provider, unavailable } = choice;
@@ -187,28 +192,26 @@ export function checkActionPlaybooks(insight: AccountInsight, input: AccountInsi
   }
 }
 
-export function generateAccountInsight(
-  choice: ProviderChoice,
-  input: AccountInsightInput,
-  options: RunOptions,
-): Promise<InsightResult<AccountInsight>> {
-  return run("account", choice, input, options, {
-    call: (provider, value, signal) => provider.accountInsight(value, signal),
-    schema: accountInsightSchema,
-    check: checkActionPlaybooks,
-    rules: rulesAccountInsight,
-  });
+const ACCOUNT_STEPS: RunSteps<AccountInsightInput, AccountInsight> = {
+  call: (provider, input, signal) => provider.accountInsight(input, signal),
+  schema: accountInsightSchema,
+  check: checkActionPlaybooks,
+  rules: rulesAccountInsight,
+};
+
+const PORTFOLIO_STEPS: RunSteps<PortfolioInsightInput, PortfolioInsight> = {
+  call: (provider, input, signal) => provider.portfolioInsight(input, signal),
+  schema: portfolioInsightSchema,
+  check: () => undefined,
+  rules: rulesPortfolioInsight,
+};
+
+/** The account insight from the chosen provider, or from the rules when it cannot answer. */
+export function runAccountInsight(choice: ProviderChoice, input: AccountInsightInput, options: RunOptions) {
+  return run("account", choice, input, options, ACCOUNT_STEPS);
 }
 
-export function generatePortfolioInsight(
-  choice: ProviderChoice,
-  input: PortfolioInsightInput,
-  options: RunOptions,
-): Promise<InsightResult<PortfolioInsight>> {
-  return run("portfolio", choice, input, options, {
-    call: (provider, value, signal) => provider.portfolioInsight(value, signal),
-    schema: portfolioInsightSchema,
-    check: () => undefined,
-    rules: rulesPortfolioInsight,
-  });
+/** The portfolio insight from the chosen provider, or from the rules when it cannot answer. */
+export function runPortfolioInsight(choice: ProviderChoice, input: PortfolioInsightInput, options: RunOptions) {
+  return run("portfolio", choice, input, options, PORTFOLIO_STEPS);
 }

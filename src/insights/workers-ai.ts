@@ -1,16 +1,8 @@
-import type { z } from "@hono/zod-openapi";
-import type { AccountInsightInput, InsightProvider, PortfolioInsightInput } from "./provider";
+import { errorMessage } from "../lib/errors";
+import { ModelProvider, type AnswerFormat } from "./model-provider";
+import type { ChatMessage } from "./prompt";
 import { InsightProviderError } from "./provider";
-import { accountMessages, portfolioMessages, type ChatMessage } from "./prompt";
-import {
-  accountInsightJsonSchema,
-  accountInsightSchema,
-  portfolioInsightJsonSchema,
-  portfolioInsightSchema,
-  type AccountInsight,
-  parseModelAnswer,
-  type PortfolioInsight,
-} from "./schema";
+import { parseModelAnswer } from "./schema";
 
 /**
  * Workers AI through the `AI` binding, with JSON mode. The models of Workers AI's JSON-mode list take the schema
@@ -58,7 +50,7 @@ function answerOf(output: unknown): unknown {
 }
 
 function classifyError(error: unknown): InsightProviderError {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (/JSON Mode couldn'?t be met/i.test(message)) {
     return new InsightProviderError("json_mode_failed", `Workers AI could not meet the JSON schema: ${message}`);
   }
@@ -69,29 +61,25 @@ function classifyError(error: unknown): InsightProviderError {
   return new InsightProviderError("provider_error", `Workers AI failed: ${message}`);
 }
 
-export class WorkersAiProvider implements InsightProvider {
-  readonly source = "workers-ai" as const;
+export class WorkersAiProvider extends ModelProvider {
+  override readonly source = "workers-ai" as const;
 
   constructor(
     private readonly ai: AiBinding,
-    readonly model: string,
+    override readonly model: string,
     private readonly maxTokens = WORKERS_AI_MAX_TOKENS,
-  ) {}
+  ) {
+    super();
+  }
 
-  private async generate<T>(
-    messages: ChatMessage[],
-    name: string,
-    jsonSchema: Record<string, unknown>,
-    schema: z.ZodType<T>,
-    signal: AbortSignal,
-  ): Promise<T> {
+  protected override async generate<T>(messages: ChatMessage[], format: AnswerFormat<T>, signal: AbortSignal): Promise<T> {
     let output: unknown;
     try {
       output = await this.ai.run(
         this.model,
         {
           messages,
-          response_format: workersAiResponseFormat(this.model, name, jsonSchema),
+          response_format: workersAiResponseFormat(this.model, format.name, format.jsonSchema),
           temperature: 0,
           max_tokens: this.maxTokens,
         },
@@ -104,20 +92,6 @@ export class WorkersAiProvider implements InsightProvider {
     if (answer === undefined || answer === null) {
       throw new InsightProviderError("invalid_json", "Workers AI answered without a response");
     }
-    return parseModelAnswer(answer, schema, "Workers AI");
-  }
-
-  accountInsight(input: AccountInsightInput, signal: AbortSignal): Promise<AccountInsight> {
-    return this.generate(accountMessages(input), "account_insight", accountInsightJsonSchema, accountInsightSchema, signal);
-  }
-
-  portfolioInsight(input: PortfolioInsightInput, signal: AbortSignal): Promise<PortfolioInsight> {
-    return this.generate(
-      portfolioMessages(input),
-      "portfolio_insight",
-      portfolioInsightJsonSchema,
-      portfolioInsightSchema,
-      signal,
-    );
+    return parseModelAnswer(answer, format.schema, "Workers AI");
   }
 }

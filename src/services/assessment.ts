@@ -1,9 +1,12 @@
-import { getAccountSnapshot, getPortfolioRiskSnapshots } from "../db/queries/risk-inputs";
 import { getPortfolioAggregates } from "../db/queries/portfolio";
-import { summarisePortfolio } from "../domain/portfolio";
-import { prioritiseAccounts, recommendPlaybooks, type PortfolioAccount, type Recommendation } from "../domain/recommend";
-import { assessRisk, type AccountSnapshot, type RiskFactor } from "../domain/risk";
-import type { PortfolioSnapshot } from "../insights/provider";
+import { getAccountSnapshot, getPortfolioRiskSnapshots } from "../db/queries/risk-inputs";
+import { assessRisk } from "../domain/assess-risk";
+import { summarisePortfolio, type PortfolioSnapshot } from "../domain/portfolio";
+import { recommendPlaybooks, type AccountAssessment } from "../domain/recommend";
+import { prioritiseAccounts, type PortfolioAccount } from "../domain/recommend-portfolio";
+import type { AccountSnapshot } from "../domain/risk";
+import { accountFields } from "../domain/types";
+import type { Database } from "../lib/types";
 
 /**
  * Loads what the decision routes reason about, from D1, and runs the pure rules on it: an account's risk factors and
@@ -11,39 +14,24 @@ import type { PortfolioSnapshot } from "../insights/provider";
  * accounts at risk (POST /insights/portfolio).
  */
 
-export interface AccountAssessment {
-  account: AccountSnapshot;
-  risk_factors: RiskFactor[];
-  recommendations: Recommendation[];
-}
-
 /** Null when there is no such account. */
-export async function assessAccount(d1: D1Database, id: number): Promise<AccountAssessment | null> {
-  const account = await getAccountSnapshot(d1, id);
+export async function assessAccount(db: Database, id: number): Promise<AccountAssessment | null> {
+  const account = await getAccountSnapshot(db, id);
   if (!account) return null;
   const riskFactors = assessRisk(account);
   return { account, risk_factors: riskFactors, recommendations: recommendPlaybooks(account, riskFactors) };
 }
 
 function toPortfolioAccount(snapshot: AccountSnapshot): PortfolioAccount {
-  return {
-    id: snapshot.id,
-    account_name: snapshot.account_name,
-    segment: snapshot.segment,
-    region: snapshot.region,
-    arr: snapshot.arr,
-    health_score: snapshot.health_score,
-    health_bucket: snapshot.health_bucket,
-    risk_factors: assessRisk(snapshot),
-  };
+  return { id: snapshot.id, ...accountFields(snapshot), risk_factors: assessRisk(snapshot) };
 }
 
 /**
  * The /portfolio/summary figures, the biggest At-Risk and Critical accounts with their risk factors (biggest ARR
  * first), and the biggest Healthy accounts that are growing.
  */
-export async function assessPortfolio(d1: D1Database): Promise<PortfolioSnapshot> {
-  const [aggregates, snapshots] = await Promise.all([getPortfolioAggregates(d1), getPortfolioRiskSnapshots(d1)]);
+export async function assessPortfolio(db: Database): Promise<PortfolioSnapshot> {
+  const [aggregates, snapshots] = await Promise.all([getPortfolioAggregates(db), getPortfolioRiskSnapshots(db)]);
   const figures = summarisePortfolio(aggregates.totals, aggregates.segments, aggregates.regions);
   const accounts = snapshots.map(toPortfolioAccount);
   return {

@@ -1,13 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { dayNumber, roundTo } from "../../src/domain/health";
 import {
   bucketFor,
   compensatedSum,
-  dayNumber,
-  roundTo,
   scoreComponents,
   scoreHistory,
   type WindowAverages,
-} from "../../src/domain/health";
+} from "../../src/domain/reference/health-score";
 import type { DailyMetrics } from "../../src/domain/types";
 import { DEFAULT_HEALTH_CONFIG } from "../../src/lib/config";
 
@@ -83,13 +82,7 @@ describe("dayNumber", () => {
 describe("scoreComponents", () => {
   it("Enterprise, DAU 100/200 -> 12.5, adoption 0.6 -> 15, 2 tickets -> 16, NPS 20 -> 9, login 0.8 -> 12: 64.5 At-Risk", () => {
     const result = scoreComponents(
-      averages({
-        daily_active_users: 100,
-        feature_adoption_rate: 0.6,
-        support_tickets_open: 2,
-        nps_score: 20,
-        login_frequency: 0.8,
-      }),
+      averages({ daily_active_users: 100, feature_adoption_rate: 0.6, support_tickets_open: 2, nps_score: 20, login_frequency: 0.8 }),
       "Enterprise",
       config,
     );
@@ -144,13 +137,7 @@ describe("scoreComponents", () => {
 
   it("missing NPS: Mid-Market 30/75 -> 10, 0.5 -> 12.5, 5 tickets -> 10, login 0.6 -> 9; 41.5 × 100/85 = 48.82 -> 48.8, NPS null", () => {
     const result = scoreComponents(
-      averages({
-        daily_active_users: 30,
-        feature_adoption_rate: 0.5,
-        support_tickets_open: 5,
-        nps_score: null,
-        login_frequency: 0.6,
-      }),
+      averages({ daily_active_users: 30, feature_adoption_rate: 0.5, support_tickets_open: 5, nps_score: null, login_frequency: 0.6 }),
       "Mid-Market",
       config,
     );

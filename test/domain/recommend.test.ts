@@ -1,15 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { PLAYBOOKS } from "../../src/domain/playbooks";
+import { assessRisk } from "../../src/domain/assess-risk";
+import { arrWeight, BASELINE_RELEVANCE, recommendPlaybooks } from "../../src/domain/recommend";
+import { prioritiseAccounts, recommendForPortfolio, type PortfolioAccount } from "../../src/domain/recommend-portfolio";
 import {
-  arrWeight,
-  BASELINE_RELEVANCE,
-  prioritiseAccounts,
-  recommendForPortfolio,
-  recommendPlaybooks,
-  type PortfolioAccount,
-} from "../../src/domain/recommend";
-import {
-  assessRisk,
   RISK_FACTOR_LABELS,
   type RiskFactor,
   type RiskFactorId,

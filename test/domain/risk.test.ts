@@ -1,17 +1,15 @@
 import { describe, expect, it } from "vitest";
+import { assessRisk } from "../../src/domain/assess-risk";
+import { formatMoney, formatPercent, formatSigned } from "../../src/domain/format";
 import {
-  assessRisk,
-  formatMoney,
-  formatPercent,
-  formatSigned,
   riskLabels,
   type AccountSnapshot,
   type RiskFactor,
   type RiskFactorId,
 } from "../../src/domain/risk";
-import type { DailyMetrics, HealthComponents, Trend } from "../../src/domain/types";
+import type { DailyMetrics, HealthComponents } from "../../src/domain/types";
+import { addDays, trend } from "../helpers/factories";
 import {
-  addDays,
   AS_OF,
   atRiskAccount,
   criticalAccount,
@@ -41,25 +39,6 @@ const steadyComponents: HealthComponents = {
   nps: 10.5,
   login_frequency: 12,
 };
-
-function trend(overrides: Partial<Trend> = {}): Trend {
-  return {
-    days: 30,
-    health_score_change: 0,
-    arr_change: 0,
-    engagement_trend: "stable",
-    from_date: "2026-10-01",
-    to_date: AS_OF,
-    health_components_change: {
-      daily_active_users: 0,
-      feature_adoption: 0,
-      support_tickets: 0,
-      nps: 0,
-      login_frequency: 0,
-    },
-    ...overrides,
-  };
-}
 
 function account(overrides: Partial<AccountSnapshot> = {}, day: Partial<DailyMetrics> = {}): AccountSnapshot {
   return {
@@ -91,19 +70,17 @@ describe("assessRisk on thresholds", () => {
     expect(assessRisk(account())).toEqual([]);
   });
 
-  it.each([
-    [0.4, undefined],
-    [0.39, "medium"],
-    [0.2, "medium"],
-    [0.19, "high"],
-  ] as const)("feature adoption %d: %s", (rate, severity) => {
-    const factor = find(assessRisk(account({}, { feature_adoption_rate: rate })), "low_adoption");
-    expect(factor?.severity).toBe(severity);
-    if (factor) {
-      expect(factor.label).toBe("Low feature adoption");
-      expect(factor.evidence).toEqual([{ metric: "feature_adoption_rate", value: rate, threshold: 0.4 }]);
-    }
-  });
+  it.each([[0.4, undefined], [0.39, "medium"], [0.2, "medium"], [0.19, "high"]] as const)(
+    "feature adoption %d: %s",
+    (rate, severity) => {
+      const factor = find(assessRisk(account({}, { feature_adoption_rate: rate })), "low_adoption");
+      expect(factor?.severity).toBe(severity);
+      if (factor) {
+        expect(factor.label).toBe("Low feature adoption");
+        expect(factor.evidence).toEqual([{ metric: "feature_adoption_rate", value: rate, threshold: 0.4 }]);
+      }
+    },
+  );
 
   it("averages adoption over the last 7 days only: an older low stretch does not count", () => {
     const metrics = [
@@ -113,12 +90,8 @@ describe("assessRisk on thresholds", () => {
     expect(find(assessRisk(account({ metrics })), "low_adoption")).toBeUndefined();
   });
 
-  it.each([
-    [4.9, undefined],
-    [5, "medium"],
-    [7.9, "medium"],
-    [8, "high"],
-  ] as const)("%d open tickets on average: %s", (tickets, severity) => {
+  const ticketCases = [[4.9, undefined], [5, "medium"], [7.9, "medium"], [8, "high"]] as const;
+  it.each(ticketCases)("%d open tickets on average: %s", (tickets, severity) => {
     const factor = find(assessRisk(account({}, { support_tickets_open: tickets })), "high_support_load");
     expect(factor?.severity).toBe(severity);
   });
@@ -157,7 +130,8 @@ describe("assessRisk on thresholds", () => {
   });
 
   it("flags declining engagement over 30 days even when DAU is above half the benchmark", () => {
-    const factor = find(assessRisk(account({ trend_30d: trend({ engagement_trend: "declining" }) })), "low_engagement");
+    const declining = trend(30, AS_OF, { engagement_trend: "declining" });
+    const factor = find(assessRisk(account({ trend_30d: declining })), "low_engagement");
     expect(factor).toMatchObject({
       severity: "medium",
       evidence: [{ metric: "engagement_trend_30d", value: "declining", threshold: "stable" }],
@@ -180,15 +154,17 @@ describe("assessRisk on thresholds", () => {
   });
 
   it("flags an NPS that fell 20 points over 30 days, even while still above 20", () => {
-    const falling = trend({
-      health_components_change: { ...trend().health_components_change, nps: -1.5 }, // -1.5 points = -20 NPS
+    const falling = trend(30, AS_OF, {
+      health_components_change: { ...trend(30, AS_OF).health_components_change, nps: -1.5 }, // -1.5 points = -20 NPS
     });
     const factor = find(assessRisk(account({ trend_30d: falling })), "low_nps");
     expect(factor).toMatchObject({
       severity: "medium",
       evidence: [{ metric: "nps_change_30d", value: -20, threshold: -20 }],
     });
-    const milder = trend({ health_components_change: { ...trend().health_components_change, nps: -1.4 } });
+    const milder = trend(30, AS_OF, {
+      health_components_change: { ...trend(30, AS_OF).health_components_change, nps: -1.4 },
+    });
     expect(find(assessRisk(account({ trend_30d: milder })), "low_nps")).toBeUndefined();
   });
 
@@ -198,13 +174,17 @@ describe("assessRisk on thresholds", () => {
     [-9.9, "medium"],
     [-10, "high"],
   ] as const)("health score change of %d over 30 days: %s", (change, severity) => {
-    const factor = find(assessRisk(account({ trend_30d: trend({ health_score_change: change }) })), "declining_health");
+    const moved = trend(30, AS_OF, { health_score_change: change });
+    const factor = find(assessRisk(account({ trend_30d: moved })), "declining_health");
     expect(factor?.severity).toBe(severity);
   });
 
   it("flags a slow decline of 15 points over 90 days when the 30-day change is small", () => {
     const factors = assessRisk(
-      account({ trend_30d: trend({ health_score_change: -2 }), trend_90d: trend({ days: 90, health_score_change: -15 }) }),
+      account({
+        trend_30d: trend(30, AS_OF, { health_score_change: -2 }),
+        trend_90d: trend(90, AS_OF, { health_score_change: -15 }),
+      }),
     );
     expect(find(factors, "declining_health")).toMatchObject({
       severity: "medium",
@@ -228,12 +208,12 @@ describe("assessRisk on thresholds", () => {
 
   it("raises renewal risk when ARR contracted 10% or more over 90 days", () => {
     // 120,000 now after -13,334 is a 10.0% contraction from 133,334.
-    const contracting = account({ trend_90d: trend({ days: 90, arr_change: -13_334 }) });
+    const contracting = account({ trend_90d: trend(90, AS_OF, { arr_change: -13_334 }) });
     expect(find(assessRisk(contracting), "renewal_risk")).toMatchObject({
       severity: "medium",
       evidence: [{ metric: "arr_change_ratio_90d", value: -0.1, threshold: -0.1 }],
     });
-    const slight = account({ trend_90d: trend({ days: 90, arr_change: -10_000 }) });
+    const slight = account({ trend_90d: trend(90, AS_OF, { arr_change: -10_000 }) });
     expect(find(assessRisk(slight), "renewal_risk")).toBeUndefined();
   });
 });
@@ -346,7 +326,7 @@ describe("assessRisk on realistic accounts", () => {
     const mixed = account({
       health_components: { ...steadyComponents, daily_active_users: 10 }, // medium engagement
       nps_source: "carried", // low data quality
-      trend_30d: trend({ health_score_change: 3 }), // positive
+      trend_30d: trend(30, AS_OF, { health_score_change: 3 }), // positive
     }, { feature_adoption_rate: 0.1 }); // high adoption
     expect(assessRisk(mixed).map((factor) => factor.id)).toEqual([
       "low_adoption",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { componentsChange, computeTrend, engagementTrend, type TrendPoint } from "../../src/domain/trend";
+import { componentsChange, computeTrend, engagementTrend, type TrendPoint } from "../../src/domain/reference/trend";
 import type { HealthComponents } from "../../src/domain/types";
 
 const components: HealthComponents = {

@@ -1,31 +1,21 @@
-import { roundTo, scoreHistory } from "../../src/domain/health";
-import {
-  prioritiseAccounts,
-  recommendForPortfolio,
-  recommendPlaybooks,
-  type PortfolioAccount,
-} from "../../src/domain/recommend";
-import { assessRisk, type AccountSnapshot } from "../../src/domain/risk";
-import { computeTrend, TREND_PERIODS } from "../../src/domain/trend";
+import { assessRisk } from "../../src/domain/assess-risk";
+import { roundTo } from "../../src/domain/health";
+import type { PortfolioSnapshot } from "../../src/domain/portfolio";
+import { recommendPlaybooks } from "../../src/domain/recommend";
+import { prioritiseAccounts, recommendForPortfolio, type PortfolioAccount } from "../../src/domain/recommend-portfolio";
+import { scoreHistory } from "../../src/domain/reference/health-score";
+import { computeTrend } from "../../src/domain/reference/trend";
+import type { AccountSnapshot } from "../../src/domain/risk";
+import { TREND_PERIODS } from "../../src/domain/trend";
 import { SEGMENTS, type Bucket, type DailyMetrics, type Segment } from "../../src/domain/types";
-import type {
-  AccountInsightInput,
-  PortfolioInsightInput,
-  PortfolioInsightRequest,
-  PortfolioSnapshot,
-} from "../../src/insights/provider";
+import type { AccountInsightInput, PortfolioInsightInput, PortfolioInsightRequest } from "../../src/insights/provider";
 import { DEFAULT_HEALTH_CONFIG } from "../../src/lib/config";
+import { addDays } from "../helpers/factories";
 
 /**
  * Realistic account snapshots built the way the service will build them: daily metrics scored by the real health
  * formula and trends, so the tests exercise the risk rules and insights on figures that agree with each other.
  */
-
-const DAY_MS = 86_400_000;
-
-export function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-}
 
 /** `days` consecutive daily rows ending at `end`; `at(progress)` gives the metrics at 0 (first day) to 1 (last). */
 export function series(
@@ -39,7 +29,34 @@ export function series(
   }));
 }
 
-const lerp = (from: number, to: number, progress: number) => from + (to - from) * progress;
+/** A figure that stays constant over a series, or moves linearly from one value to another. */
+type Path = number | readonly [from: number, to: number];
+
+function along(path: Path, progress: number): number {
+  return typeof path === "number" ? path : path[0] + (path[1] - path[0]) * progress;
+}
+
+/** How each metric moves over a series; users, tickets, NPS and ARR are rounded to whole numbers. */
+interface Trajectory {
+  dau: Path;
+  adoption: Path;
+  tickets: Path;
+  nps: Path | null;
+  logins: Path;
+  arr: Path;
+}
+
+/** `days` daily rows ending at AS_OF that follow `trajectory`. */
+function trajectory(days: number, path: Trajectory): DailyMetrics[] {
+  return series(AS_OF, days, (p) => ({
+    daily_active_users: Math.round(along(path.dau, p)),
+    feature_adoption_rate: along(path.adoption, p),
+    support_tickets_open: Math.round(along(path.tickets, p)),
+    nps_score: path.nps === null ? null : Math.round(along(path.nps, p)),
+    login_frequency: along(path.logins, p),
+    arr: Math.round(along(path.arr, p)),
+  }));
+}
 
 export interface SnapshotOptions {
   id?: number;
@@ -88,62 +105,32 @@ export const AS_OF = "2026-10-31";
 
 /** Enterprise, above its DAU benchmark, adoption and NPS high, growing users and ARR. */
 export function healthyAccount(): AccountSnapshot {
-  return snapshotOf(
-    series(AS_OF, 90, (p) => ({
-      daily_active_users: Math.round(lerp(170, 240, p)),
-      feature_adoption_rate: lerp(0.72, 0.84, p),
-      support_tickets_open: 1,
-      nps_score: 55,
-      login_frequency: 0.9,
-      arr: Math.round(lerp(1_100_000, 1_250_000, p)),
-    })),
-    { id: 11, name: "Globex Inc", segment: "Enterprise", region: "US" },
-  );
+  const metrics = trajectory(90, {
+    dau: [170, 240], adoption: [0.72, 0.84], tickets: 1, nps: 55, logins: 0.9, arr: [1_100_000, 1_250_000],
+  });
+  return snapshotOf(metrics, { id: 11, name: "Globex Inc", segment: "Enterprise", region: "US" });
 }
 
 /** Mid-Market with $300k ARR: middling usage, low adoption, NPS 15, slowly slipping. */
 export function atRiskAccount(): AccountSnapshot {
-  return snapshotOf(
-    series(AS_OF, 90, (p) => ({
-      daily_active_users: Math.round(lerp(55, 45, p)),
-      feature_adoption_rate: lerp(0.45, 0.33, p),
-      support_tickets_open: 4,
-      nps_score: 15,
-      login_frequency: lerp(0.62, 0.55, p),
-      arr: 300_000,
-    })),
-    { id: 22, name: "Initech Corp", segment: "Mid-Market", region: "EU" },
-  );
+  const metrics = trajectory(90, {
+    dau: [55, 45], adoption: [0.45, 0.33], tickets: 4, nps: 15, logins: [0.62, 0.55], arr: 300_000,
+  });
+  return snapshotOf(metrics, { id: 22, name: "Initech Corp", segment: "Mid-Market", region: "EU" });
 }
 
 /** SMB collapsing over 90 days: few users, adoption 15%, 8+ tickets, NPS falling to -30, ARR shrinking. */
 export function criticalAccount(): AccountSnapshot {
-  return snapshotOf(
-    series(AS_OF, 90, (p) => ({
-      daily_active_users: Math.round(lerp(16, 4, p)),
-      feature_adoption_rate: lerp(0.5, 0.15, p),
-      support_tickets_open: Math.round(lerp(2, 9, p)),
-      nps_score: Math.round(lerp(30, -30, p)),
-      login_frequency: lerp(0.6, 0.2, p),
-      arr: Math.round(lerp(40_000, 30_000, p)),
-    })),
-    { id: 33, name: "Umbrella Inc", segment: "SMB", region: "APAC" },
-  );
+  const metrics = trajectory(90, {
+    dau: [16, 4], adoption: [0.5, 0.15], tickets: [2, 9], nps: [30, -30], logins: [0.6, 0.2], arr: [40_000, 30_000],
+  });
+  return snapshotOf(metrics, { id: 33, name: "Umbrella Inc", segment: "SMB", region: "APAC" });
 }
 
 /** Mid-Market that never answered an NPS survey; otherwise solid. */
 export function noNpsAccount(): AccountSnapshot {
-  return snapshotOf(
-    series(AS_OF, 60, () => ({
-      daily_active_users: 60,
-      feature_adoption_rate: 0.6,
-      support_tickets_open: 2,
-      nps_score: null,
-      login_frequency: 0.7,
-      arr: 150_000,
-    })),
-    { id: 44, name: "Hooli Labs", segment: "Mid-Market", region: "LATAM" },
-  );
+  const metrics = trajectory(60, { dau: 60, adoption: 0.6, tickets: 2, nps: null, logins: 0.7, arr: 150_000 });
+  return snapshotOf(metrics, { id: 44, name: "Hooli Labs", segment: "Mid-Market", region: "LATAM" });
 }
 
 /** The input the services will hand to a provider: factors and recommendations computed from the snapshot. */
@@ -233,14 +220,7 @@ export function portfolioInput(
 /** Five realistic accounts: healthy and growing, at risk, critical, without NPS, and a second at-risk Enterprise. */
 export function samplePortfolio(): AccountSnapshot[] {
   const enterpriseAtRisk = snapshotOf(
-    series(AS_OF, 90, (p) => ({
-      daily_active_users: Math.round(lerp(150, 110, p)),
-      feature_adoption_rate: lerp(0.5, 0.42, p),
-      support_tickets_open: 6,
-      nps_score: 10,
-      login_frequency: 0.6,
-      arr: 900_000,
-    })),
+    trajectory(90, { dau: [150, 110], adoption: [0.5, 0.42], tickets: 6, nps: 10, logins: 0.6, arr: 900_000 }),
     { id: 55, name: "Stark Industries", segment: "Enterprise", region: "US" },
   );
   return [healthyAccount(), atRiskAccount(), criticalAccount(), noNpsAccount(), enterpriseAtRisk];

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { OpenAiProvider } from "../../src/insights/openai";
 import type { AccountInsightInput } from "../../src/insights/provider";
-import { rulesAccountInsight } from "../../src/insights/rules";
+import { rulesAccountInsight } from "../../src/insights/rules-account";
 import { accountInsightJsonSchema, portfolioInsightJsonSchema, type AccountInsight } from "../../src/insights/schema";
-import { generateAccountInsight, generatePortfolioInsight } from "../../src/insights/select";
+import { runAccountInsight, runPortfolioInsight } from "../../src/insights/select";
 import { accountInput, criticalAccount, portfolioInput, samplePortfolio } from "./fixtures";
 
 const BASE_URL = "https://gateway.example.com/v1";
@@ -77,16 +77,16 @@ function provider(fetcher: typeof fetch, baseUrl = BASE_URL) {
 }
 
 function run(fetcher: typeof fetch, input: AccountInsightInput, timeoutMs = 1_000) {
-  return generateAccountInsight({ provider: provider(fetcher), unavailable: null }, input, { timeoutMs });
+  return runAccountInsight({ provider: provider(fetcher), unavailable: null }, input, { timeoutMs });
 }
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 beforeEach(() => {
   vi.spyOn(console, "warn").mockImplementation(() => undefined);
   vi.spyOn(console, "log").mockImplementation(() => undefined);
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
 });
 
 describe("OpenAI provider", () => {
@@ -214,7 +214,7 @@ describe("OpenAI provider", () => {
       opportunities: ["Globex Inc."],
     };
     const { fetcher, sent } = fakeFetch(() => json(completion(JSON.stringify(answer))));
-    const result = await generatePortfolioInsight({ provider: provider(fetcher), unavailable: null }, input, {
+    const result = await runPortfolioInsight({ provider: provider(fetcher), unavailable: null }, input, {
       timeoutMs: 1_000,
     });
     expect(result).toMatchObject({ source: "openai", model: MODEL, insight: answer });

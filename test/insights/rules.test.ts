@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { roundTo } from "../../src/domain/health";
 import { findPlaybook } from "../../src/domain/playbooks";
 import { riskLabels } from "../../src/domain/risk";
-import { RulesProvider, rulesAccountInsight, rulesPortfolioInsight } from "../../src/insights/rules";
+import { RulesProvider } from "../../src/insights/rules";
+import { rulesAccountInsight } from "../../src/insights/rules-account";
+import { rulesPortfolioInsight } from "../../src/insights/rules-portfolio";
 import { accountInsightSchema, portfolioInsightSchema } from "../../src/insights/schema";
 import {
   accountInput,

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { OpenAiProvider } from "../../src/insights/openai";
-import { RulesProvider, rulesAccountInsight, rulesPortfolioInsight } from "../../src/insights/rules";
-import { chooseProvider, generateAccountInsight, generatePortfolioInsight } from "../../src/insights/select";
+import { RulesProvider } from "../../src/insights/rules";
+import { rulesAccountInsight } from "../../src/insights/rules-account";
+import { rulesPortfolioInsight } from "../../src/insights/rules-portfolio";
+import { chooseProvider, runAccountInsight, runPortfolioInsight } from "../../src/insights/select";
 import { WorkersAiProvider, type AiBinding } from "../../src/insights/workers-ai";
 import { parseConfig, type InsightsConfig } from "../../src/lib/config";
 import { accountInput, atRiskAccount, portfolioInput, samplePortfolio } from "./fixtures";
@@ -59,7 +61,7 @@ describe("chooseProvider", () => {
     expect(noBinding.unavailable).toBe("INSIGHTS_PROVIDER is workers-ai but there is no AI binding in this environment");
 
     const input = accountInput(atRiskAccount());
-    const result = await generateAccountInsight(noKey, input, { timeoutMs: 1_000 });
+    const result = await runAccountInsight(noKey, input, { timeoutMs: 1_000 });
     expect(result).toMatchObject({
       source: "rules",
       model: null,
@@ -75,13 +77,13 @@ describe("generate with the rules", () => {
   it("answers from the rules without a fallback reason when nothing else is configured", async () => {
     const choice = chooseProvider(insightsConfig());
     const account = accountInput(atRiskAccount());
-    const accountResult = await generateAccountInsight(choice, account, { timeoutMs: 1_000 });
+    const accountResult = await runAccountInsight(choice, account, { timeoutMs: 1_000 });
     expect(accountResult).toMatchObject({ source: "rules", model: null, fallback_code: null, fallback_reason: null });
     expect(accountResult.insight).toEqual(rulesAccountInsight(account));
     expect(accountResult.duration_ms).toBeGreaterThanOrEqual(0);
 
     const portfolio = portfolioInput(samplePortfolio(), { focus_areas: ["EU"] });
-    const portfolioResult = await generatePortfolioInsight(choice, portfolio, { timeoutMs: 1_000 });
+    const portfolioResult = await runPortfolioInsight(choice, portfolio, { timeoutMs: 1_000 });
     expect(portfolioResult).toMatchObject({ source: "rules", fallback_code: null });
     expect(portfolioResult.insight).toEqual(rulesPortfolioInsight(portfolio));
     expect(portfolioResult.insight.key_findings[0]).toMatch(/^Focus "EU": 1 account in EU/);

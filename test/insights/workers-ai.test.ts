@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AccountInsightInput } from "../../src/insights/provider";
-import { rulesAccountInsight, rulesPortfolioInsight } from "../../src/insights/rules";
+import { rulesAccountInsight } from "../../src/insights/rules-account";
+import { rulesPortfolioInsight } from "../../src/insights/rules-portfolio";
 import { accountInsightJsonSchema, portfolioInsightJsonSchema, type AccountInsight } from "../../src/insights/schema";
-import { generateAccountInsight, generatePortfolioInsight } from "../../src/insights/select";
+import { runAccountInsight, runPortfolioInsight } from "../../src/insights/select";
 import { WorkersAiProvider, type AiBinding } from "../../src/insights/workers-ai";
 import { accountInput, atRiskAccount, portfolioInput, samplePortfolio } from "./fixtures";
 
@@ -49,7 +50,7 @@ function modelAnswer(input: AccountInsightInput): AccountInsight {
 const usage = { prompt_tokens: 1834, completion_tokens: 412, total_tokens: 2246 };
 
 function run(ai: AiBinding, input: AccountInsightInput, timeoutMs = 1_000, model = MODEL) {
-  return generateAccountInsight({ provider: new WorkersAiProvider(ai, model), unavailable: null }, input, { timeoutMs });
+  return runAccountInsight({ provider: new WorkersAiProvider(ai, model), unavailable: null }, input, { timeoutMs });
 }
 
 afterEach(() => {
@@ -200,13 +201,13 @@ describe("Workers AI provider", () => {
     };
     const { ai, calls } = fakeAi(async () => ({ response: answer, usage }));
     const provider = new WorkersAiProvider(ai, MODEL);
-    const result = await generatePortfolioInsight({ provider, unavailable: null }, input, { timeoutMs: 1_000 });
+    const result = await runPortfolioInsight({ provider, unavailable: null }, input, { timeoutMs: 1_000 });
     expect(result).toMatchObject({ source: "workers-ai", insight: answer });
     expect(calls[0]?.inputs.response_format).toEqual({ type: "json_schema", json_schema: portfolioInsightJsonSchema });
 
     vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const broken = fakeAi(async () => ({ response: { summary: "Only a summary" } }));
-    const fallback = await generatePortfolioInsight(
+    const fallback = await runPortfolioInsight(
       { provider: new WorkersAiProvider(broken.ai, MODEL), unavailable: null },
       input,
       { timeoutMs: 1_000 },

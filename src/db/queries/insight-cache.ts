@@ -1,5 +1,4 @@
 import { and, eq, lt } from "drizzle-orm";
-import type { InsightSource } from "../../insights/provider";
 import type { Database } from "../../lib/types";
 import { insightCache } from "../schema";
 
@@ -11,18 +10,11 @@ import { insightCache } from "../schema";
 
 export const CACHE_RETENTION_DAYS = 30;
 
-export interface CachedInsight<T> {
-  answer: T;
-  source: InsightSource;
-  model: string | null;
-  generatedAt: string;
-}
+/** A row of the cache, its answer typed. */
+export type CacheEntry<T> = Omit<typeof insightCache.$inferSelect, "answer"> & { answer: T };
 
-export interface CacheEntry<T> extends CachedInsight<T> {
-  scope: string;
-  accountId: number | null;
-  inputHash: string;
-}
+/** What a cache hit gives back. */
+export type CachedInsight<T> = Pick<CacheEntry<T>, "answer" | "source" | "model" | "generatedAt">;
 
 /** The answer stored for `scope` when it was computed from the same input; null otherwise. */
 export async function findCachedInsight<T>(db: Database, scope: string, inputHash: string): Promise<CachedInsight<T> | null> {

@@ -2,23 +2,12 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import { ApiError } from "../../lib/errors";
 import type { AppEnv } from "../../lib/types";
 import { assessAccount } from "../../services/assessment";
-import type { recommend } from "./actions.routes";
+import type { RecommendRoute } from "./actions.routes";
+import { toRecommendationsResponse } from "./actions.schemas";
 
-export const recommendForAccount: RouteHandler<typeof recommend, AppEnv> = async (c) => {
+export const recommend: RouteHandler<RecommendRoute, AppEnv> = async (c) => {
   const { account_id: accountId } = c.req.valid("query");
-  const assessment = await assessAccount(c.env.DB, accountId);
+  const assessment = await assessAccount(c.get("db"), accountId);
   if (!assessment) throw new ApiError("not_found", `No account has id ${accountId}.`);
-  const { account, risk_factors: riskFactors, recommendations } = assessment;
-  return c.json(
-    {
-      account_id: account.id,
-      recommendations,
-      account_name: account.account_name,
-      health_score: account.health_score,
-      health_bucket: account.health_bucket,
-      arr: account.arr,
-      risk_factors: riskFactors,
-    },
-    200,
-  );
+  return c.json(toRecommendationsResponse(assessment), 200);
 };

@@ -1,5 +1,5 @@
 import { createRouter } from "../../lib/create-router";
-import { recommendForAccount } from "./actions.handlers";
-import { recommend } from "./actions.routes";
+import * as handlers from "./actions.handlers";
+import * as routes from "./actions.routes";
 
-export const actionsRouter = createRouter().openapi(recommend, recommendForAccount);
+export const actionsRouter = createRouter().openapi(routes.recommend, handlers.recommend);

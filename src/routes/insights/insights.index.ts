@@ -1,5 +1,7 @@
 import { createRouter } from "../../lib/create-router";
-import { forAccount, forPortfolio } from "./insights.handlers";
-import { accountInsight, portfolioInsight } from "./insights.routes";
+import * as handlers from "./insights.handlers";
+import * as routes from "./insights.routes";
 
-export const insightsRouter = createRouter().openapi(accountInsight, forAccount).openapi(portfolioInsight, forPortfolio);
+export const insightsRouter = createRouter()
+  .openapi(routes.accountInsight, handlers.accountInsight)
+  .openapi(routes.portfolioInsight, handlers.portfolioInsight);

@@ -1,22 +1,15 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { requireApiKey, WRITE_SECURITY } from "../../lib/auth";
-import { jsonContent, problemResponses } from "../../lib/openapi";
 import { jsonBodyLimit } from "../../lib/body-limit";
+import { jsonContent, problemResponses } from "../../lib/openapi";
 import { limitInsights } from "../../lib/rate-limit";
-import { flag, wholeNumber } from "../../lib/params";
+import { accountIdParamsSchema } from "../accounts/accounts.schemas";
 import {
   accountInsightResponseSchema,
   portfolioInsightRequestSchema,
   portfolioInsightResponseSchema,
+  refreshQuerySchema,
 } from "./insights.schemas";
-
-const refreshQuerySchema = z.object({
-  refresh: flag().openapi({
-    param: { name: "refresh", in: "query" },
-    description: "`true` asks the provider again even when a stored answer for the same data exists",
-    example: false,
-  }),
-});
 
 const PROVIDERS = `**Who answers.** \`INSIGHTS_PROVIDER\` chooses: \`workers-ai\` (the \`AI\` binding), \`openai\` (Chat
 Completions with the \`OPENAI_API_KEY\` secret), \`rules\` (deterministic, no network) or \`auto\` (default: OpenAI when a
@@ -43,13 +36,7 @@ computed factors, whatever the model wrote; \`based_on\` shows the figures.
 
 ${PROVIDERS}`,
   request: {
-    params: z.object({
-      id: wholeNumber(1, Number.MAX_SAFE_INTEGER).openapi({
-        param: { name: "id", in: "path" },
-        description: "Account id (a positive whole number)",
-        example: 7,
-      }),
-    }),
+    params: accountIdParamsSchema,
     query: refreshQuerySchema,
   },
   responses: {
@@ -57,6 +44,8 @@ ${PROVIDERS}`,
     ...problemResponses("validation_error", "not_found", "unauthorized", "service_unavailable", "rate_limited"),
   },
 });
+
+export type AccountInsightRoute = typeof accountInsight;
 
 export const portfolioInsight = createRoute({
   method: "post",
@@ -86,3 +75,5 @@ ${PROVIDERS}`,
     ...problemResponses("validation_error", "bad_request", "unauthorized", "payload_too_large", "service_unavailable", "rate_limited"),
   },
 });
+
+export type PortfolioInsightRoute = typeof portfolioInsight;

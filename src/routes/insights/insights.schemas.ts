@@ -2,8 +2,17 @@ import { z } from "@hono/zod-openapi";
 import { PLAYBOOK_PRIORITIES } from "../../domain/playbooks";
 import { ACCOUNT_INSIGHT_ACTIONS } from "../../insights/schema";
 import { FALLBACK_CODES, INSIGHT_SOURCES } from "../../insights/provider";
+import { flag } from "../../lib/params";
 import { bucketSchema, healthComponentsSchema, segmentSchema, trendSchema } from "../accounts/accounts.schemas";
 import { playbookSchema, riskFactorSchema } from "../playbooks/playbooks.schemas";
+
+export const refreshQuerySchema = z.object({
+  refresh: flag().openapi({
+    param: { name: "refresh", in: "query" },
+    description: "`true` asks the provider again even when a stored answer for the same data exists",
+    example: false,
+  }),
+});
 
 export const insightSourceSchema = z.enum(INSIGHT_SOURCES).openapi("InsightSource", {
   description:
@@ -166,3 +175,8 @@ export const portfolioInsightRequestSchema = z
       }),
   })
   .openapi("PortfolioInsightRequest");
+
+export type AccountInsightResponse = z.infer<typeof accountInsightResponseSchema>;
+export type PortfolioInsightResponse = z.infer<typeof portfolioInsightResponseSchema>;
+export type FocusAccount = z.infer<typeof focusAccountSchema>;
+export type Provenance = Pick<AccountInsightResponse, keyof typeof provenanceFields | "generated_at">;

@@ -1,8 +1,12 @@
 import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import worker from "../src/index";
-import type { AiBinding } from "../src/insights/workers-ai";
-import { resetDatabase } from "./helpers/db";
+import worker from "../../src/index";
+import type { RecommendedAction } from "../../src/insights/schema";
+import type { AiBinding } from "../../src/insights/workers-ai";
+import type { Problem } from "../../src/lib/errors";
+import type { RecommendationsResponse } from "../../src/routes/actions/actions.schemas";
+import type { AccountInsightResponse, PortfolioInsightResponse } from "../../src/routes/insights/insights.schemas";
+import { resetDatabase } from "../helpers/db";
 import {
   CRITICAL_NO_NPS,
   HEALTHY_GROWING,
@@ -11,46 +15,7 @@ import {
   seedSampleAccounts,
   SLIPPING,
   uploadCsv,
-} from "./helpers/csv";
-
-interface Action {
-  title: string;
-  description: string;
-  priority: string;
-  estimated_impact: string;
-  playbook_id: number;
-}
-
-interface AccountInsightBody {
-  account_id: number;
-  account_name: string;
-  summary: string;
-  health_analysis: string;
-  risk_factors: string[];
-  recommended_actions: Action[];
-  generated_at: string;
-  source: string;
-  model: string | null;
-  cached: boolean;
-  fallback_code: string | null;
-  fallback_reason: string | null;
-  based_on: { health_score: number; health_bucket: string; risk_factors: { label: string; kind: string }[]; playbook_ids: number[] };
-}
-
-interface PortfolioInsightBody {
-  summary: string;
-  key_findings: string[];
-  top_risks: string[];
-  opportunities: string[];
-  generated_at: string;
-  source: string;
-  cached: boolean;
-  fallback_code: string | null;
-  focus_areas: string[];
-  focus_accounts: { account_name: string; arr: number; health_bucket: string }[];
-  recommendations: { playbook: { id: number } }[];
-  based_on: { total_accounts: number; total_arr: number; arr_at_risk: number };
-}
+} from "../helpers/csv";
 
 /** The DATA JSON a prompt hands the model. */
 function promptData(messages: { role: string; content: string }[]): Record<string, unknown> {
@@ -133,10 +98,10 @@ describe("POST /insights/account/{id} with the rules (local default)", () => {
       const id = ids[series.name] as number;
       const response = await postAccountInsight(id);
       expect(response.status, series.name).toBe(200);
-      const body = await response.json<AccountInsightBody>();
+      const body = await response.json<AccountInsightResponse>();
       const recommended = await (
         await SELF.fetch(`http://example.com/actions/recommend?account_id=${id}`, { method: "POST" })
-      ).json<{ recommendations: { playbook: { id: number } }[]; risk_factors: { label: string; kind: string }[] }>();
+      ).json<RecommendationsResponse>();
 
       expect(body).toMatchObject({ account_id: id, account_name: series.name, source: "rules", model: null, cached: false });
       expect(body.fallback_code).toBeNull();
@@ -155,19 +120,19 @@ describe("POST /insights/account/{id} with the rules (local default)", () => {
 
   it("serves the stored answer while the data is unchanged, a new one with refresh=true, and a new one after an upload", async () => {
     const id = ids[SLIPPING.name] as number;
-    const first = await (await postAccountInsight(id)).json<AccountInsightBody>();
-    const again = await (await postAccountInsight(id)).json<AccountInsightBody>();
+    const first = await (await postAccountInsight(id)).json<AccountInsightResponse>();
+    const again = await (await postAccountInsight(id)).json<AccountInsightResponse>();
     expect(again.cached).toBe(true);
     expect(again.generated_at).toBe(first.generated_at);
     expect(again.summary).toBe(first.summary);
 
-    const refreshed = await (await postAccountInsight(id, "?refresh=true")).json<AccountInsightBody>();
+    const refreshed = await (await postAccountInsight(id, "?refresh=true")).json<AccountInsightResponse>();
     expect(refreshed.cached).toBe(false);
     expect(refreshed.generated_at >= first.generated_at).toBe(true);
 
     // One more day of metrics for the account changes its figures: the stored answer no longer applies.
     await uploadCsv(metricsCsv([{ ...SLIPPING, end: "2026-11-01", days: 1 }]));
-    const afterUpload = await (await postAccountInsight(id)).json<AccountInsightBody>();
+    const afterUpload = await (await postAccountInsight(id)).json<AccountInsightResponse>();
     expect(afterUpload.cached).toBe(false);
   });
 
@@ -178,7 +143,7 @@ describe("POST /insights/account/{id} with the rules (local default)", () => {
     for (const id of ["abc", "0", "1e3", "-1"]) {
       const response = await postAccountInsight(id);
       expect(response.status, id).toBe(400);
-      expect((await response.json<{ errors: { field: string }[] }>()).errors[0]?.field).toBe("id");
+      expect((await response.json<Problem>()).errors?.[0]?.field).toBe("id");
     }
     const badRefresh = await postAccountInsight(ids[SLIPPING.name] as number, "?refresh=maybe");
     expect(badRefresh.status).toBe(400);
@@ -191,7 +156,7 @@ describe("POST /insights/account/{id} with Workers AI (faked AI binding)", () =>
     const id = ids[SLIPPING.name] as number;
     const response = await callWorker(`/insights/account/${id}`, { AI: ai });
     expect(response.status).toBe(200);
-    const body = await response.json<AccountInsightBody>();
+    const body = await response.json<AccountInsightResponse>();
     expect(body).toMatchObject({ source: "workers-ai", model: "@cf/meta/llama-3.3-70b-instruct-fp8-fast", cached: false });
     expect(body.summary).toBe(`${SLIPPING.name} scores ${body.based_on.health_score}; adoption and support load drive the risk.`);
     // The response lists the computed risk factors, not the model's own list.
@@ -203,7 +168,7 @@ describe("POST /insights/account/{id} with Workers AI (faked AI binding)", () =>
     const data = promptData(calls[0]?.inputs.messages ?? []);
     expect(data.account).toMatchObject({ account_name: SLIPPING.name, health_score: body.based_on.health_score });
 
-    const cached = await (await callWorker(`/insights/account/${id}`, { AI: ai })).json<AccountInsightBody>();
+    const cached = await (await callWorker(`/insights/account/${id}`, { AI: ai })).json<AccountInsightResponse>();
     expect(cached).toMatchObject({ source: "workers-ai", cached: true, summary: body.summary });
     expect(calls).toHaveLength(1);
 
@@ -214,7 +179,7 @@ describe("POST /insights/account/{id} with Workers AI (faked AI binding)", () =>
   it("falls back to the rules with the reason when the model answers garbage, and does not store that answer", async () => {
     const { ai, calls } = fakeAi(() => "Sure! Here are some insights about the account: it is doing fine.");
     const id = ids[SLIPPING.name] as number;
-    const body = await (await callWorker(`/insights/account/${id}`, { AI: ai })).json<AccountInsightBody>();
+    const body = await (await callWorker(`/insights/account/${id}`, { AI: ai })).json<AccountInsightResponse>();
     expect(body).toMatchObject({ source: "rules", model: null, cached: false, fallback_code: "invalid_json" });
     expect(body.fallback_reason).toContain("workers-ai (@cf/meta/llama-3.3-70b-instruct-fp8-fast)");
     expect(body.recommended_actions).toHaveLength(3);
@@ -228,10 +193,10 @@ describe("POST /insights/account/{id} with Workers AI (faked AI binding)", () =>
       const answer = modelAccountAnswer(promptData(call.inputs.messages));
       const offered = (promptData(call.inputs.messages).playbooks as { playbook_id: number }[]).map((p) => p.playbook_id);
       const notOffered = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].find((playbookId) => !offered.includes(playbookId)) ?? 1;
-      answer.recommended_actions[2] = { ...(answer.recommended_actions[2] as Action), playbook_id: notOffered };
+      answer.recommended_actions[2] = { ...(answer.recommended_actions[2] as RecommendedAction), playbook_id: notOffered };
       return answer;
     });
-    const body = await (await callWorker(`/insights/account/${ids[HEALTHY_GROWING.name]}`, { AI: ai })).json<AccountInsightBody>();
+    const body = await (await callWorker(`/insights/account/${ids[HEALTHY_GROWING.name]}`, { AI: ai })).json<AccountInsightResponse>();
     expect(body).toMatchObject({ source: "rules", fallback_code: "unknown_playbook" });
   });
 });
@@ -260,7 +225,7 @@ describe("POST /insights/account/{id} with OpenAI (faked HTTP API)", () => {
       });
     });
     const id = ids[CRITICAL_NO_NPS.name] as number;
-    const body = await (await callWorker(`/insights/account/${id}`, { OPENAI_API_KEY: "sk-test-key" })).json<AccountInsightBody>();
+    const body = await (await callWorker(`/insights/account/${id}`, { OPENAI_API_KEY: "sk-test-key" })).json<AccountInsightResponse>();
     expect(body).toMatchObject({ source: "openai", model: "gpt-4o-mini", cached: false, fallback_code: null });
     expect(fetchSpy).toHaveBeenCalledTimes(1);
     const [url, init] = fetchSpy.mock.calls[0] ?? [];
@@ -282,7 +247,7 @@ describe("POST /insights/account/{id} with OpenAI (faked HTTP API)", () => {
     );
     const body = await (
       await callWorker(`/insights/account/${ids[SLIPPING.name]}`, { OPENAI_API_KEY: "sk-test-key" })
-    ).json<AccountInsightBody>();
+    ).json<AccountInsightResponse>();
     expect(body).toMatchObject({ source: "rules", fallback_code: "rate_limited", cached: false });
     expect(body.fallback_reason).toContain("HTTP 429");
   });
@@ -292,7 +257,7 @@ describe("POST /insights/portfolio", () => {
   it("without a body answers the original's fields with the defaults: recommendations included, no focus", async () => {
     const response = await postPortfolioInsight();
     expect(response.status).toBe(200);
-    const body = await response.json<PortfolioInsightBody>();
+    const body = await response.json<PortfolioInsightResponse>();
     expect(body).toMatchObject({ source: "rules", cached: false, focus_areas: [] });
     expect(body.summary).toContain("3 accounts with $1,524,000 ARR");
     expect(body.based_on).toMatchObject({ total_accounts: 3, total_arr: 1_524_000 });
@@ -306,21 +271,21 @@ describe("POST /insights/portfolio", () => {
 
   it("honours focus_areas and include_recommendations, and caches per request", async () => {
     const request = { include_recommendations: false, focus_areas: ["data quality", " APAC ", "apac"] };
-    const body = await (await postPortfolioInsight(request)).json<PortfolioInsightBody>();
+    const body = await (await postPortfolioInsight(request)).json<PortfolioInsightResponse>();
     expect(body.focus_areas).toEqual(["data quality", "APAC"]);
     expect(body.key_findings[0]).toMatch(/^Focus "data quality": Incomplete or stale data affects 1 of the 2 accounts at risk/);
     expect(body.key_findings[1]).toMatch(/^Focus "APAC": 1 account in APAC with \$24,000 ARR/);
     expect(body.recommendations).toEqual([]);
 
-    expect((await (await postPortfolioInsight(request)).json<PortfolioInsightBody>()).cached).toBe(true);
-    expect((await (await postPortfolioInsight({ focus_areas: ["churn"] })).json<PortfolioInsightBody>()).cached).toBe(false);
-    expect((await (await postPortfolioInsight(request, "?refresh=true")).json<PortfolioInsightBody>()).cached).toBe(false);
+    expect((await (await postPortfolioInsight(request)).json<PortfolioInsightResponse>()).cached).toBe(true);
+    expect((await (await postPortfolioInsight({ focus_areas: ["churn"] })).json<PortfolioInsightResponse>()).cached).toBe(false);
+    expect((await (await postPortfolioInsight(request, "?refresh=true")).json<PortfolioInsightResponse>()).cached).toBe(false);
   });
 
   it("answers 400 problem+json for a body of the wrong shape or malformed JSON", async () => {
     const wrongShape = await postPortfolioInsight({ focus_areas: "churn" });
     expect(wrongShape.status).toBe(400);
-    expect((await wrongShape.json<{ errors: { field: string }[] }>()).errors[0]?.field).toBe("focus_areas");
+    expect((await wrongShape.json<Problem>()).errors?.[0]?.field).toBe("focus_areas");
     const tooMany = await postPortfolioInsight({ focus_areas: Array.from({ length: 11 }, (_, index) => `area ${index}`) });
     expect(tooMany.status).toBe(400);
     const malformed = await SELF.fetch("http://example.com/insights/portfolio", {
@@ -334,7 +299,7 @@ describe("POST /insights/portfolio", () => {
 
   it("answers an empty portfolio without inventing figures", async () => {
     await resetDatabase();
-    const body = await (await postPortfolioInsight()).json<PortfolioInsightBody>();
+    const body = await (await postPortfolioInsight()).json<PortfolioInsightResponse>();
     expect(body.summary).toBe("The portfolio has no accounts yet: upload daily metrics to get an analysis.");
     expect(body.focus_accounts).toEqual([]);
     expect(body.based_on).toMatchObject({ total_accounts: 0, total_arr: 0 });
@@ -350,7 +315,7 @@ describe("POST /insights/portfolio", () => {
         opportunities: ["Northwind Traders is growing."],
       };
     });
-    const body = await (await callWorker("/insights/portfolio", { AI: ai })).json<PortfolioInsightBody>();
+    const body = await (await callWorker("/insights/portfolio", { AI: ai })).json<PortfolioInsightResponse>();
     expect(body).toMatchObject({ source: "workers-ai", summary: "3 accounts; $324000 ARR at risk." });
     expect(calls[0]?.inputs.response_format).toMatchObject({ type: "json_schema" });
 
@@ -359,7 +324,7 @@ describe("POST /insights/portfolio", () => {
         throw new Error("AiError: 3040: Capacity temporarily exceeded, please try again.");
       },
     };
-    const fallback = await (await callWorker("/insights/portfolio?refresh=true", { AI: failing })).json<PortfolioInsightBody>();
+    const fallback = await (await callWorker("/insights/portfolio?refresh=true", { AI: failing })).json<PortfolioInsightResponse>();
     expect(fallback).toMatchObject({ source: "rules", fallback_code: "rate_limited" });
     expect(fallback.summary).toContain(`as of ${PORTFOLIO_END}`);
   });

@@ -1,19 +1,20 @@
 import { findCachedInsight, storeInsight } from "../db/queries/insight-cache";
-import { recommendForPortfolio } from "../domain/recommend";
+import type { AccountAssessment } from "../domain/recommend";
+import { recommendForPortfolio } from "../domain/recommend-portfolio";
+import { PROMPT_VERSION } from "../insights/prompt";
+import type { PortfolioInsightInput, PortfolioInsightRequest } from "../insights/provider";
+import type { AccountInsight, PortfolioInsight } from "../insights/schema";
+import {
+  chooseProvider,
+  runAccountInsight,
+  runPortfolioInsight,
+  type InsightResult,
+  type ProviderDependencies,
+} from "../insights/select";
 import type { InsightsConfig } from "../lib/config";
 import { sha256Hex } from "../lib/hash";
 import type { Database } from "../lib/types";
-import { assessAccount, assessPortfolio, type AccountAssessment } from "../services/assessment";
-import { PROMPT_VERSION } from "./prompt";
-import type { FallbackCode, InsightSource, PortfolioInsightInput, PortfolioInsightRequest } from "./provider";
-import type { AccountInsight, PortfolioInsight } from "./schema";
-import {
-  chooseProvider,
-  generateAccountInsight,
-  generatePortfolioInsight,
-  type InsightResult,
-  type ProviderDependencies,
-} from "./select";
+import { assessAccount, assessPortfolio } from "./assessment";
 
 /**
  * Insights end to end: load the figures, look for a stored answer computed from exactly the same input, else ask the
@@ -22,21 +23,13 @@ import {
  */
 
 export interface InsightContext {
-  d1: D1Database;
   db: Database;
   config: InsightsConfig;
   dependencies: ProviderDependencies;
 }
 
-export interface InsightOutcome<T> {
-  insight: T;
-  source: InsightSource;
-  model: string | null;
-  cached: boolean;
-  fallback_code: FallbackCode | null;
-  fallback_reason: string | null;
-  generated_at: string;
-}
+/** The provider's result, served from the cache or not; `generated_at` is when the answer was first written. */
+export type InsightOutcome<T> = Omit<InsightResult<T>, "duration_ms"> & { cached: boolean; generated_at: string };
 
 /**
  * Serves `scope` from the cache when the same provider already answered the same data, else generates and stores.
@@ -92,19 +85,19 @@ async function cachedOrGenerated<T>(
 }
 
 /** Null when there is no such account. */
-export async function accountInsight(
+export async function generateAccountInsight(
   context: InsightContext,
   accountId: number,
   refresh: boolean,
 ): Promise<{ assessment: AccountAssessment; outcome: InsightOutcome<AccountInsight> } | null> {
-  const assessment = await assessAccount(context.d1, accountId);
+  const assessment = await assessAccount(context.db, accountId);
   if (!assessment) return null;
   const outcome = await cachedOrGenerated(
     context,
     { scope: `account:${accountId}`, accountId, data: assessment },
     refresh,
     () =>
-      generateAccountInsight(chooseProvider(context.config, context.dependencies), assessment, {
+      runAccountInsight(chooseProvider(context.config, context.dependencies), assessment, {
         timeoutMs: context.config.timeoutMs,
       }),
   );
@@ -125,12 +118,12 @@ function normaliseRequest(request: PortfolioInsightRequest): PortfolioInsightReq
   return { include_recommendations: request.include_recommendations, focus_areas: focusAreas };
 }
 
-export async function portfolioInsight(
+export async function generatePortfolioInsight(
   context: InsightContext,
   request: PortfolioInsightRequest,
   refresh: boolean,
 ): Promise<{ input: PortfolioInsightInput; outcome: InsightOutcome<PortfolioInsight> }> {
-  const portfolio = await assessPortfolio(context.d1);
+  const portfolio = await assessPortfolio(context.db);
   const input: PortfolioInsightInput = {
     portfolio,
     request: normaliseRequest(request),
@@ -142,7 +135,7 @@ export async function portfolioInsight(
     { scope: `portfolio:${requestKey.slice(0, 16)}`, accountId: null, data: input },
     refresh,
     () =>
-      generatePortfolioInsight(chooseProvider(context.config, context.dependencies), input, {
+      runPortfolioInsight(chooseProvider(context.config, context.dependencies), input, {
         timeoutMs: context.config.timeoutMs,
       }),
   );
