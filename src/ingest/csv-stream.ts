@@ -1,4 +1,7 @@
 import Papa from "papaparse";
+import { DEFAULT_MAX_LINE_CHARS } from "../lib/config";
+import { errorMessage } from "../lib/errors";
+import { CsvEncodingError, CsvFormatError, UploadReadError } from "./errors";
 
 /**
  * Streaming CSV reader: web stream of text ► papaparse's low-level Parser, chunk by chunk.
@@ -22,33 +25,9 @@ export interface CsvReadOptions {
    * A record may not grow beyond this many characters. An unclosed quote would otherwise make the parser carry
    * the rest of the file forward as one ever-growing tail.
    */
-  maxRecordChars?: number;
+  maxLineChars?: number;
 }
 
-/** The text cannot be read as CSV at all (as opposed to a bad row, which is reported and skipped). */
-export class CsvFormatError extends Error {
-  override name = "CsvFormatError";
-}
-
-/** The bytes are not UTF-8 text. */
-export class CsvEncodingError extends Error {
-  override name = "CsvEncodingError";
-}
-
-/** Reading the upload itself failed (client gone, malformed multipart framing, ...). */
-export class UploadReadError extends Error {
-  override name = "UploadReadError";
-}
-
-/** The upload passed the configured size limit while streaming in. */
-export class UploadTooLargeError extends UploadReadError {
-  override name = "UploadTooLargeError";
-  constructor(readonly maxBytes: number) {
-    super(`The upload is larger than ${maxBytes} bytes (MAX_UPLOAD_BYTES)`);
-  }
-}
-
-export const DEFAULT_MAX_RECORD_CHARS = 1 << 20;
 const QUOTE = '"';
 
 interface PapaChunkResult {
@@ -97,7 +76,7 @@ class ChunkedCsvParser {
   private nextLine = 1;
   private started = false;
 
-  constructor(private readonly maxRecordChars: number) {}
+  constructor(private readonly maxLineChars: number) {}
 
   /** Parses the complete records of `chunk` (with the carried tail); keeps the incomplete last one for later. */
   push(chunk: string): CsvRecord[] {
@@ -116,7 +95,7 @@ class ChunkedCsvParser {
     }
     const { records, consumed } = this.parse(input, true);
     // A chunk bigger than the limit may hold a whole record bigger than the limit, which the tail check never sees.
-    if (consumed > this.maxRecordChars) this.checkRecordLengths(records);
+    if (consumed > this.maxLineChars) this.checkRecordLengths(records);
     this.keepTail(input.slice(consumed));
     return records;
   }
@@ -137,18 +116,18 @@ class ChunkedCsvParser {
     for (const record of records) {
       let length = record.fields.length;
       for (const field of record.fields) length += field.length;
-      if (length > this.maxRecordChars) {
+      if (length > this.maxLineChars) {
         throw new CsvFormatError(
-          `The record on line ${record.line} is longer than ${this.maxRecordChars} characters (MAX_LINE_CHARS).`,
+          `The record on line ${record.line} is longer than ${this.maxLineChars} characters (MAX_LINE_CHARS).`,
         );
       }
     }
   }
 
   private keepTail(tail: string): void {
-    if (tail.length > this.maxRecordChars) {
+    if (tail.length > this.maxLineChars) {
       throw new CsvFormatError(
-        `The record starting on line ${this.nextLine} is longer than ${this.maxRecordChars} characters (MAX_LINE_CHARS): ` +
+        `The record starting on line ${this.nextLine} is longer than ${this.maxLineChars} characters (MAX_LINE_CHARS): ` +
           'a line is too long, or a quoted field is never closed (unbalanced \'"\').',
       );
     }
@@ -184,7 +163,7 @@ export async function* readCsvRecords(
   text: ReadableStream<string>,
   options: CsvReadOptions = {},
 ): AsyncGenerator<CsvRecord[], void, undefined> {
-  const parser = new ChunkedCsvParser(options.maxRecordChars ?? DEFAULT_MAX_RECORD_CHARS);
+  const parser = new ChunkedCsvParser(options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS);
   const reader = text.getReader();
   let finished = false;
   try {
@@ -194,7 +173,7 @@ export async function* readCsvRecords(
         next = await reader.read();
       } catch (error) {
         if (error instanceof CsvEncodingError || error instanceof UploadReadError) throw error;
-        throw new UploadReadError(error instanceof Error ? error.message : String(error), { cause: error });
+        throw new UploadReadError(errorMessage(error), { cause: error });
       }
       if (next.done) break;
       const records = parser.push(next.value);

@@ -1,7 +1,8 @@
 import { Buffer } from "node:buffer";
 import type { Readable } from "node:stream";
 import busboy from "busboy";
-import { UploadReadError, UploadTooLargeError } from "./csv-stream";
+import { errorMessage } from "../lib/errors";
+import { UploadReadError, UploadTooLargeError } from "./errors";
 
 /**
  * The file part of a multipart/form-data body as a web stream, without buffering it: the request body is written
@@ -48,7 +49,7 @@ export function openMultipartFile(
   try {
     parser = busboy({ headers: { "content-type": contentType }, defParamCharset: "utf8" });
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     return Promise.reject(new MultipartError(`The multipart body cannot be read: ${reason}.`));
   }
 
@@ -100,7 +101,7 @@ export function openMultipartFile(
       );
     });
     parser.on("error", (error: unknown) => {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       settle(() => reject(new MultipartError(`The multipart body is malformed: ${reason}.`)));
       fileStream?.destroy(new UploadReadError(`The multipart body is malformed: ${reason}.`));
     });
@@ -119,7 +120,7 @@ export function openMultipartFile(
     };
     pump().catch((error: unknown) => {
       if (stopped) return;
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       // Past the size limit the stream's own error travels on, so the caller can answer 413.
       const tooLarge = error instanceof UploadTooLargeError ? error : null;
       settle(() => reject(tooLarge ?? new MultipartError(`The upload could not be read: ${reason}.`)));

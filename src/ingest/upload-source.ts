@@ -1,5 +1,4 @@
-import { ApiError } from "../lib/errors";
-import { UploadTooLargeError } from "./csv-stream";
+import { IngestError, UploadTooLargeError } from "./errors";
 import { MultipartError, openMultipartFile } from "./multipart";
 
 /** Where the CSV bytes of an upload come from: the `file` part of a form, or the raw request body. */
@@ -23,13 +22,13 @@ export const RAW_CSV_MEDIA_TYPES = [
 
 const ACCEPTED = `multipart/form-data (field '${UPLOAD_FIELD}') or a raw body of type ${RAW_CSV_MEDIA_TYPES.join(", ")}`;
 
-function emptyBody(): ApiError {
-  return new ApiError("invalid_csv", "The request body is empty: send a CSV file with a header line and data rows.");
+function emptyBody(): IngestError {
+  return new IngestError("invalid_csv", "The request body is empty: send a CSV file with a header line and data rows.");
 }
 
-function tooLarge(maxBytes: number): ApiError {
-  return new ApiError(
-    "payload_too_large",
+function tooLarge(maxBytes: number): IngestError {
+  return new IngestError(
+    "too_large",
     `The upload is larger than ${maxBytes} bytes (MAX_UPLOAD_BYTES). Nothing was stored; split the file and upload the parts.`,
   );
 }
@@ -65,7 +64,7 @@ export async function openUploadSource(request: Request, maxBytes: number): Prom
       return { stream: file.stream, fileName: file.fileName, contentType: mediaType };
     } catch (error) {
       if (error instanceof UploadTooLargeError) throw tooLarge(maxBytes);
-      if (error instanceof MultipartError) throw new ApiError("bad_request", error.message);
+      if (error instanceof MultipartError) throw new IngestError("unreadable", error.message);
       throw error;
     }
   }
@@ -76,7 +75,7 @@ export async function openUploadSource(request: Request, maxBytes: number): Prom
   }
 
   const received = mediaType === "" ? "no Content-Type" : `Content-Type '${mediaType}'`;
-  throw new ApiError(
+  throw new IngestError(
     "unsupported_media_type",
     `The upload has ${received}. Send ${ACCEPTED}, e.g. curl -F "${UPLOAD_FIELD}=@data.csv" or curl --data-binary @data.csv -H "Content-Type: text/csv".`,
   );

@@ -1,40 +1,11 @@
 import { SEGMENTS, type Segment } from "../domain/types";
+import { matchKey } from "../lib/match-key";
+import type { CsvColumn, ResolvedHeader } from "./csv-header";
 
 /**
- * The CSV contract of DESIGN §3 as pure functions: resolve a header line to column positions, then turn
- * each data line into a typed metric row or a list of errors that name the line, the column and why.
+ * The CSV contract of DESIGN §3 as pure functions: once the header is resolved (csv-header.ts), turn each data
+ * line into a typed metric row or a list of errors that name the line, the column and why.
  */
-
-export const REQUIRED_COLUMNS = [
-  "account_name",
-  "segment",
-  "region",
-  "arr",
-  "date",
-  "daily_active_users",
-  "feature_adoption_rate",
-  "support_tickets_open",
-  "login_frequency",
-] as const;
-
-/** Optional: a file without an `nps_score` column stores every NPS as null. */
-export const OPTIONAL_COLUMNS = ["nps_score"] as const;
-
-export type CsvColumn = (typeof REQUIRED_COLUMNS)[number] | (typeof OPTIONAL_COLUMNS)[number];
-
-/** The header in the documented order, for messages. */
-export const CSV_HEADER_ORDER: readonly CsvColumn[] = [
-  "account_name",
-  "segment",
-  "region",
-  "arr",
-  "date",
-  "daily_active_users",
-  "feature_adoption_rate",
-  "support_tickets_open",
-  "nps_score",
-  "login_frequency",
-];
 
 const MAX_ACCOUNT_NAME_LENGTH = 200;
 const MAX_REGION_LENGTH = 100;
@@ -64,42 +35,7 @@ export interface RowError {
   reason: string;
 }
 
-/** Position of each known column in a data line; -1 for an absent optional column. */
-export interface ResolvedHeader {
-  positions: Record<CsvColumn, number>;
-  fieldCount: number;
-}
-
-export type HeaderResolution =
-  | { ok: true; header: ResolvedHeader }
-  | { ok: false; missing: CsvColumn[]; duplicates: CsvColumn[]; looksSemicolonSeparated: boolean };
-
 export type RowValidation = { ok: true; row: MetricRow } | { ok: false; errors: RowError[] };
-
-const KNOWN_COLUMNS = new Set<string>(CSV_HEADER_ORDER);
-
-function normaliseHeaderName(name: string): string {
-  return name.replace(/^\uFEFF/, "").trim().toLowerCase();
-}
-
-/** Names are matched case-insensitively, ignoring surrounding spaces; order is free and extra columns are ignored. */
-export function resolveHeader(fields: readonly string[]): HeaderResolution {
-  const positions = Object.fromEntries(CSV_HEADER_ORDER.map((column) => [column, -1])) as Record<CsvColumn, number>;
-  const duplicates = new Set<CsvColumn>();
-  fields.forEach((field, index) => {
-    const name = normaliseHeaderName(field);
-    if (!KNOWN_COLUMNS.has(name)) return;
-    const column = name as CsvColumn;
-    if (positions[column] === -1) positions[column] = index;
-    else duplicates.add(column);
-  });
-  const missing = REQUIRED_COLUMNS.filter((column) => positions[column] === -1);
-  if (missing.length > 0 || duplicates.size > 0) {
-    const looksSemicolonSeparated = fields.length === 1 && (fields[0] ?? "").includes(";");
-    return { ok: false, missing, duplicates: [...duplicates], looksSemicolonSeparated };
-  }
-  return { ok: true, header: { positions, fieldCount: fields.length } };
-}
 
 /** A line with no content: empty, only spaces, or only separators (as spreadsheets export empty rows). */
 export function isBlankLine(fields: readonly string[]): boolean {
@@ -115,11 +51,7 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const SEGMENT_BY_NAME = new Map<string, Segment>(SEGMENTS.map((segment) => [segment, segment]));
 
 /** Case-insensitive, and forgiving about the separator: "mid market", "Mid_Market", "midmarket". */
-const SEGMENT_BY_KEY = new Map<string, Segment>(SEGMENTS.map((segment) => [segmentKey(segment), segment]));
-
-function segmentKey(value: string): string {
-  return value.toLowerCase().replace(/[\s_-]/g, "");
-}
+const SEGMENT_BY_KEY = new Map<string, Segment>(SEGMENTS.map((segment) => [matchKey(segment), segment]));
 
 function quoted(value: string): string {
   const shown = value.length > MAX_VALUE_IN_ERROR ? `${value.slice(0, MAX_VALUE_IN_ERROR)}…` : value;
@@ -205,7 +137,7 @@ function cachedDateProblem(value: string): string | null {
 }
 
 function segmentOf(value: string): Segment | undefined {
-  return SEGMENT_BY_NAME.get(value) ?? SEGMENT_BY_KEY.get(segmentKey(value));
+  return SEGMENT_BY_NAME.get(value) ?? SEGMENT_BY_KEY.get(matchKey(value));
 }
 
 /**

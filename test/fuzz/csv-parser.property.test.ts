@@ -2,14 +2,9 @@ import { env } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeUtf8, readCsvRecords } from "../../src/ingest/csv-stream";
-import {
-  CSV_HEADER_ORDER,
-  isBlankLine,
-  resolveHeader,
-  validateRow,
-  type MetricRow,
-  type ResolvedHeader,
-} from "../../src/ingest/validate-row";
+import { CSV_HEADER_ORDER, resolveHeader, type ResolvedHeader } from "../../src/ingest/csv-header";
+import { isBlankLine, validateRow, type MetricRow } from "../../src/ingest/validate-row";
+import { streamOf } from "../helpers/streams";
 
 /*
  * Property: whatever the quoting, BOM, line ends (CRLF and LF mixed), blank lines, empty NPS and where the stream's
@@ -125,14 +120,7 @@ function chunked(bytes: Uint8Array, cuts: number[]): ReadableStream<Uint8Array> 
     if (position > from) chunks.push(bytes.subarray(from, position));
     from = Math.max(from, position);
   }
-  let index = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      const chunk = chunks[index++];
-      if (chunk === undefined) controller.close();
-      else controller.enqueue(chunk);
-    },
-  });
+  return streamOf(chunks);
 }
 
 async function parse(stream: ReadableStream<Uint8Array>): Promise<MetricRow[]> {

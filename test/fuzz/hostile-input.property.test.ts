@@ -1,6 +1,8 @@
 import { env, SELF } from "cloudflare:test";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { Problem } from "../../src/lib/errors";
+import type { AccountList } from "../../src/routes/accounts/accounts.schemas";
 import { resetDatabase } from "../helpers/db";
 import { HEALTHY_GROWING, metricsCsv, SLIPPING, uploadCsv } from "../helpers/csv";
 
@@ -29,7 +31,7 @@ async function expectProblem(response: Response): Promise<void> {
   expect(response.status).toBeGreaterThanOrEqual(400);
   expect(response.status).toBeLessThan(500);
   expect(response.headers.get("content-type")).toBe("application/problem+json");
-  const body = await response.json<{ status: number; detail: string; request_id: string }>();
+  const body = await response.json<Problem>();
   expect(body.status).toBe(response.status);
   expect(body.detail.length).toBeGreaterThan(0);
   expect(body.detail).not.toMatch(/SQLITE|D1_ERROR|at \w+ \(/);
@@ -124,14 +126,14 @@ describe("GET /accounts query fuzzing (property)", () => {
         const search = new URLSearchParams(query).toString();
         const response = await SELF.fetch(`http://example.com/accounts?${search}`);
         if (response.status === 200) {
-          const body = await response.json<{ total: number; accounts: unknown[]; page: number; page_size: number }>();
+          const body = await response.json<AccountList>();
           expect(body.accounts.length).toBeLessThanOrEqual(body.page_size);
           expect(body.total).toBeGreaterThanOrEqual(0);
           return;
         }
         expect(response.status).toBe(400);
         expect(response.headers.get("content-type")).toBe("application/problem+json");
-        const problem = await response.json<{ errors?: { field: string }[] }>();
+        const problem = await response.json<Problem>();
         for (const error of problem.errors ?? []) expect(PARAMETERS).toContain(error.field);
         expect(problem.errors?.length).toBeGreaterThan(0);
       }),

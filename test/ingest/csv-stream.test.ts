@@ -1,38 +1,11 @@
 import { describe, expect, it } from "vitest";
-import {
-  CsvEncodingError,
-  CsvFormatError,
-  decodeUtf8,
-  readCsvRecords,
-  type CsvRecord,
-} from "../../src/ingest/csv-stream";
+import { decodeUtf8, readCsvRecords, type CsvRecord } from "../../src/ingest/csv-stream";
+import { CsvEncodingError, CsvFormatError } from "../../src/ingest/errors";
+import { streamOf } from "../helpers/streams";
 
-/** A text stream that delivers exactly these chunks, so a test decides where the boundaries fall. */
-function textStream(chunks: string[]): ReadableStream<string> {
-  let index = 0;
-  return new ReadableStream<string>({
-    pull(controller) {
-      const chunk = chunks[index++];
-      if (chunk === undefined) controller.close();
-      else controller.enqueue(chunk);
-    },
-  });
-}
-
-function byteStream(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
-  let index = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      const chunk = chunks[index++];
-      if (chunk === undefined) controller.close();
-      else controller.enqueue(chunk);
-    },
-  });
-}
-
-async function records(chunks: string[], maxRecordChars?: number): Promise<CsvRecord[]> {
+async function records(chunks: string[], maxLineChars?: number): Promise<CsvRecord[]> {
   const all: CsvRecord[] = [];
-  for await (const batch of readCsvRecords(textStream(chunks), { maxRecordChars })) all.push(...batch);
+  for await (const batch of readCsvRecords(streamOf(chunks), { maxLineChars })) all.push(...batch);
   return all;
 }
 
@@ -141,7 +114,7 @@ describe("readCsvRecords", () => {
 describe("decodeUtf8", () => {
   async function decode(chunks: Uint8Array[]): Promise<{ text: string; bytes: number }> {
     let bytes = 0;
-    const reader = byteStream(chunks)
+    const reader = streamOf(chunks)
       .pipeThrough(decodeUtf8((length) => (bytes += length)))
       .getReader();
     let text = "";

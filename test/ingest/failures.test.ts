@@ -1,13 +1,12 @@
 import { env, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { markAbandonedRuns } from "../../src/db/queries/ingest-runs";
 import { createDb } from "../../src/db/client";
-import { ingestCsv, type IngestOptions } from "../../src/ingest/ingest-service";
-import type { RecomputeMessage } from "../../src/jobs/recompute-jobs";
-import { DEFAULT_HEALTH_CONFIG } from "../../src/lib/config";
+import { markAbandonedRuns } from "../../src/db/queries/ingest-runs";
 import { ApiError } from "../../src/lib/errors";
+import type { IngestOptions } from "../../src/services/ingest/types";
 import { resetDatabase } from "../helpers/db";
 import { metricsCsv, type AccountSeries } from "../helpers/csv";
+import { ingestStream } from "../helpers/ingest";
 
 /*
  * Failures during ingest leave the database consistent: every stored row whole and tied to an account, the run saying
@@ -63,17 +62,7 @@ function chunkedStream(
 }
 
 function ingest(stream: ReadableStream<Uint8Array>, options: IngestOptions = { batchSize: BATCH }) {
-  return ingestCsv(
-    {
-      db: createDb(env.DB),
-      d1: env.DB,
-      health: DEFAULT_HEALTH_CONFIG,
-      queue: env.RECOMPUTE_QUEUE as Queue<RecomputeMessage>,
-      inlineRescoreMaxAccounts: 2000,
-    },
-    { stream, fileName: "metrics.csv", contentType: "text/csv" },
-    options,
-  );
+  return ingestStream(stream, "metrics.csv", options);
 }
 
 /** Everything a user can see of the data: accounts, metrics and current scores. */
@@ -197,7 +186,7 @@ describe("an upload that fails midway", () => {
     expect(running?.rows_committed).toBeGreaterThan(0);
     expect(await expectConsistentWith(FILE)).toBe(running?.rows_committed);
 
-    expect((await markAbandonedRuns(env.DB)).runIds).toEqual([]);
+    expect((await markAbandonedRuns(createDb(env.DB))).runIds).toEqual([]);
     // Half an hour on (the run's start moved back), the next upload finds it abandoned: marks it failed, and rescores
     // the accounts it wrote along with its own.
     await env.DB.prepare("UPDATE ingest_runs SET started_at = '2026-01-01T00:00:00.000Z' WHERE id = ?").bind(running?.id).run();

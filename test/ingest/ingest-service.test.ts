@@ -1,38 +1,16 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { createDb } from "../../src/db/client";
-import { ingestCsv, type IngestOptions } from "../../src/ingest/ingest-service";
-import type { RecomputeMessage } from "../../src/jobs/recompute-jobs";
-import { DEFAULT_HEALTH_CONFIG } from "../../src/lib/config";
+import { CSV_HEADER_ORDER } from "../../src/ingest/csv-header";
 import { ApiError } from "../../src/lib/errors";
+import type { IngestOptions } from "../../src/services/ingest/types";
 import { resetDatabase } from "../helpers/db";
+import { ingestStream } from "../helpers/ingest";
+import { streamOf } from "../helpers/streams";
 
-const HEADER =
-  "account_name,segment,region,arr,date,daily_active_users,feature_adoption_rate,support_tickets_open,nps_score,login_frequency";
-
-const context = () => ({
-  db: createDb(env.DB),
-  d1: env.DB,
-  health: DEFAULT_HEALTH_CONFIG,
-  queue: env.RECOMPUTE_QUEUE as Queue<RecomputeMessage>,
-  inlineRescoreMaxAccounts: 2000,
-});
-
-/** Delivers exactly these byte chunks, then ends (or fails, when `failure` is given). */
-function byteStream(chunks: Uint8Array[], failure?: Error): ReadableStream<Uint8Array> {
-  let index = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      const chunk = chunks[index++];
-      if (chunk !== undefined) controller.enqueue(chunk);
-      else if (failure) controller.error(failure);
-      else controller.close();
-    },
-  });
-}
+const HEADER = CSV_HEADER_ORDER.join(",");
 
 function ingest(stream: ReadableStream<Uint8Array>, options?: IngestOptions) {
-  return ingestCsv(context(), { stream, fileName: "test.csv", contentType: "text/csv" }, options);
+  return ingestStream(stream, "test.csv", options);
 }
 
 async function storedMetrics() {
@@ -61,7 +39,7 @@ describe("ingestCsv", () => {
     const insideUmlaut = bytes.indexOf(0xc3, insideQuotedNewline) + 1;
     const chunks = [bytes.slice(0, insideQuotedNewline), bytes.slice(insideQuotedNewline, insideUmlaut), bytes.slice(insideUmlaut)];
 
-    const report = await ingest(byteStream(chunks));
+    const report = await ingest(streamOf(chunks));
     expect(report).toMatchObject({ rowsTotal: 2, rowsRejected: 0, metricsCreated: 2, accountsCreated: 1, bytesRead: bytes.byteLength });
     expect(await storedMetrics()).toEqual([
       { name: "Zürich AG", date: "2024-10-01", dau: 5, nps: null },
@@ -78,7 +56,7 @@ describe("ingestCsv", () => {
       "Acme,SMB,EU,100,2024-10-02,3,0.1,1,,0.1",
       "Beta,SMB,EU,100,2024-10-02,4,0.1,1,,0.1",
     ].join("\n");
-    const report = await ingest(byteStream([new TextEncoder().encode(csv)]), { batchSize: 2 });
+    const report = await ingest(streamOf([new TextEncoder().encode(csv)]), { batchSize: 2 });
     expect(report).toMatchObject({ rowsTotal: 5, accountsCreated: 2, accountsUpdated: 0, metricsCreated: 4, metricsUpdated: 1 });
     expect((await storedMetrics()).map((metric) => metric.dau)).toEqual([2, 3, 1, 4]);
   });
@@ -88,7 +66,7 @@ describe("ingestCsv", () => {
     const encoder = new TextEncoder();
     const chunks = [encoder.encode(`${HEADER}\n`), ...lines.map((line) => encoder.encode(line))];
 
-    const failure = ingest(byteStream(chunks, new Error("connection reset")), { batchSize: 4 });
+    const failure = ingest(streamOf(chunks, new Error("connection reset")), { batchSize: 4 });
     await expect(failure).rejects.toThrow(ApiError);
     const error = (await failure.catch((caught: unknown) => caught)) as ApiError;
     expect(error.status).toBe(400);
@@ -120,7 +98,7 @@ describe("ingestCsv", () => {
         "Acme,SMB,EU,100,2024-10-03,666,0.1,1,,0.1",
         "Beta,SMB,EU,100,2024-10-03,3,0.1,1,,0.1",
       ].join("\n");
-      const failure = ingest(byteStream([new TextEncoder().encode(csv)]), { batchSize: 2 });
+      const failure = ingest(streamOf([new TextEncoder().encode(csv)]), { batchSize: 2 });
       const error = (await failure.catch((caught: unknown) => caught)) as ApiError;
       expect(error).toBeInstanceOf(ApiError);
       expect(error.status).toBe(500);
@@ -139,7 +117,7 @@ describe("ingestCsv", () => {
 
   it("refuses an unclosed quote that would swallow the file, once it exceeds the record limit", async () => {
     const csv = `${HEADER}\n"Acme,SMB,EU,100,2024-10-01,1,0.1,1,,0.1\n${"x,".repeat(2000)}`;
-    const report = ingest(byteStream([new TextEncoder().encode(csv)]), { maxRecordChars: 1000 });
+    const report = ingest(streamOf([new TextEncoder().encode(csv)]), { maxLineChars: 1000 });
     const error = (await report.catch((caught: unknown) => caught)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(400);
@@ -149,7 +127,7 @@ describe("ingestCsv", () => {
   });
 
   it("records a run id on every row it writes and returns it", async () => {
-    const report = await ingest(byteStream([new TextEncoder().encode(`${HEADER}\nAcme,SMB,EU,100,2024-10-01,1,0.1,1,,0.1\n`)]));
+    const report = await ingest(streamOf([new TextEncoder().encode(`${HEADER}\nAcme,SMB,EU,100,2024-10-01,1,0.1,1,,0.1\n`)]));
     expect(await run(report.runId)).toMatchObject({ status: "completed", file_name: "test.csv", rows_total: 1 });
     expect(await env.DB.prepare("SELECT ingest_run_id FROM account_metrics").first("ingest_run_id")).toBe(report.runId);
   });

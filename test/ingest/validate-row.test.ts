@@ -1,17 +1,8 @@
 import { describe, expect, it } from "vitest";
-import {
-  dateProblem,
-  formatRowError,
-  isBlankLine,
-  resolveHeader,
-  validateRow,
-  type ResolvedHeader,
-} from "../../src/ingest/validate-row";
+import { CSV_HEADER_ORDER, resolveHeader, type ResolvedHeader } from "../../src/ingest/csv-header";
+import { dateProblem, formatRowError, isBlankLine, validateRow } from "../../src/ingest/validate-row";
 
-const HEADER_FIELDS =
-  "account_name,segment,region,arr,date,daily_active_users,feature_adoption_rate,support_tickets_open,nps_score,login_frequency".split(
-    ",",
-  );
+const HEADER_FIELDS: string[] = [...CSV_HEADER_ORDER];
 
 function header(fields: string[] = HEADER_FIELDS): ResolvedHeader {
   const resolution = resolveHeader(fields);

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { writeMetricBatch } from "../../src/ingest/writer";
+import { createDb } from "../../src/db/client";
 import type { MetricRow } from "../../src/ingest/validate-row";
+import { writeMetricBatch } from "../../src/services/ingest/writer";
 import { resetDatabase } from "../helpers/db";
 
 function row(accountName: string, date: string, overrides: Partial<MetricRow> = {}): MetricRow {
@@ -26,11 +27,13 @@ async function accountIds(): Promise<Record<string, number>> {
   return Object.fromEntries(results.map((account) => [account.account_name, account.id]));
 }
 
+const db = createDb(env.DB);
+
 beforeEach(resetDatabase);
 
 describe("writeMetricBatch", () => {
   it("tells created rows from updated ones and names the accounts that changed", async () => {
-    const first = await writeMetricBatch(env.DB, 1, [row("Acme", "2024-10-01"), row("Beta", "2024-10-01")]);
+    const first = await writeMetricBatch(db, 1, [row("Acme", "2024-10-01"), row("Beta", "2024-10-01")]);
     const ids = await accountIds();
     expect(first).toEqual({
       createdAccountIds: expect.arrayContaining([ids.Acme, ids.Beta]),
@@ -39,7 +42,7 @@ describe("writeMetricBatch", () => {
       metricsUpdated: 0,
     });
 
-    const second = await writeMetricBatch(env.DB, 2, [
+    const second = await writeMetricBatch(db, 2, [
       row("Acme", "2024-10-01"), // unchanged
       row("Beta", "2024-10-01", { dailyActiveUsers: 11 }), // changed
       row("Gamma", "2024-10-01"), // new account
@@ -50,7 +53,7 @@ describe("writeMetricBatch", () => {
     expect([...second.changedAccountIds].sort()).toEqual([after.Acme, after.Beta, after.Gamma].sort());
     expect(second).toMatchObject({ metricsCreated: 2, metricsUpdated: 1 });
 
-    expect(await writeMetricBatch(env.DB, 3, [row("Acme", "2024-10-01"), row("Beta", "2024-10-01", { dailyActiveUsers: 11 })])).toEqual({
+    expect(await writeMetricBatch(db, 3, [row("Acme", "2024-10-01"), row("Beta", "2024-10-01", { dailyActiveUsers: 11 })])).toEqual({
       createdAccountIds: [],
       changedAccountIds: [],
       metricsCreated: 0,
@@ -61,7 +64,7 @@ describe("writeMetricBatch", () => {
   it("splits a batch whose JSON is too big into consecutive batches with the same result", async () => {
     const rows = Array.from({ length: 12 }, (_, index) => row(`Account ${index % 5}`, `2024-10-${String(10 + index).padStart(2, "0")}`));
     rows.push(row("Account 0", "2024-10-10", { dailyActiveUsers: 99 })); // a later line for an earlier key
-    const outcome = await writeMetricBatch(env.DB, 1, rows, 300);
+    const outcome = await writeMetricBatch(db, 1, rows, 300);
     expect(outcome).toMatchObject({ metricsCreated: 12, metricsUpdated: 1 });
     expect(outcome.createdAccountIds).toHaveLength(5);
     expect(outcome.changedAccountIds).toHaveLength(5);
@@ -81,14 +84,15 @@ describe("writeMetricBatch", () => {
         return env.DB.batch(statements);
       },
     } as D1Database;
+    const countingDb = createDb(counting);
 
     const short = Array.from({ length: 3000 }, (_, index) => row(`Account ${index}`, "2024-10-01"));
-    expect(await writeMetricBatch(counting, 1, short)).toMatchObject({ metricsCreated: 3000 });
+    expect(await writeMetricBatch(countingDb, 1, short)).toMatchObject({ metricsCreated: 3000 });
     expect(batches).toBe(1);
 
     batches = 0;
     const long = Array.from({ length: 3000 }, (_, index) => row(`${"Ä".repeat(190)} ${index}`, "2024-10-01"));
-    const outcome = await writeMetricBatch(counting, 1, long);
+    const outcome = await writeMetricBatch(countingDb, 1, long);
     expect(outcome).toMatchObject({ metricsCreated: 3000, metricsUpdated: 0 });
     expect(outcome.createdAccountIds).toHaveLength(3000);
     expect(batches).toBeGreaterThan(1);

@@ -1,10 +1,13 @@
 import { env, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
+import { CSV_HEADER_ORDER } from "../../src/ingest/csv-header";
+import type { Problem } from "../../src/lib/errors";
+import type { AccountList } from "../../src/routes/accounts/accounts.schemas";
+import type { IngestResult } from "../../src/routes/ingest/ingest.schemas";
 import { resetDatabase } from "../helpers/db";
 import { metricsCsv, SLIPPING, uploadCsv } from "../helpers/csv";
 
-const HEADER =
-  "account_name,segment,region,arr,date,daily_active_users,feature_adoption_rate,support_tickets_open,nps_score,login_frequency";
+const HEADER = CSV_HEADER_ORDER.join(",");
 
 async function names(): Promise<string[]> {
   const { results } = await env.DB.prepare("SELECT account_name FROM accounts ORDER BY id").all<{ account_name: string }>();
@@ -56,9 +59,7 @@ describe("names as given", () => {
     const rows = formulas.map((name) => `${csvField(name)},SMB,EU,1000,2026-10-01,5,0.5,1,10,0.5`);
     await uploadCsv([HEADER, ...rows].join("\n"));
     expect(await names()).toEqual(formulas);
-    const { accounts } = await (await SELF.fetch("http://example.com/accounts?sort=account_name")).json<{
-      accounts: { account_name: string }[];
-    }>();
+    const { accounts } = await (await SELF.fetch("http://example.com/accounts?sort=account_name")).json<AccountList>();
     expect(accounts.map((account) => account.account_name).sort()).toEqual([...formulas].sort());
   });
 
@@ -72,15 +73,13 @@ describe("names as given", () => {
       headers: { "content-type": "text/csv" },
       body: [HEADER, ...rows].join("\n"),
     });
-    const body = await response.json<{ rows_rejected: number; row_errors: { line: number; column: string; reason: string }[] }>();
+    const body = await response.json<IngestResult>();
     expect(body.rows_rejected).toBe(1);
     expect(body.row_errors).toEqual([
       { line: 7, column: "account_name", value: expect.any(String), reason: "value is longer than 200 characters" },
     ]);
     expect(await names()).toEqual([...unicode, longest]);
-    const search = await (await SELF.fetch(`http://example.com/accounts?search=${encodeURIComponent("テスト")}`)).json<{
-      accounts: { account_name: string }[];
-    }>();
+    const search = await (await SELF.fetch(`http://example.com/accounts?search=${encodeURIComponent("テスト")}`)).json<AccountList>();
     expect(search.accounts.map((account) => account.account_name)).toEqual(["株式会社テスト"]);
   });
 });
@@ -100,8 +99,8 @@ describe("ids that are not positive whole numbers", () => {
       for (const [path, init] of requests) {
         const response = await SELF.fetch(`http://example.com${path}`, init);
         expect(response.status, path).toBe(400);
-        const problem = await response.json<{ errors: { field: string }[] }>();
-        expect(problem.errors[0]?.field, path).toMatch(/^(id|account_id)$/);
+        const problem = await response.json<Problem>();
+        expect(problem.errors?.[0]?.field, path).toMatch(/^(id|account_id)$/);
       }
     }
   });

@@ -1,11 +1,12 @@
 import { env, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
+import { CSV_HEADER_ORDER } from "../../src/ingest/csv-header";
+import type { Problem } from "../../src/lib/errors";
 import { resetDatabase } from "../helpers/db";
 import { metricsCsv, SLIPPING } from "../helpers/csv";
 import { fetchWith } from "../helpers/worker";
 
-const HEADER =
-  "account_name,segment,region,arr,date,daily_active_users,feature_adoption_rate,support_tickets_open,nps_score,login_frequency";
+const HEADER = CSV_HEADER_ORDER.join(",");
 
 /** A text body produced lazily, `total` bytes of `fill` after `prefix`, so a 50 MB body costs nothing until read. */
 function lazyBody(prefix: string, fill: string, total: number): { stream: ReadableStream<Uint8Array>; pulled: () => number } {
@@ -32,7 +33,17 @@ function lazyBody(prefix: string, fill: string, total: number): { stream: Readab
   return { stream, pulled: () => sent };
 }
 
-async function expectProblem(response: Response, status: number): Promise<{ detail: string }> {
+/** POSTs CSV to the upload route with extra vars; a stream body is sent as it is pulled, without a length. */
+function postCsv(body: BodyInit, extraEnv: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<Response> {
+  return fetchWith(extraEnv, "/ingest/csv", {
+    method: "POST",
+    headers: { "content-type": "text/csv", ...headers },
+    body,
+    duplex: "half",
+  } as RequestInit);
+}
+
+async function expectProblem(response: Response, status: number): Promise<Problem> {
   expect(response.status).toBe(status);
   expect(response.headers.get("content-type")).toBe("application/problem+json");
   return response.json();
@@ -49,11 +60,8 @@ beforeEach(resetDatabase);
 describe("upload limits", () => {
   it("refuses an upload whose Content-Length passes MAX_UPLOAD_BYTES with 413 before reading it", async () => {
     const csv = metricsCsv([SLIPPING]);
-    const response = await fetchWith({ MAX_UPLOAD_BYTES: "2048" }, "/ingest/csv", {
-      method: "POST",
-      headers: { "content-type": "text/csv", "content-length": String(new TextEncoder().encode(csv).byteLength) },
-      body: csv,
-    });
+    const length = String(new TextEncoder().encode(csv).byteLength);
+    const response = await postCsv(csv, { MAX_UPLOAD_BYTES: "2048" }, { "content-length": length });
     const body = await expectProblem(response, 413);
     expect(body.detail).toContain("2048 bytes");
     expect(await counts()).toEqual({ accounts: 0, metrics: 0 });
@@ -61,12 +69,7 @@ describe("upload limits", () => {
 
   it("cuts off a streamed upload without a length once it passes the limit, with 413 saying what was stored", async () => {
     const { stream, pulled } = lazyBody(`${HEADER}\n`, "Acme,SMB,EU,1000,2026-10-01,5,0.5,1,10,0.5\n", 50 * 1024 * 1024);
-    const response = await fetchWith({ MAX_UPLOAD_BYTES: String(1024 * 1024) }, "/ingest/csv", {
-      method: "POST",
-      headers: { "content-type": "text/csv" },
-      body: stream,
-      duplex: "half",
-    } as RequestInit);
+    const response = await postCsv(stream, { MAX_UPLOAD_BYTES: String(1024 * 1024) });
     const body = await expectProblem(response, 413);
     expect(pulled()).toBeLessThan(2 * 1024 * 1024);
     // Batches written before the limit are committed (D1 has no interactive transactions): the answer and the run
@@ -92,12 +95,7 @@ describe("upload limits", () => {
 
   it("refuses a single 50 MB line with 400 after reading little more than MAX_LINE_CHARS", async () => {
     const { stream, pulled } = lazyBody(`${HEADER}\nAcme,SMB,EU,1000,2026-10-01,5,0.5,1,10,`, "x", 50 * 1024 * 1024);
-    const response = await SELF.fetch("http://example.com/ingest/csv", {
-      method: "POST",
-      headers: { "content-type": "text/csv" },
-      body: stream,
-      duplex: "half",
-    } as RequestInit);
+    const response = await postCsv(stream);
     const body = await expectProblem(response, 400);
     expect(body.detail).toContain("MAX_LINE_CHARS");
     expect(pulled()).toBeLessThan(1024 * 1024);
@@ -105,22 +103,14 @@ describe("upload limits", () => {
 
   it("refuses an unclosed quote that would swallow the rest of the file", async () => {
     const csv = `${HEADER}\n"Acme,SMB,EU,1000,2026-10-01,5,0.5,1,10,0.5\n${"Beta,SMB,EU,1000,2026-10-01,5,0.5,1,10,0.5\n".repeat(3000)}`;
-    const response = await SELF.fetch("http://example.com/ingest/csv", {
-      method: "POST",
-      headers: { "content-type": "text/csv" },
-      body: csv,
-    });
+    const response = await postCsv(csv);
     await expectProblem(response, 400);
     expect(await counts()).toEqual({ accounts: 0, metrics: 0 });
   });
 
   it("refuses a header with more columns than MAX_COLUMNS", async () => {
     const extra = Array.from({ length: 300 }, (_, index) => `extra_${index}`).join(",");
-    const response = await SELF.fetch("http://example.com/ingest/csv", {
-      method: "POST",
-      headers: { "content-type": "text/csv" },
-      body: `${HEADER},${extra}\n`,
-    });
+    const response = await postCsv(`${HEADER},${extra}\n`);
     const body = await expectProblem(response, 400);
     expect(body.detail).toContain("MAX_COLUMNS");
   });
@@ -144,7 +134,7 @@ describe("headers", () => {
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
       expect(response.headers.get("x-content-type-options")).toBe("nosniff");
       expect(response.headers.get("x-frame-options")).toBe("SAMEORIGIN");
-      if (status >= 400) expect((await response.json<{ request_id: string }>()).request_id).toBe(id);
+      if (status >= 400) expect((await response.json<Problem>()).request_id).toBe(id);
     }
   });
 

@@ -1,28 +1,26 @@
-import { desc, eq } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import type { Database } from "../../lib/types";
 import { ingestRuns } from "../schema";
 
-export interface IngestRunStart {
-  fileName: string | null;
-  contentType: string | null;
-  startedAt: string;
-}
+/** One upload, as recorded in `ingest_runs`. */
+export type IngestRunRecord = typeof ingestRuns.$inferSelect;
 
-export interface IngestRunOutcome {
-  status: "completed" | "failed" | "rejected";
-  bytesRead: number;
-  rowsTotal: number;
-  rowsRejected: number;
-  accountsCreated: number;
-  accountsUpdated: number;
-  metricsCreated: number;
-  metricsUpdated: number;
-  /** The first row errors (at most 100). */
-  errors: unknown[];
-  failureReason: string | null;
-  finishedAt: string;
-  durationMs: number;
-}
+export type IngestRunStart = Pick<IngestRunRecord, "fileName" | "contentType" | "startedAt">;
+
+/** What an upload read and changed: recorded on its run, and answered to the client. */
+export type IngestCounts = Pick<
+  IngestRunRecord,
+  "bytesRead" | "rowsTotal" | "rowsRejected" | "accountsCreated" | "accountsUpdated" | "metricsCreated" | "metricsUpdated"
+>;
+
+export type IngestRunOutcome = IngestCounts &
+  Pick<IngestRunRecord, "failureReason"> & {
+    status: Exclude<IngestRunRecord["status"], "running">;
+    /** The first row errors (at most 100). */
+    errors: unknown[];
+    finishedAt: string;
+    durationMs: number;
+  };
 
 /** Records an upload as running and returns its id, which every metric row it writes carries. */
 export async function startIngestRun(db: Database, run: IngestRunStart): Promise<number> {
@@ -41,38 +39,39 @@ export async function finishIngestRun(db: Database, id: number, outcome: IngestR
 /** A run still "running" this long after it started was cut off (the Worker restarted or the client went away). */
 export const ABANDONED_RUN_MINUTES = 30;
 
+export interface AbandonedRuns {
+  runIds: number[];
+  /** The accounts those runs wrote, which were never rescored. */
+  accountIds: number[];
+}
+
 /**
  * Marks the runs that stopped without finishing as failed, saying how far they got (their committed progress is
  * written atomically with their rows), and answers the accounts those runs wrote, which were never rescored.
  */
-export async function markAbandonedRuns(d1: D1Database, now = new Date()): Promise<{ runIds: number[]; accountIds: number[] }> {
+export async function markAbandonedRuns(db: Database, now = new Date()): Promise<AbandonedRuns> {
   const cutoff = new Date(now.getTime() - ABANDONED_RUN_MINUTES * 60_000).toISOString();
-  const result = await d1
-    .prepare(
-      `UPDATE ingest_runs
-       SET status = 'failed', finished_at = ?2,
-           failure_reason = 'The upload stopped without finishing (the Worker was restarted or the client went away). ' ||
-             rows_committed || ' valid rows, through line ' || coalesce(committed_through_line, 0) ||
-             ' of the file, were stored. Upload the file again to complete it: rows already stored are not changed.'
-       WHERE status = 'running' AND started_at < ?1
-       RETURNING id`,
-    )
-    .bind(cutoff, now.toISOString())
-    .all<{ id: number }>();
-  const runIds = result.results.map((row) => row.id);
+  const runs = await db.all<{ id: number }>(sql`
+    UPDATE ingest_runs
+    SET status = 'failed', finished_at = ${now.toISOString()},
+        failure_reason = 'The upload stopped without finishing (the Worker was restarted or the client went away). ' ||
+          rows_committed || ' valid rows, through line ' || coalesce(committed_through_line, 0) ||
+          ' of the file, were stored. Upload the file again to complete it: rows already stored are not changed.'
+    WHERE status = 'running' AND started_at < ${cutoff}
+    RETURNING id`);
+  const runIds = runs.map((row) => row.id);
   if (runIds.length === 0) return { runIds, accountIds: [] };
   // A scan of the metrics, but only after a crash: an index on ingest_run_id would cost every insert.
-  const accounts = await d1
-    .prepare("SELECT DISTINCT account_id FROM account_metrics WHERE ingest_run_id IN (SELECT value FROM json_each(?1))")
-    .bind(JSON.stringify(runIds))
-    .all<{ account_id: number }>();
-  return { runIds, accountIds: accounts.results.map((row) => row.account_id) };
+  const accounts = await db.all<{ account_id: number }>(
+    sql`SELECT DISTINCT account_id FROM account_metrics WHERE ingest_run_id IN (SELECT value FROM json_each(${JSON.stringify(runIds)}))`,
+  );
+  return { runIds, accountIds: accounts.map((row) => row.account_id) };
 }
 
-export async function listIngestRuns(db: Database, limit: number) {
+export async function listIngestRuns(db: Database, limit: number): Promise<IngestRunRecord[]> {
   return db.select().from(ingestRuns).orderBy(desc(ingestRuns.id)).limit(limit).all();
 }
 
-export async function getIngestRun(db: Database, id: number) {
+export async function getIngestRun(db: Database, id: number): Promise<IngestRunRecord | null> {
   return (await db.select().from(ingestRuns).where(eq(ingestRuns.id, id)).get()) ?? null;
 }

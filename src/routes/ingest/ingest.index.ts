@@ -1,8 +1,8 @@
 import { createRouter } from "../../lib/create-router";
-import { getRun, ingest, listRuns } from "./ingest.handlers";
-import { getIngestRun, ingestCsv, listIngestRuns } from "./ingest.routes";
+import * as handlers from "./ingest.handlers";
+import * as routes from "./ingest.routes";
 
 export const ingestRouter = createRouter()
-  .openapi(ingestCsv, ingest)
-  .openapi(listIngestRuns, listRuns)
-  .openapi(getIngestRun, getRun);
+  .openapi(routes.upload, handlers.upload)
+  .openapi(routes.listRuns, handlers.listRuns)
+  .openapi(routes.getRun, handlers.getRun);

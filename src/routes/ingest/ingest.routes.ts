@@ -1,9 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ABANDONED_RUN_MINUTES } from "../../db/queries/ingest-runs";
-import { READ_SECURITY, requireApiKey, WRITE_SECURITY } from "../../lib/auth";
+import { READ_ACCESS, WRITE_ACCESS } from "../../lib/auth";
 import { problemSchema } from "../../lib/errors";
 import { jsonContent, problemResponses } from "../../lib/openapi";
-import { wholeNumber } from "../../lib/params";
+import { idPathParams, wholeNumber } from "../../lib/params";
+import { csvText, csvUploadForm, ingestResultSchema, ingestRunListSchema, ingestRunSchema } from "./ingest.schemas";
 
 const SAMPLE_CSV = `account_name,segment,region,arr,date,daily_active_users,feature_adoption_rate,support_tickets_open,nps_score,login_frequency
 Acme Corp,Enterprise,US,500000,2024-10-01,150,0.75,2,50,0.85
@@ -56,116 +57,17 @@ types get 415, a form without a \`file\` file field 400.
 Every upload is recorded as an ingest run (\`ingest_run_id\`). If the upload breaks off midway, the rows of the
 batches already written stay stored and the run is marked failed; uploading the file again completes it.`;
 
-export const rowErrorSchema = z
-  .object({
-    line: z.number().int().openapi({ description: "Physical line in the file (header = 1)", example: 7 }),
-    column: z
-      .string()
-      .nullable()
-      .openapi({ description: "The offending column; null when the line as a whole is broken", example: "date" }),
-    value: z.string().optional().openapi({ description: "The value as found (absent when empty)", example: "2024-02-30" }),
-    reason: z.string().openapi({ example: "'2024-02-30' is not a real calendar date" }),
-  })
-  .openapi("CsvRowError");
-
-export const ingestResultSchema = z
-  .object({
-    message: z.string().openapi({
-      description: "A readable summary",
-      example: "Processed 15 rows: 14 accepted, 1 rejected. 5 accounts created, 0 updated; 14 metrics created, 0 updated.",
-    }),
-    accounts_created: z.number().int().openapi({ description: "Accounts new to the database", example: 5 }),
-    accounts_updated: z
-      .number()
-      .int()
-      .openapi({ description: "Existing accounts whose data changed (new or changed metrics, segment, region, ARR)", example: 0 }),
-    metrics_created: z.number().int().openapi({ description: "New account + date rows", example: 14 }),
-    errors: z.array(z.string()).openapi({
-      description: "The first 100 row errors, readable (the original product's field)",
-      example: ["Line 7, column 'date': '2024-02-30' is not a real calendar date"],
-    }),
-    metrics_updated: z.number().int().openapi({ description: "Existing account + date rows whose values changed", example: 0 }),
-    rows_total: z.number().int().openapi({ description: "Data rows read (blank lines not counted)", example: 15 }),
-    rows_rejected: z.number().int().openapi({ description: "Rows refused by validation", example: 1 }),
-    row_errors: z.array(rowErrorSchema).openapi({ description: "The first 100 row errors, structured" }),
-    error_count: z.number().int().openapi({ description: "All row errors found (row_errors holds at most 100)", example: 1 }),
-    ingest_run_id: z.number().int().openapi({ description: "The ingest run recording this upload", example: 12 }),
-    file_name: z.string().nullable().openapi({ description: "The uploaded file's name (multipart only)", example: "data.csv" }),
-    bytes_read: z.number().int().openapi({ description: "Size of the CSV read, in bytes", example: 1043 }),
-    accounts_rescored: z.number().int().openapi({ description: "Accounts whose health was recomputed after the upload", example: 5 }),
-    rescore_job_id: z.number().int().nullable().openapi({
-      description:
-        "Set when the upload changed more accounts than `INGEST_RESCORE_INLINE_MAX_ACCOUNTS` (default 2,000): they are " +
-        "rescored by this queued job (see GET /health/recompute/jobs/{id}) instead of before the answer",
-      example: null,
-    }),
-    rescore_error: z.string().nullable().openapi({
-      description:
-        "Set when the rows were stored but rescoring them failed: the scores catch up at the next recompute " +
-        "(POST /health/recompute or the daily cron)",
-      example: null,
-    }),
-    duration_ms: z.number().int().openapi({ description: "Time to read, store and rescore", example: 84 }),
-    timings_ms: z
-      .object({
-        reading: z.number().int().openapi({ description: "Receiving, decoding, parsing and validating the CSV", example: 31 }),
-        writing: z.number().int().openapi({ description: "Waiting for batch writes that reading could not overlap", example: 38 }),
-        rescoring: z.number().int().openapi({ description: "Rescoring the accounts the upload changed", example: 12 }),
-      })
-      .openapi({ description: "Where `duration_ms` went, for diagnosing slow uploads" }),
-  })
-  .openapi("IngestResult", {
-    example: {
-      message: "Processed 15 rows: 14 accepted, 1 rejected. 5 accounts created, 0 updated; 14 metrics created, 0 updated.",
-      accounts_created: 5,
-      accounts_updated: 0,
-      metrics_created: 14,
-      errors: ["Line 7, column 'date': '2024-02-30' is not a real calendar date"],
-      metrics_updated: 0,
-      rows_total: 15,
-      rows_rejected: 1,
-      row_errors: [{ line: 7, column: "date", value: "2024-02-30", reason: "'2024-02-30' is not a real calendar date" }],
-      error_count: 1,
-      ingest_run_id: 12,
-      file_name: "data.csv",
-      bytes_read: 1043,
-      accounts_rescored: 5,
-      rescore_job_id: null,
-      rescore_error: null,
-      duration_ms: 84,
-      timings_ms: { reading: 31, writing: 38, rescoring: 12 },
-    },
-  });
-
-/*
- * Plain OpenAPI schemas on purpose: a zod schema on a multipart body makes @hono/zod-openapi validate it with
- * `parseBody()`, which reads the whole file into memory. The handler streams the body instead. Inline rather than
- * referenced, so every tool (Swagger UI's file picker included) sees the binary field directly.
- */
-const csvUploadForm = {
-  schema: {
-    title: "CsvUploadForm",
-    type: "object" as const,
-    required: ["file"],
-    properties: {
-      file: { type: "string" as const, format: "binary", description: "The CSV file" },
-    },
-    description: "A form with the CSV file in the field `file` (`curl -F \"file=@data.csv\"`).",
-  },
-};
-
-const csvText = { schema: { title: "CsvText", type: "string" as const, description: "The CSV text itself." } };
+/** The tag of every ingest route and the API key it asks for (in this order in the document). */
 
 function problemContent(description: string) {
   return { description, content: { "application/problem+json": { schema: problemSchema } } };
 }
 
-export const ingestCsv = createRoute({
+export const upload = createRoute({
   method: "post",
   path: "/ingest/csv",
   tags: ["Ingest"],
-  security: WRITE_SECURITY,
-  middleware: [requireApiKey("write")] as const,
+  ...WRITE_ACCESS,
   summary: "Upload daily account metrics as CSV",
   description: DESCRIPTION,
   request: {
@@ -201,47 +103,13 @@ export const ingestCsv = createRoute({
   },
 });
 
+export type UploadRoute = typeof upload;
 
-export const ingestRunSchema = z
-  .object({
-    id: z.number().int().openapi({ example: 42 }),
-    file_name: z.string().nullable().openapi({ example: "accounts.csv" }),
-    content_type: z.string().nullable().openapi({ example: "multipart/form-data" }),
-    status: z.enum(["running", "completed", "failed", "rejected"]).openapi({
-      description:
-        "`rejected`: refused before anything was stored (bad header, not CSV, too big); `failed`: stopped midway, " +
-        "`rows_committed` says what was stored; `running` while in progress",
-      example: "completed",
-    }),
-    bytes_read: z.number().int().openapi({ example: 199445 }),
-    rows_total: z.number().int().openapi({ example: 3240 }),
-    rows_rejected: z.number().int().openapi({ example: 2 }),
-    rows_committed: z.number().int().openapi({
-      description: "Valid rows stored, recorded in the same transaction as the rows themselves",
-      example: 3238,
-    }),
-    committed_through_line: z.number().int().nullable().openapi({
-      description: "The last line of the file whose batch is stored",
-      example: 3241,
-    }),
-    accounts_created: z.number().int().openapi({ example: 36 }),
-    accounts_updated: z.number().int().openapi({ example: 0 }),
-    metrics_created: z.number().int().openapi({ example: 3238 }),
-    metrics_updated: z.number().int().openapi({ example: 0 }),
-    errors: z.array(rowErrorSchema).nullable().openapi({ description: "The first 100 row errors" }),
-    failure_reason: z.string().nullable().openapi({ example: null }),
-    started_at: z.string().openapi({ example: "2026-11-25T10:57:15.150Z" }),
-    finished_at: z.string().nullable().openapi({ example: "2026-11-25T10:57:15.216Z" }),
-    duration_ms: z.number().int().nullable().openapi({ example: 66 }),
-  })
-  .openapi("IngestRun", { description: "One upload, as recorded in `ingest_runs`" });
-
-export const listIngestRuns = createRoute({
+export const listRuns = createRoute({
   method: "get",
   path: "/ingest/runs",
   tags: ["Ingest"],
-  security: READ_SECURITY,
-  middleware: [requireApiKey("read")] as const,
+  ...READ_ACCESS,
   summary: "The latest uploads and how each ended",
   description: `The most recent uploads first. A run cut off without finishing (Worker restart) keeps the exact progress
 it committed (\`rows_committed\`, \`committed_through_line\`); once it has been \`running\` for ${ABANDONED_RUN_MINUTES}
@@ -255,29 +123,26 @@ again to complete it: rows already stored are not changed.`,
     }),
   },
   responses: {
-    200: jsonContent(z.object({ runs: z.array(ingestRunSchema) }).openapi("IngestRunList"), "The runs, newest first"),
+    200: jsonContent(ingestRunListSchema, "The runs, newest first"),
     ...problemResponses("validation_error", "unauthorized", "service_unavailable"),
   },
 });
 
-export const getIngestRun = createRoute({
+export type ListRunsRoute = typeof listRuns;
+
+export const getRun = createRoute({
   method: "get",
   path: "/ingest/runs/{id}",
   tags: ["Ingest"],
-  security: READ_SECURITY,
-  middleware: [requireApiKey("read")] as const,
+  ...READ_ACCESS,
   summary: "One upload and how it ended",
   request: {
-    params: z.object({
-      id: wholeNumber(1, Number.MAX_SAFE_INTEGER).openapi({
-        param: { name: "id", in: "path" },
-        description: "The `ingest_run_id` of an upload",
-        example: 42,
-      }),
-    }),
+    params: idPathParams("The `ingest_run_id` of an upload", 42),
   },
   responses: {
     200: jsonContent(ingestRunSchema, "The run"),
     ...problemResponses("validation_error", "not_found", "unauthorized", "service_unavailable"),
   },
 });
+
+export type GetRunRoute = typeof getRun;

@@ -1,65 +1,19 @@
 import { env, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import originalSample from "../fixtures/original-sample.csv?raw";
+import type { DailyMetrics } from "../../src/domain/types";
+import { CSV_HEADER_ORDER } from "../../src/ingest/csv-header";
+import type { Problem } from "../../src/lib/errors";
+import type { Account } from "../../src/routes/accounts/accounts.schemas";
+import type { IngestResult } from "../../src/routes/ingest/ingest.schemas";
 import { resetDatabase } from "../helpers/db";
 
-const HEADER =
-  "account_name,segment,region,arr,date,daily_active_users,feature_adoption_rate,support_tickets_open,nps_score,login_frequency";
+const HEADER = CSV_HEADER_ORDER.join(",");
 
-interface RowErrorBody {
-  line: number;
-  column: string | null;
-  value?: string;
-  reason: string;
-}
+/** A row of the metrics as stored, with its account's name. */
+type StoredMetric = DailyMetrics & { account_name: string; ingest_run_id: number };
 
-interface IngestBody {
-  message: string;
-  accounts_created: number;
-  accounts_updated: number;
-  metrics_created: number;
-  metrics_updated: number;
-  errors: string[];
-  rows_total: number;
-  rows_rejected: number;
-  row_errors: RowErrorBody[];
-  error_count: number;
-  ingest_run_id: number;
-  file_name: string | null;
-  bytes_read: number;
-  accounts_rescored: number;
-  duration_ms: number;
-}
-
-interface ProblemBody {
-  status: number;
-  title: string;
-  detail: string;
-  request_id: string;
-  errors?: { field: string; message: string }[];
-}
-
-interface StoredMetric {
-  account_name: string;
-  date: string;
-  daily_active_users: number;
-  feature_adoption_rate: number;
-  support_tickets_open: number;
-  nps_score: number | null;
-  login_frequency: number;
-  arr: number;
-  ingest_run_id: number;
-}
-
-interface StoredAccount {
-  id: number;
-  account_name: string;
-  segment: string;
-  region: string;
-  arr: number;
-  latest_metric_date: string;
-  updated_at: string;
-}
+type StoredAccount = Pick<Account, "id" | "account_name" | "segment" | "region" | "arr" | "latest_metric_date" | "updated_at">;
 
 const URL = "http://example.com/ingest/csv";
 
@@ -73,16 +27,22 @@ function postMultipart(csv: string, fileName = "data.csv") {
   return SELF.fetch(URL, { method: "POST", body: form });
 }
 
-async function ingestOk(response: Response): Promise<IngestBody> {
-  const body = await response.text();
-  expect(response.status, body).toBe(200);
-  return JSON.parse(body) as IngestBody;
+/** A multipart body written out by hand, as clients other than FormData send it; `closed: false` cuts off its end. */
+function multipartBody(boundary: string, parts: { headers: string[]; content: string }[], { closed = true } = {}): string {
+  const lines = parts.flatMap((part) => [`--${boundary}`, ...part.headers, "", part.content]);
+  return [...lines, ...(closed ? [`--${boundary}--`, ""] : [])].join("\r\n");
 }
 
-async function problem(response: Response, status: number): Promise<ProblemBody> {
+async function ingestOk(response: Response): Promise<IngestResult> {
+  const body = await response.text();
+  expect(response.status, body).toBe(200);
+  return JSON.parse(body) as IngestResult;
+}
+
+async function problem(response: Response, status: number): Promise<Problem> {
   expect(response.status).toBe(status);
   expect(response.headers.get("content-type")).toContain("application/problem+json");
-  return response.json<ProblemBody>();
+  return response.json<Problem>();
 }
 
 async function counts(): Promise<{ accounts: number; metrics: number }> {
@@ -374,13 +334,11 @@ describe("POST /ingest/csv: refusals", () => {
 
   it("refuses a multipart body cut off before its closing boundary", async () => {
     const boundary = "cut-off-boundary";
-    const truncated = [
-      `--${boundary}`,
-      'Content-Disposition: form-data; name="file"; filename="data.csv"',
-      "",
-      HEADER,
-      "Acme,SMB,EU,1,2024-10-01,1,0.1,1,,0.1",
-    ].join("\r\n");
+    const file = {
+      headers: ['Content-Disposition: form-data; name="file"; filename="data.csv"'],
+      content: `${HEADER}\r\nAcme,SMB,EU,1,2024-10-01,1,0.1,1,,0.1`,
+    };
+    const truncated = multipartBody(boundary, [file], { closed: false });
     const body = await problem(await postCsv(truncated, `multipart/form-data; boundary=${boundary}`), 400);
     expect(body.detail).toContain("could not be read to the end");
   });
@@ -394,19 +352,13 @@ describe("POST /ingest/csv: refusals", () => {
 describe("POST /ingest/csv: transports", () => {
   it("reads a multipart body as curl sends it (explicit Content-Type, other fields around the file)", async () => {
     const boundary = "------------------------d74496d66958873e";
-    const body = [
-      `--${boundary}`,
-      'Content-Disposition: form-data; name="comment"',
-      "",
-      "weekly export",
-      `--${boundary}`,
-      'Content-Disposition: form-data; name="file"; filename="data.csv"',
-      "Content-Type: application/octet-stream",
-      "",
-      originalSample.trimEnd(),
-      `--${boundary}--`,
-      "",
-    ].join("\r\n");
+    const body = multipartBody(boundary, [
+      { headers: ['Content-Disposition: form-data; name="comment"'], content: "weekly export" },
+      {
+        headers: ['Content-Disposition: form-data; name="file"; filename="data.csv"', "Content-Type: application/octet-stream"],
+        content: originalSample.trimEnd(),
+      },
+    ]);
     const response = await postCsv(body, `multipart/form-data; boundary=${boundary}`);
     expect(await ingestOk(response)).toMatchObject({ accounts_created: 5, metrics_created: 15, file_name: "data.csv" });
   });

@@ -1,0 +1,125 @@
+import { sql } from "drizzle-orm";
+import type { Segment } from "../../domain/types";
+import type { Database } from "../../lib/types";
+import { runBatch } from "../batch";
+
+/**
+ * Writes one batch of validated rows as a single atomic batch: an account upsert and a metric upsert, each
+ * reading all its rows from ONE JSON parameter through `json_each` (D1 allows 100 bound parameters per statement;
+ * one JSON parameter is also 4-5x faster than multi-row VALUES).
+ *
+ * Upserts only change a row when a value differs, so re-uploading a file changes (and counts) nothing. Both
+ * answer with the rows they touched (RETURNING). SQLite gives a new row an id (rowid for account_metrics) above
+ * the table's highest, and the batch is one transaction, so a returned row whose id exceeds the highest id read at
+ * the start of the batch was inserted and any other was updated. That gives exact created/updated counts and the
+ * accounts to rescore in one pass over the JSON, instead of a separate UPDATE and INSERT per table.
+ */
+
+export interface BatchOutcome {
+  /** Accounts inserted by this batch (names new to the database). */
+  createdAccountIds: number[];
+  /** Accounts whose attributes or metrics changed in this batch, the created ones included. */
+  changedAccountIds: number[];
+  metricsCreated: number;
+  metricsUpdated: number;
+}
+
+/** One account's attributes, as of its latest-dated row in the batch. */
+export type AccountTuple = [name: string, segment: Segment, region: string, arr: number, date: string];
+
+/** One account + date of metrics. */
+export type MetricTuple = [
+  name: string,
+  date: string,
+  dailyActiveUsers: number,
+  featureAdoptionRate: number,
+  supportTicketsOpen: number,
+  npsScore: number | null,
+  loginFrequency: number,
+  arr: number,
+];
+
+const ID_WATERMARKS = sql`
+SELECT (SELECT coalesce(max(id), 0) FROM accounts) AS account_id,
+       (SELECT coalesce(max(rowid), 0) FROM account_metrics) AS metric_rowid`;
+
+// The account's segment, region and ARR are those of its latest-dated row, so they only move forward in date.
+function upsertAccounts(accountsJson: string) {
+  return sql`
+INSERT INTO accounts (account_name, segment, region, arr, latest_metric_date)
+SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4
+FROM json_each(${accountsJson})
+WHERE true
+ON CONFLICT (account_name) DO UPDATE
+SET segment = excluded.segment, region = excluded.region, arr = excluded.arr,
+    latest_metric_date = excluded.latest_metric_date, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE (accounts.latest_metric_date IS NULL OR excluded.latest_metric_date >= accounts.latest_metric_date)
+  AND (accounts.segment IS NOT excluded.segment OR accounts.region IS NOT excluded.region
+       OR accounts.arr IS NOT excluded.arr OR accounts.latest_metric_date IS NOT excluded.latest_metric_date)
+RETURNING id`;
+}
+
+/** The run's progress, in the same transaction as the rows: the rows written and the last line they reach. */
+function recordProgress(runId: number, rows: number, lastLine: number) {
+  return sql`
+UPDATE ingest_runs
+SET rows_committed = rows_committed + ${rows}, committed_through_line = max(coalesce(committed_through_line, 0), ${lastLine})
+WHERE id = ${runId}`;
+}
+
+function upsertMetrics(metricsJson: string, runId: number) {
+  return sql`
+INSERT INTO account_metrics (account_id, date, daily_active_users, feature_adoption_rate, support_tickets_open,
+                             nps_score, login_frequency, arr, ingest_run_id)
+SELECT a.id, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5, j.value ->> 6, j.value ->> 7, ${runId}
+FROM json_each(${metricsJson}) AS j
+JOIN accounts AS a ON a.account_name = j.value ->> 0
+WHERE true
+ON CONFLICT (account_id, date) DO UPDATE
+SET daily_active_users = excluded.daily_active_users, feature_adoption_rate = excluded.feature_adoption_rate,
+    support_tickets_open = excluded.support_tickets_open, nps_score = excluded.nps_score,
+    login_frequency = excluded.login_frequency, arr = excluded.arr, ingest_run_id = excluded.ingest_run_id
+WHERE account_metrics.daily_active_users IS NOT excluded.daily_active_users
+   OR account_metrics.feature_adoption_rate IS NOT excluded.feature_adoption_rate
+   OR account_metrics.support_tickets_open IS NOT excluded.support_tickets_open
+   OR account_metrics.nps_score IS NOT excluded.nps_score
+   OR account_metrics.login_frequency IS NOT excluded.login_frequency
+   OR account_metrics.arr IS NOT excluded.arr
+RETURNING rowid AS row_id, account_id`;
+}
+
+/**
+ * Upserts the accounts (`AccountTuple`s as JSON) and metrics (`MetricTuple`s as JSON) of one batch atomically, with
+ * the run's progress, and tells what it created from what it updated.
+ */
+export async function upsertMetricBatch(
+  db: Database,
+  runId: number,
+  batch: { accountsJson: string; metricsJson: string; rows: number; lastLine: number },
+): Promise<BatchOutcome> {
+  const [before, upsertedAccounts, upsertedMetrics] = await runBatch(db, [
+    db.get<{ account_id: number; metric_rowid: number } | undefined>(ID_WATERMARKS),
+    db.all<{ id: number }>(upsertAccounts(batch.accountsJson)),
+    db.all<{ row_id: number; account_id: number }>(upsertMetrics(batch.metricsJson, runId)),
+    db.run(recordProgress(runId, batch.rows, batch.lastLine)),
+  ]);
+  if (!before) throw new Error("D1 returned no id watermarks for the batch");
+
+  const createdAccountIds: number[] = [];
+  const changedAccountIds = new Set<number>();
+  for (const { id } of upsertedAccounts) {
+    if (id > before.account_id) createdAccountIds.push(id);
+    changedAccountIds.add(id);
+  }
+  let metricsCreated = 0;
+  for (const { row_id: rowId, account_id: accountId } of upsertedMetrics) {
+    if (rowId > before.metric_rowid) metricsCreated++;
+    changedAccountIds.add(accountId);
+  }
+  return {
+    createdAccountIds,
+    changedAccountIds: [...changedAccountIds],
+    metricsCreated,
+    metricsUpdated: upsertedMetrics.length - metricsCreated,
+  };
+}

@@ -1,0 +1,74 @@
+import { upsertMetricBatch, type AccountTuple, type BatchOutcome, type MetricTuple } from "../../db/queries/metric-batches";
+import type { MetricRow } from "../../ingest/validate-row";
+import type { Database } from "../../lib/types";
+
+/**
+ * Turns a batch of validated rows into the two JSON parameters of the batch upsert (db/queries/metric-batches.ts),
+ * halving the batch when a parameter would be too big for D1.
+ */
+
+/** D1 refuses strings over 1,000,000 bytes, bound parameters included; a bigger batch is written in halves. */
+export const MAX_JSON_PARAMETER_BYTES = 900_000;
+
+/**
+ * One tuple per account+date (a later line of the file replaces an earlier one) and, per account, the
+ * attributes of its latest-dated row (the later line wins a tie).
+ */
+function toTuples(rows: readonly MetricRow[]): { accounts: AccountTuple[]; metrics: MetricTuple[] } {
+  const metricsByKey = new Map<string, MetricTuple>();
+  const latestByAccount = new Map<string, MetricRow>();
+  for (const row of rows) {
+    metricsByKey.set(`${row.accountName}\u0000${row.date}`, [
+      row.accountName,
+      row.date,
+      row.dailyActiveUsers,
+      row.featureAdoptionRate,
+      row.supportTicketsOpen,
+      row.npsScore,
+      row.loginFrequency,
+      row.arr,
+    ]);
+    const latest = latestByAccount.get(row.accountName);
+    if (!latest || row.date >= latest.date) latestByAccount.set(row.accountName, row);
+  }
+  const accounts: AccountTuple[] = [];
+  for (const row of latestByAccount.values()) {
+    accounts.push([row.accountName, row.segment, row.region, row.arr, row.date]);
+  }
+  return { accounts, metrics: [...metricsByKey.values()] };
+}
+
+function utf8Length(text: string): number {
+  // Cheap bound first: a UTF-16 code unit never takes more than 3 bytes in UTF-8.
+  return text.length * 3 <= MAX_JSON_PARAMETER_BYTES ? text.length : new TextEncoder().encode(text).byteLength;
+}
+
+function merge(first: BatchOutcome, second: BatchOutcome): BatchOutcome {
+  return {
+    createdAccountIds: [...first.createdAccountIds, ...second.createdAccountIds],
+    changedAccountIds: [...new Set([...first.changedAccountIds, ...second.changedAccountIds])],
+    metricsCreated: first.metricsCreated + second.metricsCreated,
+    metricsUpdated: first.metricsUpdated + second.metricsUpdated,
+  };
+}
+
+/**
+ * Writes `rows` (in file order) atomically, or, when their JSON would exceed `maxJsonBytes` (long names), as
+ * consecutive halves, each atomic; written in order, the halves give the same result as one batch.
+ */
+export async function writeMetricBatch(
+  db: Database,
+  runId: number,
+  rows: readonly MetricRow[],
+  maxJsonBytes = MAX_JSON_PARAMETER_BYTES,
+): Promise<BatchOutcome> {
+  const { accounts, metrics } = toTuples(rows);
+  const accountsJson = JSON.stringify(accounts);
+  const metricsJson = JSON.stringify(metrics);
+  if (rows.length > 1 && Math.max(utf8Length(accountsJson), utf8Length(metricsJson)) > maxJsonBytes) {
+    const middle = Math.ceil(rows.length / 2);
+    const first = await writeMetricBatch(db, runId, rows.slice(0, middle), maxJsonBytes);
+    return merge(first, await writeMetricBatch(db, runId, rows.slice(middle), maxJsonBytes));
+  }
+  return upsertMetricBatch(db, runId, { accountsJson, metricsJson, rows: rows.length, lastLine: rows.at(-1)?.line ?? 0 });
+}
