@@ -30,6 +30,11 @@ export const accounts = sqliteTable(
     arrChange30d: real("arr_change_30d"),
     arrChange90d: real("arr_change_90d"),
     engagementTrend30d: text("engagement_trend_30d", { enum: ["improving", "stable", "declining"] }),
+    // The metric dates changed since the account was last scored (null: its scores are current). Written in the same
+    // batch as the metric rows and cleared in the batch that rescores them, so no crash, failed rescore or lost queue
+    // message can leave a change unrecorded; a rescore covers scoresStaleFrom … scoresStaleTo + max(window − 1, 90).
+    scoresStaleFrom: text("scores_stale_from"),
+    scoresStaleTo: text("scores_stale_to"),
     ...timestamps,
   },
   (table) => [
@@ -39,6 +44,8 @@ export const accounts = sqliteTable(
     index("accounts_score_idx").on(table.healthScore),
     index("accounts_arr_idx").on(table.arr),
     index("accounts_change_30d_idx").on(table.healthChange30d),
+    // Only the accounts waiting for a rescore: finding them costs nothing on an up-to-date book.
+    index("accounts_stale_idx").on(table.scoresStaleFrom).where(sql`${table.scoresStaleFrom} IS NOT NULL`),
     // Covers the portfolio summary: one GROUP BY over this index, without reading the table.
     index("accounts_portfolio_idx").on(
       table.segment,
@@ -119,6 +126,10 @@ export const ingestRuns = sqliteTable(
     accountsUpdated: integer("accounts_updated").notNull().default(0),
     metricsCreated: integer("metrics_created").notNull().default(0),
     metricsUpdated: integer("metrics_updated").notNull().default(0),
+    // What the upload's rescore did (null while running or when it went to the queue).
+    scoresWritten: integer("scores_written"),
+    rescoredAccounts: integer("rescored_accounts"),
+    rescoredDates: integer("rescored_dates"),
     // Written in the same atomic batch as the rows themselves, so even a run cut off by a crash says exactly how far
     // it got: the valid rows stored, and the last line of the file they reach.
     rowsCommitted: integer("rows_committed").notNull().default(0),
@@ -148,6 +159,16 @@ export const insightCache = sqliteTable(
   },
   (table) => [index("insight_cache_generated_idx").on(table.generatedAt)],
 );
+
+/**
+ * The health configuration (window, DAU benchmarks, ticket ceiling) the stored scores were computed with, as one
+ * fingerprint (a single row, id 1). A rescore that finds another configuration marks every account stale first.
+ */
+export const scoringConfig = sqliteTable("scoring_config", {
+  id: integer("id").primaryKey(),
+  fingerprint: text("fingerprint").notNull(),
+  appliedAt: text("applied_at").notNull(),
+});
 
 /** A recompute too big for one invocation, run as chunks of accounts on the recompute queue. */
 export const recomputeJobs = sqliteTable(

@@ -1,3 +1,5 @@
+import type { RescoreScope } from "./recompute";
+
 /**
  * The recompute queue's messages. A recompute bigger than one invocation (D1 allows 1,000 queries per invocation and
  * 30 s per query; a chunk of ACCOUNTS_PER_CHUNK accounts is 4 statements) runs as one message per ACCOUNTS_PER_MESSAGE
@@ -14,20 +16,28 @@ export const RECOMPUTE_MAX_ATTEMPTS = 4;
 
 export type RecomputeTrigger = "api" | "cron" | "ingest";
 
+/**
+ * A range of ids is always rescored whole; a list of ids in its `scope` (absent in messages sent before scopes
+ * existed, which meant `all`). A stale-scope message reads each account's stale range from D1, where the upload wrote
+ * it with the rows, so it carries ids only and a redelivered message finds nothing left to do.
+ */
 export type RecomputeMessage =
   | { job_id: number; chunk: number; first_id: number; last_id: number }
-  | { job_id: number; chunk: number; account_ids: number[] };
+  | { job_id: number; chunk: number; account_ids: number[]; scope?: RescoreScope };
 
 /** A message's accounts, before the job it belongs to is recorded. */
 type Unnumbered<T> = T extends unknown ? Omit<T, "job_id" | "chunk"> : never;
 export type RecomputePart = Unnumbered<RecomputeMessage>;
 
 /** The given accounts, sorted and deduplicated, as lists of at most ACCOUNTS_PER_MESSAGE ids. */
-export function partsForAccounts(accountIds: readonly number[]): { accountsTotal: number; parts: RecomputePart[] } {
+export function partsForAccounts(
+  accountIds: readonly number[],
+  scope: RescoreScope,
+): { accountsTotal: number; parts: RecomputePart[] } {
   const ids = [...new Set(accountIds)].sort((a, b) => a - b);
   const parts: RecomputePart[] = [];
   for (let start = 0; start < ids.length; start += ACCOUNTS_PER_MESSAGE) {
-    parts.push({ account_ids: ids.slice(start, start + ACCOUNTS_PER_MESSAGE) });
+    parts.push({ account_ids: ids.slice(start, start + ACCOUNTS_PER_MESSAGE), scope });
   }
   return { accountsTotal: ids.length, parts };
 }

@@ -11,15 +11,23 @@ import type { HealthConfig } from "../lib/config";
 import { runBatch } from "../db/batch";
 import type { Database } from "../lib/types";
 
+/**
+ * `all`: every date of each account. `stale`: only the accounts marked stale (accounts.scores_stale_from), and of
+ * those only the dates their changes can reach (see rescoreReachDays).
+ */
+export type RescoreScope = "all" | "stale";
+
 export interface RecomputeOptions {
-  /** Rescore only these accounts (e.g. the ones an upload touched); all accounts when absent. */
+  /** Rescore only these accounts (e.g. the stale ones an upload sees); all accounts when absent. */
   accountIds?: readonly number[];
   /** Rescore only the accounts whose id is in [first, last] (a chunk of a queued job). */
   idRange?: { first: number; last: number };
+  /** `all` when absent. */
+  scope?: RescoreScope;
 }
 
 export interface RecomputeResult {
-  /** Accounts whose current health, components and trends were rewritten. */
+  /** Accounts whose current health, components and trends were rewritten (each rescored account). */
   accountsUpdated: number;
   /** Rows of `health_scores` inserted or rewritten (one per account and metric date). */
   scoresWritten: number;
@@ -54,13 +62,46 @@ function clampedSql(expression: string, points: number): SQL {
   return sql.raw(`max(0.0, min(${points}.0, ${expression}))`);
 }
 
+/**
+ * A score at date t reads the metrics of the window ending at t and the NPS carried from the 90 days before t, so a
+ * change of the metrics at date d can move only the scores of d … d + this many days.
+ */
+export function rescoreReachDays(config: HealthConfig): number {
+  return Math.max(config.windowDays - 1, NPS_CARRY_DAYS);
+}
+
+/**
+ * The CTE every statement of a chunk starts with: the accounts to rescore and, per account, the dates to score
+ * (score_from … score_to) and the first date the window functions must read (read_from). Materialized, so the
+ * statement that clears the stale marks reads them as they were. Stale ranges: from the first changed date to the
+ * last changed date plus the reach; the window reads the reach before the first.
+ */
+function targets(ids: string, scope: RescoreScope, reachDays: number): SQL {
+  if (scope === "all") {
+    return sql`targets AS MATERIALIZED (
+  SELECT value AS account_id, '0000-01-01' AS score_from, '9999-12-31' AS score_to, '0000-01-01' AS read_from
+  FROM json_each(${ids}))`;
+  }
+  const later = sql.raw(`'+${reachDays} days'`);
+  const earlier = sql.raw(`'-${reachDays} days'`);
+  return sql`targets AS MATERIALIZED (
+  SELECT a.id AS account_id, a.scores_stale_from AS score_from, date(a.scores_stale_to, ${later}) AS score_to,
+         date(a.scores_stale_from, ${earlier}) AS read_from
+  FROM json_each(${ids}) AS c
+  JOIN accounts AS a ON a.id = c.value
+  WHERE a.scores_stale_from IS NOT NULL)`;
+}
+
 /** Removes the scores of dates that no longer have metrics, so history holds exactly one score per metric date. */
-function deleteOrphanScores(ids: string): SQL {
+function deleteOrphanScores(scope: SQL): SQL {
   return sql`
+WITH ${scope}
 DELETE FROM health_scores
-WHERE account_id IN (SELECT value FROM json_each(${ids}))
-  AND NOT EXISTS (SELECT 1 FROM account_metrics AS m
-                  WHERE m.account_id = health_scores.account_id AND m.date = health_scores.date)`;
+WHERE (account_id, date) IN (
+  SELECT h.account_id, h.date
+  FROM targets AS t
+  JOIN health_scores AS h ON h.account_id = t.account_id AND h.date BETWEEN t.score_from AND t.score_to
+  WHERE NOT EXISTS (SELECT 1 FROM account_metrics AS m WHERE m.account_id = h.account_id AND m.date = h.date))`;
 }
 
 /**
@@ -70,7 +111,7 @@ WHERE account_id IN (SELECT value FROM json_each(${ids}))
  * 90 days old; a running frame spares the temporary index SQLite keeps for max() over a sliding frame.
  * The frame offset cannot be a bound parameter; it is a validated integer inlined into the SQL.
  */
-function upsertScores(ids: string, config: HealthConfig, computedAt: string): SQL {
+function upsertScores(scope: SQL, config: HealthConfig, computedAt: string): SQL {
   const points = COMPONENT_POINTS;
   const npsValue = "coalesce(window_nps, carried_nps)";
   const { Enterprise, "Mid-Market": midMarket, SMB } = config.dauBenchmarks;
@@ -80,6 +121,7 @@ function upsertScores(ids: string, config: HealthConfig, computedAt: string): SQ
   // An integer from 1 to 3650: recomputeHealth validated it.
   const frameStart = raw(String(config.windowDays - 1));
   return sql`
+WITH ${scope}
 INSERT INTO health_scores (account_id, date, score, bucket, dau_points, adoption_points, tickets_points, nps_points,
                            login_points, nps_source, computed_at)
 SELECT account_id, date, score, ${bucket},
@@ -102,13 +144,14 @@ FROM (
            ${clampedSql(`${points.nps}.0 * (${npsValue} + 100.0) / 200.0`, points.nps)} AS nps,
            ${clampedSql(`${points.login_frequency}.0 * avg_login`, points.login_frequency)} AS login,
            CASE WHEN window_nps IS NOT NULL THEN 'window' WHEN carried_nps IS NOT NULL THEN 'carried'
-                ELSE 'missing' END AS nps_source
+                ELSE 'missing' END AS nps_source,
+           score_from
     FROM (
       SELECT *,
              CASE WHEN window_nps IS NULL AND last_nps >= date(date, '-${raw(String(NPS_CARRY_DAYS))} days')
                   THEN CAST(substr(last_nps, 12) AS REAL) END AS carried_nps
       FROM (
-      SELECT m.account_id, m.date,
+      SELECT m.account_id, m.date, t.score_from,
              CASE a.segment WHEN 'Enterprise' THEN ${Enterprise} WHEN 'Mid-Market' THEN ${midMarket} WHEN 'SMB' THEN ${SMB} END AS benchmark,
              ${config.ticketCeiling} AS ticket_ceiling,
              avg(m.daily_active_users) OVER recent AS avg_dau,
@@ -117,10 +160,10 @@ FROM (
              avg(m.nps_score) OVER recent AS window_nps,
              avg(m.login_frequency) OVER recent AS avg_login,
              max(CASE WHEN m.nps_score IS NOT NULL THEN m.date || '|' || m.nps_score END) OVER so_far AS last_nps
-      FROM account_metrics AS m
+      FROM targets AS t
+      JOIN account_metrics AS m ON m.account_id = t.account_id AND m.date BETWEEN t.read_from AND t.score_to
       JOIN accounts AS a ON a.id = m.account_id
-      WHERE m.account_id IN (SELECT value FROM json_each(${ids}))
-        AND a.segment IN ('Enterprise', 'Mid-Market', 'SMB')
+      WHERE a.segment IN ('Enterprise', 'Mid-Market', 'SMB')
       WINDOW recent AS (PARTITION BY m.account_id ORDER BY julianday(m.date)
                         RANGE BETWEEN ${frameStart} PRECEDING AND CURRENT ROW),
              so_far AS (PARTITION BY m.account_id ORDER BY julianday(m.date) ROWS UNBOUNDED PRECEDING)
@@ -128,7 +171,7 @@ FROM (
     )
   )
 )
-WHERE true
+WHERE date >= score_from
 ON CONFLICT (account_id, date) DO UPDATE
 SET score = excluded.score, bucket = excluded.bucket, dau_points = excluded.dau_points,
     adoption_points = excluded.adoption_points, tickets_points = excluded.tickets_points,
@@ -152,8 +195,8 @@ function componentsChangeSql(): string {
  * key, so the work grows linearly with the chunk. A date exactly at the window's midpoint counts in neither half, as
  * in src/domain/trend.ts. An account without scores gets nulls.
  */
-function upsertAccountHealth(ids: string): SQL {
-  return sql`WITH chunk(account_id) AS (SELECT value FROM json_each(${ids})),${ACCOUNT_HEALTH_FROM_CHUNK}`;
+function upsertAccountHealth(scope: SQL): SQL {
+  return sql`WITH ${scope}, chunk(account_id) AS (SELECT account_id FROM targets),${ACCOUNT_HEALTH_FROM_CHUNK}`;
 }
 
 const ACCOUNT_HEALTH_FROM_CHUNK = sql.raw(`
@@ -237,17 +280,18 @@ SET components = excluded.components, trend_30d = excluded.trend_30d, trend_60d 
 
 /**
  * Sets each account's current score and bucket (its latest date's) and the trend figures lists sort by and the
- * portfolio sums, copied from account_health.
+ * portfolio sums, copied from account_health, and clears its stale marks: its scores now follow its metrics.
  */
-function updateAccounts(ids: string, updatedAt: string): SQL {
+function updateAccounts(scope: SQL, updatedAt: string): SQL {
   return sql`
-WITH latest_score AS (
-  SELECT c.value AS account_id, h.score, h.bucket, ah.trend_30d, ah.trend_90d
-  FROM json_each(${ids}) AS c
+WITH ${scope},
+latest_score AS MATERIALIZED (
+  SELECT t.account_id, h.score, h.bucket, ah.trend_30d, ah.trend_90d
+  FROM targets AS t
   LEFT JOIN health_scores AS h
-    ON h.account_id = c.value
-   AND h.date = (SELECT max(s.date) FROM health_scores AS s WHERE s.account_id = c.value)
-  LEFT JOIN account_health AS ah ON ah.account_id = c.value
+    ON h.account_id = t.account_id
+   AND h.date = (SELECT max(s.date) FROM health_scores AS s WHERE s.account_id = t.account_id)
+  LEFT JOIN account_health AS ah ON ah.account_id = t.account_id
 )
 UPDATE accounts
 SET health_score = latest_score.score, health_bucket = latest_score.bucket,
@@ -255,6 +299,7 @@ SET health_score = latest_score.score, health_bucket = latest_score.bucket,
     arr_change_30d = latest_score.trend_30d ->> '$.arr_change',
     arr_change_90d = latest_score.trend_90d ->> '$.arr_change',
     engagement_trend_30d = latest_score.trend_30d ->> '$.engagement_trend',
+    scores_stale_from = NULL, scores_stale_to = NULL,
     updated_at = ${updatedAt}
 FROM latest_score
 WHERE accounts.id = latest_score.account_id`;
@@ -287,8 +332,9 @@ async function chunksOfAccountIds(db: Database, options: RecomputeOptions): Prom
 }
 
 /**
- * Scores every date of every (or the given) account with set-based SQL, stores the history in
- * `health_scores`, and updates each account's current score, bucket, components and trends.
+ * Scores every date (scope `all`) or the dates a change can reach (scope `stale`) of every (or the given) account
+ * with set-based SQL, stores the history in `health_scores`, and updates each account's current score, bucket,
+ * components and trends.
  * Shared by `POST /health/recompute`, the cron trigger and ingestion.
  *
  * Accounts are processed in chunks of ACCOUNTS_PER_CHUNK; each chunk is one atomic `batch()`, so an account is
@@ -303,15 +349,17 @@ export async function recomputeHealth(
   const startedAt = new Date(started).toISOString();
   assertValidWindowDays(config.windowDays);
 
+  const reachDays = rescoreReachDays(config);
+
   let accountsUpdated = 0;
   let scoresWritten = 0;
   for (const chunk of await chunksOfAccountIds(db, options)) {
-    const ids = JSON.stringify(chunk);
+    const scope = targets(JSON.stringify(chunk), options.scope ?? "all", reachDays);
     const [, upserted, , updated] = await runBatch(db, [
-      db.run(deleteOrphanScores(ids)),
-      db.run(upsertScores(ids, config, startedAt)),
-      db.run(upsertAccountHealth(ids)),
-      db.run(updateAccounts(ids, startedAt)),
+      db.run(deleteOrphanScores(scope)),
+      db.run(upsertScores(scope, config, startedAt)),
+      db.run(upsertAccountHealth(scope)),
+      db.run(updateAccounts(scope, startedAt)),
     ]);
     scoresWritten += upserted.meta.changes ?? 0;
     accountsUpdated += updated.meta.changes ?? 0;

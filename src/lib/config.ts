@@ -135,6 +135,15 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
+/**
+ * The health configuration as one readable string, stored beside the scores: when it differs from the running
+ * configuration, every stored score was computed under other settings.
+ */
+export function healthConfigFingerprint(health: HealthConfig): string {
+  const { Enterprise, "Mid-Market": midMarket, SMB } = health.dauBenchmarks;
+  return `window=${health.windowDays};dau=${Enterprise}/${midMarket}/${SMB};tickets=${health.ticketCeiling}`;
+}
+
 export const DEFAULT_HEALTH_CONFIG: HealthConfig = {
   windowDays: 7,
   dauBenchmarks: { Enterprise: 200, "Mid-Market": 75, SMB: 20 },

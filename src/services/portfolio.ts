@@ -1,11 +1,15 @@
-import { getPortfolioAggregates } from "../db/queries/portfolio";
+import { countStaleAccounts, getPortfolioAggregates } from "../db/queries/portfolio";
 import { summarisePortfolio } from "../domain/portfolio";
+import { healthConfigFingerprint, type HealthConfig } from "../lib/config";
 import type { Database } from "../lib/types";
 import type { PortfolioSummary } from "../routes/portfolio/portfolio.schemas";
 
 /** GET /portfolio/summary: the aggregates D1 sums, turned into the figures by the pure rules. */
-export async function getPortfolioSummary(db: Database): Promise<PortfolioSummary> {
-  const aggregates = await getPortfolioAggregates(db);
+export async function getPortfolioSummary(db: Database, health: HealthConfig): Promise<PortfolioSummary> {
+  const [aggregates, staleAccounts] = await Promise.all([
+    getPortfolioAggregates(db),
+    countStaleAccounts(db, healthConfigFingerprint(health)),
+  ]);
   const figures = summarisePortfolio(aggregates.totals, aggregates.segments, aggregates.regions);
-  return { ...figures, lowest_accounts: aggregates.lowestAccounts };
+  return { ...figures, lowest_accounts: aggregates.lowestAccounts, stale_accounts: staleAccounts };
 }

@@ -5,7 +5,8 @@ import {
   insertRecomputeJob,
   recordRecomputeChunk,
 } from "../db/queries/recompute-jobs";
-import { recomputeHealth, type RecomputeResult } from "../jobs/recompute";
+import { getScoringFingerprint, markBookStale, staleAccountIds } from "../db/queries/scoring-state";
+import { recomputeHealth, type RecomputeResult, type RescoreScope } from "../jobs/recompute";
 import {
   ACCOUNTS_PER_MESSAGE,
   partsForAccounts,
@@ -14,8 +15,9 @@ import {
   type RecomputePart,
   type RecomputeTrigger,
 } from "../jobs/recompute-queue";
-import type { HealthConfig } from "../lib/config";
+import { healthConfigFingerprint, type HealthConfig } from "../lib/config";
 import { errorMessage } from "../lib/errors";
+import { log } from "../lib/logger";
 import type { Database } from "../lib/types";
 import type { RecomputeJob } from "../routes/health/health.schemas";
 
@@ -53,14 +55,15 @@ export async function startFullRecomputeJob(
   return enqueue(db, queue, trigger, total, ranges.map(({ first_id, last_id }) => ({ first_id, last_id })));
 }
 
-/** The given accounts (e.g. the ones an upload changed), as lists of ids. */
+/** The given accounts (e.g. the stale ones an upload sees), as lists of ids, rescored in `scope`. */
 export async function startAccountsRecomputeJob(
   db: Database,
   queue: Queue<RecomputeMessage>,
   trigger: RecomputeTrigger,
   accountIds: readonly number[],
+  scope: RescoreScope = "all",
 ): Promise<RecomputeJob> {
-  const { accountsTotal, parts } = partsForAccounts(accountIds);
+  const { accountsTotal, parts } = partsForAccounts(accountIds, scope);
   return enqueue(db, queue, trigger, accountsTotal, parts);
 }
 
@@ -72,7 +75,7 @@ export async function processRecomputeMessage(
 ): Promise<RecomputeResult> {
   const result =
     "account_ids" in message
-      ? await recomputeHealth(db, config, { accountIds: message.account_ids })
+      ? await recomputeHealth(db, config, { accountIds: message.account_ids, scope: message.scope ?? "all" })
       : await recomputeHealth(db, config, { idRange: { first: message.first_id, last: message.last_id } });
   await recordRecomputeChunk(db, message, result);
   return result;
@@ -82,19 +85,61 @@ export type RecomputeOutcome =
   | { mode: "inline"; result: RecomputeResult }
   | { mode: "queued"; job: RecomputeJob; durationMs: number };
 
+export interface RecomputeRequest {
+  health: HealthConfig;
+  /** At most this many accounts are rescored in the invocation itself; more go to the queue. */
+  inlineMaxAccounts: number;
+  trigger: RecomputeTrigger;
+  forceQueue?: boolean;
+}
+
 /**
- * The whole book: inline when it has at most `inlineMaxAccounts` accounts (one invocation does it well within D1's
- * limits), else, or when `queue` is forced, as a job on the recompute queue. Shared by the route and the cron.
+ * Compares the health configuration with the one the stored scores follow; when it changed, marks every account
+ * stale (and records the new one) before any rescore, so stale marks are the one fact every rescore, the summary and
+ * the account detail read. Answers whether it changed.
+ */
+export async function applyHealthConfig(db: Database, health: HealthConfig): Promise<boolean> {
+  const fingerprint = healthConfigFingerprint(health);
+  if ((await getScoringFingerprint(db)) === fingerprint) return false;
+  const marked = await markBookStale(db, fingerprint);
+  log("info", "health configuration changed: every account marked for rescoring", { fingerprint, accounts: marked });
+  return true;
+}
+
+/**
+ * The whole book, every date: inline when it has at most `inlineMaxAccounts` accounts (one invocation does it well
+ * within D1's limits), else, or when forced, as a job on the recompute queue. `POST /health/recompute`.
  */
 export async function recomputeBook(
   db: Database,
   queue: Queue<RecomputeMessage>,
-  options: { health: HealthConfig; inlineMaxAccounts: number; trigger: RecomputeTrigger; forceQueue?: boolean },
+  request: RecomputeRequest,
 ): Promise<RecomputeOutcome> {
   const started = Date.now();
-  if (!options.forceQueue && (await countAccounts(db)) <= options.inlineMaxAccounts) {
-    return { mode: "inline", result: await recomputeHealth(db, options.health) };
+  await applyHealthConfig(db, request.health);
+  if (!request.forceQueue && (await countAccounts(db)) <= request.inlineMaxAccounts) {
+    return { mode: "inline", result: await recomputeHealth(db, request.health) };
   }
-  const job = await startFullRecomputeJob(db, queue, options.trigger);
+  const job = await startFullRecomputeJob(db, queue, request.trigger);
+  return { mode: "queued", job, durationMs: Date.now() - started };
+}
+
+/**
+ * Only what is behind: the accounts marked stale (by uploads, crashed uploads, failed rescores or a configuration
+ * change), each over the dates its changes reach; inline up to `inlineMaxAccounts`, else queued. An up-to-date book
+ * writes nothing. Run after every upload, by the cron and by `POST /health/recompute?scope=stale`.
+ */
+export async function rescoreStale(
+  db: Database,
+  queue: Queue<RecomputeMessage>,
+  request: RecomputeRequest,
+): Promise<RecomputeOutcome> {
+  const started = Date.now();
+  await applyHealthConfig(db, request.health);
+  const accountIds = await staleAccountIds(db);
+  if (!request.forceQueue && accountIds.length <= request.inlineMaxAccounts) {
+    return { mode: "inline", result: await recomputeHealth(db, request.health, { accountIds, scope: "stale" }) };
+  }
+  const job = await startAccountsRecomputeJob(db, queue, request.trigger, accountIds, "stale");
   return { mode: "queued", job, durationMs: Date.now() - started };
 }

@@ -5,24 +5,29 @@ import { getConfig } from "../lib/config";
 import { describeError } from "../lib/errors";
 import { log } from "../lib/logger";
 import { recoverAbandonedRuns } from "./ingest/abandoned-runs";
-import { processRecomputeMessage, recomputeBook } from "./recompute";
+import { processRecomputeMessage, rescoreStale } from "./recompute";
 
 /** The Worker's entry points other than HTTP: the Cron Trigger and the recompute queue's consumer. */
 
-/** The Cron Trigger (wrangler.toml `[triggers]`): the same recompute as `POST /health/recompute`. */
+/**
+ * The Cron Trigger (wrangler.toml `[triggers]`): what `POST /health/recompute?scope=stale` does. It rescores only the
+ * accounts marked stale (an upload whose rescore failed or was cut off, a queued job that failed, a crashed upload,
+ * or every account after a change of the health configuration); an up-to-date book costs two reads.
+ */
 export async function recomputeOnSchedule(controller: ScheduledController, env: Env): Promise<void> {
   const fields = { cron: controller.cron, scheduled_time: new Date(controller.scheduledTime).toISOString() };
   try {
     const config = getConfig(env);
     const db = createDb(env.DB);
-    // The full recompute below also rescores what those runs stored.
-    await recoverAbandonedRuns(db);
-    const outcome = await recomputeBook(db, env.RECOMPUTE_QUEUE as Queue<RecomputeMessage>, {
+    await recoverAbandonedRuns(db, fields);
+    const outcome = await rescoreStale(db, env.RECOMPUTE_QUEUE as Queue<RecomputeMessage>, {
       health: config.health,
       inlineMaxAccounts: config.recompute.inlineMaxAccounts,
       trigger: "cron",
     });
-    if (outcome.mode === "inline") {
+    if (outcome.mode === "inline" && outcome.result.accountsUpdated === 0) {
+      log("info", "scheduled health recompute: nothing to do, every score is current", { ...fields, scores_written: 0 });
+    } else if (outcome.mode === "inline") {
       log("info", "scheduled health recompute finished", {
         ...fields,
         mode: "inline",

@@ -15,6 +15,7 @@ export async function resetDatabase(): Promise<void> {
     env.DB.prepare("DELETE FROM account_metrics"),
     env.DB.prepare("DELETE FROM accounts"),
     env.DB.prepare("DELETE FROM ingest_runs"),
+    env.DB.prepare("DELETE FROM scoring_config"),
   ]);
 }
 

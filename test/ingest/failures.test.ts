@@ -186,7 +186,7 @@ describe("an upload that fails midway", () => {
     expect(running?.rows_committed).toBeGreaterThan(0);
     expect(await expectConsistentWith(FILE)).toBe(running?.rows_committed);
 
-    expect((await markAbandonedRuns(createDb(env.DB))).runIds).toEqual([]);
+    expect(await markAbandonedRuns(createDb(env.DB))).toEqual([]);
     // Half an hour on (the run's start moved back), the next upload finds it abandoned: marks it failed, and rescores
     // the accounts it wrote along with its own.
     await env.DB.prepare("UPDATE ingest_runs SET started_at = '2026-01-01T00:00:00.000Z' WHERE id = ?").bind(running?.id).run();

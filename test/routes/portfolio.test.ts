@@ -93,6 +93,7 @@ describe("GET /portfolio/summary", () => {
       by_region: [],
       trend_counts: { improving: 0, stable: 0, declining: 0, unknown: 0 },
       lowest_accounts: [],
+      stale_accounts: 0,
       as_of_date: null,
     });
   });

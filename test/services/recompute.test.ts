@@ -231,11 +231,13 @@ describe("queued recompute end to end (local queue)", () => {
     expect(await status.json()).toMatchObject({ id: body.job.id, status: "completed" });
   });
 
-  it("the cron queues the book when it is bigger than RECOMPUTE_INLINE_MAX_ACCOUNTS, and logs the job", async () => {
+  it("the cron queues the stale accounts when they are more than RECOMPUTE_INLINE_MAX_ACCOUNTS, and logs the job", async () => {
     await uploadCsv(metricsCsv([series("Foxtrot", 10, 50), series("Golf", 10, 10)]));
     const logged = vi.spyOn(console, "log");
     const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ cron: "0 2 * * *" }), { ...env, RECOMPUTE_INLINE_MAX_ACCOUNTS: "1" } as Env, ctx);
+    // A new DAU benchmark leaves every stored score behind: both accounts are stale.
+    const changedConfig = { ...env, RECOMPUTE_INLINE_MAX_ACCOUNTS: "1", DAU_BENCHMARK_MID_MARKET: "80" } as Env;
+    await worker.scheduled(createScheduledController({ cron: "0 2 * * *" }), changedConfig, ctx);
     await waitOnExecutionContext(ctx);
     const line = logged.mock.calls
       .map(([text]) => JSON.parse(String(text)) as Record<string, unknown>)

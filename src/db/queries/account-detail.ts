@@ -43,11 +43,23 @@ function toHistory(rows: readonly HistoryRow[]): Pick<AccountDetail, "health_his
 
 /**
  * One account with its score and metrics history from its latest metric date minus HISTORY_WINDOW_DAYS up to that
- * date (ascending), read in one batch; null when there is no such account.
+ * date (ascending), read in one batch; null when there is no such account. Its scores are stale when its metrics
+ * changed since it was scored, or when they follow another health configuration than `healthFingerprint`.
  */
-export async function getAccountDetail(db: Database, id: number): Promise<AccountDetail | null> {
+export async function getAccountDetail(
+  db: Database,
+  id: number,
+  healthFingerprint?: string,
+): Promise<AccountDetail | null> {
+  const otherConfiguration =
+    healthFingerprint === undefined
+      ? sql`0`
+      : sql`NOT EXISTS (SELECT 1 FROM scoring_config WHERE id = 1 AND fingerprint = ${healthFingerprint})`;
   const [row, history] = await runBatch(db, [
-    db.get<AccountRow | undefined>(sql`SELECT ${ACCOUNT_COLUMNS} FROM accounts AS a ${ACCOUNT_JOINS} WHERE a.id = ${id}`),
+    db.get<(AccountRow & { scores_stale: 0 | 1 }) | undefined>(sql`
+      SELECT ${ACCOUNT_COLUMNS},
+             (a.latest_metric_date IS NOT NULL AND (a.scores_stale_from IS NOT NULL OR ${otherConfiguration})) AS scores_stale
+      FROM accounts AS a ${ACCOUNT_JOINS} WHERE a.id = ${id}`),
     db.all<HistoryRow>(sql`
       SELECT ${METRICS_COLUMNS}, h.score, h.bucket, h.dau_points, h.adoption_points, h.tickets_points,
              h.nps_points, h.login_points, h.nps_source
@@ -58,5 +70,5 @@ export async function getAccountDetail(db: Database, id: number): Promise<Accoun
       ORDER BY m.date`),
   ]);
   if (!row) return null;
-  return { ...toAccount(row), ...toHistory(history) };
+  return { ...toAccount(row), scores_stale: row.scores_stale === 1, ...toHistory(history) };
 }

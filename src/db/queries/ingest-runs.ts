@@ -14,7 +14,8 @@ export type IngestCounts = Pick<
 >;
 
 export type IngestRunOutcome = IngestCounts &
-  Pick<IngestRunRecord, "failureReason"> & {
+  Pick<IngestRunRecord, "failureReason"> &
+  Partial<Pick<IngestRunRecord, "scoresWritten" | "rescoredAccounts" | "rescoredDates">> & {
     status: Exclude<IngestRunRecord["status"], "running">;
     /** The first row errors (at most 100). */
     errors: unknown[];
@@ -39,17 +40,12 @@ export async function finishIngestRun(db: Database, id: number, outcome: IngestR
 /** A run still "running" this long after it started was cut off (the Worker restarted or the client went away). */
 export const ABANDONED_RUN_MINUTES = 30;
 
-export interface AbandonedRuns {
-  runIds: number[];
-  /** The accounts those runs wrote, which were never rescored. */
-  accountIds: number[];
-}
-
 /**
  * Marks the runs that stopped without finishing as failed, saying how far they got (their committed progress is
- * written atomically with their rows), and answers the accounts those runs wrote, which were never rescored.
+ * written atomically with their rows), and answers their ids. Their rows need no search: the stale marks written
+ * with them make the next rescore include their accounts.
  */
-export async function markAbandonedRuns(db: Database, now = new Date()): Promise<AbandonedRuns> {
+export async function markAbandonedRuns(db: Database, now = new Date()): Promise<number[]> {
   const cutoff = new Date(now.getTime() - ABANDONED_RUN_MINUTES * 60_000).toISOString();
   const runs = await db.all<{ id: number }>(sql`
     UPDATE ingest_runs
@@ -59,13 +55,7 @@ export async function markAbandonedRuns(db: Database, now = new Date()): Promise
           ' of the file, were stored. Upload the file again to complete it: rows already stored are not changed.'
     WHERE status = 'running' AND started_at < ${cutoff}
     RETURNING id`);
-  const runIds = runs.map((row) => row.id);
-  if (runIds.length === 0) return { runIds, accountIds: [] };
-  // A scan of the metrics, but only after a crash: an index on ingest_run_id would cost every insert.
-  const accounts = await db.all<{ account_id: number }>(
-    sql`SELECT DISTINCT account_id FROM account_metrics WHERE ingest_run_id IN (SELECT value FROM json_each(${JSON.stringify(runIds)}))`,
-  );
-  return { runIds, accountIds: accounts.map((row) => row.account_id) };
+  return runs.map((row) => row.id);
 }
 
 export async function listIngestRuns(db: Database, limit: number): Promise<IngestRunRecord[]> {

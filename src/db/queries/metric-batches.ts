@@ -24,8 +24,8 @@ export interface BatchOutcome {
   metricsUpdated: number;
 }
 
-/** One account's attributes, as of its latest-dated row in the batch. */
-export type AccountTuple = [name: string, segment: Segment, region: string, arr: number, date: string];
+/** One account's attributes, as of its latest-dated row in the batch, and the batch's first date for it. */
+export type AccountTuple = [name: string, segment: Segment, region: string, arr: number, date: string, firstDate: string];
 
 /** One account + date of metrics. */
 export type MetricTuple = [
@@ -59,6 +59,44 @@ WHERE (accounts.latest_metric_date IS NULL OR excluded.latest_metric_date >= acc
 RETURNING id`;
 }
 
+/**
+ * A new segment changes the DAU benchmark of every date, so an account whose latest row changes its segment is stale
+ * over its whole history. Runs before the account upsert, with the same condition (the row is the latest).
+ */
+function markSegmentChanges(accountsJson: string) {
+  return sql`
+UPDATE accounts
+SET scores_stale_from = min(coalesce(scores_stale_from, h.first_date), h.first_date),
+    scores_stale_to = max(coalesce(scores_stale_to, h.last_date), h.last_date)
+FROM (SELECT a.id, min(m.date) AS first_date, max(m.date) AS last_date
+      FROM json_each(${accountsJson}) AS j
+      JOIN accounts AS a ON a.account_name = j.value ->> 0
+      JOIN account_metrics AS m ON m.account_id = a.id
+      WHERE a.segment IS NOT j.value ->> 1
+        AND (a.latest_metric_date IS NULL OR j.value ->> 4 >= a.latest_metric_date)
+      GROUP BY a.id) AS h
+WHERE accounts.id = h.id`;
+}
+
+/**
+ * Widens each account's stale range to the dates whose metrics this batch created or changed: the metric upsert
+ * stamps exactly those rows with the run (an unchanged row keeps its old run), and each account's rows of the batch
+ * lie between its first and last date in the batch, so a primary-key range scan per account finds them.
+ */
+function markChangedDates(accountsJson: string, runId: number) {
+  return sql`
+UPDATE accounts
+SET scores_stale_from = min(coalesce(scores_stale_from, c.first_date), c.first_date),
+    scores_stale_to = max(coalesce(scores_stale_to, c.last_date), c.last_date)
+FROM (SELECT a.id, min(m.date) AS first_date, max(m.date) AS last_date
+      FROM json_each(${accountsJson}) AS j
+      JOIN accounts AS a ON a.account_name = j.value ->> 0
+      JOIN account_metrics AS m ON m.account_id = a.id AND m.date BETWEEN j.value ->> 5 AND j.value ->> 4
+      WHERE m.ingest_run_id = ${runId}
+      GROUP BY a.id) AS c
+WHERE accounts.id = c.id`;
+}
+
 /** The run's progress, in the same transaction as the rows: the rows written and the last line they reach. */
 function recordProgress(runId: number, rows: number, lastLine: number) {
   return sql`
@@ -90,17 +128,19 @@ RETURNING rowid AS row_id, account_id`;
 
 /**
  * Upserts the accounts (`AccountTuple`s as JSON) and metrics (`MetricTuple`s as JSON) of one batch atomically, with
- * the run's progress, and tells what it created from what it updated.
+ * the stale ranges they open and the run's progress, and tells what it created from what it updated.
  */
 export async function upsertMetricBatch(
   db: Database,
   runId: number,
   batch: { accountsJson: string; metricsJson: string; rows: number; lastLine: number },
 ): Promise<BatchOutcome> {
-  const [before, upsertedAccounts, upsertedMetrics] = await runBatch(db, [
+  const [before, , upsertedAccounts, upsertedMetrics] = await runBatch(db, [
     db.get<{ account_id: number; metric_rowid: number } | undefined>(ID_WATERMARKS),
+    db.run(markSegmentChanges(batch.accountsJson)),
     db.all<{ id: number }>(upsertAccounts(batch.accountsJson)),
     db.all<{ row_id: number; account_id: number }>(upsertMetrics(batch.metricsJson, runId)),
+    db.run(markChangedDates(batch.accountsJson, runId)),
     db.run(recordProgress(runId, batch.rows, batch.lastLine)),
   ]);
   if (!before) throw new Error("D1 returned no id watermarks for the batch");

@@ -21,6 +21,18 @@ export interface PortfolioAggregates {
   lowestAccounts: AccountBrief[];
 }
 
+/**
+ * Accounts whose scores are behind their metrics: the ones marked stale (read from the partial index), or every account
+ * with metrics when the stored scores follow another health configuration than `healthFingerprint`.
+ */
+export async function countStaleAccounts(db: Database, healthFingerprint: string): Promise<number> {
+  const row = await db.get<{ stale: number }>(sql`
+    SELECT CASE WHEN EXISTS (SELECT 1 FROM scoring_config WHERE id = 1 AND fingerprint = ${healthFingerprint})
+                THEN (SELECT count(*) FROM accounts WHERE scores_stale_from IS NOT NULL)
+                ELSE (SELECT count(*) FROM accounts WHERE latest_metric_date IS NOT NULL) END AS stale`);
+  return row?.stale ?? 0;
+}
+
 const GROUPS = sql`
 SELECT segment, region, health_bucket, engagement_trend_30d,
        count(*) AS accounts, total(arr) AS arr, count(health_score) AS scored_accounts, total(health_score) AS score_sum,

@@ -1,6 +1,7 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { getAccountDetail } from "../../db/queries/account-detail";
 import { listAccounts } from "../../db/queries/account-list";
+import { healthConfigFingerprint } from "../../lib/config";
 import { ApiError } from "../../lib/errors";
 import type { AppEnv } from "../../lib/types";
 import type { GetOneRoute, ListRoute } from "./accounts.routes";
@@ -13,7 +14,7 @@ export const list: RouteHandler<ListRoute, AppEnv> = async (c) => {
 
 export const getOne: RouteHandler<GetOneRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
-  const account = await getAccountDetail(c.get("db"), id);
+  const account = await getAccountDetail(c.get("db"), id, healthConfigFingerprint(c.get("config").health));
   if (!account) throw new ApiError("not_found", `No account has id ${id}.`);
   return c.json(account, 200);
 };

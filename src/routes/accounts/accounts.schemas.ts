@@ -162,6 +162,13 @@ export const metricsHistoryEntrySchema = z
 
 export const accountDetailSchema = accountSchema
   .extend({
+    scores_stale: z.boolean().openapi({
+      description:
+        "True when the account's scores are behind its metrics: metrics arrived or changed since it was last scored " +
+        "(its rescore is queued, failed or was cut off), or the health configuration changed since. The next upload, " +
+        "the daily cron or `POST /health/recompute?scope=stale` catches up",
+      example: false,
+    }),
     health_history: z.array(healthHistoryEntrySchema).openapi({
       description: `The daily scores from the latest metric date minus ${HISTORY_WINDOW_DAYS} days up to the latest metric date, oldest first`,
     }),

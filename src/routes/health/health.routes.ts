@@ -6,7 +6,9 @@ import { recomputeJobSchema, recomputeResultSchema } from "./health.schemas";
 
 const DESCRIPTION = `Rescores every account now: each date that has metrics gets a score in the history, and each account's
 current health (score, bucket, components) and its 30/60/90-day trends are refreshed from its latest date.
-The same job runs daily from the Cron Trigger and after every CSV upload (for the accounts the upload touched).
+After every CSV upload and daily from the Cron Trigger the same SQL runs incrementally (\`scope=stale\`): only the
+accounts whose metrics changed since they were scored, and of those only the dates the change can reach (a change at
+date d moves the scores of d … d + max(window − 1, 90) days at most).
 
 **Score** (0-100, one decimal): the sum of five components from the metrics averaged over a trailing window
 (\`HEALTH_WINDOW_DAYS\`, default the 7 days ending at the score date, using the rows present):
@@ -53,6 +55,17 @@ export const recompute = createRoute({
           param: { name: "mode", in: "query" },
           description: "`auto` (default): inline when the book is small enough, else queued; `queued`: always as a job",
           example: "auto",
+        }),
+      scope: z
+        .enum(["all", "stale"], { error: "Expected all or stale" })
+        .default("all")
+        .openapi({
+          param: { name: "scope", in: "query" },
+          description:
+            "`all` (default): every date of every account. `stale`: what the daily cron runs: only the accounts whose " +
+            "scores are behind their metrics (an upload whose rescore failed or was cut off, a failed queued job, a " +
+            "change of the health configuration), each over the dates its changes reach; an up-to-date book writes nothing",
+          example: "all",
         }),
     }),
   },

@@ -21,11 +21,14 @@ function summarise(report: IngestReport): string {
   }
   if (report.rescoreJobId !== null) {
     parts.push(
-      `The ${report.accountsCreated + report.accountsUpdated} changed accounts are being rescored by job ${report.rescoreJobId}: follow it at /health/recompute/jobs/${report.rescoreJobId}.`,
+      `The changed accounts are being rescored by job ${report.rescoreJobId}: follow it at /health/recompute/jobs/${report.rescoreJobId}.`,
     );
   }
   if (report.rescoreError) {
-    parts.push("Rescoring the accounts failed; run POST /health/recompute to refresh their scores.");
+    parts.push(
+      "Rescoring the accounts failed; they stay marked stale, and the next upload, the daily cron or " +
+        "POST /health/recompute?scope=stale rescores them.",
+    );
   }
   return parts.join(" ");
 }
@@ -46,6 +49,8 @@ export function toIngestResult(report: IngestReport): IngestResult {
     file_name: report.fileName,
     bytes_read: report.bytesRead,
     accounts_rescored: report.accountsRescored,
+    scores_written: report.scoresWritten,
+    dates_rescored: report.datesRescored,
     rescore_job_id: report.rescoreJobId,
     rescore_error: report.rescoreError,
     duration_ms: report.durationMs,
@@ -72,6 +77,11 @@ export function toIngestRun(run: IngestRunRecord): IngestRun {
     accounts_updated: run.accountsUpdated,
     metrics_created: run.metricsCreated,
     metrics_updated: run.metricsUpdated,
+    scores_written: run.scoresWritten,
+    dates_rescored:
+      run.rescoredAccounts === null || run.rescoredDates === null
+        ? null
+        : { accounts: run.rescoredAccounts, dates: run.rescoredDates },
     errors: (run.errors as IngestRun["errors"]) ?? null,
     failure_reason: run.failureReason,
     started_at: run.startedAt,

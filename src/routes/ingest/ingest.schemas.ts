@@ -14,6 +14,16 @@ export const rowErrorSchema = z
   })
   .openapi("CsvRowError");
 
+const datesRescoredSchema = z
+  .object({
+    accounts: z.number().int().openapi({ description: "Accounts rescored", example: 5 }),
+    dates: z.number().int().openapi({ description: "Score dates computed for them", example: 14 }),
+  })
+  .nullable()
+  .openapi("DatesRescored", {
+    description: "What the rescore after the upload covered; null when it was queued, failed or has not run",
+  });
+
 export const ingestResultSchema = z
   .object({
     message: z.string().openapi({
@@ -38,7 +48,19 @@ export const ingestResultSchema = z
     ingest_run_id: z.number().int().openapi({ description: "The ingest run recording this upload", example: 12 }),
     file_name: z.string().nullable().openapi({ description: "The uploaded file's name (multipart only)", example: "data.csv" }),
     bytes_read: z.number().int().openapi({ description: "Size of the CSV read, in bytes", example: 1043 }),
-    accounts_rescored: z.number().int().openapi({ description: "Accounts whose health was recomputed after the upload", example: 5 }),
+    accounts_rescored: z.number().int().openapi({
+      description:
+        "Accounts whose health was recomputed after the upload: the ones it changed, and any other account whose " +
+        "scores were behind its metrics (e.g. left by an upload that was cut off)",
+      example: 5,
+    }),
+    scores_written: z.number().int().nullable().openapi({
+      description:
+        "Score rows the rescore wrote: only the dates the upload's changes can reach, so a daily file writes one per " +
+        "account. Null when the rescore was queued (`rescore_job_id`) or failed",
+      example: 14,
+    }),
+    dates_rescored: datesRescoredSchema,
     rescore_job_id: z.number().int().nullable().openapi({
       description:
         "Set when the upload changed more accounts than `INGEST_RESCORE_INLINE_MAX_ACCOUNTS` (default 2,000): they are " +
@@ -76,6 +98,8 @@ export const ingestResultSchema = z
       file_name: "data.csv",
       bytes_read: 1043,
       accounts_rescored: 5,
+      scores_written: 14,
+      dates_rescored: { accounts: 5, dates: 14 },
       rescore_job_id: null,
       rescore_error: null,
       duration_ms: 84,
@@ -109,6 +133,8 @@ export const ingestRunSchema = z
     accounts_updated: z.number().int().openapi({ example: 0 }),
     metrics_created: z.number().int().openapi({ example: 3238 }),
     metrics_updated: z.number().int().openapi({ example: 0 }),
+    scores_written: z.number().int().nullable().openapi({ description: "Score rows its rescore wrote", example: 3238 }),
+    dates_rescored: datesRescoredSchema,
     errors: z.array(rowErrorSchema).nullable().openapi({ description: "The first 100 row errors" }),
     failure_reason: z.string().nullable().openapi({ example: null }),
     started_at: z.string().openapi({ example: "2026-11-25T10:57:15.150Z" }),

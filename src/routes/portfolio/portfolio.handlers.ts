@@ -4,4 +4,4 @@ import { getPortfolioSummary } from "../../services/portfolio";
 import type { GetSummaryRoute } from "./portfolio.routes";
 
 export const getSummary: RouteHandler<GetSummaryRoute, AppEnv> = async (c) =>
-  c.json(await getPortfolioSummary(c.get("db")), 200);
+  c.json(await getPortfolioSummary(c.get("db"), c.get("config").health), 200);

@@ -101,6 +101,12 @@ export const portfolioSummarySchema = z
           .openapi({ description: "Accounts without a 30-day trend (fewer than 2 dates of data in the window)", example: 2 }),
       })
       .openapi("TrendCounts", { description: "Accounts by the engagement trend of their `trend_30d`" }),
+    stale_accounts: z.number().int().openapi({
+      description:
+        "Accounts whose scores are behind their metrics (their rescore is queued, failed or was cut off, or the health " +
+        "configuration changed since they were scored): their health is not yet current. 0 on an up-to-date book",
+      example: 0,
+    }),
     lowest_accounts: z.array(accountBriefSchema).openapi({
       description: `The ${LOWEST_ACCOUNTS_LIMIT} lowest-scoring accounts, lowest first (ties: higher ARR first)`,
     }),

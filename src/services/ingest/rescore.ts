@@ -1,32 +1,46 @@
-import { recomputeHealth } from "../../jobs/recompute";
 import { errorMessage } from "../../lib/errors";
 import { log } from "../../lib/logger";
-import { startAccountsRecomputeJob } from "../recompute";
+import { rescoreStale } from "../recompute";
 import type { IngestContext } from "./types";
 
 export interface RescoreOutcome {
   accountsRescored: number;
-  /** Set when the changed accounts were too many to rescore before answering and went to the recompute queue. */
+  /** Score rows written; null when the rescore went to the queue or failed. */
+  scoresWritten: number | null;
+  /** The accounts and score dates rescored; null when the rescore went to the queue or failed. */
+  datesRescored: { accounts: number; dates: number } | null;
+  /** Set when the stale accounts were too many to rescore before answering and went to the recompute queue. */
   jobId: number | null;
   rescoreError: string | null;
 }
 
 /**
- * Rescores the accounts an upload changed: before answering when they are few enough, else as a queued job (a big
- * backfill would not fit one invocation). A failure leaves the rows stored; the scores catch up at the next recompute.
+ * Rescores what is behind after an upload: the accounts it changed and any other stale account (a crashed upload's,
+ * a failed rescore's), each over the dates its changes reach. Before answering when they are few enough, else as a
+ * queued job (a big backfill would not fit one invocation). A failure leaves the rows stored and the accounts marked
+ * stale: the next upload or the cron rescores them.
  */
-export async function rescore(context: IngestContext, accountIds: readonly number[], runId: number): Promise<RescoreOutcome> {
-  if (accountIds.length === 0) return { accountsRescored: 0, jobId: null, rescoreError: null };
+export async function rescore(context: IngestContext, runId: number): Promise<RescoreOutcome> {
   try {
-    if (accountIds.length > context.inlineRescoreMaxAccounts) {
-      const job = await startAccountsRecomputeJob(context.db, context.queue, "ingest", accountIds);
-      return { accountsRescored: 0, jobId: job.id, rescoreError: null };
+    const outcome = await rescoreStale(context.db, context.queue, {
+      health: context.health,
+      inlineMaxAccounts: context.inlineRescoreMaxAccounts,
+      trigger: "ingest",
+    });
+    if (outcome.mode === "queued") {
+      return { accountsRescored: 0, scoresWritten: null, datesRescored: null, jobId: outcome.job.id, rescoreError: null };
     }
-    const result = await recomputeHealth(context.db, context.health, { accountIds });
-    return { accountsRescored: result.accountsUpdated, jobId: null, rescoreError: null };
+    const { accountsUpdated, scoresWritten } = outcome.result;
+    return {
+      accountsRescored: accountsUpdated,
+      scoresWritten,
+      datesRescored: { accounts: accountsUpdated, dates: scoresWritten },
+      jobId: null,
+      rescoreError: null,
+    };
   } catch (error) {
     const reason = errorMessage(error);
-    log("error", "rescoring after ingest failed", { ingest_run_id: runId, accounts: accountIds.length, error: reason });
-    return { accountsRescored: 0, jobId: null, rescoreError: reason };
+    log("error", "rescoring after ingest failed", { ingest_run_id: runId, error: reason });
+    return { accountsRescored: 0, scoresWritten: null, datesRescored: null, jobId: null, rescoreError: reason };
   }
 }

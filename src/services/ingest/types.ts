@@ -35,6 +35,10 @@ export type IngestReport = IngestCounts & {
   errorCount: number;
   rowErrors: RowError[];
   accountsRescored: number;
+  /** Score rows the rescore wrote; null when it was queued or failed. */
+  scoresWritten: number | null;
+  /** The accounts and score dates the rescore covered; null when it was queued or failed. */
+  datesRescored: { accounts: number; dates: number } | null;
   /** Set when the rows were stored but rescoring them failed (scores catch up at the next recompute). */
   rescoreError: string | null;
   /** The recompute job rescoring the changed accounts, when they were too many to rescore before answering. */

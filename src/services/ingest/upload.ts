@@ -9,7 +9,7 @@ import { recoverAbandonedRuns } from "./abandoned-runs";
 import { BatchPipeline } from "./batch-pipeline";
 import { isRefusal, stoppedUploadError } from "./failures";
 import { readAndStore } from "./read-and-store";
-import { rescore } from "./rescore";
+import { rescore, type RescoreOutcome } from "./rescore";
 import { IngestTally } from "./tally";
 import type { IngestContext, IngestOptions, IngestReport } from "./types";
 
@@ -36,8 +36,8 @@ export async function ingestCsv(
     maxColumns: ingestOptions.maxColumns ?? DEFAULT_MAX_COLUMNS,
   };
   const { db } = context;
-  // Uploads cut off by a crash stored rows that were never rescored: this upload rescores their accounts too.
-  const abandoned = await recoverAbandonedRuns(db);
+  // Uploads cut off by a crash are reported failed; the stale marks of their rows make this upload rescore them.
+  await recoverAbandonedRuns(db);
   const started = Date.now();
   const runId = await startIngestRun(db, {
     fileName: source.fileName,
@@ -59,8 +59,11 @@ export async function ingestCsv(
     const stopped = stoppedUploadError(error, runId, tally.rowsCommitted);
     // A refusal is about the file (header, encoding, format) and stored nothing; anything else is a failure.
     const refused = isRefusal(stopped, tally.rowsCommitted);
-    await rescore(context, [...tally.changedAccountIds], runId);
-    await finishIngestRun(db, runId, tally.runOutcome(refused ? "rejected" : "failed", stopped?.message ?? String(error), started));
+    const rescored = await rescore(context, runId);
+    await finishIngestRun(db, runId, {
+      ...tally.runOutcome(refused ? "rejected" : "failed", stopped?.message ?? String(error), started),
+      ...rescoreFigures(rescored),
+    });
     // A refusal or an upload the client broke off is the client's problem; anything else is ours.
     log(refused ? "info" : error instanceof UploadReadError ? "warn" : "error", "csv ingest stopped", {
       ingest_run_id: runId,
@@ -72,15 +75,12 @@ export async function ingestCsv(
   }
 
   const rescoreStarted = Date.now();
-  const { accountsRescored, jobId, rescoreError } = await rescore(
-    context,
-    [...new Set([...tally.changedAccountIds, ...abandoned.accountIds])],
-    runId,
-  );
+  const rescored = await rescore(context, runId);
+  const { accountsRescored, jobId, rescoreError } = rescored;
   const rescoringMs = Date.now() - rescoreStarted;
   const storedMs = rescoreStarted - started;
   const finished = tally.runOutcome("completed", rescoreError ? `Rows stored; rescoring failed: ${rescoreError}` : null, started);
-  await finishIngestRun(db, runId, finished);
+  await finishIngestRun(db, runId, { ...finished, ...rescoreFigures(rescored) });
   log("info", "csv ingested", {
     ingest_run_id: runId,
     bytes: tally.bytesRead,
@@ -91,6 +91,7 @@ export async function ingestCsv(
     duration_ms: finished.durationMs,
     writing_ms: pipeline.waitedMs,
     rescoring_ms: rescoringMs,
+    scores_written: rescored.scoresWritten,
   });
   return {
     runId,
@@ -99,9 +100,20 @@ export async function ingestCsv(
     errorCount: tally.errorCount,
     rowErrors: tally.rowErrors,
     accountsRescored,
+    scoresWritten: rescored.scoresWritten,
+    datesRescored: rescored.datesRescored,
     rescoreError,
     rescoreJobId: jobId,
     durationMs: finished.durationMs,
     timings: { readingMs: storedMs - pipeline.waitedMs, writingMs: pipeline.waitedMs, rescoringMs },
+  };
+}
+
+/** The rescore's figures as the run record stores them. */
+function rescoreFigures(rescored: RescoreOutcome) {
+  return {
+    scoresWritten: rescored.scoresWritten,
+    rescoredAccounts: rescored.datesRescored?.accounts ?? null,
+    rescoredDates: rescored.datesRescored?.dates ?? null,
   };
 }

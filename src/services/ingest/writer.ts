@@ -17,6 +17,7 @@ export const MAX_JSON_PARAMETER_BYTES = 900_000;
 function toTuples(rows: readonly MetricRow[]): { accounts: AccountTuple[]; metrics: MetricTuple[] } {
   const metricsByKey = new Map<string, MetricTuple>();
   const latestByAccount = new Map<string, MetricRow>();
+  const firstDateByAccount = new Map<string, string>();
   for (const row of rows) {
     metricsByKey.set(`${row.accountName}\u0000${row.date}`, [
       row.accountName,
@@ -30,10 +31,12 @@ function toTuples(rows: readonly MetricRow[]): { accounts: AccountTuple[]; metri
     ]);
     const latest = latestByAccount.get(row.accountName);
     if (!latest || row.date >= latest.date) latestByAccount.set(row.accountName, row);
+    const first = firstDateByAccount.get(row.accountName);
+    if (first === undefined || row.date < first) firstDateByAccount.set(row.accountName, row.date);
   }
   const accounts: AccountTuple[] = [];
   for (const row of latestByAccount.values()) {
-    accounts.push([row.accountName, row.segment, row.region, row.arr, row.date]);
+    accounts.push([row.accountName, row.segment, row.region, row.arr, row.date, firstDateByAccount.get(row.accountName) ?? row.date]);
   }
   return { accounts, metrics: [...metricsByKey.values()] };
 }
