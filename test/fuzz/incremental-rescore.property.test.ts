@@ -52,7 +52,10 @@ const rowArbitrary = (days: fc.Arbitrary<number>) =>
     adoption: rate,
     tickets: fc.integer({ min: 0, max: 15 }),
     // NPS comes and goes: most days carry none, so the carried NPS and its 90-day limit matter.
-    nps: fc.option(fc.integer({ min: -100, max: 100 }), { nil: null, freq: 3 }),
+    nps: fc.oneof(
+      { arbitrary: fc.constant(null), weight: 3 },
+      { arbitrary: fc.integer({ min: -100, max: 100 }), weight: 1 },
+    ),
     login: rate,
     arr: fc.constantFrom(10_000, 50_000, 120_000, 500_000),
   });
