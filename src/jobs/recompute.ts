@@ -31,6 +31,8 @@ export interface RecomputeResult {
   accountsUpdated: number;
   /** Rows of `health_scores` inserted or rewritten (one per account and metric date). */
   scoresWritten: number;
+  /** D1 rows written by every statement (`meta.rows_written`, what D1 bills), indexes included. */
+  rowsWritten: number;
   durationMs: number;
   startedAt: string;
   finishedAt: string;
@@ -353,22 +355,26 @@ export async function recomputeHealth(
 
   let accountsUpdated = 0;
   let scoresWritten = 0;
+  let rowsWritten = 0;
   for (const chunk of await chunksOfAccountIds(db, options)) {
     const scope = targets(JSON.stringify(chunk), options.scope ?? "all", reachDays);
-    const [, upserted, , updated] = await runBatch(db, [
+    const results = await runBatch(db, [
       db.run(deleteOrphanScores(scope)),
       db.run(upsertScores(scope, config, startedAt)),
       db.run(upsertAccountHealth(scope)),
       db.run(updateAccounts(scope, startedAt)),
     ]);
+    const [, upserted, , updated] = results;
     scoresWritten += upserted.meta.changes ?? 0;
     accountsUpdated += updated.meta.changes ?? 0;
+    rowsWritten += results.reduce((sum, result) => sum + (result.meta.rows_written ?? 0), 0);
   }
 
   const finished = Date.now();
   return {
     accountsUpdated,
     scoresWritten,
+    rowsWritten,
     durationMs: finished - started,
     startedAt,
     finishedAt: new Date(finished).toISOString(),

@@ -7,6 +7,7 @@ import { DEFAULT_HEALTH_CONFIG } from "../../src/lib/config";
 import { resetDatabase, testDb } from "../helpers/db";
 import { addDays } from "../helpers/factories";
 import { ingestStream } from "../helpers/ingest";
+import { scoredState } from "../helpers/history";
 import { streamOf } from "../helpers/streams";
 
 /*
@@ -89,28 +90,6 @@ function csvOf(rows: readonly Row[]): string {
 
 async function ingestCsvText(csv: string): Promise<void> {
   await ingestStream(streamOf([new TextEncoder().encode(csv)]), "property.csv");
-}
-
-/** Everything a rescore writes, in a fixed order, without its timestamps. */
-async function scoredState() {
-  const [scores, accounts, health] = await env.DB.batch([
-    env.DB.prepare(
-      `SELECT account_id, date, score, bucket, dau_points, adoption_points, tickets_points, nps_points, login_points,
-              nps_source
-       FROM health_scores ORDER BY account_id, date`,
-    ),
-    env.DB.prepare(
-      `SELECT id, segment, arr, latest_metric_date, health_score, health_bucket, health_change_30d, arr_change_30d,
-              arr_change_90d, engagement_trend_30d, scores_stale_from, scores_stale_to
-       FROM accounts ORDER BY id`,
-    ),
-    env.DB.prepare("SELECT account_id, components, trend_30d, trend_60d, trend_90d FROM account_health ORDER BY account_id"),
-  ]);
-  return {
-    scores: scores?.results,
-    accounts: accounts?.results as { scores_stale_from: string | null }[] | undefined,
-    health: health?.results,
-  };
 }
 
 describe("incremental rescore (property)", () => {

@@ -44,3 +44,28 @@ export async function insertAccountWithHistory(seed: HistorySeed): Promise<numbe
   await upsertMetricHistory(row.id, seed.metrics);
   return row.id;
 }
+
+/** Everything a rescore writes, by account name and in a fixed order, without its timestamps and ids. */
+export async function scoredState() {
+  const [scores, accounts, health] = await env.DB.batch([
+    env.DB.prepare(
+      `SELECT a.account_name, h.date, h.score, h.bucket, h.dau_points, h.adoption_points, h.tickets_points, h.nps_points,
+              h.login_points, h.nps_source
+       FROM health_scores AS h JOIN accounts AS a ON a.id = h.account_id ORDER BY a.account_name, h.date`,
+    ),
+    env.DB.prepare(
+      `SELECT account_name, segment, arr, latest_metric_date, health_score, health_bucket, health_change_30d,
+              arr_change_30d, arr_change_90d, engagement_trend_30d, scores_stale_from, scores_stale_to
+       FROM accounts ORDER BY account_name`,
+    ),
+    env.DB.prepare(
+      `SELECT a.account_name, ah.components, ah.trend_30d, ah.trend_60d, ah.trend_90d
+       FROM account_health AS ah JOIN accounts AS a ON a.id = ah.account_id ORDER BY a.account_name`,
+    ),
+  ]);
+  return {
+    scores: scores?.results,
+    accounts: accounts?.results as { scores_stale_from: string | null }[] | undefined,
+    health: health?.results,
+  };
+}

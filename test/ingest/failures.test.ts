@@ -6,7 +6,10 @@ import { ApiError } from "../../src/lib/errors";
 import type { IngestOptions } from "../../src/services/ingest/types";
 import { resetDatabase } from "../helpers/db";
 import { metricsCsv, type AccountSeries } from "../helpers/csv";
+import { scoredState } from "../helpers/history";
 import { ingestStream } from "../helpers/ingest";
+import { streamOf } from "../helpers/streams";
+import type { PortfolioSummary } from "../../src/routes/portfolio/portfolio.schemas";
 
 /*
  * Failures during ingest leave the database consistent: every stored row whole and tied to an account, the run saying
@@ -197,6 +200,35 @@ describe("an upload that fails midway", () => {
       `${running?.rows_committed} valid rows, through line ${running?.committed_through_line}`,
     );
     expect(await snapshot()).toEqual(reference);
+    release(new Error("isolate torn down"));
+    await stalled;
+  });
+});
+
+describe("a crash mid-upload, then the re-upload the run asks for, at once", () => {
+  it("leaves every account scored exactly as a clean load, and the summary and detail say so in between", async () => {
+    await ingest(streamOf([FILE_BYTES]));
+    const clean = await scoredState();
+    await resetDatabase();
+
+    let release: (error: Error) => void = () => undefined;
+    const released = new Promise<Error>((resolve) => (release = resolve));
+    const stalled = ingest(chunkedStream(FILE_BYTES, 1024, { stall: { after: 5, release: released } })).catch(
+      (caught: unknown) => caught,
+    );
+    // The Worker "dies" here: its committed batches stay, nothing rescored them, and nothing finishes the run.
+    for (let attempt = 0; attempt < 100 && !((await runRow())?.rows_committed ?? 0); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const committed = await env.DB.prepare("SELECT count(*) AS n FROM accounts WHERE scores_stale_from IS NOT NULL").first<number>("n");
+    expect(committed).toBeGreaterThan(0);
+    const summary = await (await SELF.fetch("http://example.com/portfolio/summary")).json<PortfolioSummary>();
+    expect(summary.stale_accounts).toBe(committed);
+
+    // No half hour passes: the re-upload changes none of the committed rows, and still scores their accounts.
+    await ingest(chunkedStream(FILE_BYTES, 4096));
+    expect(await scoredState()).toEqual(clean);
+    expect((await (await SELF.fetch("http://example.com/portfolio/summary")).json<PortfolioSummary>()).stale_accounts).toBe(0);
     release(new Error("isolate torn down"));
     await stalled;
   });

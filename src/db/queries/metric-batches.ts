@@ -22,6 +22,8 @@ export interface BatchOutcome {
   changedAccountIds: number[];
   metricsCreated: number;
   metricsUpdated: number;
+  /** D1 rows written by the batch (`meta.rows_written`, what D1 bills), indexes included. */
+  rowsWritten: number;
 }
 
 /** One account's attributes, as of its latest-dated row in the batch, and the batch's first date for it. */
@@ -126,6 +128,11 @@ WHERE account_metrics.daily_active_users IS NOT excluded.daily_active_users
 RETURNING rowid AS row_id, account_id`;
 }
 
+/** D1 rows written by statements whose results are D1Results. */
+function rowsWrittenBy(...results: D1Result[]): number {
+  return results.reduce((sum, result) => sum + (result.meta.rows_written ?? 0), 0);
+}
+
 /**
  * Upserts the accounts (`AccountTuple`s as JSON) and metrics (`MetricTuple`s as JSON) of one batch atomically, with
  * the stale ranges they open and the run's progress, and tells what it created from what it updated.
@@ -135,14 +142,18 @@ export async function upsertMetricBatch(
   runId: number,
   batch: { accountsJson: string; metricsJson: string; rows: number; lastLine: number },
 ): Promise<BatchOutcome> {
-  const [before, , upsertedAccounts, upsertedMetrics] = await runBatch(db, [
+  const results = await runBatch(db, [
     db.get<{ account_id: number; metric_rowid: number } | undefined>(ID_WATERMARKS),
     db.run(markSegmentChanges(batch.accountsJson)),
-    db.all<{ id: number }>(upsertAccounts(batch.accountsJson)),
-    db.all<{ row_id: number; account_id: number }>(upsertMetrics(batch.metricsJson, runId)),
+    db.run(upsertAccounts(batch.accountsJson)),
+    db.run(upsertMetrics(batch.metricsJson, runId)),
     db.run(markChangedDates(batch.accountsJson, runId)),
     db.run(recordProgress(runId, batch.rows, batch.lastLine)),
   ]);
+  const [before, segmentMarks, accountUpsert, metricUpsert, dateMarks, progress] = results;
+  // RETURNING rows, read from the D1Result so its meta (rows written) stays at hand.
+  const upsertedAccounts = accountUpsert.results as { id: number }[];
+  const upsertedMetrics = metricUpsert.results as { row_id: number; account_id: number }[];
   if (!before) throw new Error("D1 returned no id watermarks for the batch");
 
   const createdAccountIds: number[] = [];
@@ -161,5 +172,6 @@ export async function upsertMetricBatch(
     changedAccountIds: [...changedAccountIds],
     metricsCreated,
     metricsUpdated: upsertedMetrics.length - metricsCreated,
+    rowsWritten: rowsWrittenBy(segmentMarks, accountUpsert, metricUpsert, dateMarks, progress),
   };
 }

@@ -51,6 +51,7 @@ export function toIngestResult(report: IngestReport): IngestResult {
     accounts_rescored: report.accountsRescored,
     scores_written: report.scoresWritten,
     dates_rescored: report.datesRescored,
+    d1_rows_written: report.d1RowsWritten,
     rescore_job_id: report.rescoreJobId,
     rescore_error: report.rescoreError,
     duration_ms: report.durationMs,

@@ -61,6 +61,12 @@ export const ingestResultSchema = z
       example: 14,
     }),
     dates_rescored: datesRescoredSchema,
+    d1_rows_written: z.number().int().openapi({
+      description:
+        "D1 rows the upload's batches and its rescore wrote (`meta.rows_written`, the unit D1 bills), index entries " +
+        "included; a queued rescore's writes are not counted here",
+      example: 61,
+    }),
     rescore_job_id: z.number().int().nullable().openapi({
       description:
         "Set when the upload changed more accounts than `INGEST_RESCORE_INLINE_MAX_ACCOUNTS` (default 2,000): they are " +
@@ -100,6 +106,7 @@ export const ingestResultSchema = z
       accounts_rescored: 5,
       scores_written: 14,
       dates_rescored: { accounts: 5, dates: 14 },
+      d1_rows_written: 61,
       rescore_job_id: null,
       rescore_error: null,
       duration_ms: 84,

@@ -9,6 +9,8 @@ export interface RescoreOutcome {
   scoresWritten: number | null;
   /** The accounts and score dates rescored; null when the rescore went to the queue or failed. */
   datesRescored: { accounts: number; dates: number } | null;
+  /** D1 rows the inline rescore wrote (0 when queued or failed). */
+  rowsWritten: number;
   /** Set when the stale accounts were too many to rescore before answering and went to the recompute queue. */
   jobId: number | null;
   rescoreError: string | null;
@@ -28,19 +30,27 @@ export async function rescore(context: IngestContext, runId: number): Promise<Re
       trigger: "ingest",
     });
     if (outcome.mode === "queued") {
-      return { accountsRescored: 0, scoresWritten: null, datesRescored: null, jobId: outcome.job.id, rescoreError: null };
+      return {
+        accountsRescored: 0,
+        scoresWritten: null,
+        datesRescored: null,
+        rowsWritten: 0,
+        jobId: outcome.job.id,
+        rescoreError: null,
+      };
     }
-    const { accountsUpdated, scoresWritten } = outcome.result;
+    const { accountsUpdated, scoresWritten, rowsWritten } = outcome.result;
     return {
       accountsRescored: accountsUpdated,
       scoresWritten,
       datesRescored: { accounts: accountsUpdated, dates: scoresWritten },
+      rowsWritten,
       jobId: null,
       rescoreError: null,
     };
   } catch (error) {
     const reason = errorMessage(error);
     log("error", "rescoring after ingest failed", { ingest_run_id: runId, error: reason });
-    return { accountsRescored: 0, scoresWritten: null, datesRescored: null, jobId: null, rescoreError: reason };
+    return { accountsRescored: 0, scoresWritten: null, datesRescored: null, rowsWritten: 0, jobId: null, rescoreError: reason };
   }
 }

@@ -12,6 +12,8 @@ export class IngestTally {
   rowsCommitted = 0;
   metricsCreated = 0;
   metricsUpdated = 0;
+  /** D1 rows the committed batches wrote. */
+  rowsWritten = 0;
   readonly createdAccountIds = new Set<number>();
   readonly changedAccountIds = new Set<number>();
 
@@ -30,6 +32,7 @@ export class IngestTally {
     this.rowsCommitted += rows;
     this.metricsCreated += outcome.metricsCreated;
     this.metricsUpdated += outcome.metricsUpdated;
+    this.rowsWritten += outcome.rowsWritten;
     for (const id of outcome.createdAccountIds) this.createdAccountIds.add(id);
     for (const id of outcome.changedAccountIds) this.changedAccountIds.add(id);
   }

@@ -39,6 +39,8 @@ export type IngestReport = IngestCounts & {
   scoresWritten: number | null;
   /** The accounts and score dates the rescore covered; null when it was queued or failed. */
   datesRescored: { accounts: number; dates: number } | null;
+  /** D1 rows written by the upload's batches and its inline rescore (what D1 bills), indexes included. */
+  d1RowsWritten: number;
   /** Set when the rows were stored but rescoring them failed (scores catch up at the next recompute). */
   rescoreError: string | null;
   /** The recompute job rescoring the changed accounts, when they were too many to rescore before answering. */

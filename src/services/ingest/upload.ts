@@ -92,6 +92,7 @@ export async function ingestCsv(
     writing_ms: pipeline.waitedMs,
     rescoring_ms: rescoringMs,
     scores_written: rescored.scoresWritten,
+    d1_rows_written: tally.rowsWritten + rescored.rowsWritten,
   });
   return {
     runId,
@@ -102,6 +103,7 @@ export async function ingestCsv(
     accountsRescored,
     scoresWritten: rescored.scoresWritten,
     datesRescored: rescored.datesRescored,
+    d1RowsWritten: tally.rowsWritten + rescored.rowsWritten,
     rescoreError,
     rescoreJobId: jobId,
     durationMs: finished.durationMs,

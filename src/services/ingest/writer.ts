@@ -52,6 +52,7 @@ function merge(first: BatchOutcome, second: BatchOutcome): BatchOutcome {
     changedAccountIds: [...new Set([...first.changedAccountIds, ...second.changedAccountIds])],
     metricsCreated: first.metricsCreated + second.metricsCreated,
     metricsUpdated: first.metricsUpdated + second.metricsUpdated,
+    rowsWritten: first.rowsWritten + second.rowsWritten,
   };
 }
 
