@@ -1,24 +1,28 @@
 /**
  * `npm run bench` (or `npm run bench -- --quick`): ingestion against the raw D1 ceiling, workerd memory during a
  * re-upload, recompute at two sizes (and at 100k accounts through the queue), and read load against the liveness
- * baseline, all through `wrangler dev` on fresh local D1 databases. Prints a table and writes bench/results/.
+ * baseline, and incremental scoring (a daily delta after 30 to 365 days of history, the cron on an unchanged book, the
+ * D1 rows it writes), all through `wrangler dev` on fresh local D1 databases. Prints tables and writes bench/results/.
+ * `--incremental-only` runs only the incremental section (into bench/results/{quick,latest}-incremental.json).
  */
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { insertAtCeiling, prepareRows } from "./lib/ceiling.ts";
-import { startDevServer, type DevServer, type DevServerOptions } from "./lib/dev-server.ts";
+import { count, dataFile, round, timeRecompute, upload, uploadUntilScored, withServer } from "./lib/api.ts";
+import { incrementalPlan, measureIncremental, printIncremental } from "./lib/incremental.ts";
 import { loadTest, type LoadResult } from "./lib/load.ts";
 import { findWorkerd, sampleWhile } from "./lib/memory.ts";
-import { uploadMultipart } from "./lib/upload.ts";
 import { median } from "./lib/stats.ts";
-import { generateCsv } from "./generate.ts";
 
-const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
+const { values } = parseArgs({
+  options: { quick: { type: "boolean", default: false }, "incremental-only": { type: "boolean", default: false } },
+});
 const quick = values.quick;
+const incrementalOnly = values["incremental-only"];
 
-const PLAN = quick
+const SIZES = quick
   ? {
       ingest: [{ accounts: 500, days: 100 }],
       recompute: [
@@ -41,88 +45,13 @@ const PLAN = quick
       scale: { accounts: 100_000, days: 30 },
       loadSeconds: 10,
     };
+/** `--incremental-only` skips the other sections. */
+const PLAN = incrementalOnly ? { ...SIZES, ingest: [], recompute: [], scale: null } : SIZES;
 
-const DATA_DIR = join(import.meta.dirname, "data");
 const RESULTS_DIR = join(import.meta.dirname, "results");
 const CEILING_CONFIG = "bench/ceiling/wrangler.toml";
-const END_DATE = "2026-10-31";
-const SEED = 42;
 
-const round = (value: number, digits = 0) => Number(value.toFixed(digits));
 const mib = (bytes: number) => round(bytes / 2 ** 20, 1);
-const count = (value: number) => value.toLocaleString("en-US");
-
-async function dataFile(accounts: number, days: number): Promise<string> {
-  mkdirSync(DATA_DIR, { recursive: true });
-  const path = join(DATA_DIR, `metrics-${accounts}x${days}-seed${SEED}.csv`);
-  if (!existsSync(path)) await generateCsv({ accounts, days, seed: SEED, out: path, end: END_DATE });
-  return path;
-}
-
-async function withServer<T>(options: DevServerOptions, task: (server: DevServer) => Promise<T>): Promise<T> {
-  const server = await startDevServer(options);
-  try {
-    return await task(server);
-  } finally {
-    await server.stop();
-  }
-}
-
-interface UploadBody {
-  rows_total: number;
-  rows_rejected: number;
-  accounts_rescored: number;
-  rescore_job_id: number | null;
-  duration_ms: number;
-  timings_ms: { reading: number; writing: number; rescoring: number };
-}
-
-interface JobBody {
-  status: string;
-  accounts_updated: number;
-  scores_written: number;
-}
-
-async function upload(server: DevServer, path: string) {
-  const started = performance.now();
-  const result = await uploadMultipart(`${server.url}/ingest/csv`, path);
-  const seconds = (performance.now() - started) / 1000;
-  if (result.status !== 200) throw new Error(`upload of ${path}: HTTP ${result.status} ${JSON.stringify(result.body)}`);
-  return { seconds, bytes: result.bytes, body: result.body as UploadBody };
-}
-
-/** Polls a recompute job until it completes; answers it, with the seconds from `since` until it was seen done. */
-async function waitForJob(server: DevServer, id: number, since: number): Promise<{ job: JobBody; seconds: number }> {
-  for (;;) {
-    const job = (await (await fetch(`${server.url}/health/recompute/jobs/${id}`)).json()) as JobBody;
-    if (job.status === "completed") return { job, seconds: (performance.now() - since) / 1000 };
-    if (job.status === "failed") throw new Error(`recompute job ${id} failed: ${JSON.stringify(job)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** Uploads a file; when the upload queued its rescoring (a big one), also waits until the scores are fresh. */
-async function uploadUntilScored(server: DevServer, path: string) {
-  const started = performance.now();
-  const uploaded = await upload(server, path);
-  const jobId = uploaded.body.rescore_job_id;
-  const scoredSeconds = jobId === null ? uploaded.seconds : (await waitForJob(server, jobId, started)).seconds;
-  return { ...uploaded, rescore: jobId === null ? "inline" : "queued job", scoredSeconds };
-}
-
-/** POST /health/recompute, and when it is queued (a big book), until its job completes. */
-async function timeRecompute(server: DevServer) {
-  const started = performance.now();
-  const response = await fetch(`${server.url}/health/recompute`, { method: "POST" });
-  const body = (await response.json()) as { accounts_updated: number; scores_written: number; job: { id: number } | null };
-  if (response.status === 202 && body.job) {
-    const { job, seconds } = await waitForJob(server, body.job.id, started);
-    return { seconds, accounts: job.accounts_updated, scores: job.scores_written, mode: "queued" };
-  }
-  if (response.status !== 200) throw new Error(`recompute: HTTP ${response.status} ${JSON.stringify(body)}`);
-  const seconds = (performance.now() - started) / 1000;
-  return { seconds, accounts: body.accounts_updated, scores: body.scores_written, mode: "inline" };
-}
 
 // ── Ingest, ceiling and memory ───────────────────────────────────────────────────────────────────────────────────
 
@@ -260,6 +189,10 @@ if (PLAN.scale) {
   console.log(`scale ${count(accounts)} accounts × ${days} days: recompute ${scale.recompute_seconds} s`);
 }
 
+// ── Incremental scoring: a daily delta, the cron, the D1 rows written ────────────────────────────────────────────
+
+const incremental = await measureIncremental(incrementalPlan(quick));
+
 // ── Report ───────────────────────────────────────────────────────────────────────────────────────────────────────
 
 const machine = {
@@ -271,6 +204,7 @@ const machine = {
 const results = {
   date: new Date().toISOString(),
   mode: quick ? "quick" : "full",
+  incremental_only: incrementalOnly,
   machine,
   ingest,
   memory,
@@ -278,39 +212,44 @@ const results = {
   recompute_time_ratio: recomputeRatio,
   reads,
   scale,
+  incremental,
 };
 mkdirSync(RESULTS_DIR, { recursive: true });
-writeFileSync(join(RESULTS_DIR, quick ? "quick.json" : "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+const resultsFile = `${quick ? "quick" : "latest"}${incrementalOnly ? "-incremental" : ""}.json`;
+writeFileSync(join(RESULTS_DIR, resultsFile), `${JSON.stringify(results, null, 2)}\n`);
 
 console.log(`\n${results.mode} run, ${results.date}, ${machine.cpus} cores (${machine.cpu_model}), ${machine.memory_gib} GiB, Node ${machine.node}\n`);
-console.log("| upload (streamed multipart) | rows/s | MB/s | reading / writing / rescoring ms | rescore | rows/s until scored | ceiling rows/s | ÷ ceiling |");
-console.log("|---|---|---|---|---|---|---|---|");
-for (const row of ingest) {
-  const t = row.server_timings_ms;
-  console.log(
-    `| ${count(row.rows)} rows, ${row.megabytes} MB, ${row.seconds} s | ${count(row.rows_per_second)} | ${row.megabytes_per_second} | ${t.reading} / ${t.writing} / ${t.rescoring} | ${row.rescore} | ${count(row.rows_per_second_until_scores_fresh)} (${row.scores_fresh_seconds} s) | ${count(row.ceiling_rows_per_second)} | ${row.ratio_to_ceiling} |`,
-  );
+if (!incrementalOnly) {
+  console.log("| upload (streamed multipart) | rows/s | MB/s | reading / writing / rescoring ms | rescore | rows/s until scored | ceiling rows/s | ÷ ceiling |");
+  console.log("|---|---|---|---|---|---|---|---|");
+  for (const row of ingest) {
+    const t = row.server_timings_ms;
+    console.log(
+      `| ${count(row.rows)} rows, ${row.megabytes} MB, ${row.seconds} s | ${count(row.rows_per_second)} | ${row.megabytes_per_second} | ${t.reading} / ${t.writing} / ${t.rescoring} | ${row.rescore} | ${count(row.rows_per_second_until_scores_fresh)} (${row.scores_fresh_seconds} s) | ${count(row.ceiling_rows_per_second)} | ${row.ratio_to_ceiling} |`,
+    );
+  }
+  if (memory) {
+    console.log(
+      `\nworkerd RSS during the re-upload of ${count(memory.file_rows)} rows: ${memory.rss_before_mib} MiB before, peak ${memory.rss_peak_mib} MiB, growth ${memory.growth_mib} MiB`,
+    );
+  }
+  console.log("\n| recompute (POST /health/recompute, median of 3) | mode | seconds | scored rows/s |");
+  console.log("|---|---|---|---|");
+  for (const row of recompute) {
+    console.log(`| ${count(row.accounts)} accounts × ${row.days} days | ${row.mode} | ${row.seconds} | ${count(row.rows_per_second)} |`);
+  }
+  if (recomputeRatio !== null) console.log(`\ntime ratio, larger ÷ smaller (10× the data): ${recomputeRatio}`);
+  console.log(`\n| reads (autocannon, 10 connections, ${PLAN.loadSeconds} s) | req/s | p50 ms | p99 ms | ÷ baseline req/s |`);
+  console.log("|---|---|---|---|---|");
+  for (const row of reads) {
+    console.log(`| ${row.route} | ${row.requests_per_second} | ${row.p50_ms} | ${row.p99_ms} | ${row.ratio_to_baseline} |`);
+  }
+  if (scale) {
+    console.log(
+      `\nscale: ${count(Number(scale.accounts))} accounts × ${scale.days} days (${count(Number(scale.rows))} rows): upload ${scale.upload_seconds} s ` +
+        `(${count(Number(scale.upload_rows_per_second))} rows/s), scores fresh after ${scale.upload_until_scored_seconds} s; ` +
+        `POST /health/recompute (${scale.recompute_mode}) ${scale.recompute_seconds} s = ${count(Number(scale.recompute_rows_per_second))} scored rows/s`,
+    );
+  }
 }
-if (memory) {
-  console.log(
-    `\nworkerd RSS during the re-upload of ${count(memory.file_rows)} rows: ${memory.rss_before_mib} MiB before, peak ${memory.rss_peak_mib} MiB, growth ${memory.growth_mib} MiB`,
-  );
-}
-console.log("\n| recompute (POST /health/recompute, median of 3) | mode | seconds | scored rows/s |");
-console.log("|---|---|---|---|");
-for (const row of recompute) {
-  console.log(`| ${count(row.accounts)} accounts × ${row.days} days | ${row.mode} | ${row.seconds} | ${count(row.rows_per_second)} |`);
-}
-if (recomputeRatio !== null) console.log(`\ntime ratio, larger ÷ smaller (10× the data): ${recomputeRatio}`);
-console.log(`\n| reads (autocannon, 10 connections, ${PLAN.loadSeconds} s) | req/s | p50 ms | p99 ms | ÷ baseline req/s |`);
-console.log("|---|---|---|---|---|");
-for (const row of reads) {
-  console.log(`| ${row.route} | ${row.requests_per_second} | ${row.p50_ms} | ${row.p99_ms} | ${row.ratio_to_baseline} |`);
-}
-if (scale) {
-  console.log(
-    `\nscale: ${count(Number(scale.accounts))} accounts × ${scale.days} days (${count(Number(scale.rows))} rows): upload ${scale.upload_seconds} s ` +
-      `(${count(Number(scale.upload_rows_per_second))} rows/s), scores fresh after ${scale.upload_until_scored_seconds} s; ` +
-      `POST /health/recompute (${scale.recompute_mode}) ${scale.recompute_seconds} s = ${count(Number(scale.recompute_rows_per_second))} scored rows/s`,
-  );
-}
+printIncremental(incremental);

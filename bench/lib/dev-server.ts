@@ -1,6 +1,7 @@
 /**
  * Starts `wrangler dev` against a fresh local D1 in its own state directory, so a benchmark never touches the developer's
- * data, and stops it when done. Wrangler's own output goes to a log file in that directory, shown when start-up fails.
+ * data, and stops it when done (or, with `stateDir` and `keepState`, restarts on the data a previous server left).
+ * Wrangler's own output goes to a log file in that directory, shown when start-up fails.
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, openSync } from "node:fs";
@@ -17,6 +18,12 @@ export interface DevServerOptions {
   config?: string;
   /** Extra vars, as `wrangler dev --var NAME:VALUE`. */
   vars?: Record<string, string>;
+  /** Reuse this state directory (e.g. to restart on the data of a crashed server) instead of a fresh one. */
+  stateDir?: string;
+  /** Leave the state directory in place on stop(); by default stop() deletes it. */
+  keepState?: boolean;
+  /** Skip `wrangler d1 migrations apply` (harmless to repeat: it applies only the missing ones). */
+  skipMigrations?: boolean;
 }
 
 export interface DevServer {
@@ -28,13 +35,15 @@ export interface DevServer {
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const port = options.port ?? 8790;
-  const stateDir = mkdtempSync(join(tmpdir(), "ai-success-bench-"));
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "ai-success-bench-"));
   const configArgs = options.config ? ["--config", options.config] : [];
-  execFileSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir, ...configArgs], {
-    cwd: ROOT,
-    env: ENV,
-    stdio: "ignore",
-  });
+  if (!options.skipMigrations) {
+    execFileSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir, ...configArgs], {
+      cwd: ROOT,
+      env: ENV,
+      stdio: "ignore",
+    });
+  }
   const varArgs = Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
   const logPath = join(stateDir, "wrangler.log");
   const log = openSync(logPath, "a");
@@ -62,12 +71,12 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     process: child,
     stateDir,
     async stop() {
-      if (child.exitCode === null && child.pid) {
+      if (child.exitCode === null && child.signalCode === null && child.pid) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
         process.kill(-child.pid, "SIGTERM");
         await exited;
       }
-      rmSync(stateDir, { recursive: true, force: true });
+      if (!options.keepState) rmSync(stateDir, { recursive: true, force: true });
     },
   };
 }
