@@ -74,21 +74,22 @@ export function rescoreReachDays(config: HealthConfig): number {
 
 /**
  * The CTE every statement of a chunk starts with: the accounts to rescore and, per account, the dates to score
- * (score_from … score_to) and the first date the window functions must read (read_from). Materialized, so the
+ * (score_from … score_to) and the first date the window functions must read (read_from: the trailing window of the
+ * first; the NPS carried from further back comes from one index lookup, see upsertScores). Materialized, so the
  * statement that clears the stale marks reads them as they were. Stale ranges: from the first changed date to the
- * last changed date plus the reach; the window reads the reach before the first.
+ * last changed date plus the reach.
  */
-function targets(ids: string, scope: RescoreScope, reachDays: number): SQL {
+function targets(ids: string, scope: RescoreScope, reachDays: number, windowDays: number): SQL {
   if (scope === "all") {
     return sql`targets AS MATERIALIZED (
   SELECT value AS account_id, '0000-01-01' AS score_from, '9999-12-31' AS score_to, '0000-01-01' AS read_from
   FROM json_each(${ids}))`;
   }
   const later = sql.raw(`'+${reachDays} days'`);
-  const earlier = sql.raw(`'-${reachDays} days'`);
+  const windowBefore = sql.raw(`'-${windowDays - 1} days'`);
   return sql`targets AS MATERIALIZED (
   SELECT a.id AS account_id, a.scores_stale_from AS score_from, date(a.scores_stale_to, ${later}) AS score_to,
-         date(a.scores_stale_from, ${earlier}) AS read_from
+         date(a.scores_stale_from, ${windowBefore}) AS read_from
   FROM json_each(${ids}) AS c
   JOIN accounts AS a ON a.id = c.value
   WHERE a.scores_stale_from IS NOT NULL)`;
@@ -109,8 +110,9 @@ WHERE (account_id, date) IN (
 /**
  * Scores every metric date of the chunk's accounts in one pass of window functions. A RANGE frame over
  * julianday(date) averages the rows present in the trailing window, whatever the gaps. For the carried NPS, a
- * running max() of 'date|nps' strings finds the latest NPS so far (ISO dates sort as text), kept when it is at most
- * 90 days old; a running frame spares the temporary index SQLite keeps for max() over a sliding frame.
+ * running max() of 'date|nps' strings finds the latest NPS so far (ISO dates sort as text), or, before the rows read,
+ * the latest NPS found by one backward index lookup (the seed), kept when it is at most 90 days old; a running frame
+ * spares the temporary index SQLite keeps for max() over a sliding frame.
  * The frame offset cannot be a bound parameter; it is a validated integer inlined into the SQL.
  */
 function upsertScores(scope: SQL, config: HealthConfig, computedAt: string): SQL {
@@ -122,8 +124,17 @@ function upsertScores(scope: SQL, config: HealthConfig, computedAt: string): SQL
                            ELSE 'Critical' END`);
   // An integer from 1 to 3650: recomputeHealth validated it.
   const frameStart = raw(String(config.windowDays - 1));
+  const carryBefore = raw(`'-${NPS_CARRY_DAYS} days'`);
   return sql`
-WITH ${scope}
+WITH ${scope},
+seeds AS MATERIALIZED (
+  SELECT t.account_id,
+         (SELECT m.date || '|' || m.nps_score FROM account_metrics AS m
+          WHERE m.account_id = t.account_id AND m.nps_score IS NOT NULL
+            AND m.date < t.read_from AND m.date >= date(t.score_from, ${carryBefore})
+          ORDER BY m.date DESC LIMIT 1) AS nps_seed
+  FROM targets AS t
+)
 INSERT INTO health_scores (account_id, date, score, bucket, dau_points, adoption_points, tickets_points, nps_points,
                            login_points, nps_source, computed_at)
 SELECT account_id, date, score, ${bucket},
@@ -150,10 +161,10 @@ FROM (
            score_from
     FROM (
       SELECT *,
-             CASE WHEN window_nps IS NULL AND last_nps >= date(date, '-${raw(String(NPS_CARRY_DAYS))} days')
-                  THEN CAST(substr(last_nps, 12) AS REAL) END AS carried_nps
+             CASE WHEN window_nps IS NULL AND coalesce(last_nps, nps_seed) >= date(date, ${carryBefore})
+                  THEN CAST(substr(coalesce(last_nps, nps_seed), 12) AS REAL) END AS carried_nps
       FROM (
-      SELECT m.account_id, m.date, t.score_from,
+      SELECT m.account_id, m.date, t.score_from, sd.nps_seed,
              CASE a.segment WHEN 'Enterprise' THEN ${Enterprise} WHEN 'Mid-Market' THEN ${midMarket} WHEN 'SMB' THEN ${SMB} END AS benchmark,
              ${config.ticketCeiling} AS ticket_ceiling,
              avg(m.daily_active_users) OVER recent AS avg_dau,
@@ -163,6 +174,7 @@ FROM (
              avg(m.login_frequency) OVER recent AS avg_login,
              max(CASE WHEN m.nps_score IS NOT NULL THEN m.date || '|' || m.nps_score END) OVER so_far AS last_nps
       FROM targets AS t
+      JOIN seeds AS sd ON sd.account_id = t.account_id
       JOIN account_metrics AS m ON m.account_id = t.account_id AND m.date BETWEEN t.read_from AND t.score_to
       JOIN accounts AS a ON a.id = m.account_id
       WHERE a.segment IN ('Enterprise', 'Mid-Market', 'SMB')
@@ -192,9 +204,22 @@ function componentsChangeSql(): string {
 }
 
 /**
+ * The mean DAU of the earlier and the later half of the `days` window, from one pass over the account's metrics of the
+ * widest window (bounds.first_any … to_date); a date exactly at the midpoint counts in neither half.
+ */
+function dauHalvesSql(days: number): string {
+  const first = `b.first_${days}`;
+  const midpoint = `(julianday(${first}) + julianday(b.to_date)) / 2`;
+  const inWindow = `m.date >= ${first}`;
+  return `avg(CASE WHEN ${inWindow} AND julianday(m.date) < ${midpoint} THEN m.daily_active_users END) AS earlier_${days},
+         avg(CASE WHEN ${inWindow} AND julianday(m.date) > ${midpoint} THEN m.daily_active_users END) AS later_${days}`;
+}
+
+/**
  * Writes each account's health explanation (account_health): the components of its latest date's score and its
- * 30/60/90-day trends, anchored at that date. Every lookup is a correlated subquery on an (account_id, date) primary
- * key, so the work grows linearly with the chunk. A date exactly at the window's midpoint counts in neither half, as
+ * 30/60/90-day trends, anchored at that date. The window bounds are index seeks on an (account_id, date) primary key
+ * (a window holds 2 dates or more when its first date comes before its last), and the engagement halves of every
+ * window come from one pass over the widest window's metrics, so the work grows linearly with the chunk. A date exactly at the window's midpoint counts in neither half, as
  * in src/domain/trend.ts. An account without scores gets nulls.
  */
 function upsertAccountHealth(scope: SQL): SQL {
@@ -214,8 +239,6 @@ windows AS (
 ),
 spans AS MATERIALIZED (
   SELECT w.*,
-         (SELECT count(*) FROM health_scores AS h
-          WHERE h.account_id = w.account_id AND h.date >= w.start_date AND h.date <= w.to_date) AS dates_in_window,
          (SELECT min(h.date) FROM health_scores AS h
           WHERE h.account_id = w.account_id AND h.date >= w.start_date) AS first_date,
          coalesce((SELECT max(h.date) FROM health_scores AS h
@@ -224,16 +247,27 @@ spans AS MATERIALIZED (
                    WHERE h.account_id = w.account_id AND h.date >= w.start_date)) AS from_date
   FROM windows AS w
 ),
+bounds AS MATERIALIZED (
+  SELECT account_id, to_date, min(first_date) AS first_any,
+         ${TREND_PERIODS.map((days) => `max(CASE WHEN days = ${days} THEN first_date END) AS first_${days}`).join(",\n         ")}
+  FROM spans
+  WHERE first_date < to_date
+  GROUP BY account_id, to_date
+),
+dau_halves AS MATERIALIZED (
+  SELECT b.account_id,
+         ${TREND_PERIODS.map((days) => dauHalvesSql(days)).join(",\n         ")}
+  FROM bounds AS b
+  JOIN account_metrics AS m ON m.account_id = b.account_id AND m.date >= b.first_any AND m.date <= b.to_date
+  GROUP BY b.account_id
+),
 halves AS MATERIALIZED (
   SELECT s.*,
-         (SELECT avg(m.daily_active_users) FROM account_metrics AS m
-          WHERE m.account_id = s.account_id AND m.date >= s.first_date AND m.date <= s.to_date
-            AND julianday(m.date) < (julianday(s.first_date) + julianday(s.to_date)) / 2) AS earlier_dau,
-         (SELECT avg(m.daily_active_users) FROM account_metrics AS m
-          WHERE m.account_id = s.account_id AND m.date >= s.first_date AND m.date <= s.to_date
-            AND julianday(m.date) > (julianday(s.first_date) + julianday(s.to_date)) / 2) AS later_dau
+         CASE s.days ${TREND_PERIODS.map((days) => `WHEN ${days} THEN d.earlier_${days}`).join(" ")} END AS earlier_dau,
+         CASE s.days ${TREND_PERIODS.map((days) => `WHEN ${days} THEN d.later_${days}`).join(" ")} END AS later_dau
   FROM spans AS s
-  WHERE s.dates_in_window >= 2
+  JOIN dau_halves AS d ON d.account_id = s.account_id
+  WHERE s.first_date < s.to_date
 ),
 trends AS MATERIALIZED (
   SELECT hv.account_id, hv.days,
@@ -357,7 +391,7 @@ export async function recomputeHealth(
   let scoresWritten = 0;
   let rowsWritten = 0;
   for (const chunk of await chunksOfAccountIds(db, options)) {
-    const scope = targets(JSON.stringify(chunk), options.scope ?? "all", reachDays);
+    const scope = targets(JSON.stringify(chunk), options.scope ?? "all", reachDays, config.windowDays);
     const results = await runBatch(db, [
       db.run(deleteOrphanScores(scope)),
       db.run(upsertScores(scope, config, startedAt)),
