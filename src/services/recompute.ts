@@ -90,6 +90,7 @@ export interface RecomputeRequest {
   /** At most this many accounts are rescored in the invocation itself; more go to the queue. */
   inlineMaxAccounts: number;
   trigger: RecomputeTrigger;
+  scope: RescoreScope;
   forceQueue?: boolean;
 }
 
@@ -107,39 +108,27 @@ export async function applyHealthConfig(db: Database, health: HealthConfig): Pro
 }
 
 /**
- * The whole book, every date: inline when it has at most `inlineMaxAccounts` accounts (one invocation does it well
- * within D1's limits), else, or when forced, as a job on the recompute queue. `POST /health/recompute`.
+ * A recompute, inline when its accounts are few enough (one invocation does them well within D1's limits) and no
+ * queue is forced, else as a job on the recompute queue. Scope `all` (`POST /health/recompute`): the whole book, every
+ * date. Scope `stale` (every upload, the cron, `POST /health/recompute?scope=stale`): only the accounts marked stale
+ * (by uploads, crashed uploads, failed rescores or a configuration change), each over the dates its changes reach; an
+ * up-to-date book writes nothing.
  */
-export async function recomputeBook(
+export async function recomputeScores(
   db: Database,
   queue: Queue<RecomputeMessage>,
   request: RecomputeRequest,
 ): Promise<RecomputeOutcome> {
   const started = Date.now();
   await applyHealthConfig(db, request.health);
-  if (!request.forceQueue && (await countAccounts(db)) <= request.inlineMaxAccounts) {
-    return { mode: "inline", result: await recomputeHealth(db, request.health) };
+  const staleIds = request.scope === "stale" ? await staleAccountIds(db) : null;
+  const accounts = staleIds ? staleIds.length : await countAccounts(db);
+  if (!request.forceQueue && accounts <= request.inlineMaxAccounts) {
+    const options = staleIds ? { accountIds: staleIds, scope: "stale" as const } : {};
+    return { mode: "inline", result: await recomputeHealth(db, request.health, options) };
   }
-  const job = await startFullRecomputeJob(db, queue, request.trigger);
-  return { mode: "queued", job, durationMs: Date.now() - started };
-}
-
-/**
- * Only what is behind: the accounts marked stale (by uploads, crashed uploads, failed rescores or a configuration
- * change), each over the dates its changes reach; inline up to `inlineMaxAccounts`, else queued. An up-to-date book
- * writes nothing. Run after every upload, by the cron and by `POST /health/recompute?scope=stale`.
- */
-export async function rescoreStale(
-  db: Database,
-  queue: Queue<RecomputeMessage>,
-  request: RecomputeRequest,
-): Promise<RecomputeOutcome> {
-  const started = Date.now();
-  await applyHealthConfig(db, request.health);
-  const accountIds = await staleAccountIds(db);
-  if (!request.forceQueue && accountIds.length <= request.inlineMaxAccounts) {
-    return { mode: "inline", result: await recomputeHealth(db, request.health, { accountIds, scope: "stale" }) };
-  }
-  const job = await startAccountsRecomputeJob(db, queue, request.trigger, accountIds, "stale");
+  const job = staleIds
+    ? await startAccountsRecomputeJob(db, queue, request.trigger, staleIds, "stale")
+    : await startFullRecomputeJob(db, queue, request.trigger);
   return { mode: "queued", job, durationMs: Date.now() - started };
 }

@@ -5,7 +5,7 @@ import { getConfig } from "../lib/config";
 import { describeError } from "../lib/errors";
 import { log } from "../lib/logger";
 import { recoverAbandonedRuns } from "./ingest/abandoned-runs";
-import { processRecomputeMessage, rescoreStale } from "./recompute";
+import { processRecomputeMessage, recomputeScores } from "./recompute";
 
 /** The Worker's entry points other than HTTP: the Cron Trigger and the recompute queue's consumer. */
 
@@ -20,10 +20,11 @@ export async function recomputeOnSchedule(controller: ScheduledController, env: 
     const config = getConfig(env);
     const db = createDb(env.DB);
     await recoverAbandonedRuns(db, fields);
-    const outcome = await rescoreStale(db, env.RECOMPUTE_QUEUE as Queue<RecomputeMessage>, {
+    const outcome = await recomputeScores(db, env.RECOMPUTE_QUEUE as Queue<RecomputeMessage>, {
       health: config.health,
       inlineMaxAccounts: config.recompute.inlineMaxAccounts,
       trigger: "cron",
+      scope: "stale",
     });
     if (outcome.mode === "inline" && outcome.result.accountsUpdated === 0) {
       log("info", "scheduled health recompute: nothing to do, every score is current", { ...fields, scores_written: 0 });

@@ -129,6 +129,22 @@ beforeEach(async () => {
   await resetDatabase();
 });
 
+/**
+ * An upload that stalls after a few chunks and never ends, as when the Worker dies mid-upload: answers once its first
+ * batches are committed; `release` lets the stalled stream end the test cleanly.
+ */
+async function startStalledUpload(): Promise<{ release: (error: Error) => void; stalled: Promise<unknown> }> {
+  let release: (error: Error) => void = () => undefined;
+  const released = new Promise<Error>((resolve) => (release = resolve));
+  const stalled = ingest(chunkedStream(FILE_BYTES, 1024, { stall: { after: 5, release: released } })).catch(
+    (caught: unknown) => caught,
+  );
+  for (let attempt = 0; attempt < 100 && !((await runRow())?.rows_committed ?? 0); attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return { release, stalled };
+}
+
 describe("an upload that fails midway", () => {
   it("client disconnect: the batches before stay whole, the run says failed with what was committed, a re-upload completes it", async () => {
     const error = await ingest(chunkedStream(FILE_BYTES, 1024, { failAfter: 4 })).catch((caught: unknown) => caught);
@@ -175,15 +191,8 @@ describe("an upload that fails midway", () => {
   });
 
   it("a crash: the run keeps its committed progress, is marked failed once abandoned, and a re-upload completes it", async () => {
-    let release: (error: Error) => void = () => undefined;
-    const released = new Promise<Error>((resolve) => (release = resolve));
-    const stalled = ingest(chunkedStream(FILE_BYTES, 1024, { stall: { after: 5, release: released } })).catch(
-      (caught: unknown) => caught,
-    );
-    // The Worker "dies" here: the upload never ends and nothing finishes its run. Wait for its batches to land.
-    for (let attempt = 0; attempt < 100 && !((await runRow())?.rows_committed ?? 0); attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    const { release, stalled } = await startStalledUpload();
+    // The Worker "dies" here: the upload never ends and nothing finishes its run.
     const running = await runRow();
     expect(running?.status).toBe("running");
     expect(running?.rows_committed).toBeGreaterThan(0);
@@ -211,15 +220,8 @@ describe("a crash mid-upload, then the re-upload the run asks for, at once", () 
     const clean = await scoredState();
     await resetDatabase();
 
-    let release: (error: Error) => void = () => undefined;
-    const released = new Promise<Error>((resolve) => (release = resolve));
-    const stalled = ingest(chunkedStream(FILE_BYTES, 1024, { stall: { after: 5, release: released } })).catch(
-      (caught: unknown) => caught,
-    );
+    const { release, stalled } = await startStalledUpload();
     // The Worker "dies" here: its committed batches stay, nothing rescored them, and nothing finishes the run.
-    for (let attempt = 0; attempt < 100 && !((await runRow())?.rows_committed ?? 0); attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
     const committed = await env.DB.prepare("SELECT count(*) AS n FROM accounts WHERE scores_stale_from IS NOT NULL").first<number>("n");
     expect(committed).toBeGreaterThan(0);
     const summary = await (await SELF.fetch("http://example.com/portfolio/summary")).json<PortfolioSummary>();

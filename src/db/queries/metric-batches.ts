@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Segment } from "../../domain/types";
 import type { Database } from "../../lib/types";
 import { runBatch } from "../batch";
@@ -61,23 +61,28 @@ WHERE (accounts.latest_metric_date IS NULL OR excluded.latest_metric_date >= acc
 RETURNING id`;
 }
 
+/** Widens each account's stale range to cover `changes`: rows of (id, first_date, last_date). */
+function widenStaleRanges(changes: SQL) {
+  return sql`
+UPDATE accounts
+SET scores_stale_from = min(coalesce(scores_stale_from, c.first_date), c.first_date),
+    scores_stale_to = max(coalesce(scores_stale_to, c.last_date), c.last_date)
+FROM (${changes}) AS c
+WHERE accounts.id = c.id`;
+}
+
 /**
  * A new segment changes the DAU benchmark of every date, so an account whose latest row changes its segment is stale
  * over its whole history. Runs before the account upsert, with the same condition (the row is the latest).
  */
 function markSegmentChanges(accountsJson: string) {
-  return sql`
-UPDATE accounts
-SET scores_stale_from = min(coalesce(scores_stale_from, h.first_date), h.first_date),
-    scores_stale_to = max(coalesce(scores_stale_to, h.last_date), h.last_date)
-FROM (SELECT a.id, min(m.date) AS first_date, max(m.date) AS last_date
-      FROM json_each(${accountsJson}) AS j
-      JOIN accounts AS a ON a.account_name = j.value ->> 0
-      JOIN account_metrics AS m ON m.account_id = a.id
-      WHERE a.segment IS NOT j.value ->> 1
-        AND (a.latest_metric_date IS NULL OR j.value ->> 4 >= a.latest_metric_date)
-      GROUP BY a.id) AS h
-WHERE accounts.id = h.id`;
+  return widenStaleRanges(sql`
+SELECT a.id, min(m.date) AS first_date, max(m.date) AS last_date
+FROM json_each(${accountsJson}) AS j
+JOIN accounts AS a ON a.account_name = j.value ->> 0
+JOIN account_metrics AS m ON m.account_id = a.id
+WHERE a.segment IS NOT j.value ->> 1 AND (a.latest_metric_date IS NULL OR j.value ->> 4 >= a.latest_metric_date)
+GROUP BY a.id`);
 }
 
 /**
@@ -86,17 +91,13 @@ WHERE accounts.id = h.id`;
  * lie between its first and last date in the batch, so a primary-key range scan per account finds them.
  */
 function markChangedDates(accountsJson: string, runId: number) {
-  return sql`
-UPDATE accounts
-SET scores_stale_from = min(coalesce(scores_stale_from, c.first_date), c.first_date),
-    scores_stale_to = max(coalesce(scores_stale_to, c.last_date), c.last_date)
-FROM (SELECT a.id, min(m.date) AS first_date, max(m.date) AS last_date
-      FROM json_each(${accountsJson}) AS j
-      JOIN accounts AS a ON a.account_name = j.value ->> 0
-      JOIN account_metrics AS m ON m.account_id = a.id AND m.date BETWEEN j.value ->> 5 AND j.value ->> 4
-      WHERE m.ingest_run_id = ${runId}
-      GROUP BY a.id) AS c
-WHERE accounts.id = c.id`;
+  return widenStaleRanges(sql`
+SELECT a.id, min(m.date) AS first_date, max(m.date) AS last_date
+FROM json_each(${accountsJson}) AS j
+JOIN accounts AS a ON a.account_name = j.value ->> 0
+JOIN account_metrics AS m ON m.account_id = a.id AND m.date BETWEEN j.value ->> 5 AND j.value ->> 4
+WHERE m.ingest_run_id = ${runId}
+GROUP BY a.id`);
 }
 
 /** The run's progress, in the same transaction as the rows: the rows written and the last line they reach. */

@@ -4,10 +4,7 @@ import { HISTORY_WINDOW_DAYS } from "../../db/queries/account-rows";
 import { BUCKETS, SEGMENTS } from "../../domain/types";
 import { blankAsAbsent, decimalBetween, idPathParams, oneOf, wholeNumber } from "../../lib/params";
 
-/*
- * The Account shape of the original product, kept field for field (DESIGN §2), with ours beside it.
- * Named components, so the portfolio routes and later capabilities reuse them.
- */
+/** The original product's Account shape field for field (DESIGN §2), ours beside it; named components to reuse. */
 
 export const segmentSchema = z.enum(SEGMENTS).openapi("Segment", {
   description: "Customer segment; it sets the DAU benchmark of the health score",
@@ -163,10 +160,7 @@ export const metricsHistoryEntrySchema = z
 export const accountDetailSchema = accountSchema
   .extend({
     scores_stale: z.boolean().openapi({
-      description:
-        "True when the account's scores are behind its metrics: metrics arrived or changed since it was last scored " +
-        "(its rescore is queued, failed or was cut off), or the health configuration changed since. The next upload, " +
-        "the daily cron or `POST /health/recompute?scope=stale` catches up",
+      description: "True when the scores are behind the metrics (a rescore queued, failed or cut off, a new configuration)",
       example: false,
     }),
     health_history: z.array(healthHistoryEntrySchema).openapi({

@@ -3,15 +3,15 @@ import { getRecomputeJob } from "../../db/queries/recompute-jobs";
 import type { RecomputeMessage } from "../../jobs/recompute-queue";
 import { ApiError } from "../../lib/errors";
 import type { AppEnv } from "../../lib/types";
-import { recomputeBook, rescoreStale } from "../../services/recompute";
+import { recomputeScores } from "../../services/recompute";
 import { toRecomputeResultBody } from "./health.mappers";
 import type { GetJobRoute, RecomputeRoute } from "./health.routes";
 
 export const recompute: RouteHandler<RecomputeRoute, AppEnv> = async (c) => {
   const { mode, scope } = c.req.valid("query");
   const config = c.get("config");
-  const run = scope === "stale" ? rescoreStale : recomputeBook;
-  const outcome = await run(c.get("db"), c.env.RECOMPUTE_QUEUE as Queue<RecomputeMessage>, {
+  const outcome = await recomputeScores(c.get("db"), c.env.RECOMPUTE_QUEUE as Queue<RecomputeMessage>, {
+    scope,
     health: config.health,
     inlineMaxAccounts: config.recompute.inlineMaxAccounts,
     trigger: "api",

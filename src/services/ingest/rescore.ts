@@ -1,6 +1,6 @@
 import { errorMessage } from "../../lib/errors";
 import { log } from "../../lib/logger";
-import { rescoreStale } from "../recompute";
+import { recomputeScores } from "../recompute";
 import type { IngestContext } from "./types";
 
 export interface RescoreOutcome {
@@ -24,10 +24,11 @@ export interface RescoreOutcome {
  */
 export async function rescore(context: IngestContext, runId: number): Promise<RescoreOutcome> {
   try {
-    const outcome = await rescoreStale(context.db, context.queue, {
+    const outcome = await recomputeScores(context.db, context.queue, {
       health: context.health,
       inlineMaxAccounts: context.inlineRescoreMaxAccounts,
       trigger: "ingest",
+      scope: "stale",
     });
     if (outcome.mode === "queued") {
       return {
