@@ -131,8 +131,43 @@ export interface AppConfig {
   insights: InsightsConfig;
 }
 
+/** What a variable must be, for the message that names it (never its value: it may be a secret). */
+const RULES: Record<keyof z.input<typeof configSchema>, string> = {
+  ENVIRONMENT: "a name such as production or development",
+  HEALTH_WINDOW_DAYS: "a whole number of days from 1 to 90",
+  DAU_BENCHMARK_ENTERPRISE: "a number above 0",
+  DAU_BENCHMARK_MID_MARKET: "a number above 0",
+  DAU_BENCHMARK_SMB: "a number above 0",
+  TICKET_CEILING: "a number above 0",
+  INSIGHTS_PROVIDER: "one of auto, workers-ai, openai, rules",
+  WORKERS_AI_MODEL: "a model name, not empty",
+  OPENAI_API_KEY: "the OpenAI key, or empty",
+  OPENAI_MODEL: "a model name, not empty",
+  OPENAI_BASE_URL: "an http(s) URL",
+  INSIGHTS_TIMEOUT_MS: "a whole number of milliseconds from 100 to 120000",
+  API_KEYS:
+    "SHA-256 digests of the keys (64 hex characters each, separated by commas or spaces), not the keys themselves: " +
+    "npm run key:new prints both",
+  AUTH_READS: "true or false",
+  CORS_ORIGINS: "http(s) origins or *, separated by commas or spaces",
+  MAX_UPLOAD_BYTES: "a whole number of bytes from 1024 to 1073741824",
+  MAX_LINE_CHARS: "a whole number from 256 to 16777216",
+  MAX_COLUMNS: "a whole number from 10 to 10000",
+  RECOMPUTE_INLINE_MAX_ACCOUNTS: "a whole number from 0 to 50000",
+  INGEST_RESCORE_INLINE_MAX_ACCOUNTS: "a whole number from 0 to 50000",
+};
+
+/** One malformed variable: its name and the rule it breaks. */
+export interface ConfigProblem {
+  variable: string;
+  rule: string;
+}
+
 export class ConfigError extends Error {
   override name = "ConfigError";
+  constructor(readonly problems: ConfigProblem[]) {
+    super(`Invalid configuration: ${problems.map((problem) => `${problem.variable} must be ${problem.rule}`).join("; ")}`);
+  }
 }
 
 /**
@@ -153,8 +188,10 @@ export const DEFAULT_HEALTH_CONFIG: HealthConfig = {
 export function parseConfig(env: object): AppConfig {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
+    const variables = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? "")))];
+    throw new ConfigError(
+      variables.map((variable) => ({ variable, rule: RULES[variable as keyof typeof RULES] ?? "valid" })),
+    );
   }
   const vars = parsed.data;
   return {
@@ -190,14 +227,32 @@ export function parseConfig(env: object): AppConfig {
   };
 }
 
-const cache = new WeakMap<object, AppConfig>();
+const cache = new WeakMap<object, AppConfig | ConfigError>();
 
-/** The parsed configuration for this env object; parsed on first use and kept for the isolate's life. */
-export function getConfig(env: object): AppConfig {
-  let config = cache.get(env);
-  if (!config) {
-    config = parseConfig(env);
-    cache.set(env, config);
+/** The parsed configuration for this env object, or why it is invalid; parsed once and kept for the isolate's life. */
+function parsedConfig(env: object): AppConfig | ConfigError {
+  let parsed = cache.get(env);
+  if (!parsed) {
+    try {
+      parsed = parseConfig(env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      parsed = error;
+    }
+    cache.set(env, parsed);
   }
-  return config;
+  return parsed;
+}
+
+/** The parsed configuration for this env object; throws the ConfigError when a variable is malformed. */
+export function getConfig(env: object): AppConfig {
+  const parsed = parsedConfig(env);
+  if (parsed instanceof ConfigError) throw parsed;
+  return parsed;
+}
+
+/** The malformed variables of this env object, with the rule each breaks; empty when the configuration is valid. */
+export function configProblems(env: object): ConfigProblem[] {
+  const parsed = parsedConfig(env);
+  return parsed instanceof ConfigError ? parsed.problems : [];
 }

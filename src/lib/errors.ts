@@ -41,6 +41,7 @@ export const PROBLEM_CODES = {
   rate_limited: { status: 429, title: "Too many requests" },
   internal_error: { status: 500, title: "Internal server error" },
   service_unavailable: { status: 503, title: "Service unavailable" },
+  misconfigured: { status: 503, title: "Service misconfigured" },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

@@ -1,13 +1,28 @@
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { createDb } from "../db/client";
-import { getConfig } from "./config";
+import { configProblems, getConfig } from "./config";
+import { ApiError } from "./errors";
 import { log } from "./logger";
 import type { AppEnv } from "./types";
 
-/** Puts the parsed configuration and the drizzle client on the context, once per request. */
+/** The liveness route answers even when the configuration is invalid: it reports the problems instead. */
+export const LIVENESS_PATH = "/healthz";
+
+/**
+ * Puts the parsed configuration and the drizzle client on the context, once per request. A malformed variable answers
+ * 503 on every route but the liveness check, naming each variable and the rule it breaks (never its value).
+ */
 export const services = createMiddleware<AppEnv>(async (c, next) => {
-  c.set("config", getConfig(c.env));
+  const problems = configProblems(c.env);
+  if (problems.length > 0 && c.req.path !== LIVENESS_PATH) {
+    throw new ApiError(
+      "misconfigured",
+      `The service is misconfigured: ${problems.map((problem) => `${problem.variable} must be ${problem.rule}`).join("; ")}. ` +
+        "An operator must fix these variables (wrangler vars or secrets) and restart or redeploy; GET /healthz lists them.",
+    );
+  }
+  if (problems.length === 0) c.set("config", getConfig(c.env));
   c.set("db", createDb(c.env.DB));
   await next();
 });
@@ -30,6 +45,7 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
  * read the API. Runs after `services`, which parses the configuration.
  */
 export const corsFromConfig = createMiddleware<AppEnv>(async (c, next) => {
+  if (configProblems(c.env).length > 0) return next();
   const origins = c.get("config").corsOrigins;
   if (origins.length === 0) return next();
   const handler = cors({

@@ -6,6 +6,7 @@ const ERROR_DESCRIPTIONS: Partial<Record<ProblemCode, string>> = {
   unauthorized:
     "No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer.",
   service_unavailable: "Production without any API key configured: protected routes refuse rather than run unprotected.",
+  misconfigured: "A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them).",
   rate_limited: "Too many insight requests for this API key; `Retry-After` says when to try again.",
   payload_too_large: "The upload is bigger than MAX_UPLOAD_BYTES (default 100 MiB); nothing past the limit is read.",
   internal_error: "Unexpected server error; the response carries the request id to quote in a report.",
@@ -14,7 +15,8 @@ const ERROR_DESCRIPTIONS: Partial<Record<ProblemCode, string>> = {
 /** OpenAPI responses for the given problem codes, to spread into a route's `responses`. */
 export function problemResponses(...codes: ProblemCode[]) {
   const responses: Record<number, { description: string; content: { "application/problem+json": { schema: typeof problemSchema } } }> = {};
-  for (const code of [...codes, "internal_error" as const]) {
+  // Every route can meet a malformed configuration or an unexpected error.
+  for (const code of [...codes, "misconfigured" as const, "internal_error" as const]) {
     const { status, title } = PROBLEM_CODES[code];
     const description = ERROR_DESCRIPTIONS[code] ?? title;
     const existing = responses[status];

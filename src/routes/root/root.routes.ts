@@ -19,10 +19,10 @@ export const getLiveness = createRoute({
   method: "get",
   path: "/healthz",
   tags: ["Service"],
-  summary: "Liveness: the worker is up and D1 answers",
+  summary: "Liveness: the worker is up, D1 answers and the configuration is valid",
   responses: {
-    200: jsonContent(livenessSchema, "The worker is up and D1 answered a query"),
-    503: jsonContent(livenessSchema, "The worker is up but D1 did not answer"),
+    200: jsonContent(livenessSchema, "The worker is up, D1 answered a query and every variable is well-formed"),
+    503: jsonContent(livenessSchema, "The worker is up but D1 did not answer, or a variable is malformed (named in the body)"),
     ...problemResponses(),
   },
 });

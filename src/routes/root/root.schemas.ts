@@ -17,6 +17,19 @@ export const livenessSchema = z
   .object({
     status: z.enum(["ok", "degraded"]).openapi({ example: "ok" }),
     database: z.enum(["ok", "unreachable"]).openapi({ example: "ok" }),
+    configuration: z.enum(["ok", "invalid"]).openapi({
+      description: "`invalid` when a variable is malformed: every other route then answers 503 `misconfigured`",
+      example: "ok",
+    }),
+    configuration_problems: z
+      .array(
+        z.object({
+          variable: z.string().openapi({ example: "HEALTH_WINDOW_DAYS" }),
+          rule: z.string().openapi({ example: "a whole number of days from 1 to 90" }),
+        }),
+      )
+      .optional()
+      .openapi({ description: "Each malformed variable and the rule it breaks (never its value)" }),
     time: z.string().openapi({ example: "2026-11-24T06:00:00.000Z" }),
   })
   .openapi("Liveness");
