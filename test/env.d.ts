@@ -10,3 +10,8 @@ declare module "*.csv?raw" {
   const text: string;
   export default text;
 }
+
+declare module "*.md?raw" {
+  const text: string;
+  export default text;
+}

@@ -1,0 +1,126 @@
+import { SELF } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import exampleCsv from "../../examples/accounts.csv?raw";
+import readme from "../../README.md?raw";
+import { sha256Hex } from "../../src/lib/hash";
+import { resetDatabase } from "../helpers/db";
+import { fetchWith } from "../helpers/worker";
+
+/*
+ * Every curl example of the README, run in its order against the Worker (auth off, as `npm run dev` runs): each answers
+ * a 2xx, or the status its comment names (`# answers 400`), and the error example's JSON is the real answer. So the
+ * README cannot drift from the API.
+ */
+
+const FILES: Record<string, string> = { "examples/accounts.csv": exampleCsv };
+
+interface Example {
+  command: string;
+  expectedStatus: number | null;
+  request: Request;
+}
+
+/** Shell words of one command line: double- and single-quoted strings, and bare words. */
+function words(line: string): string[] {
+  return [...line.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g)].map((match) => match[1] ?? match[2] ?? match[3] ?? "");
+}
+
+function fileAt(reference: string): string {
+  const content = FILES[reference.replace(/^@/, "")];
+  if (content === undefined) throw new Error(`The README uploads ${reference}, which the test does not know`);
+  return content;
+}
+
+/** curl's options that the README uses, each followed by its value. */
+const OPTIONS_WITH_VALUES = new Set(["-X", "-H", "-F", "--data-binary", "-d"]);
+
+function toRequest(args: readonly string[]): Request {
+  let method: string | undefined;
+  let url = "";
+  const headers = new Headers();
+  let body: BodyInit | undefined;
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] ?? "";
+    if (!OPTIONS_WITH_VALUES.has(arg)) {
+      if (arg.startsWith("http")) url = arg;
+      continue;
+    }
+    const value = args[++index] ?? "";
+    if (arg === "-X") method = value;
+    else if (arg === "-H") headers.set(value.slice(0, value.indexOf(":")), value.slice(value.indexOf(":") + 1).trim());
+    else if (arg === "-F") {
+      const [name = "file", reference = ""] = value.split("=");
+      const form = new FormData();
+      form.set(name, new File([fileAt(reference)], "accounts.csv", { type: "text/csv" }));
+      body = form;
+    } else if (arg === "--data-binary") body = fileAt(value);
+    else body = value;
+  }
+  // curl writes the multipart boundary itself; so does fetch, once the header is left to it.
+  if (body instanceof FormData) headers.delete("content-type");
+  return new Request(url, { method: method ?? (body === undefined ? "GET" : "POST"), headers, body });
+}
+
+/** The curl lines of the README's shell blocks, continuation lines joined, each with the status its comment names. */
+function curlExamples(): Example[] {
+  const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1] ?? "");
+  return blocks
+    .flatMap((block) => block.replace(/\\\n\s*/g, " ").split("\n"))
+    .filter((line) => line.trimStart().startsWith("curl "))
+    .map((line) => {
+      const [command = "", comment = ""] = line.split(/\s{2,}#\s/);
+      const expected = /answers (\d{3})/.exec(comment)?.[1];
+      return { command: command.trim(), expectedStatus: expected ? Number(expected) : null, request: toRequest(words(command).slice(1)) };
+    });
+}
+
+const examples = curlExamples();
+
+describe("the README's curl examples", () => {
+  beforeAll(resetDatabase);
+
+  it("are found: the upload, the reads, the recomputes and the insights", () => {
+    expect(examples.length).toBeGreaterThanOrEqual(20);
+    expect(examples.some((example) => example.command.includes("-F"))).toBe(true);
+  });
+
+  it.each(examples.map((example) => [example.command, example] as const))("%s", async (_command, example) => {
+    const response = await SELF.fetch(example.request);
+    const text = await response.text();
+    if (example.expectedStatus !== null) expect(response.status, text).toBe(example.expectedStatus);
+    else expect(response.status, text).toBeLessThan(300);
+    // A list example shows accounts on the example data.
+    if (example.request.method === "GET" && /\/accounts\?/.test(example.request.url) && response.status === 200) {
+      expect((JSON.parse(text) as { total: number }).total, example.command).toBeGreaterThan(0);
+    }
+  });
+
+  it("with API keys on, the examples that send the key answer as without keys", async () => {
+    const key = "ask_readme_example_key_0123456789";
+    const digest = await sha256Hex(key);
+    const keyed = examples.filter((example) => example.command.includes("$API_KEY"));
+    expect(keyed.length).toBeGreaterThanOrEqual(3);
+    for (const example of keyed) {
+      const request = toRequest(words(example.command.replaceAll("$API_KEY", key)).slice(1));
+      const path = new URL(request.url);
+      const response = await fetchWith({ API_KEYS: digest }, `${path.pathname}${path.search}`, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        duplex: "half",
+      } as RequestInit);
+      expect(response.status, example.command).toBeLessThan(300);
+    }
+  });
+
+  it("show the error answer the API gives", async () => {
+    const errorExample = examples.find((example) => example.expectedStatus === 400);
+    if (!errorExample) throw new Error("the README has no error example");
+    const shown = /answers 400:\n```\n\n```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    if (!shown) throw new Error("the error example's JSON should follow its curl block");
+    const actual = (await (await SELF.fetch(errorExample.request)).json()) as Record<string, unknown>;
+    const { request_id: _shownId, ...documented } = JSON.parse(shown) as Record<string, unknown>;
+    const { request_id: _actualId, ...answered } = actual;
+    expect(documented).toEqual(answered);
+  });
+});
