@@ -163,10 +163,15 @@ export interface ConfigProblem {
   rule: string;
 }
 
+/** "HEALTH_WINDOW_DAYS must be a whole number of days from 1 to 90; …" */
+export function describeConfigProblems(problems: readonly ConfigProblem[]): string {
+  return problems.map((problem) => `${problem.variable} must be ${problem.rule}`).join("; ");
+}
+
 export class ConfigError extends Error {
   override name = "ConfigError";
   constructor(readonly problems: ConfigProblem[]) {
-    super(`Invalid configuration: ${problems.map((problem) => `${problem.variable} must be ${problem.rule}`).join("; ")}`);
+    super(`Invalid configuration: ${describeConfigProblems(problems)}`);
   }
 }
 

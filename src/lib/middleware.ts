@@ -1,7 +1,7 @@
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { createDb } from "../db/client";
-import { configProblems, getConfig } from "./config";
+import { configProblems, describeConfigProblems, getConfig } from "./config";
 import { ApiError } from "./errors";
 import { log } from "./logger";
 import type { AppEnv } from "./types";
@@ -18,7 +18,7 @@ export const services = createMiddleware<AppEnv>(async (c, next) => {
   if (problems.length > 0 && c.req.path !== LIVENESS_PATH) {
     throw new ApiError(
       "misconfigured",
-      `The service is misconfigured: ${problems.map((problem) => `${problem.variable} must be ${problem.rule}`).join("; ")}. ` +
+      `The service is misconfigured: ${describeConfigProblems(problems)}. ` +
         "An operator must fix these variables (wrangler vars or secrets) and restart or redeploy; GET /healthz lists them.",
     );
   }

@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import { LIVENESS_PATH } from "../../lib/middleware";
 import { jsonContent, problemResponses } from "../../lib/openapi";
 import { livenessSchema, serviceInfoSchema } from "./root.schemas";
 
@@ -17,7 +18,7 @@ export type GetInfoRoute = typeof getInfo;
 
 export const getLiveness = createRoute({
   method: "get",
-  path: "/healthz",
+  path: LIVENESS_PATH,
   tags: ["Service"],
   summary: "Liveness: the worker is up, D1 answers and the configuration is valid",
   responses: {
