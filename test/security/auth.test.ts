@@ -98,7 +98,8 @@ describe("API keys", () => {
 
   it("refuses a malformed API_KEYS instead of running with it", async () => {
     const response = await upload({ API_KEYS: KEY_OLD }, { authorization: `Bearer ${KEY_OLD}` });
-    const body = await expectProblem(response, 500);
+    const body = await expectProblem(response, 503);
+    expect(body.detail).toContain("API_KEYS must be");
     expect(body.detail).not.toContain(KEY_OLD);
     expect(await storedMetrics()).toBe(0);
   });
