@@ -7,7 +7,7 @@ import { scoreHistory } from "../../src/domain/reference/health-score";
 import { computeTrend } from "../../src/domain/reference/trend";
 import type { AccountSnapshot } from "../../src/domain/risk";
 import { TREND_PERIODS } from "../../src/domain/trend";
-import { SEGMENTS, type Bucket, type DailyMetrics, type Segment } from "../../src/domain/types";
+import { accountFields, SEGMENTS, type Bucket, type DailyMetrics, type Segment } from "../../src/domain/types";
 import type { AccountInsightInput, PortfolioInsightInput, PortfolioInsightRequest } from "../../src/insights/provider";
 import { DEFAULT_HEALTH_CONFIG } from "../../src/lib/config";
 import { addDays } from "../helpers/factories";
@@ -157,12 +157,7 @@ export function portfolioOf(accounts: AccountSnapshot[]): PortfolioSnapshot {
   };
   const portfolioAccounts: PortfolioAccount[] = accounts.map((account) => ({
     id: account.id,
-    account_name: account.account_name,
-    segment: account.segment,
-    region: account.region,
-    arr: account.arr,
-    health_score: account.health_score,
-    health_bucket: account.health_bucket,
+    ...accountFields(account),
     risk_factors: assessRisk(account),
   }));
   const regions = [...new Set(accounts.map((account) => account.region))].sort();
