@@ -118,6 +118,8 @@ export const ingestRuns = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     fileName: text("file_name"),
     contentType: text("content_type"),
+    // The name of the API key that uploaded it (API_KEYS); null when auth is off.
+    createdBy: text("created_by"),
     status: text("status", { enum: ["running", "completed", "failed", "rejected"] }).notNull(),
     bytesRead: integer("bytes_read").notNull().default(0),
     rowsTotal: integer("rows_total").notNull().default(0),

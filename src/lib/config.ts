@@ -1,5 +1,9 @@
 import { z } from "@hono/zod-openapi";
 import type { Segment } from "../domain/types";
+import { API_KEY_ENTRY, parseApiKeyEntry, type ApiKeyEntry } from "./api-keys";
+import { ConfigError, type ConfigProblem } from "./config-error";
+
+export { ConfigError, describeConfigProblems, type ConfigProblem } from "./config-error";
 
 /**
  * Runtime configuration from wrangler vars and secrets, parsed once per isolate. Every setting has a
@@ -39,19 +43,18 @@ const configSchema = z.object({
     .default(DEFAULT_OPENAI_BASE_URL)
     .transform((value) => value.replace(/\/+$/, "")),
   INSIGHTS_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
-  // SHA-256 digests (hex) of the accepted API keys, separated by commas or spaces: several, so keys can be rotated.
+  // The accepted API keys, separated by commas or spaces: `<scope>:<name>:<SHA-256 hex>`, or a bare digest (full access,
+  // as before scopes existed). Several at once, so keys can be rotated.
   API_KEYS: z
     .string()
     .optional()
-    .transform((value) => (value ?? "").split(/[\s,]+/).filter((digest) => digest !== ""))
+    .transform((value) => (value ?? "").split(/[\s,]+/).filter((entry) => entry !== ""))
     .pipe(
       z.array(
         z
           .string()
-          .regex(/^[0-9a-fA-F]{64}$/, {
-            error: "each entry must be the SHA-256 digest of a key, 64 hex characters (npm run key:new prints one)",
-          })
-          .transform((digest) => digest.toLowerCase()),
+          .regex(API_KEY_ENTRY, { error: "each entry must be <scope>:<name>:<SHA-256 hex digest> or a bare digest" })
+          .transform(parseApiKeyEntry),
       ),
     ),
   AUTH_READS: z
@@ -105,8 +108,8 @@ export interface RecomputeConfig {
 export interface AuthConfig {
   /** Production always requires a key (fail closed); elsewhere only once API_KEYS is set. */
   required: boolean;
-  /** SHA-256 digests of the accepted keys, lower-case hex. */
-  keyDigests: string[];
+  /** The accepted keys: their digests, scopes and names. */
+  keys: ApiKeyEntry[];
   /** Whether the read routes need a key too. */
   protectReads: boolean;
 }
@@ -146,8 +149,8 @@ const RULES: Record<keyof z.input<typeof configSchema>, string> = {
   OPENAI_BASE_URL: "an http(s) URL",
   INSIGHTS_TIMEOUT_MS: "a whole number of milliseconds from 100 to 120000",
   API_KEYS:
-    "SHA-256 digests of the keys (64 hex characters each, separated by commas or spaces), not the keys themselves: " +
-    "npm run key:new prints both",
+    "entries of <scope>:<name>:<SHA-256 digest> (scope read, ingest or admin) or bare digests (64 hex characters), " +
+    "separated by commas or spaces; the digests of the keys, not the keys themselves: npm run key:new prints both",
   AUTH_READS: "true or false",
   CORS_ORIGINS: "http(s) origins or *, separated by commas or spaces",
   MAX_UPLOAD_BYTES: "a whole number of bytes from 1024 to 1073741824",
@@ -156,24 +159,6 @@ const RULES: Record<keyof z.input<typeof configSchema>, string> = {
   RECOMPUTE_INLINE_MAX_ACCOUNTS: "a whole number from 0 to 50000",
   INGEST_RESCORE_INLINE_MAX_ACCOUNTS: "a whole number from 0 to 50000",
 };
-
-/** One malformed variable: its name and the rule it breaks. */
-export interface ConfigProblem {
-  variable: string;
-  rule: string;
-}
-
-/** "HEALTH_WINDOW_DAYS must be a whole number of days from 1 to 90; …" */
-export function describeConfigProblems(problems: readonly ConfigProblem[]): string {
-  return problems.map((problem) => `${problem.variable} must be ${problem.rule}`).join("; ");
-}
-
-export class ConfigError extends Error {
-  override name = "ConfigError";
-  constructor(readonly problems: ConfigProblem[]) {
-    super(`Invalid configuration: ${describeConfigProblems(problems)}`);
-  }
-}
 
 /**
  * The health configuration as one readable string, stored beside the scores: when it differs from the running
@@ -203,7 +188,7 @@ export function parseConfig(env: object): AppConfig {
     environment: vars.ENVIRONMENT,
     auth: {
       required: vars.ENVIRONMENT === "production" || vars.API_KEYS.length > 0,
-      keyDigests: vars.API_KEYS,
+      keys: vars.API_KEYS,
       protectReads: vars.AUTH_READS,
     },
     limits: { maxUploadBytes: vars.MAX_UPLOAD_BYTES, maxLineChars: vars.MAX_LINE_CHARS, maxColumns: vars.MAX_COLUMNS },

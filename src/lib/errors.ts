@@ -33,6 +33,7 @@ export const PROBLEM_CODES = {
   bad_request: { status: 400, title: "Bad request" },
   invalid_csv: { status: 400, title: "Invalid CSV" },
   unauthorized: { status: 401, title: "Unauthorized" },
+  forbidden: { status: 403, title: "Forbidden" },
   not_found: { status: 404, title: "Not found" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
   payload_too_large: { status: 413, title: "Payload too large" },

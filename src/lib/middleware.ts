@@ -1,9 +1,10 @@
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { createDb } from "../db/client";
-import { configProblems, describeConfigProblems, getConfig } from "./config";
+import { configProblems, getConfig } from "./config";
+import { describeConfigProblems } from "./config-error";
 import { ApiError } from "./errors";
-import { log } from "./logger";
+import { log, withLogContext } from "./logger";
 import type { AppEnv } from "./types";
 
 /** The liveness route answers even when the configuration is invalid: it reports the problems instead. */
@@ -29,9 +30,10 @@ export const services = createMiddleware<AppEnv>(async (c, next) => {
 
 export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
   const started = Date.now();
-  await next();
+  const context: Record<string, unknown> = { request_id: c.get("requestId") };
+  await withLogContext(context, next);
   log(c.res.status >= 500 ? "error" : "info", "request", {
-    request_id: c.get("requestId"),
+    ...context,
     method: c.req.method,
     path: c.req.path,
     route: c.req.routePath,

@@ -5,6 +5,7 @@ const ERROR_DESCRIPTIONS: Partial<Record<ProblemCode, string>> = {
   not_found: "No such resource.",
   unauthorized:
     "No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer.",
+  forbidden: "The API key is valid but its scope does not cover this route; `detail` names the scope needed.",
   service_unavailable: "Production without any API key configured: protected routes refuse rather than run unprotected.",
   misconfigured: "A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them).",
   rate_limited: "Too many insight requests for this API key; `Retry-After` says when to try again.",
@@ -16,7 +17,9 @@ const ERROR_DESCRIPTIONS: Partial<Record<ProblemCode, string>> = {
 export function problemResponses(...codes: ProblemCode[]) {
   const responses: Record<number, { description: string; content: { "application/problem+json": { schema: typeof problemSchema } } }> = {};
   // Every route can meet a malformed configuration or an unexpected error.
-  for (const code of [...codes, "misconfigured" as const, "internal_error" as const]) {
+  // A route that takes a key can refuse one without the scope it needs.
+  const withForbidden: ProblemCode[] = codes.includes("unauthorized") ? [...codes, "forbidden"] : codes;
+  for (const code of [...withForbidden, "misconfigured" as const, "internal_error" as const]) {
     const { status, title } = PROBLEM_CODES[code];
     const description = ERROR_DESCRIPTIONS[code] ?? title;
     const existing = responses[status];

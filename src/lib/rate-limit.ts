@@ -19,7 +19,8 @@ export const limitInsights = createMiddleware<AppEnv>(async (c, next) => {
   const caller = c.get("apiKeyId") ?? `ip:${c.req.header("cf-connecting-ip") ?? "local"}`;
   const { success } = await limiter.limit({ key: `insights:${caller}` });
   if (!success) {
-    log("warn", "rate limited", { request_id: c.get("requestId"), route: c.req.routePath, caller });
+    // The key's name is on the line already (log context); the limiter's key is not logged: it holds a digest prefix.
+    log("warn", "rate limited", { route: c.req.routePath });
     throw new ApiError(
       "rate_limited",
       `Too many insight requests from this caller (API key, or address when auth is off); try again in ${INSIGHTS_RATE_PERIOD_SECONDS} seconds.`,

@@ -13,5 +13,7 @@ export interface AppEnv {
     db: Database;
     /** A short SHA-256 prefix of the caller's API key, once the key is verified; never the key. */
     apiKeyId?: string;
+    /** The verified key's name from API_KEYS (for logs and `created_by`); never the key or its digest. */
+    apiKeyName?: string;
   };
 }

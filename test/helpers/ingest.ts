@@ -17,6 +17,7 @@ export function ingestStream(stream: ReadableStream<Uint8Array>, fileName: strin
     health: DEFAULT_HEALTH_CONFIG,
     queue: env.RECOMPUTE_QUEUE as Queue<RecomputeMessage>,
     inlineRescoreMaxAccounts: 2000,
+    createdBy: null,
   };
   return ingestCsv(context, { stream, fileName, contentType: "text/csv" }, options).catch((error: unknown) => {
     throw error instanceof IngestError ? toProblem(error) : error;

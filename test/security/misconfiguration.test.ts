@@ -13,7 +13,7 @@ const RAW_KEY = "ask_9yJtq3xZpL2mVw8nB4cR6dF1gH5kS7aE";
 describe("a malformed configuration", () => {
   it.each([
     ["HEALTH_WINDOW_DAYS", "abc", "a whole number of days from 1 to 90"],
-    ["API_KEYS", RAW_KEY, "SHA-256 digests of the keys"],
+    ["API_KEYS", RAW_KEY, "entries of <scope>:<name>:<SHA-256 digest>"],
   ])("%s: every route answers 503 misconfigured naming the variable and its rule, never the value", async (name, value, rule) => {
     for (const path of ["/accounts", "/openapi.json", "/portfolio/summary"]) {
       const response = await fetchWith({ [name]: value }, path);

@@ -5,7 +5,7 @@ import { ingestRuns } from "../schema";
 /** One upload, as recorded in `ingest_runs`. */
 export type IngestRunRecord = typeof ingestRuns.$inferSelect;
 
-export type IngestRunStart = Pick<IngestRunRecord, "fileName" | "contentType" | "startedAt">;
+export type IngestRunStart = Pick<IngestRunRecord, "fileName" | "contentType" | "startedAt" | "createdBy">;
 
 /** What an upload read and changed: recorded on its run, and answered to the client. */
 export type IngestCounts = Pick<

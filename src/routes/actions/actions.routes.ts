@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { MIN_RECOMMENDATIONS } from "../../domain/recommend";
-import { WRITE_ACCESS } from "../../lib/auth";
+import { INSIGHT_ACCESS } from "../../lib/auth";
 import { jsonContent, problemResponses } from "../../lib/openapi";
 import { recommendationsSchema, recommendQuerySchema } from "./actions.schemas";
 
@@ -8,7 +8,7 @@ export const recommend = createRoute({
   method: "post",
   path: "/actions/recommend",
   tags: ["Playbooks"],
-  ...WRITE_ACCESS,
+  ...INSIGHT_ACCESS,
   summary: "Playbooks ranked for one account, with the reasons",
   description: `Computes the account's risk factors (low engagement, low adoption, high support load, low or falling NPS,
 low login frequency, declining health, renewal risk, data quality, and the positive signal) from its current health,

@@ -22,6 +22,24 @@ const REDOC_PAGE = `<!doctype html>
   </body>
 </html>`;
 
+type OpenApiDocument = ReturnType<OpenAPIHono<AppEnv>["getOpenAPIDocument"]>;
+
+const SCOPES_NOTE = "(`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section)";
+
+/** Spells out in each operation's description the API key scope its `x-required-scope` names. */
+function withScopeNotes(document: OpenApiDocument): OpenApiDocument {
+  for (const pathItem of Object.values(document.paths ?? {})) {
+    for (const method of ["get", "post", "put", "patch", "delete"] as const) {
+      const operation = pathItem[method];
+      const scope: unknown = operation?.["x-required-scope"];
+      if (!operation || typeof scope !== "string") continue;
+      const note = `**API key scope:** \`${scope}\` ${SCOPES_NOTE}.`;
+      operation.description = operation.description ? `${operation.description}\n\n${note}` : note;
+    }
+  }
+  return document;
+}
+
 /** The OpenAPI document is generated from the routes registered on `app`, so it must be served by `app` itself. */
 export function registerDocs(app: OpenAPIHono<AppEnv>): void {
   app.openAPIRegistry.registerComponent("securitySchemes", BEARER_SCHEME, {
@@ -31,7 +49,8 @@ export function registerDocs(app: OpenAPIHono<AppEnv>): void {
       "An API key, sent as `Authorization: Bearer <key>`. Required for ingest, recompute, recommendations and insights in " +
       "production (and wherever API_KEYS is set); for the reads too when AUTH_READS=true.",
   });
-  app.doc("/openapi.json", (c) => ({
+  app.get("/openapi.json", (c) =>
+    c.json(withScopeNotes(app.getOpenAPIDocument({
     openapi: "3.0.3",
     info: { title: SERVICE_NAME, version: SERVICE_VERSION, description: DESCRIPTION },
     servers: [{ url: new URL(c.req.url).origin, description: "This server" }],
@@ -44,7 +63,8 @@ export function registerDocs(app: OpenAPIHono<AppEnv>): void {
       { name: "Insights", description: "Account and portfolio insights from Workers AI, OpenAI or the rules" },
       { name: "Service", description: "Service information and liveness" },
     ],
-  }));
+  }))),
+  );
   app.get("/docs", swaggerUI({ url: "/openapi.json", title: `${SERVICE_NAME}: Swagger UI` }));
   app.get("/redoc", (c) => c.html(REDOC_PAGE));
 }

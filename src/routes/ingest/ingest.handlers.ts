@@ -19,6 +19,7 @@ export const upload: RouteHandler<UploadRoute, AppEnv> = async (c) => {
         health: config.health,
         queue: c.env.RECOMPUTE_QUEUE as Queue<RecomputeMessage>,
         inlineRescoreMaxAccounts: config.recompute.ingestInlineMaxAccounts,
+        createdBy: c.get("apiKeyName") ?? null,
       },
       source,
       { maxLineChars: config.limits.maxLineChars, maxColumns: config.limits.maxColumns },

@@ -68,6 +68,7 @@ export function toIngestRun(run: IngestRunRecord): IngestRun {
     id: run.id,
     file_name: run.fileName,
     content_type: run.contentType,
+    created_by: run.createdBy,
     status: run.status,
     bytes_read: run.bytesRead,
     rows_total: run.rowsTotal,

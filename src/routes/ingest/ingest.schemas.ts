@@ -119,6 +119,10 @@ export const ingestRunSchema = z
     id: z.number().int().openapi({ example: 42 }),
     file_name: z.string().nullable().openapi({ example: "accounts.csv" }),
     content_type: z.string().nullable().openapi({ example: "multipart/form-data" }),
+    created_by: z.string().nullable().openapi({
+      description: "The name of the API key that uploaded it (from API_KEYS); null when auth is off",
+      example: "nightly-etl",
+    }),
     status: z.enum(["running", "completed", "failed", "rejected"]).openapi({
       description:
         "`rejected`: refused before anything was stored (bad header, not CSV, too big); `failed`: stopped midway, " +

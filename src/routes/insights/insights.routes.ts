@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { requireApiKey, WRITE_SECURITY } from "../../lib/auth";
+import { accessWith, INSIGHT_ACCESS } from "../../lib/auth";
 import { jsonBodyLimit } from "../../lib/body-limit";
 import { jsonContent, problemResponses } from "../../lib/openapi";
 import { limitInsights } from "../../lib/rate-limit";
@@ -27,8 +27,7 @@ export const accountInsight = createRoute({
   method: "post",
   path: "/insights/account/{id}",
   tags: ["Insights"],
-  security: WRITE_SECURITY,
-  middleware: [requireApiKey("write"), limitInsights] as const,
+  ...accessWith(INSIGHT_ACCESS, limitInsights),
   summary: "AI account insights with exactly 3 actions",
   description: `A summary, a health analysis, the account's risk factors and exactly 3 recommended actions, each applying
 a different one of the playbooks \`POST /actions/recommend\` ranks for the account. \`risk_factors\` always lists the
@@ -51,8 +50,7 @@ export const portfolioInsight = createRoute({
   method: "post",
   path: "/insights/portfolio",
   tags: ["Insights"],
-  security: WRITE_SECURITY,
-  middleware: [requireApiKey("write"), limitInsights, jsonBodyLimit] as const,
+  ...accessWith(INSIGHT_ACCESS, limitInsights, jsonBodyLimit),
   summary: "AI portfolio analysis",
   description: `A summary, key findings, top risks and opportunities for the whole portfolio, grounded in the
 \`/portfolio/summary\` figures and the risk factors of the biggest At-Risk and Critical accounts (up to 50 by ARR).

@@ -11,6 +11,8 @@ export interface IngestContext {
   queue: Queue<RecomputeMessage>;
   /** An upload that changed more accounts than this rescores them as a queued job. */
   inlineRescoreMaxAccounts: number;
+  /** The uploading API key's name, recorded on the run; null without auth. */
+  createdBy: string | null;
 }
 
 export interface IngestOptions {

@@ -43,6 +43,7 @@ export async function ingestCsv(
     fileName: source.fileName,
     contentType: source.contentType,
     startedAt: new Date(started).toISOString(),
+    createdBy: context.createdBy,
   });
   const tally = new IngestTally(options.maxReportedErrors);
   const pipeline = new BatchPipeline(db, runId, tally);
