@@ -97,14 +97,13 @@ export interface RecomputeRequest {
 /**
  * Compares the health configuration with the one the stored scores follow; when it changed, marks every account
  * stale (and records the new one) before any rescore, so stale marks are the one fact every rescore, the summary and
- * the account detail read. Answers whether it changed.
+ * the account detail read.
  */
-export async function applyHealthConfig(db: Database, health: HealthConfig): Promise<boolean> {
+async function applyHealthConfig(db: Database, health: HealthConfig): Promise<void> {
   const fingerprint = healthConfigFingerprint(health);
-  if ((await getScoringFingerprint(db)) === fingerprint) return false;
+  if ((await getScoringFingerprint(db)) === fingerprint) return;
   const marked = await markBookStale(db, fingerprint);
   log("info", "health configuration changed: every account marked for rescoring", { fingerprint, accounts: marked });
-  return true;
 }
 
 /**
