@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", ".wrangler/", "worker-configuration.d.ts", "bench/results/", "bench/data/"] },
+  { ignores: ["node_modules/", "dist/", ".wrangler/", "worker-configuration.d.ts", "bench/results/", "bench/data/", "public/", "client/schema.d.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

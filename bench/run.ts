@@ -4,6 +4,8 @@
  * baseline, and incremental scoring (a daily delta after 30 to 365 days of history, the cron on an unchanged book, the
  * D1 rows it writes), all through `wrangler dev` on fresh local D1 databases. Prints tables and writes bench/results/.
  * `--incremental-only` runs only the incremental section (into bench/results/{quick,latest}-incremental.json).
+ * The reads section also measures the conditional reads, 304 against 200; `--conditional-only` runs just that, on its
+ * own server (into bench/results/{quick,latest}-conditional.json).
  */
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -11,16 +13,22 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { insertAtCeiling, prepareRows } from "./lib/ceiling.ts";
 import { count, dataFile, round, timeRecompute, upload, uploadUntilScored, withServer } from "./lib/api.ts";
+import { conditionalRoutes, measureConditional, printConditional, type ConditionalResult } from "./lib/conditional.ts";
 import { incrementalPlan, measureIncremental, printIncremental } from "./lib/incremental.ts";
 import { loadTest, type LoadResult } from "./lib/load.ts";
 import { findWorkerd, sampleWhile } from "./lib/memory.ts";
 import { median } from "./lib/stats.ts";
 
 const { values } = parseArgs({
-  options: { quick: { type: "boolean", default: false }, "incremental-only": { type: "boolean", default: false } },
+  options: {
+    quick: { type: "boolean", default: false },
+    "incremental-only": { type: "boolean", default: false },
+    "conditional-only": { type: "boolean", default: false },
+  },
 });
 const quick = values.quick;
 const incrementalOnly = values["incremental-only"];
+const conditionalOnly = values["conditional-only"];
 
 const SIZES = quick
   ? {
@@ -45,8 +53,8 @@ const SIZES = quick
       scale: { accounts: 100_000, days: 30 },
       loadSeconds: 10,
     };
-/** `--incremental-only` skips the other sections. */
-const PLAN = incrementalOnly ? { ...SIZES, ingest: [], recompute: [], scale: null } : SIZES;
+/** `--incremental-only` and `--conditional-only` skip the other sections. */
+const PLAN = incrementalOnly || conditionalOnly ? { ...SIZES, ingest: [], recompute: [], scale: null } : SIZES;
 
 const RESULTS_DIR = join(import.meta.dirname, "results");
 const CEILING_CONFIG = "bench/ceiling/wrangler.toml";
@@ -107,6 +115,7 @@ for (const [index, size] of PLAN.ingest.entries()) {
 
 const recompute: { accounts: number; days: number; metric_rows: number; mode: string; seconds: number; rows_per_second: number }[] = [];
 let reads: (LoadResult & { route: string; ratio_to_baseline: number })[] = [];
+let conditional: ConditionalResult[] = [];
 for (const [index, size] of PLAN.recompute.entries()) {
   const path = await dataFile(size.accounts, size.days);
   const last = index === PLAN.recompute.length - 1;
@@ -158,6 +167,18 @@ for (const [index, size] of PLAN.recompute.entries()) {
       ...result,
       ratio_to_baseline: round(result.requests_per_second / baseline, 2),
     }));
+    conditional = await measureConditional(server, conditionalRoutes(size.accounts), PLAN.loadSeconds);
+  });
+}
+
+// ── Conditional reads alone (`--conditional-only`): 304 against 200 on one data set ──────────────────────────────
+
+if (conditionalOnly) {
+  const size = quick ? { accounts: 1000, days: 30 } : { accounts: 10_000, days: 90 };
+  const path = await dataFile(size.accounts, size.days);
+  conditional = await withServer({}, async (server) => {
+    await uploadUntilScored(server, path);
+    return measureConditional(server, conditionalRoutes(size.accounts), PLAN.loadSeconds);
   });
 }
 
@@ -191,7 +212,7 @@ if (PLAN.scale) {
 
 // ── Incremental scoring: a daily delta, the cron, the D1 rows written ────────────────────────────────────────────
 
-const incremental = await measureIncremental(incrementalPlan(quick));
+const incremental = conditionalOnly ? null : await measureIncremental(incrementalPlan(quick));
 
 // ── Report ───────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -205,6 +226,7 @@ const results = {
   date: new Date().toISOString(),
   mode: quick ? "quick" : "full",
   incremental_only: incrementalOnly,
+  conditional_only: conditionalOnly,
   machine,
   ingest,
   memory,
@@ -212,14 +234,15 @@ const results = {
   recompute_time_ratio: recomputeRatio,
   reads,
   scale,
+  conditional,
   incremental,
 };
 mkdirSync(RESULTS_DIR, { recursive: true });
-const resultsFile = `${quick ? "quick" : "latest"}${incrementalOnly ? "-incremental" : ""}.json`;
+const resultsFile = `${quick ? "quick" : "latest"}${incrementalOnly ? "-incremental" : conditionalOnly ? "-conditional" : ""}.json`;
 writeFileSync(join(RESULTS_DIR, resultsFile), `${JSON.stringify(results, null, 2)}\n`);
 
 console.log(`\n${results.mode} run, ${results.date}, ${machine.cpus} cores (${machine.cpu_model}), ${machine.memory_gib} GiB, Node ${machine.node}\n`);
-if (!incrementalOnly) {
+if (!incrementalOnly && !conditionalOnly) {
   console.log("| upload (streamed multipart) | rows/s | MB/s | reading / writing / rescoring ms | rescore | rows/s until scored | ceiling rows/s | ÷ ceiling |");
   console.log("|---|---|---|---|---|---|---|---|");
   for (const row of ingest) {
@@ -252,4 +275,5 @@ if (!incrementalOnly) {
     );
   }
 }
-printIncremental(incremental);
+printConditional(conditional, PLAN.loadSeconds);
+if (incremental) printIncremental(incremental);

@@ -13,6 +13,8 @@ import { ingestRouter } from "./routes/ingest/ingest.index";
 import { insightsRouter } from "./routes/insights/insights.index";
 import { playbooksRouter } from "./routes/playbooks/playbooks.index";
 import { portfolioRouter } from "./routes/portfolio/portfolio.index";
+import { renewalsRouter } from "./routes/renewals/renewals.index";
+import { revenueRouter } from "./routes/revenue/revenue.index";
 import { rootRouter } from "./routes/root/root.index";
 
 export function createApp() {
@@ -20,8 +22,8 @@ export function createApp() {
 
   app.use(requestId());
   app.use(requestLog);
-  // Swagger UI and ReDoc load their scripts from a CDN, so the docs pages relax the default CSP.
-  app.use(secureHeaders({ contentSecurityPolicy: undefined, crossOriginEmbedderPolicy: false }));
+  // The default secure headers on every answer; the docs pages add a strict CSP of their own (routes/docs/pages.ts).
+  app.use(secureHeaders());
   app.use(services);
   app.use(corsFromConfig);
 
@@ -30,6 +32,8 @@ export function createApp() {
   app.route("/", accountsRouter);
   app.route("/", healthRouter);
   app.route("/", portfolioRouter);
+  app.route("/", revenueRouter);
+  app.route("/", renewalsRouter);
   app.route("/", playbooksRouter);
   app.route("/", actionsRouter);
   app.route("/", insightsRouter);

@@ -35,6 +35,12 @@ export const accounts = sqliteTable(
     // message can leave a change unrecorded; a rescore covers scoresStaleFrom … scoresStaleTo + max(window − 1, 90).
     scoresStaleFrom: text("scores_stale_from"),
     scoresStaleTo: text("scores_stale_to"),
+    // The renewal date and the owner (CSM) of the account's latest-dated row that has them: an empty cell keeps them.
+    // Each keeps the metric date it came from, so a back-filled older row cannot override a newer one.
+    renewalDate: text("renewal_date"),
+    renewalDateAsOf: text("renewal_date_as_of"),
+    owner: text("owner"),
+    ownerAsOf: text("owner_as_of"),
     ...timestamps,
   },
   (table) => [
@@ -44,6 +50,10 @@ export const accounts = sqliteTable(
     index("accounts_score_idx").on(table.healthScore),
     index("accounts_arr_idx").on(table.arr),
     index("accounts_change_30d_idx").on(table.healthChange30d),
+    // The renewal window and the owner filter. Both change rarely, and the daily upsert never assigns them (only
+    // their `_as_of` dates), so a daily feed writes no entry of these indexes.
+    index("accounts_renewal_idx").on(table.renewalDate),
+    index("accounts_owner_idx").on(sql`${table.owner} COLLATE NOCASE`),
     // Only the accounts waiting for a rescore: finding them costs nothing on an up-to-date book.
     index("accounts_stale_idx").on(table.scoresStaleFrom).where(sql`${table.scoresStaleFrom} IS NOT NULL`),
     // Covers the portfolio summary: one GROUP BY over this index, without reading the table.
@@ -120,7 +130,8 @@ export const ingestRuns = sqliteTable(
     contentType: text("content_type"),
     // The name of the API key that uploaded it (API_KEYS); null when auth is off.
     createdBy: text("created_by"),
-    status: text("status", { enum: ["running", "completed", "failed", "rejected"] }).notNull(),
+    // `dry_run`: a `?dry_run=true` upload, which validated and counted without writing.
+    status: text("status", { enum: ["running", "completed", "failed", "rejected", "dry_run"] }).notNull(),
     bytesRead: integer("bytes_read").notNull().default(0),
     rowsTotal: integer("rows_total").notNull().default(0),
     rowsRejected: integer("rows_rejected").notNull().default(0),
@@ -170,6 +181,16 @@ export const scoringConfig = sqliteTable("scoring_config", {
   id: integer("id").primaryKey(),
   fingerprint: text("fingerprint").notNull(),
   appliedAt: text("applied_at").notNull(),
+});
+
+/**
+ * A counter every write that changes what the reads answer bumps (a single row, id 1): an upload batch, a rescore, a
+ * change of the health configuration. The conditional reads' ETags derive from it (lib/conditional-read.ts), so
+ * checking a tag costs one primary-key read, and a write one row write, whatever it changed.
+ */
+export const dataVersion = sqliteTable("data_version", {
+  id: integer("id").primaryKey(),
+  version: integer("version").notNull(),
 });
 
 /** A recompute too big for one invocation, run as chunks of accounts on the recompute queue. */

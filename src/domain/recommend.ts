@@ -1,7 +1,15 @@
 import { formatMoney } from "./format";
 import { roundTo } from "./health";
 import { PLAYBOOKS, type Playbook } from "./playbooks";
-import { compareRiskFactors, type AccountSnapshot, type RiskFactor, type RiskFactorId, type Severity } from "./risk";
+import {
+  compareRiskFactors,
+  DAYS_TO_RENEWAL_METRIC,
+  hasImminentRenewal,
+  type AccountSnapshot,
+  type RiskFactor,
+  type RiskFactorId,
+  type Severity,
+} from "./risk";
 import type { AccountSummary, Bucket } from "./types";
 
 /**
@@ -40,6 +48,12 @@ export const ARR_WEIGHT_CEILING = 1_000_000;
 export const BASELINE_RELEVANCE = 0.2;
 /** Every account gets at least this many recommendations (the insights need 3 actions). */
 export const MIN_RECOMMENDATIONS = 3;
+
+/**
+ * Renewal Risk Mitigation: first, at relevance 1, for an account whose renewal date is near while it is not Healthy
+ * (the renewal risk's DAYS_TO_RENEWAL_METRIC evidence): the save plan has a deadline no other playbook has.
+ */
+export const RENEWAL_PLAYBOOK_ID = 9;
 
 /** Proactive playbooks every Healthy account gets: Quarterly Success Planning, Champion User Program. */
 export const PROACTIVE_PLAYBOOK_IDS = [5, 6] as const;
@@ -108,6 +122,14 @@ function matchReason(scored: Scored, arr: number): string {
   return `Addresses ${listed}${arrNote}.`;
 }
 
+/** "the renewal on 2026-12-13 is 43 days away", from the renewal risk's evidence. */
+function renewalCountdown(factors: readonly RiskFactor[]): string {
+  const evidence = factors.find((factor) => factor.id === "renewal_risk")?.evidence ?? [];
+  const date = evidence.find((item) => item.metric === "renewal_date")?.value;
+  const days = evidence.find((item) => item.metric === DAYS_TO_RENEWAL_METRIC)?.value;
+  return `the renewal on ${date ?? "its renewal date"} is ${days ?? "few"} days away`;
+}
+
 /**
  * The playbooks for one account, most relevant first (ties by id). Only playbooks that address one of its factors
  * are ranked by them; a Healthy account always gets the proactive playbooks, and every account gets at least
@@ -118,16 +140,22 @@ export function recommendPlaybooks(
   factors: readonly RiskFactor[],
   library: readonly Playbook[] = PLAYBOOKS,
 ): Recommendation[] {
+  const pinned = hasImminentRenewal(factors) ? RENEWAL_PLAYBOOK_ID : null;
   const recommendations: Recommendation[] = library
     .map((playbook) => scorePlaybook(playbook, factors, account.arr))
     .filter((scored) => scored.matches.length > 0)
-    .map((scored) => ({
-      playbook: scored.playbook,
-      relevance_score: roundTo(scored.relevance, 2),
-      matching_risk_factors: scored.matches.map((item) => item.label),
-      matching_risk_factor_ids: scored.matches.map((item) => item.id),
-      reason: matchReason(scored, account.arr),
-    }));
+    .map((scored) => {
+      const first = scored.playbook.id === pinned;
+      return {
+        playbook: scored.playbook,
+        relevance_score: first ? 1 : roundTo(scored.relevance, 2),
+        matching_risk_factors: scored.matches.map((item) => item.label),
+        matching_risk_factor_ids: scored.matches.map((item) => item.id),
+        reason: first
+          ? `${matchReason(scored, account.arr)} Ranked first: ${renewalCountdown(factors)} and the account is not Healthy.`
+          : matchReason(scored, account.arr),
+      };
+    });
 
   const add = (id: number, reason: string) => {
     const playbook = library.find((candidate) => candidate.id === id);
@@ -158,6 +186,9 @@ export function recommendPlaybooks(
   }
 
   return recommendations.sort(
-    (a, b) => b.relevance_score - a.relevance_score || a.playbook.id - b.playbook.id,
+    (a, b) =>
+      Number(b.playbook.id === pinned) - Number(a.playbook.id === pinned) ||
+      b.relevance_score - a.relevance_score ||
+      a.playbook.id - b.playbook.id,
   );
 }

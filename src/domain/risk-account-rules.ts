@@ -1,6 +1,6 @@
 import { capitalise, formatMoney, formatPercent, formatSigned } from "./format";
 import { AT_RISK_MIN_SCORE, dayNumber, roundTo } from "./health";
-import { Findings, riskFactor, type AccountSnapshot, type RiskFactor } from "./risk";
+import { DAYS_TO_RENEWAL_METRIC, Findings, riskFactor, type AccountSnapshot, type RiskFactor } from "./risk";
 import {
   ARR_CONTRACTION_RATIO,
   DATA_COVERAGE_DAYS,
@@ -9,6 +9,7 @@ import {
   HIGH_ARR_THRESHOLD,
   MIN_DATA_COVERAGE,
   POSITIVE_SCORE_GAIN_30D,
+  RENEWAL_WINDOW_DAYS,
   SHARP_HEALTH_DECLINE_30D,
   STALE_DATA_DAYS,
   VERY_STALE_DATA_DAYS,
@@ -49,9 +50,35 @@ function arrChangeRatio(snapshot: AccountSnapshot): number | null {
   return before > 0 ? trend.arr_change / before : null;
 }
 
+/**
+ * Days from the data's latest date (`as_of`) to the renewal date: 0 on the day, negative once it has passed; null
+ * without either date.
+ */
+export function daysToRenewal(snapshot: Pick<AccountSnapshot, "renewal_date" | "as_of">): number | null {
+  if (!snapshot.renewal_date || !snapshot.as_of) return null;
+  return dayNumber(snapshot.renewal_date) - dayNumber(snapshot.as_of);
+}
+
+/**
+ * Raised by a renewal date within RENEWAL_WINDOW_DAYS of the data's latest date on an At-Risk or Critical account
+ * (high severity), else by the proxies used without a date: Critical, At-Risk with high ARR, contracting ARR. A
+ * renewal date further away or already passed leaves the proxies to judge.
+ */
 export function renewalRisk(snapshot: AccountSnapshot): RiskFactor | null {
   const found = new Findings();
-  if (snapshot.health_bucket === "Critical") {
+  const days = daysToRenewal(snapshot);
+  const notHealthy = snapshot.health_bucket === "At-Risk" || snapshot.health_bucket === "Critical";
+  if (days !== null && days >= 0 && days <= RENEWAL_WINDOW_DAYS && notHealthy) {
+    found.add(
+      "high",
+      [
+        { metric: "renewal_date", value: snapshot.renewal_date, threshold: null },
+        { metric: DAYS_TO_RENEWAL_METRIC, value: days, threshold: RENEWAL_WINDOW_DAYS },
+      ],
+      `the renewal on ${snapshot.renewal_date} is ${days} days after the data's latest date (${snapshot.as_of}) and ` +
+        `the account is ${snapshot.health_bucket} (score ${snapshot.health_score ?? "n/a"}) with ${formatMoney(snapshot.arr)} ARR`,
+    );
+  } else if (snapshot.health_bucket === "Critical") {
     found.add(
       "high",
       { metric: "health_score", value: snapshot.health_score, threshold: AT_RISK_MIN_SCORE },

@@ -33,6 +33,12 @@ export const HEALTH_DECLINE_30D = -5;
 export const SHARP_HEALTH_DECLINE_30D = -10;
 export const HEALTH_DECLINE_90D = -15;
 
+/**
+ * A renewal date at most this many days after the data's latest date, on an account that is not Healthy, is a
+ * high-severity renewal risk (and ranks the Renewal Risk Mitigation playbook first).
+ */
+export const RENEWAL_WINDOW_DAYS = 90;
+
 /** ARR from which an At-Risk account is a renewal risk (and EBR / renewal playbooks gain weight). */
 export const HIGH_ARR_THRESHOLD = 250_000;
 /** ARR change over 90 days, as a share of the earlier ARR, at or below which ARR is contracting. */

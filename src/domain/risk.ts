@@ -66,13 +66,31 @@ export interface AccountSnapshot extends AccountSummary {
   trend_60d: Trend | null;
   trend_90d: Trend | null;
   latest_metric_date: string | null;
+  /** The contract's renewal date (YYYY-MM-DD) from the CSV; null when unknown. */
+  renewal_date: string | null;
+  /** The account's owner (CSM) from the CSV; null when unknown. */
+  owner: string | null;
   /** The last 90 days of metrics, ascending by date; may hold a single day, or none for an account never scored. */
   metrics: DailyMetrics[];
   /**
-   * The portfolio's latest metric date: staleness is measured against it rather than today, so a historical upload
-   * does not make every account look stale.
+   * The portfolio's latest metric date: staleness and the days to the renewal are measured against it rather than
+   * today, so a historical upload does not make every account look stale, and the same data always gives the same
+   * factors (on a daily feed it is yesterday or today).
    */
   as_of: string | null;
+}
+
+/**
+ * The evidence metric of a renewal date within RENEWAL_WINDOW_DAYS of the data's latest date on an account that is not
+ * Healthy (the renewal-risk rule raises it; the recommendations rank the renewal playbook first on it).
+ */
+export const DAYS_TO_RENEWAL_METRIC = "days_to_renewal";
+
+/** Whether the factors hold a renewal risk raised by an imminent renewal date (see DAYS_TO_RENEWAL_METRIC). */
+export function hasImminentRenewal(factors: readonly RiskFactor[]): boolean {
+  return factors.some(
+    (factor) => factor.id === "renewal_risk" && factor.evidence.some((item) => item.metric === DAYS_TO_RENEWAL_METRIC),
+  );
 }
 
 export function riskFactor(id: RiskFactorId, severity: Severity, detail: string, evidence: RiskEvidence[]): RiskFactor {
@@ -96,9 +114,9 @@ export class Findings {
   readonly evidence: RiskEvidence[] = [];
   readonly parts: string[] = [];
 
-  add(severity: Severity, evidence: RiskEvidence, part: string): void {
+  add(severity: Severity, evidence: RiskEvidence | readonly RiskEvidence[], part: string): void {
     this.severities.push(severity);
-    this.evidence.push(evidence);
+    this.evidence.push(...(Array.isArray(evidence) ? evidence : [evidence]));
     this.parts.push(part);
   }
 

@@ -16,6 +16,11 @@ export class CsvEncodingError extends Error {
   override name = "CsvEncodingError";
 }
 
+/** The bytes are a known file type that is not text at all (a spreadsheet workbook, an archive). */
+export class NotCsvError extends Error {
+  override name = "NotCsvError";
+}
+
 /** Reading the upload itself failed (client gone, malformed multipart framing, ...). */
 export class UploadReadError extends Error {
   override name = "UploadReadError";
@@ -34,10 +39,17 @@ export class UploadTooLargeError extends UploadReadError {
  * - `invalid_csv`: the body is not acceptable CSV (header, encoding, format, empty, no data rows);
  * - `too_large`: the body passes MAX_UPLOAD_BYTES;
  * - `unreadable`: the body could not be read (malformed multipart, a form without the file, the client went away);
- * - `unsupported_media_type`: neither a form nor a CSV content type;
+ * - `unsupported_media_type`: neither a form nor a CSV content type, or a workbook or archive instead of CSV text;
+ * - `invalid_mapping`: the `mapping` parameter is not a JSON object of header ► column names;
  * - `storage_failed`: writing a batch of rows failed.
  */
-export type IngestErrorKind = "invalid_csv" | "too_large" | "unreadable" | "unsupported_media_type" | "storage_failed";
+export type IngestErrorKind =
+  | "invalid_csv"
+  | "too_large"
+  | "unreadable"
+  | "unsupported_media_type"
+  | "invalid_mapping"
+  | "storage_failed";
 
 /** An upload refused or stopped. The message is the sentence for the client, and the ingest run's failure reason. */
 export class IngestError extends Error {

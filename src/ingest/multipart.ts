@@ -14,7 +14,12 @@ import { UploadReadError, UploadTooLargeError } from "./errors";
 export interface MultipartFile {
   fileName: string | null;
   stream: ReadableStream<Uint8Array>;
+  /** The wanted text fields that came before the file part (a field after it arrives too late to apply). */
+  fields: Record<string, string>;
 }
+
+/** Longest text field accepted beside the file (a column mapping is a few hundred bytes). */
+export const MAX_TEXT_FIELD_BYTES = 64 * 1024;
 
 /** Why a multipart body yields no file; the message is meant for the client. */
 export class MultipartError extends Error {
@@ -37,17 +42,23 @@ function toWebStream(file: Readable, onCancel: () => void): ReadableStream<Uint8
 }
 
 /**
- * Resolves once the part named `fieldName` starts (its content is then read through the returned stream);
- * rejects with a MultipartError when the body ends without such a file part or cannot be parsed.
+ * Resolves once the part named `fieldName` starts (its content is then read through the returned stream), with the
+ * `textFields` that came before it; rejects with a MultipartError when the body ends without such a file part or
+ * cannot be parsed.
  */
 export function openMultipartFile(
   body: ReadableStream<Uint8Array>,
   contentType: string,
   fieldName: string,
+  textFields: readonly string[] = [],
 ): Promise<MultipartFile> {
   let parser: busboy.Busboy;
   try {
-    parser = busboy({ headers: { "content-type": contentType }, defParamCharset: "utf8" });
+    parser = busboy({
+      headers: { "content-type": contentType },
+      defParamCharset: "utf8",
+      limits: { fieldSize: MAX_TEXT_FIELD_BYTES },
+    });
   } catch (error) {
     const reason = errorMessage(error);
     return Promise.reject(new MultipartError(`The multipart body cannot be read: ${reason}.`));
@@ -55,6 +66,7 @@ export function openMultipartFile(
 
   const reader = body.getReader();
   let fileStream: Readable | undefined;
+  const fields: Record<string, string> = {};
   let stopped = false;
 
   const stop = () => {
@@ -78,9 +90,21 @@ export function openMultipartFile(
         return;
       }
       fileStream = file;
-      settle(() => resolve({ fileName: info.filename || null, stream: toWebStream(file, stop) }));
+      settle(() => resolve({ fileName: info.filename || null, stream: toWebStream(file, stop), fields }));
     });
-    parser.on("field", (name) => {
+    parser.on("field", (name, value, info) => {
+      if (textFields.includes(name) && !settled) {
+        if (info.valueTruncated) {
+          settle(() => reject(new MultipartError(`The form field '${name}' is longer than ${MAX_TEXT_FIELD_BYTES} bytes.`)));
+          stop();
+        } else if (name in fields) {
+          settle(() => reject(new MultipartError(`The form field '${name}' appears more than once: send it once.`)));
+          stop();
+        } else {
+          fields[name] = value;
+        }
+        return;
+      }
       if (name !== fieldName) return;
       settle(() =>
         reject(

@@ -6,9 +6,13 @@ export interface UploadSource {
   stream: ReadableStream<Uint8Array>;
   fileName: string | null;
   contentType: string;
+  /** The form's text fields beside the file that the upload reads (`mapping`), when they came before it. */
+  fields?: Record<string, string>;
 }
 
 export const UPLOAD_FIELD = "file";
+/** The form field (or query parameter) with the upload's explicit header mapping. */
+export const MAPPING_FIELD = "mapping";
 
 /** Raw-body media types taken as CSV text; anything else that is not multipart is refused with 415. */
 export const RAW_CSV_MEDIA_TYPES = [
@@ -21,6 +25,14 @@ export const RAW_CSV_MEDIA_TYPES = [
 ] as const;
 
 const ACCEPTED = `multipart/form-data (field '${UPLOAD_FIELD}') or a raw body of type ${RAW_CSV_MEDIA_TYPES.join(", ")}`;
+
+/** Spreadsheet media types: the file is a workbook, which has to be saved as CSV first. */
+const WORKBOOK_MEDIA_TYPES = new Set([
+  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+  "application/vnd.oasis.opendocument.spreadsheet",
+  "application/zip",
+  "application/x-zip-compressed",
+]);
 
 function emptyBody(): IngestError {
   return new IngestError("invalid_csv", "The request body is empty: send a CSV file with a header line and data rows.");
@@ -60,8 +72,8 @@ export async function openUploadSource(request: Request, maxBytes: number): Prom
   if (mediaType === "multipart/form-data") {
     if (!request.body) throw emptyBody();
     try {
-      const file = await openMultipartFile(limitBytes(request.body, maxBytes), contentType, UPLOAD_FIELD);
-      return { stream: file.stream, fileName: file.fileName, contentType: mediaType };
+      const file = await openMultipartFile(limitBytes(request.body, maxBytes), contentType, UPLOAD_FIELD, [MAPPING_FIELD]);
+      return { stream: file.stream, fileName: file.fileName, contentType: mediaType, fields: file.fields };
     } catch (error) {
       if (error instanceof UploadTooLargeError) throw tooLarge(maxBytes);
       if (error instanceof MultipartError) throw new IngestError("unreadable", error.message);
@@ -75,6 +87,14 @@ export async function openUploadSource(request: Request, maxBytes: number): Prom
   }
 
   const received = mediaType === "" ? "no Content-Type" : `Content-Type '${mediaType}'`;
+  if (WORKBOOK_MEDIA_TYPES.has(mediaType)) {
+    throw new IngestError(
+      "unsupported_media_type",
+      `The upload has ${received}: a spreadsheet workbook, not CSV text. Save it as CSV first: in Excel, File > Save As > ` +
+        `"CSV UTF-8 (Comma delimited) (*.csv)"; in Google Sheets, File > Download > "Comma Separated Values (.csv)". ` +
+        `Then send it as curl -F "${UPLOAD_FIELD}=@data.csv".`,
+    );
+  }
   throw new IngestError(
     "unsupported_media_type",
     `The upload has ${received}. Send ${ACCEPTED}, e.g. curl -F "${UPLOAD_FIELD}=@data.csv" or curl --data-binary @data.csv -H "Content-Type: text/csv".`,

@@ -1,30 +1,27 @@
-import { SEGMENTS, type Segment } from "../domain/types";
-import { matchKey } from "../lib/match-key";
-import type { CsvColumn, ResolvedHeader } from "./csv-header";
+import { DEFAULT_MIN_METRIC_DATE } from "../lib/config";
+import { COLUMNS, type ColumnValues, type CsvColumn } from "./columns";
+import type { ResolvedHeader } from "./csv-header";
+import {
+  cleanCell,
+  controlCharacterProblem,
+  INVALID,
+  validationContext,
+  type Cell,
+  type Invalid,
+  type ValidationContext,
+  type WarningCode,
+} from "./values";
+
+export { dateProblem } from "./values";
 
 /**
- * The CSV contract of DESIGN §3 as pure functions: once the header is resolved (csv-header.ts), turn each data
- * line into a typed metric row or a list of errors that name the line, the column and why.
+ * The CSV contract as pure functions: once the header is resolved (csv-header.ts), turn each data line into a typed
+ * metric row, or the list of errors that name the line, the column and why. Every column follows its rule of the
+ * column table (columns.ts); every text cell is NFC-normalised, trimmed and free of control characters first.
  */
 
-const MAX_ACCOUNT_NAME_LENGTH = 200;
-const MAX_REGION_LENGTH = 100;
-const MAX_VALUE_IN_ERROR = 80;
-
-export interface MetricRow {
-  /** Physical line in the file. */
-  line: number;
-  accountName: string;
-  segment: Segment;
-  region: string;
-  arr: number;
-  date: string;
-  dailyActiveUsers: number;
-  featureAdoptionRate: number;
-  supportTicketsOpen: number;
-  npsScore: number | null;
-  loginFrequency: number;
-}
+/** A validated data line: its physical line in the file, and one typed value per column. */
+export type MetricRow = { line: number } & ColumnValues;
 
 export interface RowError {
   /** Physical line in the file; the header is line 1. */
@@ -35,7 +32,20 @@ export interface RowError {
   reason: string;
 }
 
-export type RowValidation = { ok: true; row: MetricRow } | { ok: false; errors: RowError[] };
+/** Something worth knowing about a row that was stored anyway (or about a header). */
+export interface RowWarning {
+  line: number;
+  column: CsvColumn | null;
+  code: WarningCode;
+  message: string;
+}
+
+export type RowValidation = { ok: true; row: MetricRow; warnings?: RowWarning[] } | { ok: false; errors: RowError[] };
+
+const ROW_SHAPE: Readonly<Record<string, null>> = Object.fromEntries(COLUMNS.map((entry) => [entry.field, null]));
+
+/** Values longer than this are cut in the error's `value` (the reason already quotes their start). */
+const MAX_VALUE_IN_ERROR = 200;
 
 /** A line with no content: empty, only spaces, or only separators (as spreadsheets export empty rows). */
 export function isBlankLine(fields: readonly string[]): boolean {
@@ -45,164 +55,81 @@ export function isBlankLine(fields: readonly string[]): boolean {
   return true;
 }
 
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-const SEGMENT_BY_NAME = new Map<string, Segment>(SEGMENTS.map((segment) => [segment, segment]));
-
-/** Case-insensitive, and forgiving about the separator: "mid market", "Mid_Market", "midmarket". */
-const SEGMENT_BY_KEY = new Map<string, Segment>(SEGMENTS.map((segment) => [matchKey(segment), segment]));
-
-function quoted(value: string): string {
-  const shown = value.length > MAX_VALUE_IN_ERROR ? `${value.slice(0, MAX_VALUE_IN_ERROR)}…` : value;
-  return `'${shown}'`;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-/** Null when `value` is a real calendar date written YYYY-MM-DD, else the reason. */
-export function dateProblem(value: string): string | null {
-  const match = ISO_DATE.exec(value);
-  if (!match) return `${quoted(value)} is not a date in YYYY-MM-DD format`;
-  const year = Number(match[1]);
-  const month = Number(match[2]);
-  const day = Number(match[3]);
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
-    return `${quoted(value)} is not a real calendar date`;
-  }
-  return null;
-}
-
-/** Collects the problems of one line. */
-class LineCheck {
+/** The cell being read, and the line's problems so far. */
+class LineCheck implements Cell {
   errors: RowError[] | undefined;
+  warnings: RowWarning[] | undefined;
+  column: CsvColumn = COLUMNS[0].name;
+  value = "";
 
   constructor(
-    private readonly fields: readonly string[],
-    private readonly positions: Record<CsvColumn, number>,
+    readonly context: ValidationContext,
     private readonly line: number,
   ) {}
 
-  raw(column: CsvColumn): string {
-    return (this.fields[this.positions[column]] ?? "").trim();
+  fail(reason: string): Invalid {
+    const value = this.value.length > MAX_VALUE_IN_ERROR ? `${this.value.slice(0, MAX_VALUE_IN_ERROR)}…` : this.value;
+    (this.errors ??= []).push(
+      value === "" ? { line: this.line, column: this.column, reason } : { line: this.line, column: this.column, value, reason },
+    );
+    return INVALID;
   }
 
-  fail(column: CsvColumn, value: string, reason: string): void {
-    (this.errors ??= []).push(value === "" ? { line: this.line, column, reason } : { line: this.line, column, value, reason });
+  warn(code: WarningCode, message: string): void {
+    (this.warnings ??= []).push({ line: this.line, column: this.column, code, message });
   }
-
-  text(column: CsvColumn, maxLength: number): string {
-    const value = this.raw(column);
-    if (value === "") this.fail(column, value, "value is missing");
-    else if (value.length > maxLength) this.fail(column, value, `value is longer than ${maxLength} characters`);
-    return value;
-  }
-
-  number(column: CsvColumn, min: number, max: number, integer: boolean): number {
-    const value = this.raw(column);
-    return value === "" ? this.invalid(column, value, "value is missing") : this.parseNumber(column, value, min, max, integer);
-  }
-
-  parseNumber(column: CsvColumn, value: string, min: number, max: number, integer: boolean): number {
-    if (!DECIMAL.test(value)) return this.invalid(column, value, `${quoted(value)} is not a number`);
-    const parsed = Number(value);
-    if (integer && !Number.isInteger(parsed)) return this.invalid(column, value, `${quoted(value)} is not a whole number`);
-    if (parsed < min || parsed > max) {
-      const range = max === Number.POSITIVE_INFINITY ? `>= ${min}` : `between ${min} and ${max}`;
-      return this.invalid(column, value, `${quoted(value)} is out of range: must be ${range}`);
-    }
-    return parsed;
-  }
-
-  private invalid(column: CsvColumn, value: string, reason: string): number {
-    this.fail(column, value, reason);
-    return Number.NaN;
-  }
-}
-
-// Files repeat the same few hundred dates, so each distinct date string is checked once (bounded cache).
-const dateVerdicts = new Map<string, string | null>();
-
-function cachedDateProblem(value: string): string | null {
-  let verdict = dateVerdicts.get(value);
-  if (verdict === undefined) {
-    verdict = dateProblem(value);
-    if (dateVerdicts.size >= 10_000) dateVerdicts.clear();
-    dateVerdicts.set(value, verdict);
-  }
-  return verdict;
-}
-
-function segmentOf(value: string): Segment | undefined {
-  return SEGMENT_BY_NAME.get(value) ?? SEGMENT_BY_KEY.get(matchKey(value));
 }
 
 /**
- * Validates one data line. Every problem on the line is reported (one error per column), so a user fixes the
- * line in one go; the line is rejected if there is any.
+ * Validates one data line. Every problem on the line is reported (one error per column), so a user fixes the line in
+ * one go; the line is rejected if there is any.
  */
-export function validateRow(fields: readonly string[], header: ResolvedHeader, line: number): RowValidation {
+export function validateRow(
+  fields: readonly string[],
+  header: ResolvedHeader,
+  line: number,
+  context: ValidationContext = validationContext(new Date(), DEFAULT_MIN_METRIC_DATE),
+): RowValidation {
   if (fields.length !== header.fieldCount) {
     const hint = fields.length > header.fieldCount ? " (an unquoted comma in a value?)" : "";
     return {
       ok: false,
-      errors: [
-        {
-          line,
-          column: null,
-          reason: `the line has ${fields.length} fields but the header has ${header.fieldCount}${hint}`,
-        },
-      ],
+      errors: [{ line, column: null, reason: `the line has ${fields.length} fields but the header has ${header.fieldCount}${hint}` }],
     };
   }
 
-  const check = new LineCheck(fields, header.positions, line);
-  const accountName = check.text("account_name", MAX_ACCOUNT_NAME_LENGTH);
-
-  const segmentValue = check.raw("segment");
-  const segment = segmentOf(segmentValue);
-  if (!segment) {
-    check.fail(
-      "segment",
-      segmentValue,
-      segmentValue === "" ? "value is missing" : `${quoted(segmentValue)} is not one of Enterprise, Mid-Market, SMB`,
-    );
+  const check = new LineCheck(context, line);
+  // Every row starts from the same shape (the fields in table order), which keeps the stores below fast.
+  const values: Record<string, unknown> = { line, ...ROW_SHAPE };
+  for (const entry of COLUMNS) {
+    const position = header.positions[entry.name];
+    if (position === -1) {
+      // An optional column the file does not have (the header check refuses a file without a required one).
+      values[entry.field] = entry.rule.empty ? entry.rule.empty.value : null;
+      continue;
+    }
+    const raw = fields[position] ?? "";
+    const text = cleanCell(raw);
+    check.column = entry.name;
+    if (text === null) {
+      const cleaned = raw.normalize("NFC").trim();
+      check.value = cleaned;
+      check.fail(controlCharacterProblem(cleaned));
+      continue;
+    }
+    check.value = text;
+    if (text === "") {
+      if (entry.rule.empty) values[entry.field] = entry.rule.empty.value;
+      else check.fail("value is missing");
+      continue;
+    }
+    const value: unknown = entry.rule.parse(text, check);
+    if (value !== INVALID) values[entry.field] = value;
   }
-
-  const region = check.text("region", MAX_REGION_LENGTH);
-  const arr = check.number("arr", 0, Number.POSITIVE_INFINITY, false);
-
-  const date = check.raw("date");
-  const dateReason = date === "" ? "value is missing" : cachedDateProblem(date);
-  if (dateReason) check.fail("date", date, dateReason);
-
-  const dailyActiveUsers = check.number("daily_active_users", 0, Number.POSITIVE_INFINITY, true);
-  const featureAdoptionRate = check.number("feature_adoption_rate", 0, 1, false);
-  const supportTicketsOpen = check.number("support_tickets_open", 0, Number.POSITIVE_INFINITY, true);
-  const nps = header.positions.nps_score === -1 ? "" : check.raw("nps_score");
-  const npsScore = nps === "" ? null : check.parseNumber("nps_score", nps, -100, 100, false);
-  const loginFrequency = check.number("login_frequency", 0, 1, false);
-
-  if (check.errors || !segment) return { ok: false, errors: check.errors ?? [] };
-  return {
-    ok: true,
-    row: {
-      line,
-      accountName,
-      segment,
-      region,
-      arr,
-      date,
-      dailyActiveUsers,
-      featureAdoptionRate,
-      supportTicketsOpen,
-      npsScore,
-      loginFrequency,
-    },
-  };
+  if (check.errors) return { ok: false, errors: check.errors };
+  // Every field of the table was set above by the rule that types it (ColumnValues is derived from the same table).
+  const row = values as MetricRow;
+  return check.warnings ? { ok: true, row, warnings: check.warnings } : { ok: true, row };
 }
 
 /** The original product's readable form, e.g. "Line 7, column 'date': '2024-02-30' is not a real calendar date". */

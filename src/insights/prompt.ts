@@ -1,5 +1,6 @@
 import { COMPONENT_POINTS } from "../domain/health";
 import { riskLabels } from "../domain/risk";
+import { daysToRenewal } from "../domain/risk-account-rules";
 import { accountFields, type Trend } from "../domain/types";
 import type { AccountInsightInput, PortfolioInsightInput } from "./provider";
 
@@ -9,7 +10,7 @@ import type { AccountInsightInput, PortfolioInsightInput } from "./provider";
  */
 
 /** Part of an insight's cache key: bump it when a prompt changes, so stored answers written from the old one expire. */
-export const PROMPT_VERSION = 1;
+export const PROMPT_VERSION = 2;
 
 /** The accounts at risk listed to the model (the caller passes them biggest ARR first), to bound the prompt. */
 export const PROMPT_ACCOUNTS_LIMIT = 10;
@@ -28,7 +29,7 @@ export const ACCOUNT_SYSTEM_PROMPT = `You are a customer-success analyst writing
 
 Rules:
 ${GROUNDING_RULES}
-- summary: 2-3 sentences on the account's health, bucket, trend and main risks.
+- summary: 2-3 sentences on the account's health, bucket, trend and main risks. When DATA.account.renewal_date is not null, name it with DATA.account.days_to_renewal (days after DATA.account.data_as_of; negative when it has passed).
 - health_analysis: 2-4 sentences on what drives the health score: name the weakest components with their points and how the score moved.
 - risk_factors: the "label" of every entry of DATA.risk_factors whose kind is "risk", in the given order (an empty list when there is none).
 - recommended_actions: exactly 3 actions, most important first, each applying a different playbook of DATA.playbooks. Set playbook_id to that playbook's playbook_id; never use an id that is not in DATA.playbooks. Prefer playbooks with a higher relevance_score.
@@ -67,6 +68,10 @@ export function accountPromptData(input: AccountInsightInput) {
       ...accountFields(account),
       latest_metric_date: account.latest_metric_date,
       nps_source: account.nps_source,
+      owner: account.owner,
+      renewal_date: account.renewal_date,
+      days_to_renewal: daysToRenewal(account),
+      data_as_of: account.as_of,
     },
     health_components: components
       ? Object.fromEntries(

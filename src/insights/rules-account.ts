@@ -2,6 +2,7 @@ import { formatMoney, formatSigned } from "../domain/format";
 import { COMPONENT_POINTS, roundTo } from "../domain/health";
 import type { PlaybookPriority } from "../domain/playbooks";
 import type { Recommendation } from "../domain/recommend";
+import { daysToRenewal } from "../domain/risk-account-rules";
 import { riskLabels, SEVERITY_RANK, type RiskFactor, type Severity } from "../domain/risk";
 import type { HealthComponents } from "../domain/types";
 import type { AccountInsightInput } from "./provider";
@@ -27,17 +28,33 @@ function points(value: number): string {
   return roundTo(value, 1).toFixed(1);
 }
 
+/** The renewal date on record and how far it is from the data's latest date; null without one. */
+function renewalSentence(account: AccountInsightInput["account"]): string | null {
+  const days = daysToRenewal(account);
+  if (days === null) {
+    return account.renewal_date ? `It renews on ${account.renewal_date}.` : null;
+  }
+  const from = `the data's latest date (${account.as_of})`;
+  if (days < 0) {
+    return `Its renewal date on record, ${account.renewal_date}, is ${-days} days before ${from}: it needs a newer one.`;
+  }
+  return `It renews on ${account.renewal_date}, ${days} days after ${from}.`;
+}
+
 function accountSummary(input: AccountInsightInput): string {
   const { account, risk_factors: factors } = input;
-  const who = `${account.account_name} (${account.segment}, ${account.region}, ${formatMoney(account.arr)} ARR)`;
+  const owner = account.owner ? `, owner ${account.owner}` : "";
+  const who = `${account.account_name} (${account.segment}, ${account.region}, ${formatMoney(account.arr)} ARR${owner})`;
+  const renewal = renewalSentence(account);
   if (account.health_score === null || account.health_bucket === null) {
-    return `${who} has no health score yet: no metrics have been scored for it.`;
+    return [`${who} has no health score yet: no metrics have been scored for it.`, ...(renewal ? [renewal] : [])].join(" ");
   }
   const change = account.trend_30d?.health_score_change;
   const movement = change === undefined ? "" : `, ${formatSigned(change)} points over 30 days`;
   const sentences = [
     `${who} has a health score of ${account.health_score}/100 (${account.health_bucket}) as of ${account.latest_metric_date ?? "its latest upload"}${movement}.`,
   ];
+  if (renewal) sentences.push(renewal);
   const risks = riskLabels(factors);
   sentences.push(risks.length > 0 ? `Main risks: ${listOf(risks.slice(0, 3))}.` : "No risk factor is raised.");
   const positive = factors.find((factor) => factor.kind === "positive");

@@ -16,6 +16,15 @@ export const DEFAULT_OPENAI_MODEL = "gpt-4o-mini";
 export const DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
 /** Longest CSV record (MAX_LINE_CHARS), in characters, when nothing else is configured. */
 export const DEFAULT_MAX_LINE_CHARS = 64 * 1024;
+/** The earliest metric date an upload may carry (MIN_METRIC_DATE), when nothing else is configured. */
+export const DEFAULT_MIN_METRIC_DATE = "2000-01-01";
+
+/** A real calendar date written YYYY-MM-DD. */
+function isIsoCalendarDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
 
 const configSchema = z.object({
   ENVIRONMENT: z.string().default("development"),
@@ -69,6 +78,7 @@ const configSchema = z.object({
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).max(1024 ** 3).default(100 * 1024 * 1024),
   MAX_LINE_CHARS: z.coerce.number().int().min(256).max(16 * 1024 * 1024).default(DEFAULT_MAX_LINE_CHARS),
   MAX_COLUMNS: z.coerce.number().int().min(10).max(10_000).default(200),
+  MIN_METRIC_DATE: z.string().trim().refine(isIsoCalendarDate).default(DEFAULT_MIN_METRIC_DATE),
   RECOMPUTE_INLINE_MAX_ACCOUNTS: z.coerce.number().int().min(0).max(50_000).default(10_000),
   INGEST_RESCORE_INLINE_MAX_ACCOUNTS: z.coerce.number().int().min(0).max(50_000).default(2_000),
 });
@@ -121,6 +131,8 @@ export interface LimitsConfig {
   maxLineChars: number;
   /** Most fields a CSV record may have. */
   maxColumns: number;
+  /** The earliest metric date accepted (YYYY-MM-DD); the latest is the day after the upload's UTC date. */
+  minMetricDate: string;
 }
 
 export interface AppConfig {
@@ -156,6 +168,7 @@ const RULES: Record<keyof z.input<typeof configSchema>, string> = {
   MAX_UPLOAD_BYTES: "a whole number of bytes from 1024 to 1073741824",
   MAX_LINE_CHARS: "a whole number from 256 to 16777216",
   MAX_COLUMNS: "a whole number from 10 to 10000",
+  MIN_METRIC_DATE: "a date written YYYY-MM-DD",
   RECOMPUTE_INLINE_MAX_ACCOUNTS: "a whole number from 0 to 50000",
   INGEST_RESCORE_INLINE_MAX_ACCOUNTS: "a whole number from 0 to 50000",
 };
@@ -191,7 +204,12 @@ export function parseConfig(env: object): AppConfig {
       keys: vars.API_KEYS,
       protectReads: vars.AUTH_READS,
     },
-    limits: { maxUploadBytes: vars.MAX_UPLOAD_BYTES, maxLineChars: vars.MAX_LINE_CHARS, maxColumns: vars.MAX_COLUMNS },
+    limits: {
+      maxUploadBytes: vars.MAX_UPLOAD_BYTES,
+      maxLineChars: vars.MAX_LINE_CHARS,
+      maxColumns: vars.MAX_COLUMNS,
+      minMetricDate: vars.MIN_METRIC_DATE,
+    },
     corsOrigins: vars.CORS_ORIGINS,
     health: {
       windowDays: vars.HEALTH_WINDOW_DAYS,

@@ -3,6 +3,7 @@ import { createMiddleware } from "hono/factory";
 import { createDb } from "../db/client";
 import { configProblems, getConfig } from "./config";
 import { describeConfigProblems } from "./config-error";
+import { BOOKMARK_HEADER, sessionStart } from "./d1-session";
 import { ApiError } from "./errors";
 import { log, withLogContext } from "./logger";
 import type { AppEnv } from "./types";
@@ -12,7 +13,8 @@ export const LIVENESS_PATH = "/healthz";
 
 /**
  * Puts the parsed configuration and the drizzle client on the context, once per request. A malformed variable answers
- * 503 on every route but the liveness check, naming each variable and the rule it breaks (never its value).
+ * 503 on every route but the liveness check, naming each variable and the rule it breaks (never its value). The client
+ * runs the request's queries in one D1 session (lib/d1-session.ts), whose latest bookmark goes on the answer.
  */
 export const services = createMiddleware<AppEnv>(async (c, next) => {
   const problems = configProblems(c.env);
@@ -24,8 +26,13 @@ export const services = createMiddleware<AppEnv>(async (c, next) => {
     );
   }
   if (problems.length === 0) c.set("config", getConfig(c.env));
-  c.set("db", createDb(c.env.DB));
+  const bookmark = c.req.header(BOOKMARK_HEADER);
+  const session = c.env.DB.withSession(sessionStart(c.req.method, bookmark));
+  c.set("db", createDb(session));
   await next();
+  // A request that ran no query leaves the client where it was: its own bookmark, if it sent one.
+  const latest = session.getBookmark() ?? bookmark;
+  if (latest) c.header(BOOKMARK_HEADER, latest);
 });
 
 export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
@@ -53,8 +60,8 @@ export const corsFromConfig = createMiddleware<AppEnv>(async (c, next) => {
   const handler = cors({
     origin: origins.includes("*") ? "*" : origins,
     allowMethods: ["GET", "POST", "OPTIONS"],
-    allowHeaders: ["Authorization", "Content-Type"],
-    exposeHeaders: ["X-Request-Id", "Retry-After", "WWW-Authenticate"],
+    allowHeaders: ["Authorization", "Content-Type", BOOKMARK_HEADER, "If-None-Match"],
+    exposeHeaders: ["X-Request-Id", "Retry-After", "WWW-Authenticate", BOOKMARK_HEADER, "ETag"],
     maxAge: 600,
   });
   return handler(c, next);

@@ -16,10 +16,10 @@ const ERROR_DESCRIPTIONS: Partial<Record<ProblemCode, string>> = {
 /** OpenAPI responses for the given problem codes, to spread into a route's `responses`. */
 export function problemResponses(...codes: ProblemCode[]) {
   const responses: Record<number, { description: string; content: { "application/problem+json": { schema: typeof problemSchema } } }> = {};
-  // Every route can meet a malformed configuration or an unexpected error.
-  // A route that takes a key can refuse one without the scope it needs.
+  // Every route takes the x-d1-bookmark header (400 when malformed) and can meet a malformed configuration or an
+  // unexpected error. A route that takes a key can refuse one without the scope it needs.
   const withForbidden: ProblemCode[] = codes.includes("unauthorized") ? [...codes, "forbidden"] : codes;
-  for (const code of [...withForbidden, "misconfigured" as const, "internal_error" as const]) {
+  for (const code of [...withForbidden, "validation_error" as const, "misconfigured" as const, "internal_error" as const]) {
     const { status, title } = PROBLEM_CODES[code];
     const description = ERROR_DESCRIPTIONS[code] ?? title;
     const existing = responses[status];

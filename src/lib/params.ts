@@ -77,3 +77,23 @@ export function decimalBetween(min: number, max: number) {
     z.number({ error: message }).min(min, { error: message }).max(max, { error: message }).optional(),
   );
 }
+
+/** Whether a YYYY-MM-DD string names a real day (2026-02-30 does not). */
+function isCalendarDate(date: string): boolean {
+  const [year = 0, month = 0, day = 0] = date.split("-").map(Number);
+  const parsed = new Date(Date.UTC(year, month - 1, day));
+  return parsed.getUTCFullYear() === year && parsed.getUTCMonth() === month - 1 && parsed.getUTCDate() === day;
+}
+
+/** A real calendar date written YYYY-MM-DD (e.g. not 2026-02-30); blank means absent. */
+export function calendarDate() {
+  const message = (issue: { input?: unknown }) => `Expected a real calendar date as YYYY-MM-DD, not ${shown(issue.input)}`;
+  return z.preprocess(
+    (value) => (typeof value === "string" ? blankAsAbsent(value.trim()) : value),
+    z
+      .string({ error: message })
+      .regex(/^\d{4}-\d{2}-\d{2}$/, { error: message, abort: true })
+      .refine(isCalendarDate, { error: message })
+      .optional(),
+  );
+}

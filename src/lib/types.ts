@@ -3,7 +3,10 @@ import type { RequestIdVariables } from "hono/request-id";
 import type * as schema from "../db/schema";
 import type { AppConfig } from "./config";
 
-/** The drizzle client over the D1 binding, which it keeps as `$client` (for batches drizzle cannot build). */
+/**
+ * The drizzle client over the D1 binding or a request's D1 session (db/client.ts), which it keeps as `$client` (for
+ * batches drizzle cannot build, so those run in the session too).
+ */
 export type Database = DrizzleD1Database<typeof schema> & { $client: D1Database };
 
 export interface AppEnv {

@@ -5,6 +5,7 @@ import {
   insertRecomputeJob,
   recordRecomputeChunk,
 } from "../db/queries/recompute-jobs";
+import { bumpAfter } from "../db/queries/data-version";
 import { getScoringFingerprint, markBookStale, staleAccountIds } from "../db/queries/scoring-state";
 import { recomputeHealth, type RecomputeResult, type RescoreScope } from "../jobs/recompute";
 import {
@@ -77,7 +78,7 @@ export async function processRecomputeMessage(
     "account_ids" in message
       ? await recomputeHealth(db, config, { accountIds: message.account_ids, scope: message.scope ?? "all" })
       : await recomputeHealth(db, config, { idRange: { first: message.first_id, last: message.last_id } });
-  await recordRecomputeChunk(db, message, result);
+  await bumpAfter(db, recordRecomputeChunk(db, message, result));
   return result;
 }
 
@@ -102,7 +103,7 @@ export interface RecomputeRequest {
 async function applyHealthConfig(db: Database, health: HealthConfig): Promise<void> {
   const fingerprint = healthConfigFingerprint(health);
   if ((await getScoringFingerprint(db)) === fingerprint) return;
-  const marked = await markBookStale(db, fingerprint);
+  const marked = await bumpAfter(db, markBookStale(db, fingerprint));
   log("info", "health configuration changed: every account marked for rescoring", { fingerprint, accounts: marked });
 }
 
@@ -124,7 +125,7 @@ export async function recomputeScores(
   const accounts = staleIds ? staleIds.length : await countAccounts(db);
   if (!request.forceQueue && accounts <= request.inlineMaxAccounts) {
     const options = staleIds ? { accountIds: staleIds, scope: "stale" as const } : {};
-    return { mode: "inline", result: await recomputeHealth(db, request.health, options) };
+    return { mode: "inline", result: await bumpAfter(db, recomputeHealth(db, request.health, options), (done) => done.rowsWritten > 0) };
   }
   const job = staleIds
     ? await startAccountsRecomputeJob(db, queue, request.trigger, staleIds, "stale")

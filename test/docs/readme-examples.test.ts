@@ -1,6 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import exampleCsv from "../../examples/accounts.csv?raw";
+import crmExportCsv from "../../examples/crm-export.csv?raw";
 import readme from "../../README.md?raw";
 import { sha256Hex } from "../../src/lib/hash";
 import { resetDatabase } from "../helpers/db";
@@ -12,7 +13,7 @@ import { fetchWith } from "../helpers/worker";
  * README cannot drift from the API.
  */
 
-const FILES: Record<string, string> = { "examples/accounts.csv": exampleCsv };
+const FILES: Record<string, string> = { "examples/accounts.csv": exampleCsv, "examples/crm-export.csv": crmExportCsv };
 
 interface Example {
   command: string;
@@ -49,9 +50,13 @@ function toRequest(args: readonly string[]): Request {
     if (arg === "-X") method = value;
     else if (arg === "-H") headers.set(value.slice(0, value.indexOf(":")), value.slice(value.indexOf(":") + 1).trim());
     else if (arg === "-F") {
-      const [name = "file", reference = ""] = value.split("=");
-      const form = new FormData();
-      form.set(name, new File([fileAt(reference)], "accounts.csv", { type: "text/csv" }));
+      // Each -F adds a field to one form, in order: `name=@path` a file, `name=text` a text field.
+      const at = value.indexOf("=");
+      const [name, content] = [value.slice(0, at), value.slice(at + 1)];
+      const form = body instanceof FormData ? body : new FormData();
+      if (content.startsWith("@")) {
+        form.append(name, new File([fileAt(content)], content.slice(content.lastIndexOf("/") + 1), { type: "text/csv" }));
+      } else form.append(name, content);
       body = form;
     } else if (arg === "--data-binary") body = fileAt(value);
     else body = value;

@@ -55,6 +55,8 @@ function account(overrides: Partial<AccountSnapshot> = {}, day: Partial<DailyMet
     trend_60d: null,
     trend_90d: null,
     latest_metric_date: AS_OF,
+    renewal_date: null,
+    owner: null,
     metrics: series(AS_OF, 8, () => steadyDay(day)),
     as_of: AS_OF,
     ...overrides,

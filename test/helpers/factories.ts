@@ -22,6 +22,8 @@ export interface AccountSeed {
   trend90d?: Trend | null;
   /** Defaults to `trend30d.health_score_change`, as the recompute job stores it. */
   healthChange30d?: number | null;
+  renewalDate?: string | null;
+  owner?: string | null;
 }
 
 export interface MetricsSeed {
@@ -103,8 +105,8 @@ export async function insertAccount(seed: AccountSeed): Promise<number> {
   // As the recompute job stores them: the figures on the account, the explanation in account_health.
   const row = await env.DB.prepare(
     `INSERT INTO accounts (account_name, segment, region, arr, latest_metric_date, health_score, health_bucket,
-                           health_change_30d, arr_change_30d, arr_change_90d, engagement_trend_30d)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+                           health_change_30d, arr_change_30d, arr_change_90d, engagement_trend_30d, renewal_date, owner)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
   )
     .bind(
       seed.name,
@@ -118,6 +120,8 @@ export async function insertAccount(seed: AccountSeed): Promise<number> {
       seed.trend30d?.arr_change ?? null,
       seed.trend90d?.arr_change ?? null,
       seed.trend30d?.engagement_trend ?? null,
+      seed.renewalDate ?? null,
+      seed.owner ?? null,
     )
     .first<{ id: number }>();
   if (!row) throw new Error(`Could not insert account ${seed.name}`);

@@ -52,7 +52,11 @@ describe("resolveHeader", () => {
   });
 
   it("refuses a header that repeats a column", () => {
-    expect(resolveHeader([...HEADER_FIELDS, " ARR"])).toMatchObject({ ok: false, missing: [], duplicates: ["arr"] });
+    expect(resolveHeader([...HEADER_FIELDS, " ARR"])).toMatchObject({
+      ok: false,
+      missing: [],
+      duplicates: [{ column: "arr", headers: ["arr", "ARR"] }],
+    });
   });
 
   it("accepts a header without nps_score (the column is optional)", () => {
@@ -89,6 +93,9 @@ describe("validateRow", () => {
         supportTicketsOpen: 2,
         npsScore: 50,
         loginFrequency: 0.85,
+        // The optional columns this header lacks.
+        renewalDate: null,
+        owner: null,
       },
     });
   });
@@ -126,17 +133,18 @@ describe("validateRow", () => {
     ["date", "2024-02-30", "'2024-02-30' is not a real calendar date"],
     ["date", "2023-02-29", "'2023-02-29' is not a real calendar date"],
     ["date", "2024-13-01", "'2024-13-01' is not a real calendar date"],
-    ["date", "2024/10/01", "'2024/10/01' is not a date in YYYY-MM-DD format"],
-    ["date", "10/01/2024", "'10/01/2024' is not a date in YYYY-MM-DD format"],
-    ["feature_adoption_rate", "1.5", "'1.5' is out of range: must be between 0 and 1"],
+    ["date", "2024/10/01", "'2024/10/01' is not a date in YYYY-MM-DD format: write 2024-10-01"],
+    ["date", "10/01/2024", "'10/01/2024' is ambiguous (2024-01-10 or 2024-10-01?): write dates as YYYY-MM-DD"],
+    ["feature_adoption_rate", "1.5", "'1.5' is out of range: must be between 0 and 1; rates are on a 0-1 scale: write 0.015 or 1.5%"],
     ["login_frequency", "-0.1", "'-0.1' is out of range: must be between 0 and 1"],
-    ["daily_active_users", "-3", "'-3' is out of range: must be >= 0"],
+    ["daily_active_users", "-3", "'-3' is out of range: must be between 0 and 1,000,000,000"],
     ["daily_active_users", "12.5", "'12.5' is not a whole number"],
     ["support_tickets_open", "many", "'many' is not a number"],
-    ["arr", "-1", "'-1' is out of range: must be >= 0"],
+    ["arr", "-1", "'-1' is out of range: must be between 0 and 1,000,000,000,000"],
     ["arr", "0x10", "'0x10' is not a number"],
     ["arr", "Infinity", "'Infinity' is not a number"],
-    ["arr", "$500,000", "'$500,000' is not a number"],
+    ["arr", "1e999", "'1e999' is too large to be a number"],
+    ["arr", "1.200.000", "'1.200.000' is ambiguous: '.' is the decimal point here, so write it without separators or with ',' between thousands (1,200,000)"],
     ["nps_score", "101", "'101' is out of range: must be between -100 and 100"],
     ["segment", "Startup", "'Startup' is not one of Enterprise, Mid-Market, SMB"],
     ["segment", "constructor", "'constructor' is not one of Enterprise, Mid-Market, SMB"],

@@ -18,6 +18,8 @@ function row(accountName: string, date: string, overrides: Partial<MetricRow> = 
     supportTicketsOpen: 1,
     npsScore: null,
     loginFrequency: 0.5,
+    renewalDate: null,
+    owner: null,
     ...overrides,
   };
 }

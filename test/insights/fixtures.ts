@@ -65,6 +65,8 @@ export interface SnapshotOptions {
   region?: string;
   /** The portfolio's latest date; defaults to the account's own latest date. */
   asOf?: string;
+  renewalDate?: string | null;
+  owner?: string | null;
 }
 
 /** Scores the metrics with the real formula and builds the snapshot the risk rules read. */
@@ -96,6 +98,8 @@ export function snapshotOf(metrics: DailyMetrics[], options: SnapshotOptions = {
     trend_60d: trend60 ?? null,
     trend_90d: trend90 ?? null,
     latest_metric_date: latestDate,
+    renewal_date: options.renewalDate ?? null,
+    owner: options.owner ?? null,
     metrics: sorted,
     as_of: options.asOf ?? latestDate,
   };

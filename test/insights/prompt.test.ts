@@ -35,6 +35,10 @@ describe("account prompt", () => {
       health_bucket: "Critical",
       latest_metric_date: input.account.latest_metric_date,
       nps_source: "window",
+      owner: null,
+      renewal_date: null,
+      days_to_renewal: null,
+      data_as_of: input.account.as_of,
     });
     expect(payload.health_components).toMatchObject({
       feature_adoption: { points: input.account.health_components?.feature_adoption, max_points: 25 },

@@ -149,26 +149,36 @@ describe("POST /ingest/csv: real-world files", () => {
       "Acme Corp,Enterprise,US,500000,2024-10-01,150,0.75,2,50,0.85", // 2
       "", // 3 (blank)
       "Acme Corp,Enterprise,US,500000,2024-02-30,150,0.75,2,50,0.85", // 4: bad date
-      '"Multi\nLine Co",SMB,EU,1000,2024-10-01,5,0.5,1,,0.5', // 5-6: good, a quoted newline
+      '"Multi\nLine Co",SMB,EU,1000,2024-10-01,5,0.5,1,,0.5', // 5-6: a quoted newline inside a name: refused
       "Globex,SMB,EU,1000,2024-10-01,5,1.5,1,,0.5", // 7: adoption 1.5
       "Initech,SMB,EU,1000,2024-10-01,-4,0.5,1,,0.5", // 8: negative DAU
       "Umbrella,Startup,EU,1000,2024-10-01,5,0.5,1,,0.5", // 9: unknown segment
       "Globex,SMB,EU,1000,2024-10-02,6,0.5,1,,0.5", // 10: good
     ].join("\n");
     const body = await ingestOk(await postCsv(csv));
-    expect(body).toMatchObject({ rows_total: 7, rows_rejected: 4, error_count: 4, metrics_created: 3, accounts_created: 3 });
+    expect(body).toMatchObject({ rows_total: 7, rows_rejected: 5, error_count: 5, metrics_created: 2, accounts_created: 2 });
     expect(body.row_errors).toEqual([
       { line: 4, column: "date", value: "2024-02-30", reason: "'2024-02-30' is not a real calendar date" },
-      { line: 7, column: "feature_adoption_rate", value: "1.5", reason: "'1.5' is out of range: must be between 0 and 1" },
-      { line: 8, column: "daily_active_users", value: "-4", reason: "'-4' is out of range: must be >= 0" },
+      {
+        line: 5,
+        column: "account_name",
+        value: "Multi\nLine Co",
+        reason: "contains a control character (U+000A) at position 6: remove it (tabs and line breaks included)",
+      },
+      {
+        line: 7,
+        column: "feature_adoption_rate",
+        value: "1.5",
+        reason: "'1.5' is out of range: must be between 0 and 1; rates are on a 0-1 scale: write 0.015 or 1.5%",
+      },
+      { line: 8, column: "daily_active_users", value: "-4", reason: "'-4' is out of range: must be between 0 and 1,000,000,000" },
       { line: 9, column: "segment", value: "Startup", reason: "'Startup' is not one of Enterprise, Mid-Market, SMB" },
     ]);
     expect(body.errors[0]).toBe("Line 4, column 'date': '2024-02-30' is not a real calendar date");
-    expect(body.errors).toHaveLength(4);
+    expect(body.errors).toHaveLength(5);
     expect((await metrics()).map((metric) => `${metric.account_name}@${metric.date}`)).toEqual([
       "Acme Corp@2024-10-01",
       "Globex@2024-10-02",
-      "Multi\nLine Co@2024-10-01",
     ]);
     expect(await account("Initech")).toBeNull();
     expect(await account("Umbrella")).toBeNull();

@@ -95,6 +95,7 @@ describe("GET /portfolio/summary", () => {
       lowest_accounts: [],
       stale_accounts: 0,
       as_of_date: null,
+      renewals_next_90_days: { accounts: 0, arr: 0, arr_at_risk: 0 },
     });
   });
 

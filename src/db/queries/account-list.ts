@@ -9,7 +9,7 @@ import { ACCOUNT_COLUMNS, ACCOUNT_JOINS, toAccount, type AccountRow } from "./ac
  * (count + page), with the latest metrics joined by primary key, never per row.
  */
 
-export const ACCOUNT_SORTS = ["account_name", "health_score", "arr", "health_change_30d"] as const;
+export const ACCOUNT_SORTS = ["account_name", "health_score", "arr", "health_change_30d", "renewal_date"] as const;
 export type AccountSort = (typeof ACCOUNT_SORTS)[number];
 
 export const SORT_ORDERS = ["asc", "desc"] as const;
@@ -23,6 +23,7 @@ const SORT_EXPRESSIONS: Record<AccountSort, SQL> = {
   health_score: sql.raw("a.health_score"),
   arr: sql.raw("a.arr"),
   health_change_30d: sql.raw("a.health_change_30d"),
+  renewal_date: sql.raw("a.renewal_date"),
 };
 
 /** Nulls last in both directions, then id ascending, so every page boundary is stable. */
@@ -44,6 +45,9 @@ function whereClause(query: ListAccountsQuery): SQL {
   if (query.search !== undefined) conditions.push(sql`a.account_name LIKE ${likeContaining(query.search)} ESCAPE '\\'`);
   if (query.min_health !== undefined) conditions.push(sql`a.health_score >= ${query.min_health}`);
   if (query.max_health !== undefined) conditions.push(sql`a.health_score <= ${query.max_health}`);
+  // COLLATE NOCASE, as accounts_owner_idx is built, so the index serves the filter.
+  if (query.owner !== undefined) conditions.push(sql`a.owner = ${query.owner} COLLATE NOCASE`);
+  if (query.renews_before !== undefined) conditions.push(sql`a.renewal_date < ${query.renews_before}`);
   return conditions.length > 0 ? sql`WHERE ${sql.join(conditions, sql` AND `)}` : sql``;
 }
 

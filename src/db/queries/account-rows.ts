@@ -13,7 +13,7 @@ export const HISTORY_WINDOW_DAYS = 90;
 /** An account's own columns and its health explanation (HEALTH_JOIN). */
 export const ACCOUNT_HEALTH_COLUMNS = sql.raw(`
   a.id, a.account_name, a.segment, a.region, a.arr, a.health_score, a.health_bucket, a.latest_metric_date,
-  ah.components AS health_components, ah.trend_30d, ah.trend_60d, ah.trend_90d`);
+  a.renewal_date, a.owner, ah.components AS health_components, ah.trend_30d, ah.trend_60d, ah.trend_90d`);
 
 export const HEALTH_JOIN = sql.raw(`LEFT JOIN account_health AS ah ON ah.account_id = a.id`);
 
@@ -51,7 +51,16 @@ type StoredHealth = Record<StoredHealthField, string | null>;
 /** A row of ACCOUNT_HEALTH_COLUMNS. */
 export type AccountHealthRow = Pick<
   Account,
-  "id" | "account_name" | "segment" | "region" | "arr" | "health_score" | "health_bucket" | "latest_metric_date"
+  | "id"
+  | "account_name"
+  | "segment"
+  | "region"
+  | "arr"
+  | "health_score"
+  | "health_bucket"
+  | "latest_metric_date"
+  | "renewal_date"
+  | "owner"
 > &
   StoredHealth;
 
@@ -110,5 +119,7 @@ export function toAccount(row: AccountRow): Account {
     latest_metrics: toLatestMetrics(row),
     ...parseHealth(row),
     latest_metric_date: row.latest_metric_date,
+    renewal_date: row.renewal_date,
+    owner: row.owner,
   };
 }

@@ -26,8 +26,22 @@ export interface BatchOutcome {
   rowsWritten: number;
 }
 
-/** One account's attributes, as of its latest-dated row in the batch, and the batch's first date for it. */
-export type AccountTuple = [name: string, segment: Segment, region: string, arr: number, date: string, firstDate: string];
+/**
+ * One account's attributes, as of its latest-dated row in the batch, and the batch's first date for it; then the
+ * renewal date and owner of its latest-dated row in the batch that has them, each with that row's date (null: none).
+ */
+export type AccountTuple = [
+  name: string,
+  segment: Segment,
+  region: string,
+  arr: number,
+  date: string,
+  firstDate: string,
+  renewalDate: string | null,
+  renewalDateAsOf: string | null,
+  owner: string | null,
+  ownerAsOf: string | null,
+];
 
 /** One account + date of metrics. */
 export type MetricTuple = [
@@ -46,18 +60,49 @@ SELECT (SELECT coalesce(max(id), 0) FROM accounts) AS account_id,
        (SELECT coalesce(max(rowid), 0) FROM account_metrics) AS metric_rowid`;
 
 // The account's segment, region and ARR are those of its latest-dated row, so they only move forward in date.
+// The renewal date and owner are inserted with a new account; afterwards this statement only moves their `_as_of`
+// dates forward (applyRenewalsAndOwners changes the values), so a daily feed never rewrites their indexes.
 function upsertAccounts(accountsJson: string) {
   return sql`
-INSERT INTO accounts (account_name, segment, region, arr, latest_metric_date)
-SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4
+INSERT INTO accounts (account_name, segment, region, arr, latest_metric_date, renewal_date, renewal_date_as_of, owner,
+                      owner_as_of)
+SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 6, value ->> 7, value ->> 8, value ->> 9
 FROM json_each(${accountsJson})
 WHERE true
 ON CONFLICT (account_name) DO UPDATE
 SET segment = excluded.segment, region = excluded.region, arr = excluded.arr,
-    latest_metric_date = excluded.latest_metric_date, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+    latest_metric_date = excluded.latest_metric_date, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
+    renewal_date_as_of = nullif(max(coalesce(excluded.renewal_date_as_of, ''), coalesce(accounts.renewal_date_as_of, '')), ''),
+    owner_as_of = nullif(max(coalesce(excluded.owner_as_of, ''), coalesce(accounts.owner_as_of, '')), '')
 WHERE (accounts.latest_metric_date IS NULL OR excluded.latest_metric_date >= accounts.latest_metric_date)
   AND (accounts.segment IS NOT excluded.segment OR accounts.region IS NOT excluded.region
        OR accounts.arr IS NOT excluded.arr OR accounts.latest_metric_date IS NOT excluded.latest_metric_date)
+RETURNING id`;
+}
+
+/**
+ * The renewal date and owner of each account's latest-dated row that has them: a batch value dated at or after the
+ * stored one's date replaces it. Runs after the account upsert, which has already moved the dates forward where the
+ * value is unchanged (the daily case), so this statement writes an account (and the renewal and owner indexes) only
+ * when a value changes, or when a row the upsert skipped (a back-fill) carries a newer date for the same value.
+ */
+function applyRenewalsAndOwners(accountsJson: string) {
+  const renewalNewer = sql.raw(`j.renewal_date_as_of >= coalesce(accounts.renewal_date_as_of, '')`);
+  const ownerNewer = sql.raw(`j.owner_as_of >= coalesce(accounts.owner_as_of, '')`);
+  return sql`
+UPDATE accounts
+SET renewal_date = CASE WHEN ${renewalNewer} THEN j.renewal_date ELSE accounts.renewal_date END,
+    renewal_date_as_of = CASE WHEN ${renewalNewer} THEN j.renewal_date_as_of ELSE accounts.renewal_date_as_of END,
+    owner = CASE WHEN ${ownerNewer} THEN j.owner ELSE accounts.owner END,
+    owner_as_of = CASE WHEN ${ownerNewer} THEN j.owner_as_of ELSE accounts.owner_as_of END,
+    updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+FROM (SELECT value ->> 0 AS account_name, value ->> 6 AS renewal_date, value ->> 7 AS renewal_date_as_of,
+             value ->> 8 AS owner, value ->> 9 AS owner_as_of
+      FROM json_each(${accountsJson})) AS j
+WHERE accounts.account_name = j.account_name
+  AND ((${renewalNewer} AND (accounts.renewal_date IS NOT j.renewal_date
+                             OR j.renewal_date_as_of > coalesce(accounts.renewal_date_as_of, '')))
+       OR (${ownerNewer} AND (accounts.owner IS NOT j.owner OR j.owner_as_of > coalesce(accounts.owner_as_of, ''))))
 RETURNING id`;
 }
 
@@ -147,13 +192,15 @@ export async function upsertMetricBatch(
     db.get<{ account_id: number; metric_rowid: number } | undefined>(ID_WATERMARKS),
     db.run(markSegmentChanges(batch.accountsJson)),
     db.run(upsertAccounts(batch.accountsJson)),
+    db.run(applyRenewalsAndOwners(batch.accountsJson)),
     db.run(upsertMetrics(batch.metricsJson, runId)),
     db.run(markChangedDates(batch.accountsJson, runId)),
     db.run(recordProgress(runId, batch.rows, batch.lastLine)),
   ]);
-  const [before, segmentMarks, accountUpsert, metricUpsert, dateMarks, progress] = results;
+  const [before, segmentMarks, accountUpsert, renewalsAndOwners, metricUpsert, dateMarks, progress] = results;
   // RETURNING rows, read from the D1Result so its meta (rows written) stays at hand.
   const upsertedAccounts = accountUpsert.results as { id: number }[];
+  const renewedOrReowned = renewalsAndOwners.results as { id: number }[];
   const upsertedMetrics = metricUpsert.results as { row_id: number; account_id: number }[];
   if (!before) throw new Error("D1 returned no id watermarks for the batch");
 
@@ -163,6 +210,7 @@ export async function upsertMetricBatch(
     if (id > before.account_id) createdAccountIds.push(id);
     changedAccountIds.add(id);
   }
+  for (const { id } of renewedOrReowned) changedAccountIds.add(id);
   let metricsCreated = 0;
   for (const { row_id: rowId, account_id: accountId } of upsertedMetrics) {
     if (rowId > before.metric_rowid) metricsCreated++;
@@ -173,6 +221,6 @@ export async function upsertMetricBatch(
     changedAccountIds: [...changedAccountIds],
     metricsCreated,
     metricsUpdated: upsertedMetrics.length - metricsCreated,
-    rowsWritten: rowsWrittenBy(segmentMarks, accountUpsert, metricUpsert, dateMarks, progress),
+    rowsWritten: rowsWrittenBy(segmentMarks, accountUpsert, renewalsAndOwners, metricUpsert, dateMarks, progress),
   };
 }

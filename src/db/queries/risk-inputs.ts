@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { AccountSnapshot } from "../../domain/risk";
 import { accountFields, type DailyMetrics } from "../../domain/types";
 import type { Database } from "../../lib/types";
@@ -40,6 +40,8 @@ function toSnapshot(account: SnapshotAccount, metrics: DailyMetrics[], asOf: str
     trend_60d: account.trend_60d,
     trend_90d: account.trend_90d,
     latest_metric_date: account.latest_metric_date,
+    renewal_date: account.renewal_date,
+    owner: account.owner,
     metrics,
     as_of: asOf,
   };
@@ -54,7 +56,7 @@ export async function getAccountSnapshot(db: Database, id: number): Promise<Acco
   return toSnapshot({ ...detail, nps_source: npsSource }, detail.metrics_history, asOf?.as_of ?? null);
 }
 
-function candidates(limit: number) {
+function candidates(limit: number): SQL {
   return sql`
     WITH candidates(id) AS (
       SELECT id FROM (SELECT id FROM accounts WHERE health_bucket IN ('At-Risk', 'Critical')
@@ -69,29 +71,30 @@ type CandidateRow = AccountHealthRow & Pick<AccountSnapshot, "nps_source">;
 type MetricRow = DailyMetrics & { account_id: number };
 
 /**
- * The PORTFOLIO_RISK_ACCOUNTS_LIMIT biggest At-Risk or Critical accounts and as many of the biggest Healthy ones, as
- * snapshots, biggest ARR first; read in one batch (two statements, whatever the number of accounts).
+ * The statements that read the snapshots of the accounts a `WITH candidates(id) AS (...)` clause names, biggest ARR
+ * first, to run in one batch (three statements, whatever the number of accounts); `toSnapshots` assembles them.
  */
-export async function getPortfolioRiskSnapshots(
-  db: Database,
-  limit = PORTFOLIO_RISK_ACCOUNTS_LIMIT,
-): Promise<AccountSnapshot[]> {
-  const [accounts, metrics, asOf] = await runBatch(db, [
-    db.all<CandidateRow>(sql`${candidates(limit)}
+export function snapshotStatements(db: Database, candidatesClause: SQL) {
+  return [
+    db.all<CandidateRow>(sql`${candidatesClause}
       SELECT ${ACCOUNT_HEALTH_COLUMNS}, h.nps_source
       FROM candidates AS c
       JOIN accounts AS a ON a.id = c.id
       ${HEALTH_JOIN}
       ${LATEST_SCORE_JOIN}
       ORDER BY a.arr DESC, a.id`),
-    db.all<MetricRow>(sql`${candidates(limit)}
+    db.all<MetricRow>(sql`${candidatesClause}
       SELECT m.account_id, ${METRICS_COLUMNS}
       FROM candidates AS c
       JOIN accounts AS a ON a.id = c.id
       ${METRICS_WINDOW_JOIN}
       ORDER BY m.account_id, m.date`),
     db.get<AsOfRow>(AS_OF),
-  ]);
+  ] as const;
+}
+
+/** The snapshots from the results of `snapshotStatements`, in the order of `accounts`. */
+export function toSnapshots(accounts: readonly CandidateRow[], metrics: readonly MetricRow[], asOf: AsOfRow): AccountSnapshot[] {
   const metricsByAccount = new Map<number, DailyMetrics[]>();
   for (const { account_id: accountId, ...row } of metrics) {
     const rows = metricsByAccount.get(accountId) ?? [];
@@ -102,4 +105,16 @@ export async function getPortfolioRiskSnapshots(
   return accounts.map((row) =>
     toSnapshot({ ...row, ...parseHealth(row) }, metricsByAccount.get(row.id) ?? [], portfolioAsOf),
   );
+}
+
+/**
+ * The PORTFOLIO_RISK_ACCOUNTS_LIMIT biggest At-Risk or Critical accounts and as many of the biggest Healthy ones, as
+ * snapshots, biggest ARR first; read in one batch.
+ */
+export async function getPortfolioRiskSnapshots(
+  db: Database,
+  limit = PORTFOLIO_RISK_ACCOUNTS_LIMIT,
+): Promise<AccountSnapshot[]> {
+  const [accounts, metrics, asOf] = await runBatch(db, snapshotStatements(db, candidates(limit)));
+  return toSnapshots(accounts, metrics, asOf);
 }

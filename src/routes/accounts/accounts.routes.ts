@@ -1,24 +1,27 @@
 import { createRoute } from "@hono/zod-openapi";
 import { HISTORY_WINDOW_DAYS } from "../../db/queries/account-rows";
-import { READ_ACCESS } from "../../lib/auth";
-import { jsonContent, problemResponses } from "../../lib/openapi";
+import { accessWith, READ_ACCESS } from "../../lib/auth";
+import { conditionalRead, conditionalReadHeaders, conditionalResponses } from "../../lib/conditional-read";
+import { problemResponses } from "../../lib/openapi";
 import { accountDetailSchema, accountIdParamsSchema, accountListSchema, listAccountsQuerySchema } from "./accounts.schemas";
 
 export const list = createRoute({
   method: "get",
   path: "/accounts",
+  operationId: "listAccounts",
   tags: ["Accounts"],
-  ...READ_ACCESS,
+  ...accessWith(READ_ACCESS, conditionalRead),
   summary: "List accounts, paginated, filtered and sorted",
   description: `Lists accounts with their current health, latest metrics and 30/60/90-day trends, a page at a time.
 
 The original product's parameters (\`page\`, \`page_size\`, \`segment\`, \`region\`, \`bucket\`) and answer
-(\`{total, page, page_size, accounts}\`) are kept; \`search\`, \`min_health\`, \`max_health\`, \`sort\` and \`order\` are ours.
+(\`{total, page, page_size, accounts}\`) are kept; \`search\`, \`min_health\`, \`max_health\`, \`owner\`, \`renews_before\`,
+\`sort\` and \`order\` are ours.
 Filters combine with AND; an empty filter value (\`?segment=\`) means no filter. The default order is by name
 (case-insensitive), ascending. A bad parameter answers 400 with the parameter named in \`errors\`.`,
-  request: { query: listAccountsQuerySchema },
+  request: { query: listAccountsQuerySchema, headers: conditionalReadHeaders },
   responses: {
-    200: jsonContent(accountListSchema, "A page of accounts"),
+    ...conditionalResponses(accountListSchema, "A page of accounts"),
     ...problemResponses("validation_error", "unauthorized", "service_unavailable"),
   },
 });
@@ -28,15 +31,16 @@ export type ListRoute = typeof list;
 export const getOne = createRoute({
   method: "get",
   path: "/accounts/{id}",
+  operationId: "getAccount",
   tags: ["Accounts"],
-  ...READ_ACCESS,
+  ...accessWith(READ_ACCESS, conditionalRead),
   summary: "One account with its health, components, trends, history and recent metrics",
   description: `The Account shape of the list, plus \`health_history\` (score, bucket and components per date) and
 \`metrics_history\` (the daily metrics), both from the latest metric date minus ${HISTORY_WINDOW_DAYS} days up to the latest
 metric date, oldest first: the data behind the trends. An account without metrics has empty histories.`,
-  request: { params: accountIdParamsSchema },
+  request: { params: accountIdParamsSchema, headers: conditionalReadHeaders },
   responses: {
-    200: jsonContent(accountDetailSchema, "The account"),
+    ...conditionalResponses(accountDetailSchema, "The account"),
     ...problemResponses("validation_error", "not_found", "unauthorized", "service_unavailable"),
   },
 });

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { ACCOUNT_SORTS, MAX_PAGE_SIZE, SORT_ORDERS } from "../../db/queries/account-list";
 import { HISTORY_WINDOW_DAYS } from "../../db/queries/account-rows";
 import { BUCKETS, SEGMENTS } from "../../domain/types";
-import { blankAsAbsent, decimalBetween, idPathParams, oneOf, wholeNumber } from "../../lib/params";
+import { blankAsAbsent, calendarDate, decimalBetween, idPathParams, oneOf, wholeNumber } from "../../lib/params";
 
 /** The original product's Account shape field for field (DESIGN §2), ours beside it; named components to reuse. */
 
@@ -124,11 +124,21 @@ export const accountSchema = z
       .string()
       .nullable()
       .openapi({ description: "The account's latest metric date; null when it has no metrics", example: "2024-10-03" }),
+    renewal_date: z.string().nullable().openapi({
+      description:
+        "The contract's renewal date (YYYY-MM-DD): the `renewal_date` of the account's latest-dated CSV row that has " +
+        "one (an empty cell keeps it); null when no row gave one",
+      example: "2024-12-15",
+    }),
+    owner: z.string().nullable().openapi({
+      description: "The account's owner (its CSM), from the latest-dated CSV row that names one; null when unknown",
+      example: "Dana Scully",
+    }),
   })
   .openapi("Account", {
     description:
       "An account with its current health. The fields up to `trend_90d` are the original product's, unchanged; " +
-      "`health_components` and `latest_metric_date` are ours.",
+      "`health_components`, `latest_metric_date`, `renewal_date` and `owner` are ours.",
   });
 
 export const healthHistoryEntrySchema = z
@@ -174,23 +184,33 @@ export const accountDetailSchema = accountSchema
     description: "An account (the Account shape) with its score history and recent metrics",
   });
 
+/** The page of a paginated answer (GET /accounts, GET /renewals). */
+export const pageInfoFields = {
+  total: z.number().int().openapi({ description: "Accounts matching the filters, over all pages", example: 42 }),
+  page: z.number().int().openapi({ example: 1 }),
+  page_size: z.number().int().openapi({ example: 50 }),
+};
+
 export const accountListSchema = z
   .object({
-    total: z.number().int().openapi({ description: "Accounts matching the filters, over all pages", example: 42 }),
-    page: z.number().int().openapi({ example: 1 }),
-    page_size: z.number().int().openapi({ example: 50 }),
+    ...pageInfoFields,
     accounts: z.array(accountSchema),
   })
   .openapi("AccountList");
 
+/** The pagination parameters of a paginated route (GET /accounts, GET /renewals). */
+export const pageQueryFields = {
+  page: wholeNumber(1, Number.MAX_SAFE_INTEGER)
+    .default(1)
+    .openapi({ description: "Page number, from 1. A page beyond the last answers an empty list with the right `total`.", example: 1 }),
+  page_size: wholeNumber(1, MAX_PAGE_SIZE)
+    .default(50)
+    .openapi({ description: `Accounts per page, 1-${MAX_PAGE_SIZE}`, example: 50 }),
+};
+
 export const listAccountsQuerySchema = z
   .object({
-    page: wholeNumber(1, Number.MAX_SAFE_INTEGER)
-      .default(1)
-      .openapi({ description: "Page number, from 1. A page beyond the last answers an empty list with the right `total`.", example: 1 }),
-    page_size: wholeNumber(1, MAX_PAGE_SIZE)
-      .default(50)
-      .openapi({ description: `Accounts per page, 1-${MAX_PAGE_SIZE}`, example: 50 }),
+    ...pageQueryFields,
     segment: oneOf(SEGMENTS)
       .optional()
       .openapi({ description: "Only this segment (case-insensitive; `mid_market` works too)", example: "Enterprise" }),
@@ -217,12 +237,26 @@ export const listAccountsQuerySchema = z
     max_health: decimalBetween(0, 100)
       .optional()
       .openapi({ description: "Only accounts scoring at most this (0-100). Unscored accounts never match.", example: 69.9 }),
+    owner: z
+      .preprocess(blankAsAbsent, z.string().trim().max(200, { error: "Expected at most 200 characters" }).optional())
+      .optional()
+      .openapi({
+        description: "Only the accounts of this owner (exact name, case-insensitive for ASCII letters)",
+        example: "Dana Scully",
+      }),
+    renews_before: calendarDate().openapi({
+      description:
+        "Only accounts whose renewal date is before this date (YYYY-MM-DD; not on it). Accounts without a renewal date " +
+        "never match; past renewal dates do.",
+      example: "2025-01-01",
+    }),
     sort: oneOf(ACCOUNT_SORTS)
       .optional()
       .openapi({
         description:
-          "Sort key. `health_change_30d` is the 30-day score change (`trend_30d.health_score_change`). " +
-          "Accounts without a value (unscored, no trend) come last in both orders; ties are broken by id, ascending.",
+          "Sort key. `health_change_30d` is the 30-day score change (`trend_30d.health_score_change`); " +
+          "`renewal_date` the renewal date. Accounts without a value (unscored, no trend, no renewal date) come last " +
+          "in both orders; ties are broken by id, ascending.",
         example: "health_score",
         default: "account_name",
       }),

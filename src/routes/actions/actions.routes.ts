@@ -7,6 +7,7 @@ import { recommendationsSchema, recommendQuerySchema } from "./actions.schemas";
 export const recommend = createRoute({
   method: "post",
   path: "/actions/recommend",
+  operationId: "recommendPlaybooks",
   tags: ["Playbooks"],
   ...INSIGHT_ACCESS,
   summary: "Playbooks ranked for one account, with the reasons",

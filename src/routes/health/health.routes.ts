@@ -42,6 +42,7 @@ a Cloudflare Queue that this Worker consumes; the request answers 202 with the j
 export const recompute = createRoute({
   method: "post",
   path: "/health/recompute",
+  operationId: "recomputeHealth",
   tags: ["Health"],
   ...WRITE_ACCESS,
   summary: "Recompute all health scores now",
@@ -80,9 +81,13 @@ export type RecomputeRoute = typeof recompute;
 export const getJob = createRoute({
   method: "get",
   path: "/health/recompute/jobs/{id}",
+  operationId: "getRecomputeJob",
   tags: ["Health"],
   ...READ_ACCESS,
   summary: "Progress of a queued recompute",
+  description: `A recompute job's status (\`queued\`, \`running\`, \`completed\` or \`failed\` with its error), its chunk
+counts and the accounts and scores written so far. A job comes from \`POST /health/recompute\` on a big book (or with
+\`mode=queued\`) and from an upload whose rescore was too big to run before answering (its \`rescore_job_id\`).`,
   request: {
     params: idPathParams("Job id, as answered by POST /health/recompute or an upload", 12),
   },

@@ -1,7 +1,8 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { getIngestRun, listIngestRuns } from "../../db/queries/ingest-runs";
 import { IngestError } from "../../ingest/errors";
-import { openUploadSource } from "../../ingest/upload-source";
+import { parseMapping, type HeaderMapping } from "../../ingest/csv-header";
+import { MAPPING_FIELD, openUploadSource, type UploadSource } from "../../ingest/upload-source";
 import type { RecomputeMessage } from "../../jobs/recompute-queue";
 import { ApiError } from "../../lib/errors";
 import type { AppEnv } from "../../lib/types";
@@ -9,10 +10,33 @@ import { ingestCsv } from "../../services/ingest/upload";
 import { toIngestResult, toIngestRun, toProblem } from "./ingest.mappers";
 import type { GetRunRoute, ListRunsRoute, UploadRoute } from "./ingest.routes";
 
+/** The upload's mapping: the query parameter or the form field (not both), parsed; empty without either. */
+async function uploadMapping(fromQuery: string | undefined, source: UploadSource, maxEntries: number): Promise<HeaderMapping> {
+  const fromForm = source.fields?.[MAPPING_FIELD];
+  if (fromQuery !== undefined && fromForm !== undefined) {
+    await source.stream.cancel().catch(() => undefined);
+    throw mappingError("Send the mapping once: as the query parameter or as the form field, not both.");
+  }
+  const text = fromQuery ?? fromForm;
+  if (text === undefined || text.trim() === "") return {};
+  const parsed = parseMapping(text, maxEntries);
+  if ("reason" in parsed) {
+    await source.stream.cancel().catch(() => undefined);
+    throw mappingError(parsed.reason);
+  }
+  return parsed.mapping;
+}
+
+function mappingError(reason: string): IngestError {
+  return new IngestError("invalid_mapping", `${reason} Nothing was stored.`, [{ field: MAPPING_FIELD, message: reason }]);
+}
+
 export const upload: RouteHandler<UploadRoute, AppEnv> = async (c) => {
   const config = c.get("config");
+  const query = c.req.valid("query");
   try {
     const source = await openUploadSource(c.req.raw, config.limits.maxUploadBytes);
+    const mapping = await uploadMapping(query.mapping, source, config.limits.maxColumns);
     const report = await ingestCsv(
       {
         db: c.get("db"),
@@ -22,7 +46,13 @@ export const upload: RouteHandler<UploadRoute, AppEnv> = async (c) => {
         createdBy: c.get("apiKeyName") ?? null,
       },
       source,
-      { maxLineChars: config.limits.maxLineChars, maxColumns: config.limits.maxColumns },
+      {
+        maxLineChars: config.limits.maxLineChars,
+        maxColumns: config.limits.maxColumns,
+        minMetricDate: config.limits.minMetricDate,
+        mapping,
+        dryRun: query.dry_run,
+      },
     );
     return c.json(toIngestResult(report), 200);
   } catch (error) {

@@ -9,15 +9,20 @@ import type { IngestResult, IngestRun } from "./ingest.schemas";
 
 function summarise(report: IngestReport): string {
   const accepted = report.rowsTotal - report.rowsRejected;
+  const would = report.dryRun ? "would be " : "";
   const parts = [
+    ...(report.dryRun ? ["Dry run: nothing was written."] : []),
     `Processed ${report.rowsTotal} rows: ${accepted} accepted, ${report.rowsRejected} rejected.`,
-    `${report.accountsCreated} accounts created, ${report.accountsUpdated} updated; ` +
-      `${report.metricsCreated} metrics created, ${report.metricsUpdated} updated.`,
+    `${report.accountsCreated} accounts ${would}created, ${report.accountsUpdated} ${would}updated; ` +
+      `${report.metricsCreated} metrics ${would}created, ${report.metricsUpdated} ${would}updated.`,
   ];
   if (report.errorCount > report.rowErrors.length) {
     parts.push(
       `Showing the first ${report.rowErrors.length} of ${report.errorCount} errors (${report.errorCount - report.rowErrors.length} more).`,
     );
+  }
+  if (report.warningCount > 0) {
+    parts.push(`${report.warningCount} warning${report.warningCount === 1 ? "" : "s"}: see \`warnings\`.`);
   }
   if (report.rescoreJobId !== null) {
     parts.push(
@@ -45,6 +50,11 @@ export function toIngestResult(report: IngestReport): IngestResult {
     rows_rejected: report.rowsRejected,
     row_errors: report.rowErrors,
     error_count: report.errorCount,
+    warnings: report.warnings,
+    warning_count: report.warningCount,
+    columns: report.columns.map((match) => ({ header: match.header, column: match.column, matched_by: match.matchedBy })),
+    ignored_headers: report.ignoredHeaders,
+    dry_run: report.dryRun,
     ingest_run_id: report.runId,
     file_name: report.fileName,
     bytes_read: report.bytesRead,
@@ -97,6 +107,7 @@ const PROBLEM_CODES: Record<IngestErrorKind, ProblemCode> = {
   too_large: "payload_too_large",
   unreadable: "bad_request",
   unsupported_media_type: "unsupported_media_type",
+  invalid_mapping: "validation_error",
   storage_failed: "internal_error",
 };
 

@@ -3,7 +3,8 @@ import { ABANDONED_RUN_MINUTES } from "../../db/queries/ingest-runs";
 import { READ_ACCESS, WRITE_ACCESS } from "../../lib/auth";
 import { problemSchema } from "../../lib/errors";
 import { jsonContent, problemResponses } from "../../lib/openapi";
-import { idPathParams, wholeNumber } from "../../lib/params";
+import { COLUMNS, CSV_HEADER_ORDER } from "../../ingest/columns";
+import { blankAsAbsent, flag, idPathParams, wholeNumber } from "../../lib/params";
 import { csvText, csvUploadForm, ingestResultSchema, ingestRunListSchema, ingestRunSchema } from "./ingest.schemas";
 
 const SAMPLE_CSV = `account_name,segment,region,arr,date,daily_active_users,feature_adoption_rate,support_tickets_open,nps_score,login_frequency
@@ -11,23 +12,23 @@ Acme Corp,Enterprise,US,500000,2024-10-01,150,0.75,2,50,0.85
 TechStart Inc,SMB,EU,50000,2024-10-01,15,0.45,8,,0.35
 `;
 
-const CSV_FORMAT = `Header (names exact, case-insensitive, surrounding spaces ignored, any order, extra columns ignored):
-\`account_name,segment,region,arr,date,daily_active_users,feature_adoption_rate,support_tickets_open,nps_score,login_frequency\`
-(\`nps_score\` may be left out or empty).
+/** The column table (ingest/columns.ts) as a Markdown table: name, aliases, accepted values, required. */
+function columnTable(): string {
+  const rows = COLUMNS.map((entry) => {
+    const aliases = entry.aliases.length > 0 ? entry.aliases.map((alias) => `\`${alias}\``).join(", ") : "";
+    return `| ${entry.name} | ${aliases} | ${entry.rule.accepts}; ${entry.description} | ${entry.required ? "yes" : "no"} |`;
+  });
+  return ["| column | aliases | values | required |", "|---|---|---|---|", ...rows].join("\n");
+}
 
-| column | rule |
-|---|---|
-| account_name | non-empty, trimmed, at most 200 characters; identifies the account |
-| segment | Enterprise, Mid-Market or SMB (case-insensitive; stored with that spelling) |
-| region | non-empty, at most 100 characters |
-| arr | number >= 0 |
-| date | YYYY-MM-DD, a real calendar date |
-| daily_active_users | whole number >= 0 |
-| feature_adoption_rate | 0 to 1 |
-| support_tickets_open | whole number >= 0 |
-| nps_score | -100 to 100, or empty (stored as null) |
-| login_frequency | 0 to 1 |
+const CSV_FORMAT = `Header: \`${CSV_HEADER_ORDER.join(",")}\` in any order; extra columns are ignored. A header matches a
+column by its name ignoring case, spaces, hyphens and underscores (\`Account Name\`, \`account-name\`, \`ACCOUNT_NAME\`),
+or by an alias below; an explicit \`mapping\` overrides both. A name match beats an alias match (the alias header is
+ignored, with a \`header_ignored\` warning); two headers matching one column equally well are refused.
 
+${columnTable()}
+
+Every text value is NFC-normalised and trimmed, and refused when it holds a control character (U+0000-U+001F, U+007F).
 UTF-8 (a BOM is fine), LF or CRLF line ends, quoted fields with commas, quotes and line breaks are accepted.
 Blank lines (also lines of only commas) are skipped.`;
 
@@ -43,6 +44,19 @@ ${CSV_FORMAT}
 line 1; blank lines and line breaks inside quoted fields count), the column and the reason; the other rows are
 stored. The response lists the first 100 errors and says how many more there were.
 
+**Warnings** (\`warnings\`, the first 100, and \`warning_count\`) are about rows stored anyway: an account + date on
+two lines of the file (stored once, the later line wins; both lines named), an ARR more than 10x above or below the
+account's previous ARR, a date-time whose UTC date differs from the date written, a header ignored.
+
+**Columns.** \`columns\` says how each header was matched (\`exact\`, \`normalised\`, \`alias\`, \`mapping\`) and
+\`ignored_headers\` which headers matched nothing. \`mapping\` (query parameter, or a form field before \`file\`) is a
+JSON object \`{"<header in the file>": "<column>"}\`; a mapping to an unknown column, a mapped header absent from the
+file, or two headers mapped to one column are refused with 400 before anything is written.
+
+**Dry run.** \`?dry_run=true\` reads and validates the whole file exactly as an upload and answers the same report
+(rows, errors, warnings, columns, and the accounts and metrics that would be created and updated) without writing any
+account, metric or score; the ingest run is recorded with status \`dry_run\`.
+
 **Upserts.** Rows are keyed by account + date: re-uploading a file changes nothing and reports 0 created and
 0 updated; a later upload (or a later line of the same file) for the same account + date replaces the values.
 An account's segment, region and ARR are those of its latest-dated row, whatever order files arrive in.
@@ -50,8 +64,9 @@ An account's segment, region and ARR are those of its latest-dated row, whatever
 values changed.
 
 **Refusals.** A header that lacks a required column (or repeats one), an empty body, a file with a header but no
-data rows, and a body that is not UTF-8 CSV text are refused with 400 before anything is stored. Other content
-types get 415, a form without a \`file\` file field 400.
+data rows, and a body that is not UTF-8 CSV text (UTF-16 included) are refused with 400 before anything is stored. An
+Excel or OpenDocument workbook (or any ZIP, or gzip) gets 415 with how to save it as "CSV UTF-8", and so do other
+content types; a form without a \`file\` file field 400.
 
 **Afterwards** the accounts whose data changed are rescored, so \`GET /accounts\` shows fresh scores at once.
 Every upload is recorded as an ingest run (\`ingest_run_id\`). If the upload breaks off midway, the rows of the
@@ -66,14 +81,29 @@ function problemContent(description: string) {
 export const upload = createRoute({
   method: "post",
   path: "/ingest/csv",
+  operationId: "uploadCsv",
   tags: ["Ingest"],
   ...WRITE_ACCESS,
   summary: "Upload daily account metrics as CSV",
   description: DESCRIPTION,
   request: {
+    query: z.object({
+      dry_run: flag().openapi({
+        param: { name: "dry_run", in: "query" },
+        description: "Validate and report without writing any account, metric or score (`true`/`false`, default false)",
+        example: true,
+      }),
+      mapping: z.preprocess(blankAsAbsent, z.string().max(64 * 1024).optional()).openapi({
+        param: { name: "mapping", in: "query" },
+        description:
+          'A JSON object {"<header in the file>": "<column>"} overriding the automatic header matching (URL-encoded); ' +
+          "or send it as the form field `mapping`, not both",
+        example: '{"Company":"account_name","Active users":"daily_active_users"}',
+      }),
+    }),
     body: {
       required: true,
-      description: "The CSV file, as a form field `file` or as the raw body.",
+      description: "The CSV file, as a form field `file` (with an optional `mapping` field before it) or as the raw body.",
       content: {
         "multipart/form-data": csvUploadForm,
         "text/csv": { ...csvText, example: SAMPLE_CSV },
@@ -85,16 +115,22 @@ export const upload = createRoute({
   },
   responses: {
     ...problemResponses("unauthorized", "payload_too_large", "service_unavailable"),
-    200: jsonContent(ingestResultSchema, "The file was read; valid rows are stored, invalid rows listed in `errors`"),
+    200: jsonContent(
+      ingestResultSchema,
+      "The file was read; valid rows are stored (not in a dry run), invalid rows listed in `errors`, doubtful ones in `warnings`",
+    ),
     400: problemContent(
-      "Refused before anything was stored: a header missing (or repeating) a required column, an empty body, a header " +
-        "without data rows, a body that is not UTF-8 CSV text, a form without a `file` field, or a malformed multipart " +
-        "body. `detail` says which; a missing column is also named in `errors`. If the body turns out unreadable only " +
-        "midway (invalid bytes, upload broken off), `detail` says how many rows before that point stayed stored.",
+      "Refused before anything was stored: a header missing (or repeating) a required column, a `mapping` that is not " +
+        "a JSON object, names an unknown column or a header absent from the file, or maps two headers to one column, " +
+        "an empty body, a header without data rows, a body that is not UTF-8 CSV text (UTF-16 included), a form " +
+        "without a `file` field, or a malformed multipart body. `detail` says which; the columns at fault (and " +
+        "`mapping`) are also named in `errors`. If the body turns out unreadable only midway (invalid bytes, upload " +
+        "broken off), `detail` says how many rows before that point stayed stored.",
     ),
     415: problemContent(
-      "The Content-Type is neither multipart/form-data nor one of text/csv, application/csv, text/x-csv, " +
-        "application/vnd.ms-excel, text/plain, application/octet-stream.",
+      "The file is a spreadsheet workbook (.xlsx, .xls, .ods), a ZIP or gzip archive, not CSV text (`detail` says how " +
+        "to save it as CSV UTF-8); or the Content-Type is neither multipart/form-data nor one of text/csv, " +
+        "application/csv, text/x-csv, application/vnd.ms-excel, text/plain, application/octet-stream.",
     ),
     500: problemContent(
       "Unexpected error, or a database batch failed midway: the rows of the batches written before stay stored and " +
@@ -108,6 +144,7 @@ export type UploadRoute = typeof upload;
 export const listRuns = createRoute({
   method: "get",
   path: "/ingest/runs",
+  operationId: "listIngestRuns",
   tags: ["Ingest"],
   ...READ_ACCESS,
   summary: "The latest uploads and how each ended",
@@ -133,9 +170,13 @@ export type ListRunsRoute = typeof listRuns;
 export const getRun = createRoute({
   method: "get",
   path: "/ingest/runs/{id}",
+  operationId: "getIngestRun",
   tags: ["Ingest"],
   ...READ_ACCESS,
   summary: "One upload and how it ended",
+  description: `One ingest run, as \`GET /ingest/runs\` lists it: its status (\`running\`, \`completed\`, \`rejected\`,
+\`failed\` with \`failure_reason\`, or \`dry_run\` for a \`?dry_run=true\` upload that wrote nothing), the rows read, committed and rejected, how far it committed
+(\`committed_through_line\`) and what its rescore did.`,
   request: {
     params: idPathParams("The `ingest_run_id` of an upload", 42),
   },

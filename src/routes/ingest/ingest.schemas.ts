@@ -14,6 +14,41 @@ export const rowErrorSchema = z
   })
   .openapi("CsvRowError");
 
+export const rowWarningSchema = z
+  .object({
+    line: z.number().int().openapi({ description: "Physical line in the file (header = 1)", example: 9 }),
+    column: z
+      .string()
+      .nullable()
+      .openapi({ description: "The column concerned; null when it is the row as a whole", example: null }),
+    code: z.enum(["duplicate_row", "arr_jump", "date_converted", "header_ignored", "tracking_limited"]).openapi({
+      description:
+        "`duplicate_row`: the account + date is on an earlier line too (the later line is kept); `arr_jump`: ARR more " +
+        "than 10x above or below the account's previous ARR (its previous row in the file, else as stored); " +
+        "`date_converted`: a date-time whose UTC date differs from the date written; `header_ignored`: a header that " +
+        "matches a column another header took (line of the header); `tracking_limited`: the file is too big for " +
+        "duplicates to be tracked across the whole of it (see the message)",
+      example: "duplicate_row",
+    }),
+    message: z.string().openapi({
+      example: "'Acme Corp' on 2024-10-01 is also on line 4: only one row per account and date is kept, the later one (line 9).",
+    }),
+  })
+  .openapi("CsvRowWarning", { description: "Something worth checking about a row that was stored anyway" });
+
+export const columnMatchSchema = z
+  .object({
+    header: z.string().openapi({ description: "The header as written in the file", example: "Company" }),
+    column: z.string().openapi({ description: "The column it fills", example: "account_name" }),
+    matched_by: z.enum(["exact", "normalised", "alias", "mapping"]).openapi({
+      description:
+        "`exact`: the column's name; `normalised`: the name written another way (case, spaces, hyphens, " +
+        "underscores); `alias`: a documented alias; `mapping`: the upload's `mapping`",
+      example: "alias",
+    }),
+  })
+  .openapi("CsvColumnMatch");
+
 const datesRescoredSchema = z
   .object({
     accounts: z.number().int().openapi({ description: "Accounts rescored", example: 5 }),
@@ -35,7 +70,7 @@ export const ingestResultSchema = z
       .number()
       .int()
       .openapi({ description: "Existing accounts whose data changed (new or changed metrics, segment, region, ARR)", example: 0 }),
-    metrics_created: z.number().int().openapi({ description: "New account + date rows", example: 14 }),
+    metrics_created: z.number().int().openapi({ description: "New account + date rows (in a dry run: that would be created)", example: 14 }),
     errors: z.array(z.string()).openapi({
       description: "The first 100 row errors, readable (the original product's field)",
       example: ["Line 7, column 'date': '2024-02-30' is not a real calendar date"],
@@ -45,6 +80,16 @@ export const ingestResultSchema = z
     rows_rejected: z.number().int().openapi({ description: "Rows refused by validation", example: 1 }),
     row_errors: z.array(rowErrorSchema).openapi({ description: "The first 100 row errors, structured" }),
     error_count: z.number().int().openapi({ description: "All row errors found (row_errors holds at most 100)", example: 1 }),
+    warnings: z.array(rowWarningSchema).openapi({
+      description: "The first 100 warnings: rows stored anyway that deserve a look (duplicates, ARR jumps, converted dates)",
+    }),
+    warning_count: z.number().int().openapi({ description: "All warnings found (warnings holds at most 100)", example: 1 }),
+    columns: z.array(columnMatchSchema).openapi({ description: "How each header of the file was matched to a column, in file order" }),
+    ignored_headers: z.array(z.string()).openapi({ description: "Headers that match no column (ignored)", example: ["notes"] }),
+    dry_run: z.boolean().openapi({
+      description: "True for `?dry_run=true`: nothing was written, and the counts say what the upload would create and update",
+      example: false,
+    }),
     ingest_run_id: z.number().int().openapi({ description: "The ingest run recording this upload", example: 12 }),
     file_name: z.string().nullable().openapi({ description: "The uploaded file's name (multipart only)", example: "data.csv" }),
     bytes_read: z.number().int().openapi({ description: "Size of the CSV read, in bytes", example: 1043 }),
@@ -100,6 +145,29 @@ export const ingestResultSchema = z
       rows_rejected: 1,
       row_errors: [{ line: 7, column: "date", value: "2024-02-30", reason: "'2024-02-30' is not a real calendar date" }],
       error_count: 1,
+      warnings: [
+        {
+          line: 9,
+          column: null,
+          code: "duplicate_row",
+          message: "'Acme Corp' on 2024-10-01 is also on line 4: only one row per account and date is kept, the later one (line 9).",
+        },
+      ],
+      warning_count: 1,
+      columns: [
+        { header: "Company", column: "account_name", matched_by: "alias" },
+        { header: "segment", column: "segment", matched_by: "exact" },
+        { header: "Region", column: "region", matched_by: "normalised" },
+        { header: "arr", column: "arr", matched_by: "exact" },
+        { header: "date", column: "date", matched_by: "exact" },
+        { header: "DAU", column: "daily_active_users", matched_by: "alias" },
+        { header: "feature_adoption_rate", column: "feature_adoption_rate", matched_by: "exact" },
+        { header: "support_tickets_open", column: "support_tickets_open", matched_by: "exact" },
+        { header: "NPS", column: "nps_score", matched_by: "alias" },
+        { header: "login_frequency", column: "login_frequency", matched_by: "exact" },
+      ],
+      ignored_headers: ["notes"],
+      dry_run: false,
       ingest_run_id: 12,
       file_name: "data.csv",
       bytes_read: 1043,
@@ -123,10 +191,11 @@ export const ingestRunSchema = z
       description: "The name of the API key that uploaded it (from API_KEYS); null when auth is off",
       example: "nightly-etl",
     }),
-    status: z.enum(["running", "completed", "failed", "rejected"]).openapi({
+    status: z.enum(["running", "completed", "failed", "rejected", "dry_run"]).openapi({
       description:
         "`rejected`: refused before anything was stored (bad header, not CSV, too big); `failed`: stopped midway, " +
-        "`rows_committed` says what was stored; `running` while in progress",
+        "`rows_committed` says what was stored; `running` while in progress; `dry_run`: a `?dry_run=true` upload " +
+        "that read the whole file and wrote nothing (its counts are what it would have created and updated)",
       example: "completed",
     }),
     bytes_read: z.number().int().openapi({ example: 199445 }),
@@ -167,15 +236,23 @@ export const csvUploadForm = {
     type: "object" as const,
     required: ["file"],
     properties: {
+      mapping: {
+        type: "string" as const,
+        description:
+          'Optional: a JSON object {"<header in the file>": "<column>"} that overrides the automatic header matching. ' +
+          "Put it before `file` in the form (curl sends -F fields in the order given): a field after the file arrives too late.",
+        example: '{"Company": "account_name", "Active users": "daily_active_users"}',
+      },
       file: { type: "string" as const, format: "binary", description: "The CSV file" },
     },
-    description: "A form with the CSV file in the field `file` (`curl -F \"file=@data.csv\"`).",
+    description: "A form with the CSV file in the field `file` (`curl -F \"file=@data.csv\"`), and optionally a `mapping` before it.",
   },
 };
 
 export const csvText = { schema: { title: "CsvText", type: "string" as const, description: "The CSV text itself." } };
 
 export type CsvRowError = z.infer<typeof rowErrorSchema>;
+export type CsvRowWarning = z.infer<typeof rowWarningSchema>;
 export type IngestResult = z.infer<typeof ingestResultSchema>;
 export type IngestRun = z.infer<typeof ingestRunSchema>;
 export type IngestRunList = z.infer<typeof ingestRunListSchema>;

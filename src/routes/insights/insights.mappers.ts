@@ -41,6 +41,8 @@ export function toAccountInsightResponse(
       health_bucket: account.health_bucket,
       health_components: account.health_components,
       latest_metric_date: account.latest_metric_date,
+      renewal_date: account.renewal_date,
+      owner: account.owner,
       trend_30d: account.trend_30d,
       trend_90d: account.trend_90d,
       risk_factors: riskFactors,

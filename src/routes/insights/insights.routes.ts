@@ -26,6 +26,7 @@ playbooks, the request, the provider and model). Asking again while that data is
 export const accountInsight = createRoute({
   method: "post",
   path: "/insights/account/{id}",
+  operationId: "generateAccountInsight",
   tags: ["Insights"],
   ...accessWith(INSIGHT_ACCESS, limitInsights),
   summary: "AI account insights with exactly 3 actions",
@@ -49,6 +50,7 @@ export type AccountInsightRoute = typeof accountInsight;
 export const portfolioInsight = createRoute({
   method: "post",
   path: "/insights/portfolio",
+  operationId: "generatePortfolioInsight",
   tags: ["Insights"],
   ...accessWith(INSIGHT_ACCESS, limitInsights, jsonBodyLimit),
   summary: "AI portfolio analysis",

@@ -85,6 +85,8 @@ export const accountInsightResponseSchema = z
         health_bucket: bucketSchema.nullable(),
         health_components: healthComponentsSchema.nullable(),
         latest_metric_date: z.string().nullable().openapi({ example: "2026-10-31" }),
+        renewal_date: z.string().nullable().openapi({ description: "Null when unknown", example: "2026-12-13" }),
+        owner: z.string().nullable().openapi({ description: "The account's owner (CSM); null when unknown", example: "Dana Scully" }),
         trend_30d: trendSchema.nullable(),
         trend_90d: trendSchema.nullable(),
         risk_factors: z.array(riskFactorSchema),

@@ -9,14 +9,23 @@ export const riskFactorIdSchema = z.enum(RISK_FACTOR_IDS).openapi("RiskFactorId"
   example: "low_adoption",
 });
 
+const numberOrText = z.union([z.number(), z.string()]).nullable();
+/**
+ * zod-to-openapi renders a nullable union as `anyOf: [..., {nullable: true}]`, which OpenAPI 3.0 does not allow
+ * (`nullable` needs a `type` beside it), so the document spells the union out.
+ */
+const NUMBER_OR_TEXT_OR_NULL = {
+  anyOf: [
+    { type: "number" as const, nullable: true },
+    { type: "string" as const, nullable: true },
+  ],
+};
+
 export const riskEvidenceSchema = z
   .object({
     metric: z.string().openapi({ description: "The figure compared", example: "feature_adoption_rate" }),
-    value: z.union([z.number(), z.string()]).nullable().openapi({ description: "The account's value", example: 0.32 }),
-    threshold: z
-      .union([z.number(), z.string()])
-      .nullable()
-      .openapi({ description: "The threshold it was compared with", example: 0.4 }),
+    value: numberOrText.openapi({ ...NUMBER_OR_TEXT_OR_NULL, description: "The account's value", example: 0.32 }),
+    threshold: numberOrText.openapi({ ...NUMBER_OR_TEXT_OR_NULL, description: "The threshold it was compared with", example: 0.4 }),
   })
   .openapi("RiskEvidence");
 

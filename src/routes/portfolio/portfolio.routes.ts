@@ -1,13 +1,16 @@
 import { createRoute } from "@hono/zod-openapi";
-import { READ_ACCESS } from "../../lib/auth";
-import { jsonContent, problemResponses } from "../../lib/openapi";
+import { accessWith, READ_ACCESS } from "../../lib/auth";
+import { conditionalRead, conditionalReadHeaders, conditionalResponses } from "../../lib/conditional-read";
+import { problemResponses } from "../../lib/openapi";
 import { portfolioSummarySchema } from "./portfolio.schemas";
 
 export const getSummary = createRoute({
   method: "get",
   path: "/portfolio/summary",
+  operationId: "getPortfolioSummary",
   tags: ["Portfolio"],
-  ...READ_ACCESS,
+  ...accessWith(READ_ACCESS, conditionalRead),
+  request: { headers: conditionalReadHeaders },
   summary: "Portfolio statistics and risk breakdown",
   description: `Totals, risk breakdown, ARR at risk and ARR trends of the whole portfolio, with breakdowns by segment and
 region and the lowest-scoring accounts. Computed in D1 from every account's current score and stored trends.
@@ -19,7 +22,7 @@ sums the accounts' 30-day ARR changes, and \`arr_trend_30d_percent\` relates it 
 \`accounts_by_segment\` and \`unscored_accounts\`, but in no bucket and in no average. An empty portfolio answers zeros,
 empty lists and a null \`as_of_date\`.`,
   responses: {
-    200: jsonContent(portfolioSummarySchema, "The portfolio summary"),
+    ...conditionalResponses(portfolioSummarySchema, "The portfolio summary"),
     ...problemResponses("unauthorized", "service_unavailable"),
   },
 });

@@ -114,6 +114,21 @@ export const portfolioSummarySchema = z
       description: "The latest metric date of any account; null when there is no data",
       example: "2024-10-03",
     }),
+    renewals_next_90_days: z
+      .object({
+        accounts: z.number().int().openapi({ description: "Accounts whose renewal date is in the window", example: 9 }),
+        arr: z.number().openapi({ description: "Their current ARR", example: 2_070_000 }),
+        arr_at_risk: z.number().openapi({
+          description:
+            "The part of it on accounts that are not Healthy: At-Risk plus Critical (unscored accounts are in no bucket)",
+          example: 820_000,
+        }),
+      })
+      .openapi("RenewalsSummary", {
+        description:
+          "Renewals from today (UTC) to today + 90 days, both included: calendar events, counted from today rather " +
+          "than from `as_of_date` (GET /renewals lists them, and takes another window or start)",
+      }),
   })
   .openapi("PortfolioSummary", {
     description:

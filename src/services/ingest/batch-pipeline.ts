@@ -16,11 +16,30 @@ export class BatchWriteError extends Error {
   }
 }
 
+/** Where the valid rows of an upload go, batch by batch. */
+export interface BatchSink {
+  write(rows: MetricRow[], firstLine: number, lastLine: number): Promise<void>;
+  /** Waits for the writes in flight; throws the failure of any. */
+  flush(): Promise<void>;
+  /** Waits for the writes in flight without throwing. */
+  settle(): Promise<void>;
+  /** Time spent waiting for writes. */
+  readonly waitedMs: number;
+}
+
+/** A dry run's sink: the rows go nowhere. */
+export const NO_WRITES: BatchSink = {
+  write: () => Promise.resolve(),
+  flush: () => Promise.resolve(),
+  settle: () => Promise.resolve(),
+  waitedMs: 0,
+};
+
 /**
  * Keeps one batch write in flight while the next batch is parsed, so against remote D1 the parsing overlaps the
  * round trip (locally both share a thread and it makes no difference). A failure surfaces at the next write.
  */
-export class BatchPipeline {
+export class BatchPipeline implements BatchSink {
   private inFlight: Promise<void> = Promise.resolve();
   private failure: BatchWriteError | undefined;
   /** Time spent waiting for D1 with nothing else to do: the writes that parsing could not hide. */

@@ -1,4 +1,11 @@
-import { CsvEncodingError, CsvFormatError, IngestError, UploadReadError, UploadTooLargeError } from "../../ingest/errors";
+import {
+  CsvEncodingError,
+  CsvFormatError,
+  IngestError,
+  NotCsvError,
+  UploadReadError,
+  UploadTooLargeError,
+} from "../../ingest/errors";
 import { BatchWriteError } from "./batch-pipeline";
 
 /**
@@ -20,6 +27,7 @@ export function stoppedUploadError(error: unknown, runId: number, rowsCommitted:
   if (error instanceof CsvFormatError || error instanceof CsvEncodingError) {
     return new IngestError("invalid_csv", `${sentence(error.message)}${stored}`);
   }
+  if (error instanceof NotCsvError) return new IngestError("unsupported_media_type", `${sentence(error.message)}${stored}`);
   if (error instanceof UploadTooLargeError) {
     return new IngestError(
       "too_large",
@@ -40,5 +48,8 @@ export function stoppedUploadError(error: unknown, runId: number, rowsCommitted:
 
 /** Whether the run ends "rejected" (the file itself will not do, and nothing was stored) rather than "failed". */
 export function isRefusal(error: IngestError | null, rowsCommitted: number): boolean {
-  return rowsCommitted === 0 && (error?.kind === "invalid_csv" || error?.kind === "too_large");
+  return (
+    rowsCommitted === 0 &&
+    (error?.kind === "invalid_csv" || error?.kind === "too_large" || error?.kind === "unsupported_media_type")
+  );
 }

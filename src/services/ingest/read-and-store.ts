@@ -1,13 +1,15 @@
-import { CSV_HEADER_ORDER, resolveHeader, type HeaderResolution, type ResolvedHeader } from "../../ingest/csv-header";
+import { describeHeaderRefusal, headerFieldErrors, resolveHeader, type HeaderMapping, type ResolvedHeader } from "../../ingest/csv-header";
 import { readCsvRecords } from "../../ingest/csv-stream";
 import { IngestError } from "../../ingest/errors";
-import { isBlankLine, validateRow, type MetricRow } from "../../ingest/validate-row";
-import type { BatchPipeline } from "./batch-pipeline";
+import { isBlankLine, validateRow, type MetricRow, type RowWarning } from "../../ingest/validate-row";
+import type { ValidationContext } from "../../ingest/values";
+import type { BatchSink } from "./batch-pipeline";
+import type { BatchReview } from "./batch-review";
 import type { IngestTally } from "./tally";
 
 /**
  * Reads the CSV text line by line: the header first (refused, with nothing stored, when it will not do), then each
- * data line validated and the valid rows handed to the pipeline in batches.
+ * data line validated, and the valid rows reviewed (warnings, dry-run counts) and handed to the sink in batches.
  */
 
 export interface ReadLimits {
@@ -16,50 +18,52 @@ export interface ReadLimits {
   maxColumns: number;
 }
 
-function headerError(resolution: Extract<HeaderResolution, { ok: false }>): IngestError {
-  const problems: string[] = [];
-  if (resolution.missing.length > 0) {
-    problems.push(`The CSV header is missing the required column(s): ${resolution.missing.join(", ")}.`);
-  }
-  if (resolution.duplicates.length > 0) {
-    problems.push(`The CSV header repeats the column(s): ${resolution.duplicates.join(", ")}; each may appear once.`);
-  }
-  if (resolution.looksSemicolonSeparated) problems.push("The header looks ';'-separated: use ',' as the separator.");
-  problems.push(`Expected the columns ${CSV_HEADER_ORDER.join(",")} (any order, case-insensitive; nps_score optional).`);
-  return new IngestError("invalid_csv", `${problems.join(" ")} Nothing was stored.`, [
-    ...resolution.missing.map((column) => ({ field: column, message: "Required column is missing from the header" })),
-    ...resolution.duplicates.map((column) => ({ field: column, message: "Column appears more than once in the header" })),
-  ]);
+export interface ReadPlan {
+  sink: BatchSink;
+  review: BatchReview;
+  tally: IngestTally;
+  limits: ReadLimits;
+  mapping: HeaderMapping;
+  context: ValidationContext;
 }
 
-function resolveHeaderLine(fields: readonly string[], maxColumns: number): ResolvedHeader {
+function resolveHeaderLine(fields: readonly string[], line: number, plan: ReadPlan): ResolvedHeader {
+  const { maxColumns } = plan.limits;
   if (fields.length > maxColumns) {
     throw new IngestError(
       "invalid_csv",
       `The header has ${fields.length} columns; at most ${maxColumns} are accepted (MAX_COLUMNS). Nothing was stored.`,
     );
   }
-  const resolution = resolveHeader(fields);
-  if (!resolution.ok) throw headerError(resolution);
+  const resolution = resolveHeader(fields, plan.mapping, line);
+  if (!resolution.ok) {
+    throw new IngestError("invalid_csv", `${describeHeaderRefusal(resolution)} Nothing was stored.`, headerFieldErrors(resolution));
+  }
   return resolution.header;
 }
 
-export async function readAndStore(
-  text: ReadableStream<string>,
-  pipeline: BatchPipeline,
-  tally: IngestTally,
-  limits: ReadLimits,
-): Promise<void> {
+/** Answers the resolved header (how the columns were matched). */
+export async function readAndStore(text: ReadableStream<string>, plan: ReadPlan): Promise<ResolvedHeader> {
+  const { sink, review, tally, limits, context } = plan;
   let header: ResolvedHeader | undefined;
   let batch: MetricRow[] = [];
+  let batchWarnings: RowWarning[] = [];
   let batchFirstLine = 0;
   let lastLine = 0;
+
+  const writeBatch = async () => {
+    await review.review(batch, batchWarnings);
+    await sink.write(batch, batchFirstLine, lastLine);
+    batch = [];
+    batchWarnings = [];
+  };
 
   for await (const records of readCsvRecords(text, { maxLineChars: limits.maxLineChars })) {
     for (const record of records) {
       if (isBlankLine(record.fields)) continue;
       if (!header) {
-        header = resolveHeaderLine(record.fields, limits.maxColumns);
+        header = resolveHeaderLine(record.fields, record.line, plan);
+        tally.warn(header.warnings);
         continue;
       }
       tally.rowsTotal++;
@@ -67,7 +71,7 @@ export async function readAndStore(
         tally.reject([{ line: record.line, column: null, reason: record.problem }]);
         continue;
       }
-      const validation = validateRow(record.fields, header, record.line);
+      const validation = validateRow(record.fields, header, record.line, context);
       if (!validation.ok) {
         tally.reject(validation.errors);
         continue;
@@ -75,10 +79,8 @@ export async function readAndStore(
       if (batch.length === 0) batchFirstLine = record.line;
       lastLine = record.line;
       batch.push(validation.row);
-      if (batch.length >= limits.batchSize) {
-        await pipeline.write(batch, batchFirstLine, lastLine);
-        batch = [];
-      }
+      if (validation.warnings) batchWarnings.push(...validation.warnings);
+      if (batch.length >= limits.batchSize) await writeBatch();
     }
   }
 
@@ -88,6 +90,8 @@ export async function readAndStore(
   if (tally.rowsTotal === 0) {
     throw new IngestError("invalid_csv", "The file has a header but no data rows. Nothing was stored.");
   }
-  if (batch.length > 0) await pipeline.write(batch, batchFirstLine, lastLine);
-  await pipeline.flush();
+  if (batch.length > 0) await writeBatch();
+  await review.flush();
+  await sink.flush();
+  return header;
 }

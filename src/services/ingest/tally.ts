@@ -1,6 +1,6 @@
 import type { IngestCounts, IngestRunOutcome } from "../../db/queries/ingest-runs";
 import type { BatchOutcome } from "../../db/queries/metric-batches";
-import type { RowError } from "../../ingest/validate-row";
+import type { RowError, RowWarning } from "../../ingest/validate-row";
 
 /** What the upload has read, rejected and committed so far. */
 export class IngestTally {
@@ -9,6 +9,8 @@ export class IngestTally {
   rowsRejected = 0;
   errorCount = 0;
   readonly rowErrors: RowError[] = [];
+  warningCount = 0;
+  readonly warnings: RowWarning[] = [];
   rowsCommitted = 0;
   metricsCreated = 0;
   metricsUpdated = 0;
@@ -16,8 +18,19 @@ export class IngestTally {
   rowsWritten = 0;
   readonly createdAccountIds = new Set<number>();
   readonly changedAccountIds = new Set<number>();
+  /** A dry run's accounts, which have no ids: those that would be created, and existing ones that would change. */
+  wouldCreateAccounts = 0;
+  wouldUpdateAccounts = 0;
 
   constructor(private readonly maxReportedErrors: number) {}
+
+  warn(warnings: readonly RowWarning[]): void {
+    this.warningCount += warnings.length;
+    for (const warning of warnings) {
+      if (this.warnings.length >= this.maxReportedErrors) break;
+      this.warnings.push(warning);
+    }
+  }
 
   reject(errors: readonly RowError[]): void {
     this.rowsRejected++;
@@ -38,7 +51,7 @@ export class IngestTally {
   }
 
   get accountsUpdated(): number {
-    let updated = 0;
+    let updated = this.wouldUpdateAccounts;
     for (const id of this.changedAccountIds) if (!this.createdAccountIds.has(id)) updated++;
     return updated;
   }
@@ -48,7 +61,7 @@ export class IngestTally {
       bytesRead: this.bytesRead,
       rowsTotal: this.rowsTotal,
       rowsRejected: this.rowsRejected,
-      accountsCreated: this.createdAccountIds.size,
+      accountsCreated: this.createdAccountIds.size + this.wouldCreateAccounts,
       accountsUpdated: this.accountsUpdated,
       metricsCreated: this.metricsCreated,
       metricsUpdated: this.metricsUpdated,

@@ -1,5 +1,6 @@
 import type { IngestCounts } from "../../db/queries/ingest-runs";
-import type { RowError } from "../../ingest/validate-row";
+import type { ColumnMatch, HeaderMapping } from "../../ingest/csv-header";
+import type { RowError, RowWarning } from "../../ingest/validate-row";
 import type { RecomputeMessage } from "../../jobs/recompute-queue";
 import type { HealthConfig } from "../../lib/config";
 import type { Database } from "../../lib/types";
@@ -28,6 +29,14 @@ export interface IngestOptions {
   maxLineChars?: number;
   /** Most fields the header may have. */
   maxColumns?: number;
+  /** The earliest metric date accepted (MIN_METRIC_DATE); the latest is the day after `now`'s UTC date. */
+  minMetricDate?: string;
+  /** The upload's time, which dates are checked against (tests set it). */
+  now?: Date;
+  /** The explicit header mapping: header in the file ► column. */
+  mapping?: HeaderMapping;
+  /** Validate and count as a real upload would, writing no account, metric or score. */
+  dryRun?: boolean;
 }
 
 export type IngestReport = IngestCounts & {
@@ -36,6 +45,14 @@ export type IngestReport = IngestCounts & {
   /** Every row error found; only the first `maxReportedErrors` are in `rowErrors`. */
   errorCount: number;
   rowErrors: RowError[];
+  /** Every warning found; only the first `maxReportedErrors` are in `warnings`. */
+  warningCount: number;
+  warnings: RowWarning[];
+  /** How each header was matched to a column, and the headers that matched none. */
+  columns: ColumnMatch[];
+  ignoredHeaders: string[];
+  /** Nothing was written: the counts say what the upload would have created and updated. */
+  dryRun: boolean;
   accountsRescored: number;
   /** Score rows the rescore wrote; null when it was queued or failed. */
   scoresWritten: number | null;

@@ -1,12 +1,15 @@
 import { finishIngestRun, startIngestRun } from "../../db/queries/ingest-runs";
 import { decodeUtf8 } from "../../ingest/csv-stream";
+import type { ResolvedHeader } from "../../ingest/csv-header";
 import { UploadReadError } from "../../ingest/errors";
 import type { UploadSource } from "../../ingest/upload-source";
-import { DEFAULT_MAX_LINE_CHARS } from "../../lib/config";
+import { validationContext } from "../../ingest/values";
+import { DEFAULT_MAX_LINE_CHARS, DEFAULT_MIN_METRIC_DATE } from "../../lib/config";
 import { describeError } from "../../lib/errors";
 import { log } from "../../lib/logger";
 import { recoverAbandonedRuns } from "./abandoned-runs";
-import { BatchPipeline } from "./batch-pipeline";
+import { BatchPipeline, NO_WRITES } from "./batch-pipeline";
+import { BatchReview } from "./batch-review";
 import { isRefusal, stoppedUploadError } from "./failures";
 import { readAndStore } from "./read-and-store";
 import { rescore, type RescoreOutcome } from "./rescore";
@@ -14,8 +17,10 @@ import { IngestTally } from "./tally";
 import type { IngestContext, IngestOptions, IngestReport } from "./types";
 
 /**
- * One upload, end to end: decode ► parse ► validate ► write in batches as the rows arrive ► rescore the accounts
- * whose data changed. Memory stays bounded by the batch size whatever the file size. Each batch is atomic, so
+ * One upload, end to end: decode ► parse ► validate ► review (warnings) ► write in batches as the rows arrive ►
+ * rescore the accounts whose data changed. Memory stays bounded by the batch size and the ledger's bounds
+ * (ledger.ts) whatever the file size. A dry run does all of it but the writes and the rescore, and counts from
+ * read-only queries what the writes would have created and updated. Each batch is atomic, so
  * when the upload breaks off midway the rows of the batches already written stay valid and the run says so.
  * A refused or stopped upload throws an IngestError (ingest/errors.ts), which the route answers as a problem.
  */
@@ -24,20 +29,31 @@ const DEFAULT_BATCH_SIZE = 10000;
 const DEFAULT_MAX_REPORTED_ERRORS = 100;
 const DEFAULT_MAX_COLUMNS = 200;
 
+/** A dry run rescores nothing. */
+const NOT_RESCORED: RescoreOutcome = {
+  accountsRescored: 0,
+  scoresWritten: null,
+  datesRescored: null,
+  rowsWritten: 0,
+  jobId: null,
+  rescoreError: null,
+};
+
 export async function ingestCsv(
   context: IngestContext,
   source: UploadSource,
   ingestOptions: IngestOptions = {},
 ): Promise<IngestReport> {
-  const options: Required<IngestOptions> = {
+  const limits = {
     batchSize: ingestOptions.batchSize ?? DEFAULT_BATCH_SIZE,
-    maxReportedErrors: ingestOptions.maxReportedErrors ?? DEFAULT_MAX_REPORTED_ERRORS,
     maxLineChars: ingestOptions.maxLineChars ?? DEFAULT_MAX_LINE_CHARS,
     maxColumns: ingestOptions.maxColumns ?? DEFAULT_MAX_COLUMNS,
   };
+  const dryRun = ingestOptions.dryRun ?? false;
+  const validation = validationContext(ingestOptions.now ?? new Date(), ingestOptions.minMetricDate ?? DEFAULT_MIN_METRIC_DATE);
   const { db } = context;
   // Uploads cut off by a crash are reported failed; the stale marks of their rows make this upload rescore them.
-  await recoverAbandonedRuns(db);
+  if (!dryRun) await recoverAbandonedRuns(db);
   const started = Date.now();
   const runId = await startIngestRun(db, {
     fileName: source.fileName,
@@ -45,22 +61,25 @@ export async function ingestCsv(
     startedAt: new Date(started).toISOString(),
     createdBy: context.createdBy,
   });
-  const tally = new IngestTally(options.maxReportedErrors);
-  const pipeline = new BatchPipeline(db, runId, tally);
+  const tally = new IngestTally(ingestOptions.maxReportedErrors ?? DEFAULT_MAX_REPORTED_ERRORS);
+  const review = new BatchReview(db, tally, dryRun);
+  const sink = dryRun ? NO_WRITES : new BatchPipeline(db, runId, tally);
   const text = source.stream.pipeThrough(
     decodeUtf8((byteLength) => {
       tally.bytesRead += byteLength;
     }),
   );
 
+  let header: ResolvedHeader;
   try {
-    await readAndStore(text, pipeline, tally, options);
+    header = await readAndStore(text, { sink, review, tally, limits, mapping: ingestOptions.mapping ?? {}, context: validation });
   } catch (error) {
-    await pipeline.settle();
+    await review.settle();
+    await sink.settle();
     const stopped = stoppedUploadError(error, runId, tally.rowsCommitted);
     // A refusal is about the file (header, encoding, format) and stored nothing; anything else is a failure.
     const refused = isRefusal(stopped, tally.rowsCommitted);
-    const rescored = await rescore(context, runId);
+    const rescored = dryRun ? NOT_RESCORED : await rescore(context, runId);
     await finishIngestRun(db, runId, {
       ...tally.runOutcome(refused ? "rejected" : "failed", stopped?.message ?? String(error), started),
       ...rescoreFigures(rescored),
@@ -69,28 +88,41 @@ export async function ingestCsv(
     log(refused ? "info" : error instanceof UploadReadError ? "warn" : "error", "csv ingest stopped", {
       ingest_run_id: runId,
       status: refused ? "rejected" : "failed",
+      dry_run: dryRun,
       rows_committed: tally.rowsCommitted,
       error: describeError(error),
     });
     throw stopped ?? error;
   }
 
+  if (dryRun) {
+    const accounts = review.accountCounts();
+    tally.wouldCreateAccounts = accounts.created;
+    tally.wouldUpdateAccounts = accounts.updated;
+  }
   const rescoreStarted = Date.now();
-  const rescored = await rescore(context, runId);
+  const rescored = dryRun ? NOT_RESCORED : await rescore(context, runId);
   const { accountsRescored, jobId, rescoreError } = rescored;
   const rescoringMs = Date.now() - rescoreStarted;
   const storedMs = rescoreStarted - started;
-  const finished = tally.runOutcome("completed", rescoreError ? `Rows stored; rescoring failed: ${rescoreError}` : null, started);
+  const finished = tally.runOutcome(
+    dryRun ? "dry_run" : "completed",
+    rescoreError ? `Rows stored; rescoring failed: ${rescoreError}` : null,
+    started,
+  );
   await finishIngestRun(db, runId, { ...finished, ...rescoreFigures(rescored) });
-  log("info", "csv ingested", {
+  // In a dry run the time "writing" is the time reading what the batches would change.
+  const writingMs = dryRun ? review.readMs : sink.waitedMs;
+  log("info", dryRun ? "csv dry run" : "csv ingested", {
     ingest_run_id: runId,
     bytes: tally.bytesRead,
     rows: tally.rowsTotal,
     rejected: tally.rowsRejected,
+    warnings: tally.warningCount,
     metrics_created: tally.metricsCreated,
     metrics_updated: tally.metricsUpdated,
     duration_ms: finished.durationMs,
-    writing_ms: pipeline.waitedMs,
+    writing_ms: writingMs,
     rescoring_ms: rescoringMs,
     scores_written: rescored.scoresWritten,
     d1_rows_written: tally.rowsWritten + rescored.rowsWritten,
@@ -101,6 +133,11 @@ export async function ingestCsv(
     ...tally.counts(),
     errorCount: tally.errorCount,
     rowErrors: tally.rowErrors,
+    warningCount: tally.warningCount,
+    warnings: tally.warnings,
+    columns: header.columns,
+    ignoredHeaders: header.ignoredHeaders,
+    dryRun,
     accountsRescored,
     scoresWritten: rescored.scoresWritten,
     datesRescored: rescored.datesRescored,
@@ -108,7 +145,7 @@ export async function ingestCsv(
     rescoreError,
     rescoreJobId: jobId,
     durationMs: finished.durationMs,
-    timings: { readingMs: storedMs - pipeline.waitedMs, writingMs: pipeline.waitedMs, rescoringMs },
+    timings: { readingMs: storedMs - writingMs, writingMs, rescoringMs },
   };
 }
 

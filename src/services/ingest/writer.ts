@@ -1,3 +1,4 @@
+import { bumpAfter } from "../../db/queries/data-version";
 import { upsertMetricBatch, type AccountTuple, type BatchOutcome, type MetricTuple } from "../../db/queries/metric-batches";
 import type { MetricRow } from "../../ingest/validate-row";
 import type { Database } from "../../lib/types";
@@ -10,15 +11,30 @@ import type { Database } from "../../lib/types";
 /** D1 refuses strings over 1,000,000 bytes, bound parameters included; a bigger batch is written in halves. */
 export const MAX_JSON_PARAMETER_BYTES = 900_000;
 
+/** A value of an account's latest-dated row that has one, and that row's date. */
+type DatedValue = { value: string; date: string };
+
+/** Keeps `value` of the row dated `date` in `byAccount` when it is at least as recent (the later line wins a tie). */
+function keepLatest(byAccount: Map<string, DatedValue>, account: string, value: string | null, date: string): void {
+  if (value === null) return;
+  const kept = byAccount.get(account);
+  if (!kept || date >= kept.date) byAccount.set(account, { value, date });
+}
+
 /**
  * One tuple per account+date (a later line of the file replaces an earlier one) and, per account, the
- * attributes of its latest-dated row (the later line wins a tie).
+ * attributes of its latest-dated row (the later line wins a tie), with the renewal date and owner of its latest-dated
+ * row that has them.
  */
-function toTuples(rows: readonly MetricRow[]): { accounts: AccountTuple[]; metrics: MetricTuple[] } {
+export function toTuples(rows: readonly MetricRow[]): { accounts: AccountTuple[]; metrics: MetricTuple[] } {
   const metricsByKey = new Map<string, MetricTuple>();
   const latestByAccount = new Map<string, MetricRow>();
   const firstDateByAccount = new Map<string, string>();
+  const renewalByAccount = new Map<string, DatedValue>();
+  const ownerByAccount = new Map<string, DatedValue>();
   for (const row of rows) {
+    keepLatest(renewalByAccount, row.accountName, row.renewalDate, row.date);
+    keepLatest(ownerByAccount, row.accountName, row.owner, row.date);
     metricsByKey.set(`${row.accountName}\u0000${row.date}`, [
       row.accountName,
       row.date,
@@ -36,7 +52,20 @@ function toTuples(rows: readonly MetricRow[]): { accounts: AccountTuple[]; metri
   }
   const accounts: AccountTuple[] = [];
   for (const row of latestByAccount.values()) {
-    accounts.push([row.accountName, row.segment, row.region, row.arr, row.date, firstDateByAccount.get(row.accountName) ?? row.date]);
+    const renewal = renewalByAccount.get(row.accountName);
+    const owner = ownerByAccount.get(row.accountName);
+    accounts.push([
+      row.accountName,
+      row.segment,
+      row.region,
+      row.arr,
+      row.date,
+      firstDateByAccount.get(row.accountName) ?? row.date,
+      renewal?.value ?? null,
+      renewal?.date ?? null,
+      owner?.value ?? null,
+      owner?.date ?? null,
+    ]);
   }
   return { accounts, metrics: [...metricsByKey.values()] };
 }
@@ -74,5 +103,5 @@ export async function writeMetricBatch(
     const first = await writeMetricBatch(db, runId, rows.slice(0, middle), maxJsonBytes);
     return merge(first, await writeMetricBatch(db, runId, rows.slice(middle), maxJsonBytes));
   }
-  return upsertMetricBatch(db, runId, { accountsJson, metricsJson, rows: rows.length, lastLine: rows.at(-1)?.line ?? 0 });
+  return bumpAfter(db, upsertMetricBatch(db, runId, { accountsJson, metricsJson, rows: rows.length, lastLine: rows.at(-1)?.line ?? 0 }));
 }

@@ -1,0 +1,29 @@
+import { createRoute } from "@hono/zod-openapi";
+import { READ_ACCESS } from "../../lib/auth";
+import { jsonContent, problemResponses } from "../../lib/openapi";
+import { listRenewalsQuerySchema, renewalListSchema } from "./renewals.schemas";
+
+export const list = createRoute({
+  method: "get",
+  path: "/renewals",
+  operationId: "listRenewals",
+  tags: ["Portfolio"],
+  ...READ_ACCESS,
+  summary: "Accounts renewing within N days, with their health and the ARR at risk",
+  description: `The accounts whose renewal date (the CSV's \`renewal_date\`) falls between \`as_of\` and \`as_of\` +
+\`within_days\` (both days included; default 90 days), with the ARR renewing in total, per health bucket and at risk
+(renewing on an At-Risk or Critical account), then one page of the accounts, by renewal date, paginated like
+\`GET /accounts\` (\`page\`, \`page_size\`, \`total\`).
+
+**Counted from today.** Renewals are calendar events, so the window starts today (UTC), or at \`as_of\` when given,
+not at the data's latest metric date as the trends and \`GET /portfolio/revenue\` do. Renewal dates before \`as_of\`
+are not listed; an \`as_of\` in the past shows what was renewing then, with today's health and ARR. Accounts without a
+renewal date never appear.`,
+  request: { query: listRenewalsQuerySchema },
+  responses: {
+    200: jsonContent(renewalListSchema, "The renewals in the window"),
+    ...problemResponses("validation_error", "unauthorized", "service_unavailable"),
+  },
+});
+
+export type ListRoute = typeof list;
