@@ -24,64 +24,45 @@ export const accounts = sqliteTable(
     // Current health: the score of the latest metric date, written by the recompute job.
     healthScore: real("health_score"),
     healthBucket: text("health_bucket", { enum: ["Healthy", "At-Risk", "Critical"] }),
-    // The figures of the 30/60/90-day trends that lists sort by and the portfolio sums; the full trends and the
-    // components live in account_health, so these rows stay narrow and scans of the whole book stay cheap.
+    // The figures of the trends that lists sort by and the portfolio sums, and the health explanation: the components
+    // of the current score and the full 30/60/90-day trends (JSON). The rescore writes all of them with the score in
+    // ONE update of this row; no index holds a column it writes, so rescoring an account costs D1 one row written.
     healthChange30d: real("health_change_30d"),
     arrChange30d: real("arr_change_30d"),
     arrChange90d: real("arr_change_90d"),
     engagementTrend30d: text("engagement_trend_30d", { enum: ["improving", "stable", "declining"] }),
-    // The metric dates changed since the account was last scored (null: its scores are current). Written in the same
-    // batch as the metric rows and cleared in the batch that rescores them, so no crash, failed rescore or lost queue
-    // message can leave a change unrecorded; a rescore covers scoresStaleFrom … scoresStaleTo + max(window − 1, 90).
+    healthComponents: text("health_components", { mode: "json" }),
+    trend30d: text("trend_30d", { mode: "json" }),
+    trend60d: text("trend_60d", { mode: "json" }),
+    trend90d: text("trend_90d", { mode: "json" }),
+    // Dates whose scores are behind their metrics for a reason other than an upload in progress (a configuration
+    // change, a new segment, an abandoned upload's pending rescores, a rescore job that failed); null: none. A rescore
+    // covers scoresStaleFrom … scoresStaleTo + max(window − 1, 90) and clears them in the batch that writes the scores.
     scoresStaleFrom: text("scores_stale_from"),
     scoresStaleTo: text("scores_stale_to"),
-    // The renewal date and the owner (CSM) of the account's latest-dated row that has them: an empty cell keeps them.
-    // Each keeps the metric date it came from, so a back-filled older row cannot override a newer one.
+    // The renewal date and the owner (CSM) of the account's latest-dated metric row that has them (each metric row
+    // keeps those it was uploaded with): an empty cell keeps them, and a back-filled older row cannot override them.
     renewalDate: text("renewal_date"),
-    renewalDateAsOf: text("renewal_date_as_of"),
     owner: text("owner"),
-    ownerAsOf: text("owner_as_of"),
     ...timestamps,
   },
+  // Indexes only on columns that rarely change: D1 bills a row written for each index entry an update assigns, and
+  // a daily feed rewrites every account's score, trends, ARR and latest date (lists sort those by a scan instead).
   (table) => [
     index("accounts_segment_idx").on(table.segment),
     index("accounts_region_idx").on(table.region),
-    index("accounts_bucket_score_idx").on(table.healthBucket, table.healthScore),
-    index("accounts_score_idx").on(table.healthScore),
-    index("accounts_arr_idx").on(table.arr),
-    index("accounts_change_30d_idx").on(table.healthChange30d),
-    // The renewal window and the owner filter. Both change rarely, and the daily upsert never assigns them (only
-    // their `_as_of` dates), so a daily feed writes no entry of these indexes.
+    // The renewal window and the owner filter: both change rarely, and only a statement that finds a new value
+    // assigns them, so a daily feed writes no entry of these indexes.
     index("accounts_renewal_idx").on(table.renewalDate),
     index("accounts_owner_idx").on(sql`${table.owner} COLLATE NOCASE`),
-    // Only the accounts waiting for a rescore: finding them costs nothing on an up-to-date book.
-    index("accounts_stale_idx").on(table.scoresStaleFrom).where(sql`${table.scoresStaleFrom} IS NOT NULL`),
-    // Covers the portfolio summary: one GROUP BY over this index, without reading the table.
-    index("accounts_portfolio_idx").on(
-      table.segment,
-      table.region,
-      table.healthBucket,
-      table.engagementTrend30d,
-      table.arr,
-      table.healthScore,
-      table.arrChange30d,
-      table.arrChange90d,
-      table.latestMetricDate,
-    ),
   ],
 );
 
-/** Why an account scores what it does: the components of its current score and its trends (one row per account). */
-export const accountHealth = sqliteTable("account_health", {
-  accountId: integer("account_id")
-    .primaryKey()
-    .references(() => accounts.id, { onDelete: "cascade" }),
-  components: text("components", { mode: "json" }),
-  trend30d: text("trend_30d", { mode: "json" }),
-  trend60d: text("trend_60d", { mode: "json" }),
-  trend90d: text("trend_90d", { mode: "json" }),
-});
-
+/**
+ * account_metrics and health_scores are WITHOUT ROWID tables (migration 0008; drizzle cannot declare it): each is
+ * clustered on its (account_id, date) primary key, so an account's days sit together on disk and a new row writes one
+ * b-tree entry, not a rowid row plus a primary-key index entry.
+ */
 export const accountMetrics = sqliteTable(
   "account_metrics",
   {
@@ -96,6 +77,9 @@ export const accountMetrics = sqliteTable(
     loginFrequency: real("login_frequency").notNull(),
     // ARR as of this date, so ARR trends can be computed from history.
     arr: real("arr").notNull(),
+    // As uploaded with this row (null: the cell was empty or the file had no such column).
+    renewalDate: text("renewal_date"),
+    owner: text("owner"),
     ingestRunId: integer("ingest_run_id"),
   },
   (table) => [primaryKey({ columns: [table.accountId, table.date] })],
@@ -156,6 +140,20 @@ export const ingestRuns = sqliteTable(
   },
   (table) => [index("ingest_runs_started_idx").on(table.startedAt)],
 );
+
+/**
+ * The dates an upload's batch created or changed, per account, waiting for their rescore: one row per batch, written
+ * in the same atomic batch as its rows, as JSON `[[account_id, first_date, last_date], …]`. One row per batch, not a
+ * mark on every account the batch touched, because D1 bills each row written. The upload's rescore reads the rows and
+ * deletes those it read once their accounts are scored; a failed rescore or an upload cut off by a crash leaves them,
+ * and the next upload's rescore or the cron scores them.
+ */
+export const pendingRescores = sqliteTable("pending_rescores", {
+  id: integer("id").primaryKey(),
+  ingestRunId: integer("ingest_run_id").notNull(),
+  ranges: text("ranges", { mode: "json" }).notNull(),
+  createdAt: timestamps.createdAt,
+});
 
 export const insightCache = sqliteTable(
   "insight_cache",

@@ -24,6 +24,11 @@ export interface RecomputeOptions {
   idRange?: { first: number; last: number };
   /** `all` when absent. */
   scope?: RescoreScope;
+  /**
+   * Scope `stale`: dates to rescore besides the stale marks, as JSON `[[account_id, first_date, last_date], …]` (an
+   * upload's changes, which it records as pending rescores rather than as marks on every account).
+   */
+  changedRanges?: string;
 }
 
 export interface RecomputeResult {
@@ -76,10 +81,10 @@ export function rescoreReachDays(config: HealthConfig): number {
  * The CTE every statement of a chunk starts with: the accounts to rescore and, per account, the dates to score
  * (score_from … score_to) and the first date the window functions must read (read_from: the trailing window of the
  * first; the NPS carried from further back comes from one index lookup, see upsertScores). Materialized, so the
- * statement that clears the stale marks reads them as they were. Stale ranges: from the first changed date to the
- * last changed date plus the reach.
+ * statement that clears the stale marks reads them as they were. Scope `stale`: from the first changed date to the
+ * last changed date plus the reach, over the account's stale marks and the changed ranges given.
  */
-function targets(ids: string, scope: RescoreScope, reachDays: number, windowDays: number): SQL {
+function targets(ids: string, scope: RescoreScope, reachDays: number, windowDays: number, changedRanges = "[]"): SQL {
   if (scope === "all") {
     return sql`targets AS MATERIALIZED (
   SELECT value AS account_id, '0000-01-01' AS score_from, '9999-12-31' AS score_to, '0000-01-01' AS read_from
@@ -87,12 +92,22 @@ function targets(ids: string, scope: RescoreScope, reachDays: number, windowDays
   }
   const later = sql.raw(`'+${reachDays} days'`);
   const windowBefore = sql.raw(`'-${windowDays - 1} days'`);
-  return sql`targets AS MATERIALIZED (
-  SELECT a.id AS account_id, a.scores_stale_from AS score_from, date(a.scores_stale_to, ${later}) AS score_to,
-         date(a.scores_stale_from, ${windowBefore}) AS read_from
-  FROM json_each(${ids}) AS c
-  JOIN accounts AS a ON a.id = c.value
-  WHERE a.scores_stale_from IS NOT NULL)`;
+  return sql`chunk_ids AS MATERIALIZED (SELECT value AS account_id FROM json_each(${ids})),
+stale_ranges AS (
+  SELECT a.id AS account_id, a.scores_stale_from AS first_date, a.scores_stale_to AS last_date
+  FROM chunk_ids AS c
+  JOIN accounts AS a ON a.id = c.account_id
+  WHERE a.scores_stale_from IS NOT NULL
+  UNION ALL
+  SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2
+  FROM json_each(${changedRanges}) AS r
+  WHERE r.value ->> 0 IN (SELECT account_id FROM chunk_ids)
+),
+targets AS MATERIALIZED (
+  SELECT account_id, min(first_date) AS score_from, date(max(last_date), ${later}) AS score_to,
+         date(min(first_date), ${windowBefore}) AS read_from
+  FROM stale_ranges
+  GROUP BY account_id)`;
 }
 
 /** Removes the scores of dates that no longer have metrics, so history holds exactly one score per metric date. */
@@ -194,65 +209,70 @@ SET score = excluded.score, bucket = excluded.bucket, dau_points = excluded.dau_
 }
 
 function componentsChangeSql(): string {
-  const change = (column: string) => roundedSql(`t.${column} - f.${column}`, 2);
+  const change = (column: string) => roundedSql(`hv.${column} - f.${column}`, 2);
   return `json_object(
         'daily_active_users', ${change("dau_points")},
         'feature_adoption', ${change("adoption_points")},
         'support_tickets', ${change("tickets_points")},
-        'nps', CASE WHEN t.nps_points IS NULL OR f.nps_points IS NULL THEN NULL ELSE ${change("nps_points")} END,
+        'nps', CASE WHEN hv.nps_points IS NULL OR f.nps_points IS NULL THEN NULL ELSE ${change("nps_points")} END,
         'login_frequency', ${change("login_points")})`;
 }
 
 /**
  * The mean DAU of the earlier and the later half of the `days` window, from one pass over the account's metrics of the
- * widest window (bounds.first_any … to_date); a date exactly at the midpoint counts in neither half.
+ * widest window (bounds.first_any … to_date); a date exactly at the midpoint counts in neither half. The halves'
+ * limits are dates computed once per account (see halfLimitsSql), so each metric row costs two text comparisons.
  */
 function dauHalvesSql(days: number): string {
-  const first = `b.first_${days}`;
-  const midpoint = `(julianday(${first}) + julianday(b.to_date)) / 2`;
-  const inWindow = `m.date >= ${first}`;
-  return `avg(CASE WHEN ${inWindow} AND julianday(m.date) < ${midpoint} THEN m.daily_active_users END) AS earlier_${days},
-         avg(CASE WHEN ${inWindow} AND julianday(m.date) > ${midpoint} THEN m.daily_active_users END) AS later_${days}`;
+  return `avg(CASE WHEN m.date >= b.first_${days} AND m.date < b.earlier_before_${days} THEN m.daily_active_users END) AS earlier_${days},
+         avg(CASE WHEN m.date > b.later_after_${days} THEN m.daily_active_users END) AS later_${days}`;
 }
 
 /**
- * Writes each account's health explanation (account_health): the components of its latest date's score and its
- * 30/60/90-day trends, anchored at that date. The window bounds are index seeks on an (account_id, date) primary key
- * (a window holds 2 dates or more when its first date comes before its last), and the engagement halves of every
- * window come from one pass over the widest window's metrics, so the work grows linearly with the chunk. A date exactly at the window's midpoint counts in neither half, as
- * in src/domain/trend.ts. An account without scores gets nulls.
+ * The dates that bound the halves of the `days` window (first … to_date, n = the whole days between them): the
+ * earlier half is the dates before first + ceil(n / 2), the later half the dates after first + floor(n / 2). When n is
+ * even both are the midpoint, which then belongs to neither half; when n is odd no date sits at the midpoint.
  */
-function upsertAccountHealth(scope: SQL): SQL {
-  return sql`WITH ${scope}, chunk(account_id) AS (SELECT account_id FROM targets),${ACCOUNT_HEALTH_FROM_CHUNK}`;
+function halfLimitsSql(days: number): string {
+  const span = `CAST(julianday(to_date) - julianday(first_${days}) AS INTEGER)`;
+  return `date(first_${days}, '+' || ((${span} + 1) / 2) || ' days') AS earlier_before_${days},
+         date(first_${days}, '+' || (${span} / 2) || ' days') AS later_after_${days}`;
 }
 
 const ACCOUNT_HEALTH_FROM_CHUNK = sql.raw(`
 latest AS MATERIALIZED (
-  SELECT c.account_id, (SELECT max(h.date) FROM health_scores AS h WHERE h.account_id = c.account_id) AS to_date
+  SELECT c.account_id, t.date AS to_date, t.score, t.bucket, t.dau_points, t.adoption_points, t.tickets_points,
+         t.nps_points, t.login_points, tm.arr
   FROM chunk AS c
+  LEFT JOIN health_scores AS t
+    ON t.account_id = c.account_id
+   AND t.date = (SELECT max(h.date) FROM health_scores AS h WHERE h.account_id = c.account_id)
+  LEFT JOIN account_metrics AS tm ON tm.account_id = t.account_id AND tm.date = t.date
 ),
 periods(days) AS (VALUES ${TREND_PERIODS.map((days) => `(${days})`).join(", ")}),
-windows AS (
-  SELECT l.account_id, p.days, l.to_date, date(l.to_date, '-' || p.days || ' days') AS start_date
+windows AS MATERIALIZED (
+  SELECT l.*, p.days, date(l.to_date, '-' || p.days || ' days') AS start_date,
+         (SELECT min(h.date) FROM health_scores AS h
+          WHERE h.account_id = l.account_id AND h.date >= date(l.to_date, '-' || p.days || ' days')) AS first_date
   FROM latest AS l CROSS JOIN periods AS p
   WHERE l.to_date IS NOT NULL
 ),
 spans AS MATERIALIZED (
   SELECT w.*,
-         (SELECT min(h.date) FROM health_scores AS h
-          WHERE h.account_id = w.account_id AND h.date >= w.start_date) AS first_date,
          coalesce((SELECT max(h.date) FROM health_scores AS h
-                   WHERE h.account_id = w.account_id AND h.date <= w.start_date),
-                  (SELECT min(h.date) FROM health_scores AS h
-                   WHERE h.account_id = w.account_id AND h.date >= w.start_date)) AS from_date
+                   WHERE h.account_id = w.account_id AND h.date <= w.start_date), w.first_date) AS from_date
   FROM windows AS w
 ),
 bounds AS MATERIALIZED (
-  SELECT account_id, to_date, min(first_date) AS first_any,
-         ${TREND_PERIODS.map((days) => `max(CASE WHEN days = ${days} THEN first_date END) AS first_${days}`).join(",\n         ")}
-  FROM spans
-  WHERE first_date < to_date
-  GROUP BY account_id, to_date
+  SELECT *,
+         ${TREND_PERIODS.map((days) => halfLimitsSql(days)).join(",\n         ")}
+  FROM (
+    SELECT account_id, to_date, min(first_date) AS first_any,
+           ${TREND_PERIODS.map((days) => `max(CASE WHEN days = ${days} THEN first_date END) AS first_${days}`).join(",\n           ")}
+    FROM spans
+    WHERE first_date < to_date
+    GROUP BY account_id, to_date
+  )
 ),
 dau_halves AS MATERIALIZED (
   SELECT b.account_id,
@@ -273,8 +293,8 @@ trends AS MATERIALIZED (
   SELECT hv.account_id, hv.days,
          json_object(
            'days', hv.days,
-           'health_score_change', ${roundedSql("t.score - f.score", 1)},
-           'arr_change', ${roundedSql("tm.arr - fm.arr", 2)},
+           'health_score_change', ${roundedSql("hv.score - f.score", 1)},
+           'arr_change', ${roundedSql("hv.arr - fm.arr", 2)},
            'engagement_trend',
              CASE WHEN hv.earlier_dau = 0 THEN CASE WHEN hv.later_dau > 0 THEN 'improving' ELSE 'stable' END
                   WHEN (hv.later_dau - hv.earlier_dau) / hv.earlier_dau > ${ENGAGEMENT_CHANGE_THRESHOLD} THEN 'improving'
@@ -284,9 +304,7 @@ trends AS MATERIALIZED (
            'to_date', hv.to_date,
            'health_components_change', ${componentsChangeSql()}) AS trend
   FROM halves AS hv
-  JOIN health_scores AS t ON t.account_id = hv.account_id AND t.date = hv.to_date
   JOIN health_scores AS f ON f.account_id = hv.account_id AND f.date = hv.from_date
-  JOIN account_metrics AS tm ON tm.account_id = hv.account_id AND tm.date = hv.to_date
   JOIN account_metrics AS fm ON fm.account_id = hv.account_id AND fm.date = hv.from_date
 ),
 trends_by_account AS (
@@ -297,48 +315,43 @@ trends_by_account AS (
   FROM trends
   GROUP BY account_id
 ),
-latest_health AS (
-  SELECT l.account_id,
-         CASE WHEN h.account_id IS NULL THEN NULL
-              ELSE json_object('daily_active_users', h.dau_points, 'feature_adoption', h.adoption_points,
-                               'support_tickets', h.tickets_points, 'nps', h.nps_points,
-                               'login_frequency', h.login_points) END AS components,
+latest_health AS MATERIALIZED (
+  SELECT l.account_id, l.score, l.bucket, l.to_date, l.arr,
+         CASE WHEN l.to_date IS NULL THEN NULL
+              ELSE json_object('daily_active_users', l.dau_points, 'feature_adoption', l.adoption_points,
+                               'support_tickets', l.tickets_points, 'nps', l.nps_points,
+                               'login_frequency', l.login_points) END AS components,
          tr.trend_30d, tr.trend_60d, tr.trend_90d
   FROM latest AS l
-  LEFT JOIN health_scores AS h ON h.account_id = l.account_id AND h.date = l.to_date
   LEFT JOIN trends_by_account AS tr ON tr.account_id = l.account_id
 )
-INSERT INTO account_health (account_id, components, trend_30d, trend_60d, trend_90d)
-SELECT account_id, components, trend_30d, trend_60d, trend_90d FROM latest_health WHERE true
-ON CONFLICT (account_id) DO UPDATE
-SET components = excluded.components, trend_30d = excluded.trend_30d, trend_60d = excluded.trend_60d,
-    trend_90d = excluded.trend_90d`);
+`);
 
 /**
- * Sets each account's current score and bucket (its latest date's) and the trend figures lists sort by and the
- * portfolio sums, copied from account_health, and clears its stale marks: its scores now follow its metrics.
+ * Writes what an account shows of its health, from its stored scores, in ONE update of its row (D1 bills a row
+ * written per update, plus one per index entry it assigns, and no index holds these columns): the current score and
+ * bucket (its latest date's), the components of that score, the 30/60/90-day trends and the figures lists sort by and
+ * the portfolio sums, its ARR and latest metric date (those of its latest metrics row); and clears its stale marks:
+ * its scores now follow its metrics. The trends are anchored at the latest scored date; the window bounds are index
+ * seeks on the (account_id, date) primary keys, and the engagement halves of every window come from one pass over the
+ * widest window's metrics, so the work grows linearly with the chunk. A date exactly at the window's midpoint counts
+ * in neither half, as in src/domain/trend.ts. An account without scores gets nulls.
  */
 function updateAccounts(scope: SQL, updatedAt: string): SQL {
   return sql`
-WITH ${scope},
-latest_score AS MATERIALIZED (
-  SELECT t.account_id, h.score, h.bucket, ah.trend_30d, ah.trend_90d
-  FROM targets AS t
-  LEFT JOIN health_scores AS h
-    ON h.account_id = t.account_id
-   AND h.date = (SELECT max(s.date) FROM health_scores AS s WHERE s.account_id = t.account_id)
-  LEFT JOIN account_health AS ah ON ah.account_id = t.account_id
-)
+WITH ${scope}, chunk(account_id) AS (SELECT account_id FROM targets),${ACCOUNT_HEALTH_FROM_CHUNK}
 UPDATE accounts
-SET health_score = latest_score.score, health_bucket = latest_score.bucket,
-    health_change_30d = latest_score.trend_30d ->> '$.health_score_change',
-    arr_change_30d = latest_score.trend_30d ->> '$.arr_change',
-    arr_change_90d = latest_score.trend_90d ->> '$.arr_change',
-    engagement_trend_30d = latest_score.trend_30d ->> '$.engagement_trend',
+SET health_score = lh.score, health_bucket = lh.bucket, health_components = lh.components,
+    trend_30d = lh.trend_30d, trend_60d = lh.trend_60d, trend_90d = lh.trend_90d,
+    health_change_30d = lh.trend_30d ->> '$.health_score_change',
+    arr_change_30d = lh.trend_30d ->> '$.arr_change',
+    arr_change_90d = lh.trend_90d ->> '$.arr_change',
+    engagement_trend_30d = lh.trend_30d ->> '$.engagement_trend',
+    arr = coalesce(lh.arr, accounts.arr), latest_metric_date = coalesce(lh.to_date, accounts.latest_metric_date),
     scores_stale_from = NULL, scores_stale_to = NULL,
     updated_at = ${updatedAt}
-FROM latest_score
-WHERE accounts.id = latest_score.account_id`;
+FROM latest_health AS lh
+WHERE accounts.id = lh.account_id`;
 }
 
 function assertValidWindowDays(windowDays: number): void {
@@ -391,14 +404,13 @@ export async function recomputeHealth(
   let scoresWritten = 0;
   let rowsWritten = 0;
   for (const chunk of await chunksOfAccountIds(db, options)) {
-    const scope = targets(JSON.stringify(chunk), options.scope ?? "all", reachDays, config.windowDays);
+    const scope = targets(JSON.stringify(chunk), options.scope ?? "all", reachDays, config.windowDays, options.changedRanges);
     const results = await runBatch(db, [
       db.run(deleteOrphanScores(scope)),
       db.run(upsertScores(scope, config, startedAt)),
-      db.run(upsertAccountHealth(scope)),
       db.run(updateAccounts(scope, startedAt)),
     ]);
-    const [, upserted, , updated] = results;
+    const [, upserted, updated] = results;
     scoresWritten += upserted.meta.changes ?? 0;
     accountsUpdated += updated.meta.changes ?? 0;
     rowsWritten += results.reduce((sum, result) => sum + (result.meta.rows_written ?? 0), 0);

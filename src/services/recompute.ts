@@ -5,9 +5,11 @@ import {
   insertRecomputeJob,
   recordRecomputeChunk,
 } from "../db/queries/recompute-jobs";
+import type { ChangedRange } from "../db/queries/metric-batches";
+import { adoptPendingRescores, deletePendingRescores } from "../db/queries/pending-rescores";
 import { bumpAfter } from "../db/queries/data-version";
 import { getScoringFingerprint, markBookStale, staleAccountIds } from "../db/queries/scoring-state";
-import { recomputeHealth, type RecomputeResult, type RescoreScope } from "../jobs/recompute";
+import { recomputeHealth, type RecomputeOptions, type RecomputeResult, type RescoreScope } from "../jobs/recompute";
 import {
   ACCOUNTS_PER_MESSAGE,
   partsForAccounts,
@@ -93,12 +95,21 @@ export interface RecomputeRequest {
   trigger: RecomputeTrigger;
   scope: RescoreScope;
   forceQueue?: boolean;
+  /** Scope `stale` after an upload: the dates it changed (see UploadChanges), rescored with the stale marks. */
+  upload?: UploadChanges;
+}
+
+/** What an upload changed: its run (whose pending_rescores rows record it) and, per account, the dates. */
+export interface UploadChanges {
+  runId: number;
+  /** Null when the upload changed more accounts than it keeps in memory: it is rescored by a queued job. */
+  ranges: readonly ChangedRange[] | null;
 }
 
 /**
  * Compares the health configuration with the one the stored scores follow; when it changed, marks every account
- * stale (and records the new one) before any rescore, so stale marks are the one fact every rescore, the summary and
- * the account detail read.
+ * stale (and records the new one) before any rescore, so the stale marks every rescore, the summary and the account
+ * detail read say so.
  */
 async function applyHealthConfig(db: Database, health: HealthConfig): Promise<void> {
   const fingerprint = healthConfigFingerprint(health);
@@ -108,11 +119,25 @@ async function applyHealthConfig(db: Database, health: HealthConfig): Promise<vo
 }
 
 /**
+ * A recompute in this invocation. One that wrote anything bumps the data version (conditional reads), a row written
+ * that its figures count.
+ */
+async function recomputeInline(db: Database, health: HealthConfig, options?: RecomputeOptions): Promise<RecomputeResult> {
+  const result = await bumpAfter(db, recomputeHealth(db, health, options), (done) => done.rowsWritten > 0);
+  return result.rowsWritten > 0 ? { ...result, rowsWritten: result.rowsWritten + 1 } : result;
+}
+
+/** The ids of `ids` and of the accounts `ranges` name, once each. */
+function unionOfIds(ids: readonly number[], ranges: readonly ChangedRange[]): number[] {
+  return [...new Set([...ids, ...ranges.map(([accountId]) => accountId)])];
+}
+
+/**
  * A recompute, inline when its accounts are few enough (one invocation does them well within D1's limits) and no
  * queue is forced, else as a job on the recompute queue. Scope `all` (`POST /health/recompute`): the whole book, every
- * date. Scope `stale` (every upload, the cron, `POST /health/recompute?scope=stale`): only the accounts marked stale
- * (by uploads, crashed uploads, failed rescores or a configuration change), each over the dates its changes reach; an
- * up-to-date book writes nothing.
+ * date. Scope `stale` (every upload, the cron, `POST /health/recompute?scope=stale`): the accounts marked stale (by a
+ * configuration change, a new segment, a failed rescore, an abandoned upload's pending rescores) and the dates an
+ * upload changed, each over the dates its changes reach; an up-to-date book writes nothing.
  */
 export async function recomputeScores(
   db: Database,
@@ -121,14 +146,29 @@ export async function recomputeScores(
 ): Promise<RecomputeOutcome> {
   const started = Date.now();
   await applyHealthConfig(db, request.health);
-  const staleIds = request.scope === "stale" ? await staleAccountIds(db) : null;
-  const accounts = staleIds ? staleIds.length : await countAccounts(db);
-  if (!request.forceQueue && accounts <= request.inlineMaxAccounts) {
-    const options = staleIds ? { accountIds: staleIds, scope: "stale" as const } : {};
-    return { mode: "inline", result: await bumpAfter(db, recomputeHealth(db, request.health, options), (done) => done.rowsWritten > 0) };
+  if (request.scope === "all") {
+    if (!request.forceQueue && (await countAccounts(db)) <= request.inlineMaxAccounts) {
+      return { mode: "inline", result: await recomputeInline(db, request.health) };
+    }
+    return { mode: "queued", job: await startFullRecomputeJob(db, queue, request.trigger), durationMs: Date.now() - started };
   }
-  const job = staleIds
-    ? await startAccountsRecomputeJob(db, queue, request.trigger, staleIds, "stale")
-    : await startFullRecomputeJob(db, queue, request.trigger);
+
+  const { upload } = request;
+  await adoptPendingRescores(db, { exceptRunId: upload?.runId ?? null });
+  const ranges = upload?.ranges ?? [];
+  const accountIds = unionOfIds(await staleAccountIds(db), ranges);
+  if (!request.forceQueue && upload?.ranges !== null && accountIds.length <= request.inlineMaxAccounts) {
+    const result = await recomputeInline(db, request.health, {
+      accountIds,
+      scope: "stale",
+      changedRanges: JSON.stringify(ranges),
+    });
+    if (!upload) return { mode: "inline", result };
+    const deleted = await deletePendingRescores(db, upload.runId);
+    return { mode: "inline", result: { ...result, rowsWritten: result.rowsWritten + deleted } };
+  }
+  // A queued job rescores marked accounts: the upload's pending rescores become marks first.
+  if (upload) await adoptPendingRescores(db, { runId: upload.runId });
+  const job = await startAccountsRecomputeJob(db, queue, request.trigger, await staleAccountIds(db), "stale");
   return { mode: "queued", job, durationMs: Date.now() - started };
 }

@@ -11,8 +11,9 @@ import { processRecomputeMessage, recomputeScores } from "./recompute";
 
 /**
  * The Cron Trigger (wrangler.toml `[triggers]`): what `POST /health/recompute?scope=stale` does. It rescores only the
- * accounts marked stale (an upload whose rescore failed or was cut off, a queued job that failed, a crashed upload,
- * or every account after a change of the health configuration); an up-to-date book costs two reads.
+ * accounts marked stale and what uploads left pending (an upload whose rescore failed or was cut off, a queued job
+ * that failed, a crashed upload, or every account after a change of the health configuration); an up-to-date book
+ * writes nothing and costs a few reads.
  */
 export async function recomputeOnSchedule(controller: ScheduledController, env: Env): Promise<void> {
   const fields = { cron: controller.cron, scheduled_time: new Date(controller.scheduledTime).toISOString() };

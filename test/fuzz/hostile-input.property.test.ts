@@ -21,7 +21,7 @@ async function storedState(): Promise<string> {
     env.DB.prepare("SELECT * FROM accounts ORDER BY id"),
     env.DB.prepare("SELECT * FROM account_metrics ORDER BY account_id, date"),
     env.DB.prepare("SELECT * FROM health_scores ORDER BY account_id, date"),
-    env.DB.prepare("SELECT * FROM account_health ORDER BY account_id"),
+    env.DB.prepare("SELECT * FROM pending_rescores ORDER BY id"),
   ]);
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify(rows.map((r) => r.results))));
   return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");

@@ -10,7 +10,7 @@ export async function resetDatabase(): Promise<void> {
   await env.DB.batch([
     env.DB.prepare("DELETE FROM insight_cache"),
     env.DB.prepare("DELETE FROM recompute_jobs"),
-    env.DB.prepare("DELETE FROM account_health"),
+    env.DB.prepare("DELETE FROM pending_rescores"),
     env.DB.prepare("DELETE FROM health_scores"),
     env.DB.prepare("DELETE FROM account_metrics"),
     env.DB.prepare("DELETE FROM accounts"),

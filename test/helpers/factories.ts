@@ -102,11 +102,12 @@ export async function insertAccount(seed: AccountSeed): Promise<number> {
   const score = seed.healthScore ?? null;
   const bucket = seed.healthBucket !== undefined ? seed.healthBucket : score === null ? null : bucketOfScore(score);
   const change30d = seed.healthChange30d !== undefined ? seed.healthChange30d : (seed.trend30d?.health_score_change ?? null);
-  // As the recompute job stores them: the figures on the account, the explanation in account_health.
+  // As the recompute job stores them: the figures and the explanation on the account row.
   const row = await env.DB.prepare(
     `INSERT INTO accounts (account_name, segment, region, arr, latest_metric_date, health_score, health_bucket,
-                           health_change_30d, arr_change_30d, arr_change_90d, engagement_trend_30d, renewal_date, owner)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+                           health_change_30d, arr_change_30d, arr_change_90d, engagement_trend_30d, renewal_date, owner,
+                           health_components, trend_30d, trend_60d, trend_90d)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
   )
     .bind(
       seed.name,
@@ -122,20 +123,13 @@ export async function insertAccount(seed: AccountSeed): Promise<number> {
       seed.trend30d?.engagement_trend ?? null,
       seed.renewalDate ?? null,
       seed.owner ?? null,
-    )
-    .first<{ id: number }>();
-  if (!row) throw new Error(`Could not insert account ${seed.name}`);
-  await env.DB.prepare(
-    `INSERT INTO account_health (account_id, components, trend_30d, trend_60d, trend_90d) VALUES (?, ?, ?, ?, ?)`,
-  )
-    .bind(
-      row.id,
       jsonOrNull(seed.healthComponents ?? (score === null ? null : components())),
       jsonOrNull(seed.trend30d),
       jsonOrNull(seed.trend60d),
       jsonOrNull(seed.trend90d),
     )
-    .run();
+    .first<{ id: number }>();
+  if (!row) throw new Error(`Could not insert account ${seed.name}`);
   return row.id;
 }
 

@@ -59,8 +59,7 @@ export async function scoredState() {
        FROM accounts ORDER BY account_name`,
     ),
     env.DB.prepare(
-      `SELECT a.account_name, ah.components, ah.trend_30d, ah.trend_60d, ah.trend_90d
-       FROM account_health AS ah JOIN accounts AS a ON a.id = ah.account_id ORDER BY a.account_name`,
+      `SELECT account_name, health_components, trend_30d, trend_60d, trend_90d FROM accounts ORDER BY account_name`,
     ),
   ]);
   return {

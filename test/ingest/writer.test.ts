@@ -42,6 +42,10 @@ describe("writeMetricBatch", () => {
       changedAccountIds: expect.arrayContaining([ids.Acme, ids.Beta]),
       metricsCreated: 2,
       metricsUpdated: 0,
+      changedRanges: expect.arrayContaining([
+        [ids.Acme, "2024-10-01", "2024-10-01"],
+        [ids.Beta, "2024-10-01", "2024-10-01"],
+      ]),
       rowsWritten: expect.any(Number),
     });
     expect(first.rowsWritten).toBeGreaterThanOrEqual(4);
@@ -56,6 +60,14 @@ describe("writeMetricBatch", () => {
     expect(second.createdAccountIds).toEqual([after.Gamma]);
     expect([...second.changedAccountIds].sort()).toEqual([after.Acme, after.Beta, after.Gamma].sort());
     expect(second).toMatchObject({ metricsCreated: 2, metricsUpdated: 1 });
+    // Acme's 2024-10-01 is unchanged: only the new, older day is pending a rescore.
+    expect([...second.changedRanges].sort()).toEqual(
+      [
+        [after.Acme, "2024-09-30", "2024-09-30"],
+        [after.Beta, "2024-10-01", "2024-10-01"],
+        [after.Gamma, "2024-10-01", "2024-10-01"],
+      ].sort(),
+    );
 
     const unchanged = await writeMetricBatch(db, 3, [row("Acme", "2024-10-01"), row("Beta", "2024-10-01", { dailyActiveUsers: 11 })]);
     expect(unchanged).toEqual({
@@ -63,10 +75,14 @@ describe("writeMetricBatch", () => {
       changedAccountIds: [],
       metricsCreated: 0,
       metricsUpdated: 0,
+      changedRanges: [],
       rowsWritten: expect.any(Number),
     });
     // No row changed; D1 still counts an upsert's conflicting row as written (measured: 1 here), at most one a row.
     expect(unchanged.rowsWritten).toBeLessThanOrEqual(4);
+    // Each batch that changed something recorded its ranges once, in its own transaction; the unchanged one none.
+    const pending = await env.DB.prepare("SELECT ingest_run_id FROM pending_rescores ORDER BY id").all<{ ingest_run_id: number }>();
+    expect(pending.results.map((row) => row.ingest_run_id)).toEqual([1, 2]);
   });
 
   it("splits a batch whose JSON is too big into consecutive batches with the same result", async () => {

@@ -206,9 +206,9 @@ async function scoreRows(): Promise<ScoreRow[]> {
 
 async function accountRows(): Promise<AccountRow[]> {
   const { results } = await env.DB.prepare(
-    `SELECT a.id, a.health_score, a.health_bucket, ah.components AS health_components, a.health_change_30d,
-            a.arr_change_30d, a.arr_change_90d, a.engagement_trend_30d, ah.trend_30d, ah.trend_60d, ah.trend_90d
-     FROM accounts AS a LEFT JOIN account_health AS ah ON ah.account_id = a.id ORDER BY a.id`,
+    `SELECT a.id, a.health_score, a.health_bucket, a.health_components, a.health_change_30d,
+            a.arr_change_30d, a.arr_change_90d, a.engagement_trend_30d, a.trend_30d, a.trend_60d, a.trend_90d
+     FROM accounts AS a ORDER BY a.id`,
   ).all<AccountRow>();
   return results;
 }

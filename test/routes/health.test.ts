@@ -51,8 +51,7 @@ async function insertAll(): Promise<void> {
 
 async function storedHealth(): Promise<StoredHealth[]> {
   const { results } = await env.DB.prepare(
-    "SELECT a.account_name, a.health_score, a.health_bucket, ah.trend_30d FROM accounts AS a " +
-      "LEFT JOIN account_health AS ah ON ah.account_id = a.id ORDER BY a.account_name",
+    "SELECT account_name, health_score, health_bucket, trend_30d FROM accounts ORDER BY account_name",
   ).all<StoredHealth>();
   return results;
 }

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CSV_HEADER_ORDER } from "../../src/ingest/csv-header";
 import worker from "../../src/index";
 import { recomputeHealth } from "../../src/jobs/recompute";
+import { writeMetricBatch } from "../../src/services/ingest/writer";
 import type { RecomputeMessage } from "../../src/jobs/recompute-queue";
 import { DEFAULT_HEALTH_CONFIG } from "../../src/lib/config";
 import type { AccountDetail } from "../../src/routes/accounts/accounts.schemas";
@@ -107,6 +108,20 @@ describe("what an upload rescores", () => {
     await expectEqualToFullRecompute();
   });
 
+  it("a daily file writes three D1 rows per row (its metrics, its score, its account) and leaves nothing pending", async () => {
+    const names = Array.from({ length: 20 }, (_, index) => `Account ${index}`);
+    await upload(names.flatMap((name) => daysOf(name, 0, 9)));
+    const daily = await upload(names.map((name) => ({ name, day: 10 })));
+    expect(daily.metrics_created).toBe(20);
+    // Per batch, whatever its size, 4 more (measured), among them its pending-rescore row (written, then deleted) and
+    // the run's progress; nothing else per row.
+    expect(daily.d1_rows_written).toBeGreaterThanOrEqual(3 * 20);
+    expect(daily.d1_rows_written).toBeLessThanOrEqual(3 * 20 + 4);
+    const pending = await env.DB.prepare("SELECT count(*) AS n FROM pending_rescores").first<number>("n");
+    expect(pending).toBe(0);
+    await expectEqualToFullRecompute();
+  });
+
   it("the same file twice: the second upload changes nothing and rescores nothing", async () => {
     const days = [...daysOf("Acme", 0, 20), ...daysOf("Globex", 5, 25)];
     await upload(days);
@@ -144,6 +159,36 @@ describe("what an upload rescores", () => {
 });
 
 describe("the cron and POST /health/recompute?scope=stale", () => {
+  it("score what an upload cut off before its rescore left pending", async () => {
+    await upload(daysOf("Acme", 0, 40));
+    // The batch commits its rows and pending rescores; the Worker dies before the upload rescores them.
+    const run = await env.DB.prepare(
+      "INSERT INTO ingest_runs (status, started_at) VALUES ('running', '2025-04-11T00:00:00Z') RETURNING id",
+    ).first<number>("id");
+    const rows = [41, 42].map((day) => ({
+      line: day,
+      accountName: "Acme",
+      segment: "Mid-Market" as const,
+      region: "EMEA",
+      arr: 90_000,
+      date: addDays(START, day),
+      dailyActiveUsers: 5,
+      featureAdoptionRate: 0.1,
+      supportTicketsOpen: 9,
+      npsScore: null,
+      loginFrequency: 0.1,
+      renewalDate: null,
+      owner: null,
+    }));
+    await writeMetricBatch(testDb(), run ?? 0, rows);
+    expect(await scoreOn("Acme", 41)).toBeNull();
+
+    await runCron();
+    expect(await scoreOn("Acme", 42)).not.toBeNull();
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM pending_rescores").first<number>("n")).toBe(0);
+    await expectEqualToFullRecompute();
+  });
+
   it("on an up-to-date book write no score row and log that there was nothing to do", async () => {
     await upload([...daysOf("Acme", 0, 30), ...daysOf("Globex", 0, 30)]);
     const logged = vi.spyOn(console, "log");

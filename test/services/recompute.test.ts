@@ -68,9 +68,9 @@ function series(name: string, days: number, dau: number): AccountSeries {
 
 async function storedHealth() {
   const { results } = await env.DB.prepare(
-    `SELECT a.account_name, a.health_score, a.health_bucket, a.health_change_30d, ah.trend_30d,
+    `SELECT a.account_name, a.health_score, a.health_bucket, a.health_change_30d, a.trend_30d,
             (SELECT count(*) FROM health_scores AS h WHERE h.account_id = a.id) AS scores
-     FROM accounts AS a LEFT JOIN account_health AS ah ON ah.account_id = a.id ORDER BY a.account_name`,
+     FROM accounts AS a ORDER BY a.account_name`,
   ).all();
   return results;
 }
@@ -157,8 +157,10 @@ describe("recompute queue consumer", () => {
   it("rescores a chunk's accounts exactly as inline, counts a redelivered chunk once, and completes the job", async () => {
     await uploadCsv(metricsCsv([series("Alpha", 40, 60), series("Bravo", 40, 20), series("Charlie", 5, 40)]));
     const inline = await storedHealth();
-    await env.DB.batch([env.DB.prepare("DELETE FROM health_scores"), env.DB.prepare("DELETE FROM account_health")]);
-    await env.DB.prepare("UPDATE accounts SET health_score = NULL, health_bucket = NULL").run();
+    await env.DB.batch([
+      env.DB.prepare("DELETE FROM health_scores"),
+      env.DB.prepare("UPDATE accounts SET health_score = NULL, health_bucket = NULL, trend_30d = NULL"),
+    ]);
 
     const { queue, sent } = recordingQueue();
     const { results: ids } = await env.DB.prepare("SELECT id FROM accounts ORDER BY id").all<{ id: number }>();

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { DailyMetrics } from "../../domain/types";
+import { PENDING_ACCOUNT_IDS } from "./pending-rescores";
 import type { Database } from "../../lib/types";
 import type { AccountDetail, HealthHistoryEntry } from "../../routes/accounts/accounts.schemas";
 import { runBatch } from "../batch";
@@ -58,7 +59,9 @@ export async function getAccountDetail(
   const [row, history] = await runBatch(db, [
     db.get<(AccountRow & { scores_stale: 0 | 1 }) | undefined>(sql`
       SELECT ${ACCOUNT_COLUMNS},
-             (a.latest_metric_date IS NOT NULL AND (a.scores_stale_from IS NOT NULL OR ${otherConfiguration})) AS scores_stale
+             (a.latest_metric_date IS NOT NULL
+              AND (a.scores_stale_from IS NOT NULL OR a.id IN (${PENDING_ACCOUNT_IDS}) OR ${otherConfiguration}))
+               AS scores_stale
       FROM accounts AS a ${ACCOUNT_JOINS} WHERE a.id = ${id}`),
     db.all<HistoryRow>(sql`
       SELECT ${METRICS_COLUMNS}, h.score, h.bucket, h.dau_points, h.adoption_points, h.tickets_points,

@@ -53,7 +53,7 @@ function whereClause(query: ListAccountsQuery): SQL {
 
 /**
  * One page of accounts and the number matching the filters, read in one batch (a consistent snapshot).
- * The page's ids are cut first, reading only the filter and sort columns (from a covering index where one fits), and
+ * The page's ids are cut first, reading only the filter and sort columns (from an index where one fits), and
  * only the page's rows are then read whole and joined to their health and latest metrics.
  */
 export async function listAccounts(db: Database, query: ListAccountsQuery): Promise<Pick<AccountList, "total" | "accounts">> {

@@ -10,12 +10,10 @@ import type { Account, LatestMetrics } from "../../routes/accounts/accounts.sche
 /** How far back the detail's histories reach from the latest metric date (the widest trend window). */
 export const HISTORY_WINDOW_DAYS = 90;
 
-/** An account's own columns and its health explanation (HEALTH_JOIN). */
+/** An account's own columns and its health explanation. */
 export const ACCOUNT_HEALTH_COLUMNS = sql.raw(`
   a.id, a.account_name, a.segment, a.region, a.arr, a.health_score, a.health_bucket, a.latest_metric_date,
-  a.renewal_date, a.owner, ah.components AS health_components, ah.trend_30d, ah.trend_60d, ah.trend_90d`);
-
-export const HEALTH_JOIN = sql.raw(`LEFT JOIN account_health AS ah ON ah.account_id = a.id`);
+  a.renewal_date, a.owner, a.health_components, a.trend_30d, a.trend_60d, a.trend_90d`);
 
 /** The score of the account's latest metric date. */
 export const LATEST_SCORE_JOIN = sql.raw(
@@ -33,19 +31,25 @@ export const METRICS_WINDOW_JOIN = sql.raw(`
    AND m.date >= date(a.latest_metric_date, '-${HISTORY_WINDOW_DAYS} days')
    AND m.date <= a.latest_metric_date`);
 
+/**
+ * A metrics row's id. account_metrics is clustered on (account_id, date) without a rowid, so the id is derived from
+ * both: the account id × 10^7 + the date's Julian day number (below 10^7 until the year 9999). Unique, and stable
+ * across re-uploads of that day.
+ */
+const METRICS_ID = "m.account_id * 10000000 + CAST(julianday(m.date) AS INTEGER)";
+
 /** The columns of an account, its health explanation and its latest metrics row (ACCOUNT_JOINS). */
 export const ACCOUNT_COLUMNS = sql`${ACCOUNT_HEALTH_COLUMNS}, a.created_at, a.updated_at,
-  m.rowid AS metrics_id, m.date AS metrics_date, m.daily_active_users, m.feature_adoption_rate, m.support_tickets_open,
+  ${sql.raw(METRICS_ID)} AS metrics_id, m.date AS metrics_date, m.daily_active_users, m.feature_adoption_rate, m.support_tickets_open,
   m.nps_score, m.login_frequency, h.score AS metrics_health_score`;
 
 export const ACCOUNT_JOINS = sql`
-  ${HEALTH_JOIN}
   LEFT JOIN account_metrics AS m ON m.account_id = a.id AND m.date = a.latest_metric_date
   ${LATEST_SCORE_JOIN}`;
 
 type StoredHealthField = "health_components" | "trend_30d" | "trend_60d" | "trend_90d";
 
-/** The health explanation as account_health stores it: JSON text, or null. */
+/** The health explanation as the account row stores it: JSON text, or null. */
 type StoredHealth = Record<StoredHealthField, string | null>;
 
 /** A row of ACCOUNT_HEALTH_COLUMNS. */

@@ -16,10 +16,13 @@ export interface StoredAccount {
   segment: Segment;
   region: string;
   arr: number;
+  /** Its latest metric date (the account row's follows it at the rescore). */
   latest_metric_date: string | null;
   renewal_date: string | null;
+  /** The date of its latest metric row that has a renewal date; null: none has. */
   renewal_date_as_of: string | null;
   owner: string | null;
+  /** The date of its latest metric row that has an owner; null: none has. */
   owner_as_of: string | null;
 }
 
@@ -52,15 +55,21 @@ function jsonChunks(items: readonly unknown[]): string[] {
   return chunks;
 }
 
+/** The date of the account's latest metric row that has `column` (the row its renewal date or owner comes from). */
+const LATEST_DATE_WITH = (column: "renewal_date" | "owner") =>
+  sql.raw(`(SELECT max(m.date) FROM account_metrics AS m WHERE m.account_id = a.id AND m.${column} IS NOT NULL)`);
+
 function accountsQuery(namesJson: string) {
   return sql`
-SELECT a.account_name, a.segment, a.region, a.arr, a.latest_metric_date, a.renewal_date, a.renewal_date_as_of, a.owner,
-       a.owner_as_of
+SELECT a.account_name, a.segment, a.region, a.arr,
+       (SELECT max(m.date) FROM account_metrics AS m WHERE m.account_id = a.id) AS latest_metric_date,
+       a.renewal_date, ${LATEST_DATE_WITH("renewal_date")} AS renewal_date_as_of,
+       a.owner, ${LATEST_DATE_WITH("owner")} AS owner_as_of
 FROM json_each(${namesJson}) AS j
 JOIN accounts AS a ON a.account_name = j.value`;
 }
 
-/** `tuplesJson`: MetricTuples ([name, date, dau, adoption, tickets, nps, login, arr]) as JSON. */
+/** `tuplesJson`: MetricTuples ([name, date, dau, adoption, tickets, nps, login, arr, renewal date, owner]) as JSON. */
 function metricChangesQuery(tuplesJson: string) {
   return sql`
 SELECT j.value ->> 0 AS account_name, j.value ->> 1 AS date, m.account_id IS NULL AS created
@@ -73,7 +82,9 @@ WHERE m.account_id IS NULL
    OR m.support_tickets_open IS NOT j.value ->> 4
    OR m.nps_score IS NOT j.value ->> 5
    OR m.login_frequency IS NOT j.value ->> 6
-   OR m.arr IS NOT j.value ->> 7`;
+   OR m.arr IS NOT j.value ->> 7
+   OR m.renewal_date IS NOT j.value ->> 8
+   OR m.owner IS NOT j.value ->> 9`;
 }
 
 /**

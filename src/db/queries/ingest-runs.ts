@@ -42,7 +42,7 @@ export const ABANDONED_RUN_MINUTES = 30;
 
 /**
  * Marks the runs that stopped without finishing as failed, saying how far they got (their committed progress is
- * written atomically with their rows), and answers their ids. Their rows need no search: the stale marks written
+ * written atomically with their rows), and answers their ids. Their rows need no search: the pending rescores written
  * with them make the next rescore include their accounts.
  */
 export async function markAbandonedRuns(db: Database, now = new Date()): Promise<number[]> {

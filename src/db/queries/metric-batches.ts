@@ -2,6 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Segment } from "../../domain/types";
 import type { Database } from "../../lib/types";
 import { runBatch } from "../batch";
+import { widenStaleRanges } from "./scoring-state";
 
 /**
  * Writes one batch of validated rows as a single atomic batch: an account upsert and a metric upsert, each
@@ -9,10 +10,15 @@ import { runBatch } from "../batch";
  * one JSON parameter is also 4-5x faster than multi-row VALUES).
  *
  * Upserts only change a row when a value differs, so re-uploading a file changes (and counts) nothing. Both
- * answer with the rows they touched (RETURNING). SQLite gives a new row an id (rowid for account_metrics) above
- * the table's highest, and the batch is one transaction, so a returned row whose id exceeds the highest id read at
- * the start of the batch was inserted and any other was updated. That gives exact created/updated counts and the
- * accounts to rescore in one pass over the JSON, instead of a separate UPDATE and INSERT per table.
+ * answer with the rows they touched (RETURNING). SQLite gives a new account an id above the table's highest, and the
+ * batch is one transaction, so a returned account whose id exceeds the highest id read at the start of the batch was
+ * inserted; the metric rows of the batch that did not exist before it (counted at its start, by primary key) are the
+ * ones it created. That gives exact created/updated counts in one pass over the JSON, instead of a separate UPDATE
+ * and INSERT per table.
+ *
+ * What D1 bills is rows written, index entries included, so the daily case (one new day for an existing account)
+ * writes the metric row and one pending-rescore row for the whole batch, and nothing on the account: its ARR and
+ * latest date are set by the rescore, which rewrites the account row anyway.
  */
 
 export interface BatchOutcome {
@@ -22,6 +28,8 @@ export interface BatchOutcome {
   changedAccountIds: number[];
   metricsCreated: number;
   metricsUpdated: number;
+  /** Per account, the first and last date whose metrics the batch created or changed. */
+  changedRanges: ChangedRange[];
   /** D1 rows written by the batch (`meta.rows_written`, what D1 bills), indexes included. */
   rowsWritten: number;
 }
@@ -43,6 +51,9 @@ export type AccountTuple = [
   ownerAsOf: string | null,
 ];
 
+/** An account and the first and last date of its changed metrics, as pending_rescores stores them. */
+export type ChangedRange = [accountId: number, firstDate: string, lastDate: string];
+
 /** One account + date of metrics. */
 export type MetricTuple = [
   name: string,
@@ -53,67 +64,63 @@ export type MetricTuple = [
   npsScore: number | null,
   loginFrequency: number,
   arr: number,
+  renewalDate: string | null,
+  owner: string | null,
 ];
 
-const ID_WATERMARKS = sql`
+/** The highest account id, and how many of the batch's metric rows (distinct account + date) exist already. */
+function batchStart(metricsJson: string) {
+  return sql`
 SELECT (SELECT coalesce(max(id), 0) FROM accounts) AS account_id,
-       (SELECT coalesce(max(rowid), 0) FROM account_metrics) AS metric_rowid`;
+       (SELECT count(*) FROM json_each(${metricsJson}) AS j
+        JOIN accounts AS a ON a.account_name = j.value ->> 0
+        JOIN account_metrics AS m ON m.account_id = a.id AND m.date = j.value ->> 1) AS existing_metrics`;
+}
 
-// The account's segment, region and ARR are those of its latest-dated row, so they only move forward in date.
-// The renewal date and owner are inserted with a new account; afterwards this statement only moves their `_as_of`
-// dates forward (applyRenewalsAndOwners changes the values), so a daily feed never rewrites their indexes.
+/** Whether the batch's latest row for the account (`j`) is at least as late as every stored one of `a`. */
+const IS_LATEST_ROW = (date: SQL, accountId: SQL) => sql`
+  ${date} >= coalesce((SELECT max(m.date) FROM account_metrics AS m WHERE m.account_id = ${accountId}), '')`;
+
+/**
+ * New accounts (with the renewal date and owner the batch gives them), and the segment and region of existing ones
+ * when the batch's latest row for them changes either (the latest-dated row's attributes win, so they only move
+ * forward in date). An unchanged account is not written: its ARR and latest date follow its metrics at its rescore.
+ */
 function upsertAccounts(accountsJson: string) {
   return sql`
-INSERT INTO accounts (account_name, segment, region, arr, latest_metric_date, renewal_date, renewal_date_as_of, owner,
-                      owner_as_of)
-SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 6, value ->> 7, value ->> 8, value ->> 9
+INSERT INTO accounts (account_name, segment, region, arr, latest_metric_date, renewal_date, owner)
+SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 6, value ->> 8
 FROM json_each(${accountsJson})
 WHERE true
 ON CONFLICT (account_name) DO UPDATE
-SET segment = excluded.segment, region = excluded.region, arr = excluded.arr,
-    latest_metric_date = excluded.latest_metric_date, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
-    renewal_date_as_of = nullif(max(coalesce(excluded.renewal_date_as_of, ''), coalesce(accounts.renewal_date_as_of, '')), ''),
-    owner_as_of = nullif(max(coalesce(excluded.owner_as_of, ''), coalesce(accounts.owner_as_of, '')), '')
-WHERE (accounts.latest_metric_date IS NULL OR excluded.latest_metric_date >= accounts.latest_metric_date)
-  AND (accounts.segment IS NOT excluded.segment OR accounts.region IS NOT excluded.region
-       OR accounts.arr IS NOT excluded.arr OR accounts.latest_metric_date IS NOT excluded.latest_metric_date)
+SET segment = excluded.segment, region = excluded.region, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE (accounts.segment IS NOT excluded.segment OR accounts.region IS NOT excluded.region)
+  AND ${IS_LATEST_ROW(sql`excluded.latest_metric_date`, sql`accounts.id`)}
 RETURNING id`;
 }
 
 /**
- * The renewal date and owner of each account's latest-dated row that has them: a batch value dated at or after the
- * stored one's date replaces it. Runs after the account upsert, which has already moved the dates forward where the
- * value is unchanged (the daily case), so this statement writes an account (and the renewal and owner indexes) only
- * when a value changes, or when a row the upsert skipped (a back-fill) carries a newer date for the same value.
+ * An account's renewal date and owner are those of its latest-dated metric row that has them, so each metric row keeps
+ * the ones it was uploaded with and this statement, after the metric upsert, sets the account's from its rows. Only
+ * for the accounts whose rows in the batch carry one (no other can change), and only where the value changes: naming
+ * an indexed column in an UPDATE costs D1 an index row even when the value stays, so a daily feed that repeats its
+ * renewal dates and owners writes nothing here. A back-filled older row cannot override a newer one.
  */
 function applyRenewalsAndOwners(accountsJson: string) {
-  const renewalNewer = sql.raw(`j.renewal_date_as_of >= coalesce(accounts.renewal_date_as_of, '')`);
-  const ownerNewer = sql.raw(`j.owner_as_of >= coalesce(accounts.owner_as_of, '')`);
+  const latest = (column: string) =>
+    sql.raw(`(SELECT m.${column} FROM account_metrics AS m WHERE m.account_id = a.id AND m.${column} IS NOT NULL
+              ORDER BY m.date DESC LIMIT 1)`);
   return sql`
 UPDATE accounts
-SET renewal_date = CASE WHEN ${renewalNewer} THEN j.renewal_date ELSE accounts.renewal_date END,
-    renewal_date_as_of = CASE WHEN ${renewalNewer} THEN j.renewal_date_as_of ELSE accounts.renewal_date_as_of END,
-    owner = CASE WHEN ${ownerNewer} THEN j.owner ELSE accounts.owner END,
-    owner_as_of = CASE WHEN ${ownerNewer} THEN j.owner_as_of ELSE accounts.owner_as_of END,
-    updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-FROM (SELECT value ->> 0 AS account_name, value ->> 6 AS renewal_date, value ->> 7 AS renewal_date_as_of,
-             value ->> 8 AS owner, value ->> 9 AS owner_as_of
-      FROM json_each(${accountsJson})) AS j
-WHERE accounts.account_name = j.account_name
-  AND ((${renewalNewer} AND (accounts.renewal_date IS NOT j.renewal_date
-                             OR j.renewal_date_as_of > coalesce(accounts.renewal_date_as_of, '')))
-       OR (${ownerNewer} AND (accounts.owner IS NOT j.owner OR j.owner_as_of > coalesce(accounts.owner_as_of, ''))))
-RETURNING id`;
-}
-
-/** Widens each account's stale range to cover `changes`: rows of (id, first_date, last_date). */
-function widenStaleRanges(changes: SQL) {
-  return sql`
-UPDATE accounts
-SET scores_stale_from = min(coalesce(scores_stale_from, c.first_date), c.first_date),
-    scores_stale_to = max(coalesce(scores_stale_to, c.last_date), c.last_date)
-FROM (${changes}) AS c
-WHERE accounts.id = c.id`;
+SET renewal_date = l.renewal_date, owner = l.owner, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+FROM (
+  SELECT a.id, ${latest("renewal_date")} AS renewal_date, ${latest("owner")} AS owner
+  FROM json_each(${accountsJson}) AS j
+  JOIN accounts AS a ON a.account_name = j.value ->> 0
+  WHERE j.value ->> 6 IS NOT NULL OR j.value ->> 8 IS NOT NULL
+) AS l
+WHERE accounts.id = l.id AND (accounts.renewal_date IS NOT l.renewal_date OR accounts.owner IS NOT l.owner)
+RETURNING accounts.id`;
 }
 
 /**
@@ -126,23 +133,29 @@ SELECT a.id, min(m.date) AS first_date, max(m.date) AS last_date
 FROM json_each(${accountsJson}) AS j
 JOIN accounts AS a ON a.account_name = j.value ->> 0
 JOIN account_metrics AS m ON m.account_id = a.id
-WHERE a.segment IS NOT j.value ->> 1 AND (a.latest_metric_date IS NULL OR j.value ->> 4 >= a.latest_metric_date)
+WHERE a.segment IS NOT j.value ->> 1 AND ${IS_LATEST_ROW(sql`j.value ->> 4`, sql`a.id`)}
 GROUP BY a.id`);
 }
 
 /**
- * Widens each account's stale range to the dates whose metrics this batch created or changed: the metric upsert
- * stamps exactly those rows with the run (an unchanged row keeps its old run), and each account's rows of the batch
- * lie between its first and last date in the batch, so a primary-key range scan per account finds them.
+ * Records the dates whose metrics this batch created or changed, per account, as ONE pending_rescores row (none when
+ * it changed nothing), in the batch's transaction. The metric upsert stamps exactly those rows with the run (an
+ * unchanged row keeps its old run), and each account's rows of the batch lie between its first and last date in the
+ * batch, so a primary-key range scan per account finds them. Answers the ranges it recorded.
  */
-function markChangedDates(accountsJson: string, runId: number) {
-  return widenStaleRanges(sql`
-SELECT a.id, min(m.date) AS first_date, max(m.date) AS last_date
-FROM json_each(${accountsJson}) AS j
-JOIN accounts AS a ON a.account_name = j.value ->> 0
-JOIN account_metrics AS m ON m.account_id = a.id AND m.date BETWEEN j.value ->> 5 AND j.value ->> 4
-WHERE m.ingest_run_id = ${runId}
-GROUP BY a.id`);
+function recordPendingRescores(accountsJson: string, runId: number) {
+  return sql`
+INSERT INTO pending_rescores (ingest_run_id, ranges)
+SELECT ${runId}, json_group_array(json_array(id, first_date, last_date))
+FROM (
+  SELECT a.id, min(m.date) AS first_date, max(m.date) AS last_date
+  FROM json_each(${accountsJson}) AS j
+  JOIN accounts AS a ON a.account_name = j.value ->> 0
+  JOIN account_metrics AS m ON m.account_id = a.id AND m.date BETWEEN j.value ->> 5 AND j.value ->> 4
+  WHERE m.ingest_run_id = ${runId}
+  GROUP BY a.id)
+HAVING count(*) > 0
+RETURNING ranges`;
 }
 
 /** The run's progress, in the same transaction as the rows: the rows written and the last line they reach. */
@@ -156,22 +169,26 @@ WHERE id = ${runId}`;
 function upsertMetrics(metricsJson: string, runId: number) {
   return sql`
 INSERT INTO account_metrics (account_id, date, daily_active_users, feature_adoption_rate, support_tickets_open,
-                             nps_score, login_frequency, arr, ingest_run_id)
-SELECT a.id, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5, j.value ->> 6, j.value ->> 7, ${runId}
+                             nps_score, login_frequency, arr, renewal_date, owner, ingest_run_id)
+SELECT a.id, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5, j.value ->> 6, j.value ->> 7,
+       j.value ->> 8, j.value ->> 9, ${runId}
 FROM json_each(${metricsJson}) AS j
 JOIN accounts AS a ON a.account_name = j.value ->> 0
 WHERE true
 ON CONFLICT (account_id, date) DO UPDATE
 SET daily_active_users = excluded.daily_active_users, feature_adoption_rate = excluded.feature_adoption_rate,
     support_tickets_open = excluded.support_tickets_open, nps_score = excluded.nps_score,
-    login_frequency = excluded.login_frequency, arr = excluded.arr, ingest_run_id = excluded.ingest_run_id
+    login_frequency = excluded.login_frequency, arr = excluded.arr, renewal_date = excluded.renewal_date,
+    owner = excluded.owner, ingest_run_id = excluded.ingest_run_id
 WHERE account_metrics.daily_active_users IS NOT excluded.daily_active_users
    OR account_metrics.feature_adoption_rate IS NOT excluded.feature_adoption_rate
    OR account_metrics.support_tickets_open IS NOT excluded.support_tickets_open
    OR account_metrics.nps_score IS NOT excluded.nps_score
    OR account_metrics.login_frequency IS NOT excluded.login_frequency
    OR account_metrics.arr IS NOT excluded.arr
-RETURNING rowid AS row_id, account_id`;
+   OR account_metrics.renewal_date IS NOT excluded.renewal_date
+   OR account_metrics.owner IS NOT excluded.owner
+RETURNING account_id`;
 }
 
 /** D1 rows written by statements whose results are D1Results. */
@@ -180,29 +197,31 @@ function rowsWrittenBy(...results: D1Result[]): number {
 }
 
 /**
- * Upserts the accounts (`AccountTuple`s as JSON) and metrics (`MetricTuple`s as JSON) of one batch atomically, with
- * the stale ranges they open and the run's progress, and tells what it created from what it updated.
+ * Upserts the accounts (`AccountTuple`s as JSON) and metrics (`MetricTuple`s as JSON, `metricTuples` of them, one per
+ * account + date) of one batch atomically, with the rescores they call for and the run's progress, and tells what it
+ * created from what it updated.
  */
 export async function upsertMetricBatch(
   db: Database,
   runId: number,
-  batch: { accountsJson: string; metricsJson: string; rows: number; lastLine: number },
+  batch: { accountsJson: string; metricsJson: string; metricTuples: number; rows: number; lastLine: number },
 ): Promise<BatchOutcome> {
   const results = await runBatch(db, [
-    db.get<{ account_id: number; metric_rowid: number } | undefined>(ID_WATERMARKS),
+    db.get<{ account_id: number; existing_metrics: number } | undefined>(batchStart(batch.metricsJson)),
     db.run(markSegmentChanges(batch.accountsJson)),
     db.run(upsertAccounts(batch.accountsJson)),
-    db.run(applyRenewalsAndOwners(batch.accountsJson)),
     db.run(upsertMetrics(batch.metricsJson, runId)),
-    db.run(markChangedDates(batch.accountsJson, runId)),
+    db.run(applyRenewalsAndOwners(batch.accountsJson)),
+    db.run(recordPendingRescores(batch.accountsJson, runId)),
     db.run(recordProgress(runId, batch.rows, batch.lastLine)),
   ]);
-  const [before, segmentMarks, accountUpsert, renewalsAndOwners, metricUpsert, dateMarks, progress] = results;
+  const [before, segmentMarks, accountUpsert, metricUpsert, renewalsAndOwners, pending, progress] = results;
   // RETURNING rows, read from the D1Result so its meta (rows written) stays at hand.
   const upsertedAccounts = accountUpsert.results as { id: number }[];
+  const upsertedMetrics = metricUpsert.results as { account_id: number }[];
   const renewedOrReowned = renewalsAndOwners.results as { id: number }[];
-  const upsertedMetrics = metricUpsert.results as { row_id: number; account_id: number }[];
-  if (!before) throw new Error("D1 returned no id watermarks for the batch");
+  const [recorded] = pending.results as { ranges: string }[];
+  if (!before) throw new Error("D1 returned no id watermark for the batch");
 
   const createdAccountIds: number[] = [];
   const changedAccountIds = new Set<number>();
@@ -210,17 +229,16 @@ export async function upsertMetricBatch(
     if (id > before.account_id) createdAccountIds.push(id);
     changedAccountIds.add(id);
   }
+  for (const { account_id: accountId } of upsertedMetrics) changedAccountIds.add(accountId);
   for (const { id } of renewedOrReowned) changedAccountIds.add(id);
-  let metricsCreated = 0;
-  for (const { row_id: rowId, account_id: accountId } of upsertedMetrics) {
-    if (rowId > before.metric_rowid) metricsCreated++;
-    changedAccountIds.add(accountId);
-  }
+  // The metrics JSON holds one tuple per account + date (writer.ts), so every row it did not find was inserted.
+  const metricsCreated = batch.metricTuples - before.existing_metrics;
   return {
     createdAccountIds,
     changedAccountIds: [...changedAccountIds],
     metricsCreated,
     metricsUpdated: upsertedMetrics.length - metricsCreated,
-    rowsWritten: rowsWrittenBy(segmentMarks, accountUpsert, renewalsAndOwners, metricUpsert, dateMarks, progress),
+    changedRanges: recorded ? (JSON.parse(recorded.ranges) as ChangedRange[]) : [],
+    rowsWritten: rowsWrittenBy(segmentMarks, accountUpsert, metricUpsert, renewalsAndOwners, pending, progress),
   };
 }

@@ -1,13 +1,15 @@
 import { sql } from "drizzle-orm";
 import type { GroupTotals, PortfolioTotals, RegionTotals, SegmentTotals } from "../../domain/portfolio";
 import type { EngagementTrend, Segment } from "../../domain/types";
+import { PENDING_ACCOUNT_IDS } from "./pending-rescores";
 import type { Database } from "../../lib/types";
 import type { Account } from "../../routes/accounts/accounts.schemas";
 import type { AccountBrief } from "../../routes/portfolio/portfolio.schemas";
 import { runBatch } from "../batch";
 
 /**
- * Portfolio aggregates, summed in D1 in ONE pass over the accounts_portfolio_idx covering index: a GROUP BY of segment,
+ * Portfolio aggregates, summed in D1 in ONE pass over the accounts table (no covering index: the daily rescore rewrites
+ * the score, ARR and trend columns it would hold, and D1 bills every index entry written): a GROUP BY of segment,
  * region, bucket and 30-day engagement trend (at most 3 × regions × 4 × 4 groups), which this module folds into the
  * totals and the per-segment and per-region figures. `total()` rather than `sum()`, so empty groups add up to 0.
  */
@@ -22,13 +24,14 @@ export interface PortfolioAggregates {
 }
 
 /**
- * Accounts whose scores are behind their metrics: the ones marked stale (read from the partial index), or every account
- * with metrics when the stored scores follow another health configuration than `healthFingerprint`.
+ * Accounts whose scores are behind their metrics: the ones marked stale or waiting in an upload's pending rescores, or
+ * every account with metrics when the stored scores follow another health configuration than `healthFingerprint`.
  */
 export async function countStaleAccounts(db: Database, healthFingerprint: string): Promise<number> {
   const row = await db.get<{ stale: number }>(sql`
     SELECT CASE WHEN EXISTS (SELECT 1 FROM scoring_config WHERE id = 1 AND fingerprint = ${healthFingerprint})
-                THEN (SELECT count(*) FROM accounts WHERE scores_stale_from IS NOT NULL)
+                THEN (SELECT count(*) FROM accounts
+                      WHERE scores_stale_from IS NOT NULL OR id IN (${PENDING_ACCOUNT_IDS}))
                 ELSE (SELECT count(*) FROM accounts WHERE latest_metric_date IS NOT NULL) END AS stale`);
   return row?.stale ?? 0;
 }

@@ -6,7 +6,6 @@ import { runBatch } from "../batch";
 import { getAccountDetail } from "./account-detail";
 import {
   ACCOUNT_HEALTH_COLUMNS,
-  HEALTH_JOIN,
   LATEST_SCORE_JOIN,
   METRICS_COLUMNS,
   METRICS_WINDOW_JOIN,
@@ -80,7 +79,6 @@ export function snapshotStatements(db: Database, candidatesClause: SQL) {
       SELECT ${ACCOUNT_HEALTH_COLUMNS}, h.nps_source
       FROM candidates AS c
       JOIN accounts AS a ON a.id = c.id
-      ${HEALTH_JOIN}
       ${LATEST_SCORE_JOIN}
       ORDER BY a.arr DESC, a.id`),
     db.all<MetricRow>(sql`${candidatesClause}

@@ -1,10 +1,11 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../lib/types";
 import { runBatch } from "../batch";
 
 /**
- * What the rescores read before they start: the accounts whose scores are behind their metrics (the stale marks the
- * ingest writes with the rows) and the health configuration the stored scores follow.
+ * What the rescores read before they start: the accounts whose scores are behind their metrics (their stale marks;
+ * an upload's own changes wait in pending_rescores, see pending-rescores.ts) and the health configuration the stored
+ * scores follow.
  */
 
 /** The fingerprint of the health configuration the stored scores were computed with; null before the first rescore. */
@@ -22,8 +23,8 @@ export async function markBookStale(db: Database, fingerprint: string): Promise<
     db.run(sql`
       UPDATE accounts
       SET scores_stale_from = (SELECT min(m.date) FROM account_metrics AS m WHERE m.account_id = accounts.id),
-          scores_stale_to = latest_metric_date
-      WHERE latest_metric_date IS NOT NULL`),
+          scores_stale_to = (SELECT max(m.date) FROM account_metrics AS m WHERE m.account_id = accounts.id)
+      WHERE EXISTS (SELECT 1 FROM account_metrics AS m WHERE m.account_id = accounts.id)`),
     db.run(sql`
       INSERT INTO scoring_config (id, fingerprint, applied_at) VALUES (1, ${fingerprint}, ${new Date().toISOString()})
       ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, applied_at = excluded.applied_at`),
@@ -31,7 +32,20 @@ export async function markBookStale(db: Database, fingerprint: string): Promise<
   return marked.meta.changes ?? 0;
 }
 
-/** The accounts waiting for a rescore, by id (read from the partial index accounts_stale_idx). */
+/**
+ * Widens each account's stale marks to cover `changes`: rows of (id, first_date, last_date). A rescore covers the
+ * marks and clears them in the batch that writes the scores.
+ */
+export function widenStaleRanges(changes: SQL) {
+  return sql`
+UPDATE accounts
+SET scores_stale_from = min(coalesce(scores_stale_from, c.first_date), c.first_date),
+    scores_stale_to = max(coalesce(scores_stale_to, c.last_date), c.last_date)
+FROM (${changes}) AS c
+WHERE accounts.id = c.id`;
+}
+
+/** The accounts marked stale, by id (a scan of the narrow accounts table; an index would cost a write per mark). */
 export async function staleAccountIds(db: Database): Promise<number[]> {
   const rows = await db.values<[number]>(sql`SELECT id FROM accounts WHERE scores_stale_from IS NOT NULL ORDER BY id`);
   return rows.map(([id]) => id);

@@ -44,38 +44,26 @@ function newState(stored: StoredAccount | undefined): AccountState {
   };
 }
 
-/** The later of two dates that may be absent. */
-function later(a: string | null, b: string | null): string | null {
-  if (a === null) return b;
-  return b === null || a > b ? a : b;
-}
-
 /**
- * Moves an existing account's state on as the batch upsert would, and says whether it changed: its segment, region and
- * ARR from a row dated at or after its latest (upsertAccounts, which also moves the renewal and owner dates forward);
- * then its renewal date and owner from the batch's latest-dated row that has them, when dated at or after the ones
- * kept (applyRenewalsAndOwners).
+ * Moves an existing account's state on as the batch upsert would, and says whether it changed: its segment and region
+ * from a row dated at or after its latest (upsertAccounts; its ARR and latest date follow too, but those are its
+ * metrics' change, counted with them); then its renewal date and owner from the batch's latest-dated row that has
+ * them, when dated at or after the latest stored row that has them and different (applyRenewalsAndOwners).
  */
 function applyAccountTuple(state: AccountState, tuple: AccountTuple): boolean {
   const [, segment, region, arr, latestDate, , renewalDate, renewalDateAsOf, owner, ownerAsOf] = tuple;
   let changed = false;
-  if (
-    (state.latestDate === null || latestDate >= state.latestDate) &&
-    (state.segment !== segment || state.region !== region || state.arr !== arr || state.latestDate !== latestDate)
-  ) {
+  if (state.latestDate === null || latestDate >= state.latestDate) {
+    if (state.segment !== segment || state.region !== region) changed = true;
     Object.assign(state, { segment, region, arr, latestDate });
-    state.renewalDateAsOf = later(renewalDateAsOf, state.renewalDateAsOf);
-    state.ownerAsOf = later(ownerAsOf, state.ownerAsOf);
-    changed = true;
   }
-  const renewalNewer = renewalDateAsOf !== null && renewalDateAsOf >= (state.renewalDateAsOf ?? "");
-  const ownerNewer = ownerAsOf !== null && ownerAsOf >= (state.ownerAsOf ?? "");
-  const renewalChanges = renewalNewer && (state.renewalDate !== renewalDate || renewalDateAsOf > (state.renewalDateAsOf ?? ""));
-  const ownerChanges = ownerNewer && (state.owner !== owner || ownerAsOf > (state.ownerAsOf ?? ""));
-  if (renewalChanges || ownerChanges) {
-    if (renewalNewer) Object.assign(state, { renewalDate, renewalDateAsOf });
-    if (ownerNewer) Object.assign(state, { owner, ownerAsOf });
-    changed = true;
+  if (renewalDateAsOf !== null && renewalDateAsOf >= (state.renewalDateAsOf ?? "")) {
+    if (state.renewalDate !== renewalDate) changed = true;
+    Object.assign(state, { renewalDate, renewalDateAsOf });
+  }
+  if (ownerAsOf !== null && ownerAsOf >= (state.ownerAsOf ?? "")) {
+    if (state.owner !== owner) changed = true;
+    Object.assign(state, { owner, ownerAsOf });
   }
   return changed;
 }

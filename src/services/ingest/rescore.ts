@@ -1,6 +1,7 @@
 import { errorMessage } from "../../lib/errors";
 import { log } from "../../lib/logger";
-import { recomputeScores } from "../recompute";
+import { adoptPendingRescores } from "../../db/queries/pending-rescores";
+import { recomputeScores, type UploadChanges } from "../recompute";
 import type { IngestContext } from "./types";
 
 export interface RescoreOutcome {
@@ -17,18 +18,20 @@ export interface RescoreOutcome {
 }
 
 /**
- * Rescores what is behind after an upload: the accounts it changed and any other stale account (a crashed upload's,
+ * Rescores what is behind after an upload: the dates it changed and any account marked stale (a crashed upload's,
  * a failed rescore's), each over the dates its changes reach. Before answering when they are few enough, else as a
- * queued job (a big backfill would not fit one invocation). A failure leaves the rows stored and the accounts marked
- * stale: the next upload or the cron rescores them.
+ * queued job (a big backfill would not fit one invocation). A failure leaves the rows stored and their accounts
+ * marked stale: the next upload or the cron rescores them.
  */
-export async function rescore(context: IngestContext, runId: number): Promise<RescoreOutcome> {
+export async function rescore(context: IngestContext, upload: UploadChanges): Promise<RescoreOutcome> {
+  const runId = upload.runId;
   try {
     const outcome = await recomputeScores(context.db, context.queue, {
       health: context.health,
       inlineMaxAccounts: context.inlineRescoreMaxAccounts,
       trigger: "ingest",
       scope: "stale",
+      upload,
     });
     if (outcome.mode === "queued") {
       return {
@@ -52,6 +55,11 @@ export async function rescore(context: IngestContext, runId: number): Promise<Re
   } catch (error) {
     const reason = errorMessage(error);
     log("error", "rescoring after ingest failed", { ingest_run_id: runId, error: reason });
+    // So the account detail and the portfolio say at once that these scores are behind; if even this fails, the
+    // pending rescores stay and the cron adopts them.
+    await adoptPendingRescores(context.db, { runId }).catch((adoptError: unknown) => {
+      log("error", "marking the upload's accounts stale failed", { ingest_run_id: runId, error: errorMessage(adoptError) });
+    });
     return { accountsRescored: 0, scoresWritten: null, datesRescored: null, rowsWritten: 0, jobId: null, rescoreError: reason };
   }
 }

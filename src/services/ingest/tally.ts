@@ -1,5 +1,5 @@
 import type { IngestCounts, IngestRunOutcome } from "../../db/queries/ingest-runs";
-import type { BatchOutcome } from "../../db/queries/metric-batches";
+import type { BatchOutcome, ChangedRange } from "../../db/queries/metric-batches";
 import type { RowError, RowWarning } from "../../ingest/validate-row";
 
 /** What the upload has read, rejected and committed so far. */
@@ -21,8 +21,13 @@ export class IngestTally {
   /** A dry run's accounts, which have no ids: those that would be created, and existing ones that would change. */
   wouldCreateAccounts = 0;
   wouldUpdateAccounts = 0;
+  /** Per account, the first and last date the upload changed; null once more than `maxTrackedAccounts` changed. */
+  private changedDates: Map<number, [string, string]> | null = new Map();
 
-  constructor(private readonly maxReportedErrors: number) {}
+  constructor(
+    private readonly maxReportedErrors: number,
+    private readonly maxTrackedAccounts = Number.POSITIVE_INFINITY,
+  ) {}
 
   warn(warnings: readonly RowWarning[]): void {
     this.warningCount += warnings.length;
@@ -48,6 +53,24 @@ export class IngestTally {
     this.rowsWritten += outcome.rowsWritten;
     for (const id of outcome.createdAccountIds) this.createdAccountIds.add(id);
     for (const id of outcome.changedAccountIds) this.changedAccountIds.add(id);
+    this.trackChangedDates(outcome.changedRanges);
+  }
+
+  private trackChangedDates(ranges: readonly ChangedRange[]): void {
+    const tracked = this.changedDates;
+    if (!tracked) return;
+    for (const [accountId, first, last] of ranges) {
+      const known = tracked.get(accountId);
+      tracked.set(accountId, known ? [first < known[0] ? first : known[0], last > known[1] ? last : known[1]] : [first, last]);
+    }
+    // Past this many accounts the rescore is a queued job, which reads the ranges from D1: memory stays bounded.
+    if (tracked.size > this.maxTrackedAccounts) this.changedDates = null;
+  }
+
+  /** The dates the upload changed, per account; null when it changed too many accounts to keep them in memory. */
+  changedRanges(): ChangedRange[] | null {
+    if (!this.changedDates) return null;
+    return [...this.changedDates].map(([accountId, [first, last]]) => [accountId, first, last]);
   }
 
   get accountsUpdated(): number {

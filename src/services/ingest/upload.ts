@@ -52,7 +52,7 @@ export async function ingestCsv(
   const dryRun = ingestOptions.dryRun ?? false;
   const validation = validationContext(ingestOptions.now ?? new Date(), ingestOptions.minMetricDate ?? DEFAULT_MIN_METRIC_DATE);
   const { db } = context;
-  // Uploads cut off by a crash are reported failed; the stale marks of their rows make this upload rescore them.
+  // Uploads cut off by a crash are reported failed; this upload's rescore adopts their pending rescores.
   if (!dryRun) await recoverAbandonedRuns(db);
   const started = Date.now();
   const runId = await startIngestRun(db, {
@@ -61,7 +61,10 @@ export async function ingestCsv(
     startedAt: new Date(started).toISOString(),
     createdBy: context.createdBy,
   });
-  const tally = new IngestTally(ingestOptions.maxReportedErrors ?? DEFAULT_MAX_REPORTED_ERRORS);
+  const tally = new IngestTally(
+    ingestOptions.maxReportedErrors ?? DEFAULT_MAX_REPORTED_ERRORS,
+    context.inlineRescoreMaxAccounts,
+  );
   const review = new BatchReview(db, tally, dryRun);
   const sink = dryRun ? NO_WRITES : new BatchPipeline(db, runId, tally);
   const text = source.stream.pipeThrough(
@@ -79,7 +82,7 @@ export async function ingestCsv(
     const stopped = stoppedUploadError(error, runId, tally.rowsCommitted);
     // A refusal is about the file (header, encoding, format) and stored nothing; anything else is a failure.
     const refused = isRefusal(stopped, tally.rowsCommitted);
-    const rescored = dryRun ? NOT_RESCORED : await rescore(context, runId);
+    const rescored = dryRun ? NOT_RESCORED : await rescore(context, { runId, ranges: tally.changedRanges() });
     await finishIngestRun(db, runId, {
       ...tally.runOutcome(refused ? "rejected" : "failed", stopped?.message ?? String(error), started),
       ...rescoreFigures(rescored),
@@ -101,7 +104,7 @@ export async function ingestCsv(
     tally.wouldUpdateAccounts = accounts.updated;
   }
   const rescoreStarted = Date.now();
-  const rescored = dryRun ? NOT_RESCORED : await rescore(context, runId);
+  const rescored = dryRun ? NOT_RESCORED : await rescore(context, { runId, ranges: tally.changedRanges() });
   const { accountsRescored, jobId, rescoreError } = rescored;
   const rescoringMs = Date.now() - rescoreStarted;
   const storedMs = rescoreStarted - started;

@@ -44,6 +44,8 @@ export function toTuples(rows: readonly MetricRow[]): { accounts: AccountTuple[]
       row.npsScore,
       row.loginFrequency,
       row.arr,
+      row.renewalDate,
+      row.owner,
     ]);
     const latest = latestByAccount.get(row.accountName);
     if (!latest || row.date >= latest.date) latestByAccount.set(row.accountName, row);
@@ -81,8 +83,14 @@ function merge(first: BatchOutcome, second: BatchOutcome): BatchOutcome {
     changedAccountIds: [...new Set([...first.changedAccountIds, ...second.changedAccountIds])],
     metricsCreated: first.metricsCreated + second.metricsCreated,
     metricsUpdated: first.metricsUpdated + second.metricsUpdated,
+    changedRanges: [...first.changedRanges, ...second.changedRanges],
     rowsWritten: first.rowsWritten + second.rowsWritten,
   };
+}
+
+/** Whether a batch changed what the reads answer (a changed metric or account is all they read). */
+function changedAnything(outcome: BatchOutcome): boolean {
+  return outcome.changedAccountIds.length > 0;
 }
 
 /**
@@ -103,5 +111,17 @@ export async function writeMetricBatch(
     const first = await writeMetricBatch(db, runId, rows.slice(0, middle), maxJsonBytes);
     return merge(first, await writeMetricBatch(db, runId, rows.slice(middle), maxJsonBytes));
   }
-  return bumpAfter(db, upsertMetricBatch(db, runId, { accountsJson, metricsJson, rows: rows.length, lastLine: rows.at(-1)?.line ?? 0 }));
+  const outcome = await bumpAfter(
+    db,
+    upsertMetricBatch(db, runId, {
+      accountsJson,
+      metricsJson,
+      metricTuples: metrics.length,
+      rows: rows.length,
+      lastLine: rows.at(-1)?.line ?? 0,
+    }),
+    changedAnything,
+  );
+  // The data version's bump is a row written too.
+  return changedAnything(outcome) ? { ...outcome, rowsWritten: outcome.rowsWritten + 1 } : outcome;
 }

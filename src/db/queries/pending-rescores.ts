@@ -1,0 +1,46 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { Database } from "../../lib/types";
+import { runBatch } from "../batch";
+import { widenStaleRanges } from "./scoring-state";
+
+/**
+ * The rescores an upload's batches recorded (pending_rescores, one row per batch; see metric-batches.ts). The upload
+ * rescores them itself and then deletes them; rows left by an upload that did not get that far (its rescore failed, or
+ * it was cut off) are adopted by the next rescore of scope `stale`: turned into stale marks on their accounts.
+ */
+
+/** The account ids of every pending rescore, as a subquery. */
+export const PENDING_ACCOUNT_IDS = sql.raw(`
+  SELECT r.value ->> 0 FROM pending_rescores AS p, json_each(p.ranges) AS r`);
+
+/** One upload's pending rescores, or those of every upload but one (null: every upload). */
+export type PendingRescoresOf = { runId: number } | { exceptRunId: number | null };
+
+function pendingOf(of: PendingRescoresOf): SQL {
+  if ("runId" in of) return sql`p.ingest_run_id = ${of.runId}`;
+  return of.exceptRunId === null ? sql`true` : sql`p.ingest_run_id <> ${of.exceptRunId}`;
+}
+
+/**
+ * Turns pending rescores into stale marks, atomically. Another upload's may still be running (or may have been cut
+ * off a moment ago: a crash is only known half an hour later): adopting its rows is harmless, since they describe
+ * committed rows and rescoring is idempotent, and it is what lets a re-upload right after a crash score everything.
+ */
+export async function adoptPendingRescores(db: Database, of: PendingRescoresOf): Promise<void> {
+  await runBatch(db, [
+    db.run(
+      widenStaleRanges(sql`
+        SELECT r.value ->> 0 AS id, min(r.value ->> 1) AS first_date, max(r.value ->> 2) AS last_date
+        FROM pending_rescores AS p, json_each(p.ranges) AS r
+        WHERE ${pendingOf(of)}
+        GROUP BY 1`),
+    ),
+    db.run(sql`DELETE FROM pending_rescores AS p WHERE ${pendingOf(of)}`),
+  ]);
+}
+
+/** Deletes an upload's pending rescores once it has rescored them; answers the D1 rows written. */
+export async function deletePendingRescores(db: Database, runId: number): Promise<number> {
+  const result = await db.run(sql`DELETE FROM pending_rescores WHERE ingest_run_id = ${runId}`);
+  return result.meta.rows_written ?? 0;
+}
