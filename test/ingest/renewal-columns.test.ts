@@ -54,7 +54,13 @@ interface StoredAccount {
 
 async function stored(name = "Acme"): Promise<StoredAccount | null> {
   return env.DB.prepare(
-    "SELECT account_name, renewal_date, renewal_date_as_of, owner, owner_as_of FROM accounts WHERE account_name = ?",
+    // The `_as_of` dates: the date of the account's latest metric row that has the value (each row keeps its own).
+    `SELECT account_name, renewal_date,
+            (SELECT max(m.date) FROM account_metrics AS m WHERE m.account_id = a.id AND m.renewal_date IS NOT NULL)
+              AS renewal_date_as_of,
+            owner,
+            (SELECT max(m.date) FROM account_metrics AS m WHERE m.account_id = a.id AND m.owner IS NOT NULL) AS owner_as_of
+     FROM accounts AS a WHERE account_name = ?`,
   )
     .bind(name)
     .first<StoredAccount>();
