@@ -4,6 +4,7 @@
 interface __BaseEnv_Env {
 	DB: D1Database;
 	RECOMPUTE_QUEUE: Queue;
+	WEBHOOK_QUEUE: Queue;
 	INSIGHTS_RATE_LIMITER: RateLimit;
 	AI?: Ai;
 	CF_VERSION_METADATA: WorkerVersionMetadata;
@@ -17,6 +18,7 @@ declare namespace Cloudflare {
 	interface ProductionEnv {
 		DB: D1Database;
 		RECOMPUTE_QUEUE: Queue;
+		WEBHOOK_QUEUE: Queue;
 		INSIGHTS_RATE_LIMITER: RateLimit;
 		AI: Ai;
 		CF_VERSION_METADATA: WorkerVersionMetadata;

@@ -6,6 +6,9 @@
  * `--incremental-only` runs only the incremental section (into bench/results/{quick,latest}-incremental.json).
  * The reads section also measures the conditional reads, 304 against 200; `--conditional-only` runs just that, on its
  * own server (into bench/results/{quick,latest}-conditional.json).
+ * `--events-only` runs only what the health events cost the rescore of a 10,000-account upload (bench/lib/events.ts;
+ * into bench/results/{quick,latest}-events.json); `--events-baseline <dir>` adds the same upload on the code in <dir>,
+ * `--events-runs N` repeats each arm N times (3).
  */
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -14,6 +17,7 @@ import { parseArgs } from "node:util";
 import { insertAtCeiling, prepareRows } from "./lib/ceiling.ts";
 import { count, dataFile, round, timeRecompute, upload, uploadUntilScored, withServer } from "./lib/api.ts";
 import { conditionalRoutes, measureConditional, printConditional, type ConditionalResult } from "./lib/conditional.ts";
+import { eventsPlan, measureEvents, printEvents } from "./lib/events.ts";
 import { incrementalPlan, measureIncremental, printIncremental } from "./lib/incremental.ts";
 import { loadTest, type LoadResult } from "./lib/load.ts";
 import { findWorkerd, sampleWhile } from "./lib/memory.ts";
@@ -24,10 +28,14 @@ const { values } = parseArgs({
     quick: { type: "boolean", default: false },
     "incremental-only": { type: "boolean", default: false },
     "conditional-only": { type: "boolean", default: false },
+    "events-only": { type: "boolean", default: false },
+    "events-baseline": { type: "string" },
+    "events-runs": { type: "string" },
   },
 });
 const quick = values.quick;
-const incrementalOnly = values["incremental-only"];
+const eventsOnly = values["events-only"];
+const incrementalOnly = values["incremental-only"] || eventsOnly;
 const conditionalOnly = values["conditional-only"];
 
 const SIZES = quick
@@ -212,7 +220,12 @@ if (PLAN.scale) {
 
 // ── Incremental scoring: a daily delta, the cron, the D1 rows written ────────────────────────────────────────────
 
-const incremental = conditionalOnly ? null : await measureIncremental(incrementalPlan(quick));
+const incremental = conditionalOnly || eventsOnly ? null : await measureIncremental(incrementalPlan(quick));
+
+// ── Health events: what they add to the rescore of a 10,000-account upload ───────────────────────────────────────
+
+const eventsRuns = values["events-runs"] === undefined ? undefined : Number(values["events-runs"]);
+const events = conditionalOnly ? null : await measureEvents(eventsPlan(quick, eventsRuns), values["events-baseline"]);
 
 // ── Report ───────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -225,8 +238,9 @@ const machine = {
 const results = {
   date: new Date().toISOString(),
   mode: quick ? "quick" : "full",
-  incremental_only: incrementalOnly,
+  incremental_only: incrementalOnly && !eventsOnly,
   conditional_only: conditionalOnly,
+  events_only: eventsOnly,
   machine,
   ingest,
   memory,
@@ -236,9 +250,10 @@ const results = {
   scale,
   conditional,
   incremental,
+  events,
 };
 mkdirSync(RESULTS_DIR, { recursive: true });
-const resultsFile = `${quick ? "quick" : "latest"}${incrementalOnly ? "-incremental" : conditionalOnly ? "-conditional" : ""}.json`;
+const resultsFile = `${quick ? "quick" : "latest"}${eventsOnly ? "-events" : incrementalOnly ? "-incremental" : conditionalOnly ? "-conditional" : ""}.json`;
 writeFileSync(join(RESULTS_DIR, resultsFile), `${JSON.stringify(results, null, 2)}\n`);
 
 console.log(`\n${results.mode} run, ${results.date}, ${machine.cpus} cores (${machine.cpu_model}), ${machine.memory_gib} GiB, Node ${machine.node}\n`);
@@ -277,3 +292,4 @@ if (!incrementalOnly && !conditionalOnly) {
 }
 printConditional(conditional, PLAN.loadSeconds);
 if (incremental) printIncremental(incremental);
+if (events) printEvents(events);

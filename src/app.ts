@@ -8,6 +8,7 @@ import { corsFromConfig, requestLog, services } from "./lib/middleware";
 import { accountsRouter } from "./routes/accounts/accounts.index";
 import { actionsRouter } from "./routes/actions/actions.index";
 import { registerDocs } from "./routes/docs/docs";
+import { eventsRouter } from "./routes/events/events.index";
 import { healthRouter } from "./routes/health/health.index";
 import { ingestRouter } from "./routes/ingest/ingest.index";
 import { insightsRouter } from "./routes/insights/insights.index";
@@ -16,6 +17,7 @@ import { portfolioRouter } from "./routes/portfolio/portfolio.index";
 import { renewalsRouter } from "./routes/renewals/renewals.index";
 import { revenueRouter } from "./routes/revenue/revenue.index";
 import { rootRouter } from "./routes/root/root.index";
+import { webhooksRouter } from "./routes/webhooks/webhooks.index";
 
 export function createApp() {
   const app = createRouter();
@@ -37,6 +39,8 @@ export function createApp() {
   app.route("/", playbooksRouter);
   app.route("/", actionsRouter);
   app.route("/", insightsRouter);
+  app.route("/", eventsRouter);
+  app.route("/", webhooksRouter);
   registerDocs(app);
 
   app.notFound((c) => problemResponse(c, "not_found", `No route matches ${c.req.method} ${c.req.path}.`));

@@ -24,6 +24,8 @@ export interface DevServerOptions {
   keepState?: boolean;
   /** Skip `wrangler d1 migrations apply` (harmless to repeat: it applies only the missing ones). */
   skipMigrations?: boolean;
+  /** Another checkout of the project to serve (e.g. the code before a change, to compare); this one by default. */
+  root?: string;
 }
 
 export interface DevServer {
@@ -37,9 +39,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const port = options.port ?? 8790;
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "ai-success-bench-"));
   const configArgs = options.config ? ["--config", options.config] : [];
+  const root = options.root ?? ROOT;
   if (!options.skipMigrations) {
     execFileSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir, ...configArgs], {
-      cwd: ROOT,
+      cwd: root,
       env: ENV,
       stdio: "ignore",
     });
@@ -50,7 +53,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const child = spawn(
     WRANGLER,
     ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", stateDir, ...configArgs, ...varArgs],
-    { cwd: ROOT, env: ENV, stdio: ["ignore", log, log], detached: true },
+    { cwd: root, env: ENV, stdio: ["ignore", log, log], detached: true },
   );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { EVENT_TYPES } from "../domain/events";
 
 /**
  * The single source of truth for the D1 schema: `npm run db:generate` turns changes here into SQL
@@ -35,6 +36,13 @@ export const accounts = sqliteTable(
     trend30d: text("trend_30d", { mode: "json" }),
     trend60d: text("trend_60d", { mode: "json" }),
     trend90d: text("trend_90d", { mode: "json" }),
+    // The current health as it was before the latest rescore: the rescore's update copies the old values here in the
+    // same row write (SQLite evaluates every SET expression on the old row), and the same batch compares both to write
+    // the edge-triggered health events. Null until the account has been scored twice.
+    prevHealthScore: real("prev_health_score"),
+    prevHealthBucket: text("prev_health_bucket", { enum: ["Healthy", "At-Risk", "Critical"] }),
+    prevHealthComponents: text("prev_health_components", { mode: "json" }),
+    prevHealthChange30d: real("prev_health_change_30d"),
     // Dates whose scores are behind their metrics for a reason other than an upload in progress (a configuration
     // change, a new segment, an abandoned upload's pending rescores, a rescore job that failed); null: none. A rescore
     // covers scoresStaleFrom … scoresStaleTo + max(window − 1, 90) and clears them in the batch that writes the scores.
@@ -224,3 +232,80 @@ export const recomputeJobChunks = sqliteTable(
   },
   (table) => [primaryKey({ columns: [table.jobId, table.chunk] })],
 );
+
+/**
+ * The change feed: edge-triggered events, written in the same atomic batch as the change that caused them (a rescore's
+ * chunk, an upload's end). AUTOINCREMENT, so ids only ever increase (never reused after a delete) and a client can
+ * follow the feed with `after`. account_id is null for book-level events (ingest.completed, webhook.test); no foreign
+ * key, so the feed outlives what it describes.
+ */
+export const healthEvents = sqliteTable(
+  "health_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    type: text("type", { enum: EVENT_TYPES }).notNull(),
+    accountId: integer("account_id"),
+    occurredAt: text("occurred_at").notNull(),
+    // The metric date the event is about (the account's latest metric date); null when none applies.
+    asOf: text("as_of"),
+    data: text("data", { mode: "json" }).notNull(),
+  },
+  // An account's events by id (the index holds the rowid, which is the id): GET /events?account_id and recent_events.
+  (table) => [index("health_events_account_idx").on(table.accountId)],
+);
+
+/** Webhook endpoints. The secret must be stored as is: HMAC needs it. */
+export const webhooks = sqliteTable("webhooks", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  url: text("url").notNull(),
+  // JSON list of the subscribed types; null: every type, including types added later.
+  eventTypes: text("event_types", { mode: "json" }),
+  description: text("description"),
+  secret: text("secret").notNull(),
+  // After a rotation the old secret also signs every delivery until it expires (24 hours), so a receiver can switch.
+  previousSecret: text("previous_secret"),
+  previousSecretExpiresAt: text("previous_secret_expires_at"),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  disabledReason: text("disabled_reason"),
+  disabledAt: text("disabled_at"),
+  // Deliveries that ended failed since the last one delivered; at 5 the endpoint is disabled.
+  consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+  // The id of the newest event when the endpoint was created: it gets only the events after it.
+  eventsAfter: integer("events_after").notNull().default(0),
+  ...timestamps,
+});
+
+/**
+ * One event for one endpoint. message_id is the `webhook-id` header: the same on every attempt, retry and manual
+ * retry of this delivery. attempts counts every attempt; retry_step the failed attempts since it was (re)started,
+ * which picks the next backoff delay.
+ */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    webhookId: integer("webhook_id")
+      .notNull()
+      .references(() => webhooks.id, { onDelete: "cascade" }),
+    eventId: integer("event_id").notNull(),
+    messageId: text("message_id").notNull(),
+    status: text("status", { enum: ["pending", "delivered", "retrying", "failed"] }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    retryStep: integer("retry_step").notNull().default(0),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    nextAttemptAt: text("next_attempt_at"),
+    deliveredAt: text("delivered_at"),
+    durationMs: integer("duration_ms"),
+    ...timestamps,
+  },
+  // One delivery per endpoint and event, whatever the fan-out repeats; also lists an endpoint's deliveries.
+  (table) => [uniqueIndex("webhook_deliveries_webhook_event_idx").on(table.webhookId, table.eventId)],
+);
+
+/** How far the fan-out has turned events into deliveries (a single row, id 1). */
+export const webhookCursor = sqliteTable("webhook_cursor", {
+  id: integer("id").primaryKey(),
+  lastEventId: integer("last_event_id").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});

@@ -5,6 +5,7 @@ import {
   NPS_CARRY_DAYS,
   POINTS_WITHOUT_NPS,
 } from "../domain/health";
+import { DEFAULT_ALERT_SCORE_DROP } from "../domain/events";
 import { ENGAGEMENT_CHANGE_THRESHOLD, TREND_PERIODS } from "../domain/trend";
 import { sql, type SQL } from "drizzle-orm";
 import type { HealthConfig } from "../lib/config";
@@ -29,6 +30,8 @@ export interface RecomputeOptions {
    * upload's changes, which it records as pending rescores rather than as marks on every account).
    */
   changedRanges?: string;
+  /** `health.score_dropped` when the 30-day change falls to −this or below (ALERT_SCORE_DROP); 10 when absent. */
+  alertScoreDrop?: number;
 }
 
 export interface RecomputeResult {
@@ -38,6 +41,8 @@ export interface RecomputeResult {
   scoresWritten: number;
   /** D1 rows written by every statement (`meta.rows_written`, what D1 bills), indexes included. */
   rowsWritten: number;
+  /** Health events written (bucket changes, score drops and recoveries), in the chunks' batches. */
+  eventsWritten: number;
   durationMs: number;
   startedAt: string;
   finishedAt: string;
@@ -45,7 +50,7 @@ export interface RecomputeResult {
 
 /**
  * Accounts per atomic batch of statements. 250 accounts × 90 days is ~22,500 metric rows per statement, far from
- * D1's 30 s per query, and each statement binds at most 6 parameters (the ids travel as ONE JSON parameter).
+ * D1's 30 s per query, and each statement binds at most 8 parameters (the ids travel as ONE JSON parameter).
  */
 export const ACCOUNTS_PER_CHUNK = 250;
 
@@ -338,10 +343,14 @@ latest_health AS MATERIALIZED (
  * in neither half, as in src/domain/trend.ts. An account without scores gets nulls.
  */
 function updateAccounts(scope: SQL, updatedAt: string): SQL {
+  // The prev_* columns take the values before this update (SQLite evaluates every SET expression on the old row), in
+  // the same row write: what insertHealthEvents compares.
   return sql`
 WITH ${scope}, chunk(account_id) AS (SELECT account_id FROM targets),${ACCOUNT_HEALTH_FROM_CHUNK}
 UPDATE accounts
-SET health_score = lh.score, health_bucket = lh.bucket, health_components = lh.components,
+SET prev_health_score = accounts.health_score, prev_health_bucket = accounts.health_bucket,
+    prev_health_components = accounts.health_components, prev_health_change_30d = accounts.health_change_30d,
+    health_score = lh.score, health_bucket = lh.bucket, health_components = lh.components,
     trend_30d = lh.trend_30d, trend_60d = lh.trend_60d, trend_90d = lh.trend_90d,
     health_change_30d = lh.trend_30d ->> '$.health_score_change',
     arr_change_30d = lh.trend_30d ->> '$.arr_change',
@@ -352,6 +361,59 @@ SET health_score = lh.score, health_bucket = lh.bucket, health_components = lh.c
     updated_at = ${updatedAt}
 FROM latest_health AS lh
 WHERE accounts.id = lh.account_id`;
+}
+
+/** The change of one component between the account's previous and current components (rounded like the trends'). */
+function componentChangeSql(component: string): string {
+  const points = (column: string) => `(a.${column} ->> '$.${component}')`;
+  return roundedSql(`${points("health_components")} - ${points("prev_health_components")}`, 2);
+}
+
+const COMPONENTS_CHANGE_SINCE_PREVIOUS = sql.raw(`json_object(
+        'daily_active_users', ${componentChangeSql("daily_active_users")},
+        'feature_adoption', ${componentChangeSql("feature_adoption")},
+        'support_tickets', ${componentChangeSql("support_tickets")},
+        'nps', CASE WHEN (a.health_components ->> '$.nps') IS NULL OR (a.prev_health_components ->> '$.nps') IS NULL
+                    THEN NULL ELSE ${componentChangeSql("nps")} END,
+        'login_frequency', ${componentChangeSql("login_frequency")})`);
+
+/**
+ * The chunk's health events, from each rescored account's state before (prev_*, which updateAccounts has just set) and
+ * after: edge-triggered, so a rescore that changes nothing writes nothing, and an account's first score (no previous
+ * state) none. `health.bucket_changed` when the bucket changed; `health.score_dropped` when the 30-day change fell to
+ * −alertScoreDrop or below and was not there before; `health.score_recovered` when it was there and is not any more.
+ * Only reads besides the events it inserts (one row each), in the same atomic batch as the scores.
+ * The accounts it compares are those of the chunk that updateAccounts has just updated (updated_at is this rescore's
+ * start): not the `targets` CTE again, which for scope `stale` reads the stale marks updateAccounts has cleared.
+ */
+function insertHealthEvents(ids: string, updatedAt: string, alertScoreDrop: number): SQL {
+  const limit = -alertScoreDrop;
+  const dropped = (column: string) => sql.raw(`(a.${column} IS NOT NULL AND a.${column} <= `);
+  return sql`
+WITH rescored AS (
+  SELECT a.* FROM json_each(${ids}) AS c JOIN accounts AS a ON a.id = c.value
+  WHERE a.updated_at = ${updatedAt} AND a.prev_health_score IS NOT NULL AND a.health_score IS NOT NULL
+),
+changes AS (
+  SELECT a.id AS account_id, 1 AS rank, 'health.bucket_changed' AS type, a.latest_metric_date AS as_of,
+         json_object('account_id', a.id, 'account_name', a.account_name, 'from', a.prev_health_bucket,
+                     'to', a.health_bucket, 'score_before', a.prev_health_score, 'score_after', a.health_score,
+                     'as_of', a.latest_metric_date, 'health_components_change', ${COMPONENTS_CHANGE_SINCE_PREVIOUS}) AS data
+  FROM rescored AS a
+  WHERE a.health_bucket <> a.prev_health_bucket
+  UNION ALL
+  SELECT a.id, 2, CASE WHEN ${dropped("health_change_30d")}${limit}) THEN 'health.score_dropped' ELSE 'health.score_recovered' END,
+         a.latest_metric_date,
+         json_object('account_id', a.id, 'account_name', a.account_name, 'as_of', a.latest_metric_date,
+                     'health_score', a.health_score, 'health_bucket', a.health_bucket,
+                     'health_score_change_30d', a.health_change_30d,
+                     'previous_health_score_change_30d', a.prev_health_change_30d, 'threshold', ${limit})
+  FROM rescored AS a
+  WHERE ${dropped("health_change_30d")}${limit}) <> ${dropped("prev_health_change_30d")}${limit})
+)
+INSERT INTO health_events (type, account_id, occurred_at, as_of, data)
+SELECT type, account_id, ${updatedAt}, as_of, data FROM changes
+ORDER BY account_id, rank`;
 }
 
 function assertValidWindowDays(windowDays: number): void {
@@ -400,19 +462,24 @@ export async function recomputeHealth(
 
   const reachDays = rescoreReachDays(config);
 
+  const alertScoreDrop = options.alertScoreDrop ?? DEFAULT_ALERT_SCORE_DROP;
   let accountsUpdated = 0;
   let scoresWritten = 0;
   let rowsWritten = 0;
+  let eventsWritten = 0;
   for (const chunk of await chunksOfAccountIds(db, options)) {
-    const scope = targets(JSON.stringify(chunk), options.scope ?? "all", reachDays, config.windowDays, options.changedRanges);
+    const ids = JSON.stringify(chunk);
+    const scope = targets(ids, options.scope ?? "all", reachDays, config.windowDays, options.changedRanges);
     const results = await runBatch(db, [
       db.run(deleteOrphanScores(scope)),
       db.run(upsertScores(scope, config, startedAt)),
       db.run(updateAccounts(scope, startedAt)),
+      db.run(insertHealthEvents(ids, startedAt, alertScoreDrop)),
     ]);
-    const [, upserted, updated] = results;
+    const [, upserted, updated, events] = results;
     scoresWritten += upserted.meta.changes ?? 0;
     accountsUpdated += updated.meta.changes ?? 0;
+    eventsWritten += events.meta.changes ?? 0;
     rowsWritten += results.reduce((sum, result) => sum + (result.meta.rows_written ?? 0), 0);
   }
 
@@ -421,6 +488,7 @@ export async function recomputeHealth(
     accountsUpdated,
     scoresWritten,
     rowsWritten,
+    eventsWritten,
     durationMs: finished - started,
     startedAt,
     finishedAt: new Date(finished).toISOString(),

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { DEFAULT_ALERT_SCORE_DROP } from "../domain/events";
 import type { Segment } from "../domain/types";
 import { API_KEY_ENTRY, parseApiKeyEntry, type ApiKeyEntry } from "./api-keys";
 import { ConfigError, type ConfigProblem } from "./config-error";
@@ -81,6 +82,7 @@ const configSchema = z.object({
   MIN_METRIC_DATE: z.string().trim().refine(isIsoCalendarDate).default(DEFAULT_MIN_METRIC_DATE),
   RECOMPUTE_INLINE_MAX_ACCOUNTS: z.coerce.number().int().min(0).max(50_000).default(10_000),
   INGEST_RESCORE_INLINE_MAX_ACCOUNTS: z.coerce.number().int().min(0).max(50_000).default(2_000),
+  ALERT_SCORE_DROP: z.coerce.number().positive().max(100).default(DEFAULT_ALERT_SCORE_DROP),
 });
 
 
@@ -135,6 +137,11 @@ export interface LimitsConfig {
   minMetricDate: string;
 }
 
+export interface EventsConfig {
+  /** `health.score_dropped` fires when the 30-day score change falls to −this many points or below. */
+  alertScoreDrop: number;
+}
+
 export interface AppConfig {
   environment: string;
   auth: AuthConfig;
@@ -143,6 +150,7 @@ export interface AppConfig {
   corsOrigins: string[];
   health: HealthConfig;
   recompute: RecomputeConfig;
+  events: EventsConfig;
   insights: InsightsConfig;
 }
 
@@ -171,6 +179,7 @@ const RULES: Record<keyof z.input<typeof configSchema>, string> = {
   MIN_METRIC_DATE: "a date written YYYY-MM-DD",
   RECOMPUTE_INLINE_MAX_ACCOUNTS: "a whole number from 0 to 50000",
   INGEST_RESCORE_INLINE_MAX_ACCOUNTS: "a whole number from 0 to 50000",
+  ALERT_SCORE_DROP: "a number of points above 0, at most 100",
 };
 
 /**
@@ -224,6 +233,7 @@ export function parseConfig(env: object): AppConfig {
       inlineMaxAccounts: vars.RECOMPUTE_INLINE_MAX_ACCOUNTS,
       ingestInlineMaxAccounts: vars.INGEST_RESCORE_INLINE_MAX_ACCOUNTS,
     },
+    events: { alertScoreDrop: vars.ALERT_SCORE_DROP },
     insights: {
       provider: vars.INSIGHTS_PROVIDER,
       workersAiModel: vars.WORKERS_AI_MODEL,

@@ -59,7 +59,7 @@ export const corsFromConfig = createMiddleware<AppEnv>(async (c, next) => {
   if (origins.length === 0) return next();
   const handler = cors({
     origin: origins.includes("*") ? "*" : origins,
-    allowMethods: ["GET", "POST", "OPTIONS"],
+    allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
     allowHeaders: ["Authorization", "Content-Type", BOOKMARK_HEADER, "If-None-Match"],
     exposeHeaders: ["X-Request-Id", "Retry-After", "WWW-Authenticate", BOOKMARK_HEADER, "ETag"],
     maxAge: 600,

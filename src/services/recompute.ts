@@ -75,11 +75,12 @@ export async function processRecomputeMessage(
   db: Database,
   config: HealthConfig,
   message: RecomputeMessage,
+  alertScoreDrop: number,
 ): Promise<RecomputeResult> {
   const result =
     "account_ids" in message
-      ? await recomputeHealth(db, config, { accountIds: message.account_ids, scope: message.scope ?? "all" })
-      : await recomputeHealth(db, config, { idRange: { first: message.first_id, last: message.last_id } });
+      ? await recomputeHealth(db, config, { accountIds: message.account_ids, scope: message.scope ?? "all", alertScoreDrop })
+      : await recomputeHealth(db, config, { idRange: { first: message.first_id, last: message.last_id }, alertScoreDrop });
   await bumpAfter(db, recordRecomputeChunk(db, message, result));
   return result;
 }
@@ -90,6 +91,8 @@ export type RecomputeOutcome =
 
 export interface RecomputeRequest {
   health: HealthConfig;
+  /** ALERT_SCORE_DROP, for the health events the rescore writes. */
+  alertScoreDrop: number;
   /** At most this many accounts are rescored in the invocation itself; more go to the queue. */
   inlineMaxAccounts: number;
   trigger: RecomputeTrigger;
@@ -148,7 +151,7 @@ export async function recomputeScores(
   await applyHealthConfig(db, request.health);
   if (request.scope === "all") {
     if (!request.forceQueue && (await countAccounts(db)) <= request.inlineMaxAccounts) {
-      return { mode: "inline", result: await recomputeInline(db, request.health) };
+      return { mode: "inline", result: await recomputeInline(db, request.health, { alertScoreDrop: request.alertScoreDrop }) };
     }
     return { mode: "queued", job: await startFullRecomputeJob(db, queue, request.trigger), durationMs: Date.now() - started };
   }
@@ -162,6 +165,7 @@ export async function recomputeScores(
       accountIds,
       scope: "stale",
       changedRanges: JSON.stringify(ranges),
+      alertScoreDrop: request.alertScoreDrop,
     });
     if (!upload) return { mode: "inline", result };
     const deleted = await deletePendingRescores(db, upload.runId);

@@ -4,8 +4,10 @@ import { RECOMPUTE_MAX_ATTEMPTS, type RecomputeMessage } from "../jobs/recompute
 import { getConfig } from "../lib/config";
 import { describeError } from "../lib/errors";
 import { log } from "../lib/logger";
+import { nudgeFanOut, type WebhookMessage } from "../webhooks/messages";
 import { recoverAbandonedRuns } from "./ingest/abandoned-runs";
 import { processRecomputeMessage, recomputeScores } from "./recompute";
+import { sweepWebhooks } from "./webhooks/deliveries";
 
 /** The Worker's entry points other than HTTP: the Cron Trigger and the recompute queue's consumer. */
 
@@ -24,6 +26,7 @@ export async function recomputeOnSchedule(controller: ScheduledController, env: 
     const outcome = await recomputeScores(db, env.RECOMPUTE_QUEUE as Queue<RecomputeMessage>, {
       health: config.health,
       inlineMaxAccounts: config.recompute.inlineMaxAccounts,
+      alertScoreDrop: config.events.alertScoreDrop,
       trigger: "cron",
       scope: "stale",
     });
@@ -50,6 +53,21 @@ export async function recomputeOnSchedule(controller: ScheduledController, env: 
     log("error", "scheduled health recompute failed", { ...fields, error: describeError(error) });
     // Rethrown so the invocation is marked failed in the Cron Events of the dashboard.
     throw error;
+  } finally {
+    await sweepOnSchedule(env, fields);
+  }
+}
+
+/**
+ * The cron's webhook part, whatever the rescore did: a fan-out nudge (for the events of a batch whose nudge was lost,
+ * or of the rescore just run) and the deliveries whose queue message was lost sent again.
+ */
+async function sweepOnSchedule(env: Env, fields: Record<string, unknown>): Promise<void> {
+  try {
+    const { resent } = await sweepWebhooks(createDb(env.DB), env.WEBHOOK_QUEUE as Queue<WebhookMessage>);
+    if (resent > 0) log("warn", "scheduled webhook sweep: overdue deliveries sent again", { ...fields, resent });
+  } catch (error) {
+    log("error", "scheduled webhook sweep failed", { ...fields, error: describeError(error) });
   }
 }
 
@@ -60,7 +78,8 @@ export async function consumeRecomputeChunks(batch: MessageBatch<RecomputeMessag
   for (const message of batch.messages) {
     const fields = { job_id: message.body.job_id, chunk: message.body.chunk, attempt: message.attempts };
     try {
-      const result = await processRecomputeMessage(db, config.health, message.body);
+      const result = await processRecomputeMessage(db, config.health, message.body, config.events.alertScoreDrop);
+      if (result.eventsWritten > 0) await nudgeFanOut(env.WEBHOOK_QUEUE as Queue<WebhookMessage>, fields);
       log("info", "recompute chunk finished", {
         ...fields,
         accounts_updated: result.accountsUpdated,

@@ -1,5 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import criticalWeekCsv from "../../examples/acme-goes-critical.csv?raw";
 import exampleCsv from "../../examples/accounts.csv?raw";
 import crmExportCsv from "../../examples/crm-export.csv?raw";
 import readme from "../../README.md?raw";
@@ -13,7 +14,11 @@ import { fetchWith } from "../helpers/worker";
  * README cannot drift from the API.
  */
 
-const FILES: Record<string, string> = { "examples/accounts.csv": exampleCsv, "examples/crm-export.csv": crmExportCsv };
+const FILES: Record<string, string> = {
+  "examples/accounts.csv": exampleCsv,
+  "examples/crm-export.csv": crmExportCsv,
+  "examples/acme-goes-critical.csv": criticalWeekCsv,
+};
 
 interface Example {
   command: string;

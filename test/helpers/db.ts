@@ -16,6 +16,10 @@ export async function resetDatabase(): Promise<void> {
     env.DB.prepare("DELETE FROM accounts"),
     env.DB.prepare("DELETE FROM ingest_runs"),
     env.DB.prepare("DELETE FROM scoring_config"),
+    env.DB.prepare("DELETE FROM webhook_deliveries"),
+    env.DB.prepare("DELETE FROM webhooks"),
+    env.DB.prepare("DELETE FROM webhook_cursor"),
+    env.DB.prepare("DELETE FROM health_events"),
   ]);
 }
 

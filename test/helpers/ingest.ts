@@ -6,6 +6,7 @@ import { DEFAULT_HEALTH_CONFIG } from "../../src/lib/config";
 import { toProblem } from "../../src/routes/ingest/ingest.mappers";
 import type { IngestOptions, IngestReport } from "../../src/services/ingest/types";
 import { ingestCsv } from "../../src/services/ingest/upload";
+import type { WebhookMessage } from "../../src/webhooks/messages";
 
 /**
  * Runs the ingest service on a byte stream as the upload route does, without HTTP in between: a refused or stopped
@@ -17,6 +18,8 @@ export function ingestStream(stream: ReadableStream<Uint8Array>, fileName: strin
     health: DEFAULT_HEALTH_CONFIG,
     queue: env.RECOMPUTE_QUEUE as Queue<RecomputeMessage>,
     inlineRescoreMaxAccounts: 2000,
+    alertScoreDrop: 10,
+    webhookQueue: env.WEBHOOK_QUEUE as Queue<WebhookMessage>,
     createdBy: null,
   };
   return ingestCsv(context, { stream, fileName, contentType: "text/csv" }, options).catch((error: unknown) => {

@@ -102,7 +102,8 @@ describe("conditional reads", () => {
     const { id } = (await env.DB.prepare("SELECT id FROM accounts").first<{ id: number }>())!;
     const job = await insertRecomputeJob(db, "api", 1, 1);
     const beforeChunk = await readDataVersion(db);
-    await processRecomputeMessage(db, getConfig(env).health, { job_id: job.id, chunk: 0, first_id: id, last_id: id });
+    const config = getConfig(env);
+    await processRecomputeMessage(db, config.health, { job_id: job.id, chunk: 0, first_id: id, last_id: id }, config.events.alertScoreDrop);
     expect(await readDataVersion(db)).toBeGreaterThan(beforeChunk);
   });
 

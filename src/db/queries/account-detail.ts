@@ -2,8 +2,9 @@ import { sql } from "drizzle-orm";
 import type { DailyMetrics } from "../../domain/types";
 import { PENDING_ACCOUNT_IDS } from "./pending-rescores";
 import type { Database } from "../../lib/types";
-import type { AccountDetail, HealthHistoryEntry } from "../../routes/accounts/accounts.schemas";
+import { RECENT_EVENTS, type AccountDetail, type HealthHistoryEntry } from "../../routes/accounts/accounts.schemas";
 import { runBatch } from "../batch";
+import { recentAccountEvents, toEvents } from "./events";
 import { ACCOUNT_COLUMNS, ACCOUNT_JOINS, METRICS_COLUMNS, METRICS_WINDOW_JOIN, toAccount, type AccountRow } from "./account-rows";
 
 type PointsColumn = "dau_points" | "adoption_points" | "tickets_points" | "nps_points" | "login_points";
@@ -44,7 +45,7 @@ function toHistory(rows: readonly HistoryRow[]): Pick<AccountDetail, "health_his
 
 /**
  * One account with its score and metrics history from its latest metric date minus HISTORY_WINDOW_DAYS up to that
- * date (ascending), read in one batch; null when there is no such account. Its scores are stale when its metrics
+ * date (ascending) and its latest events, read in one batch; null when there is no such account. Its scores are stale when its metrics
  * changed since it was scored, or when they follow another health configuration than `healthFingerprint`.
  */
 export async function getAccountDetail(
@@ -56,7 +57,7 @@ export async function getAccountDetail(
     healthFingerprint === undefined
       ? sql`0`
       : sql`NOT EXISTS (SELECT 1 FROM scoring_config WHERE id = 1 AND fingerprint = ${healthFingerprint})`;
-  const [row, history] = await runBatch(db, [
+  const [row, history, events] = await runBatch(db, [
     db.get<(AccountRow & { scores_stale: 0 | 1 }) | undefined>(sql`
       SELECT ${ACCOUNT_COLUMNS},
              (a.latest_metric_date IS NOT NULL
@@ -71,7 +72,8 @@ export async function getAccountDetail(
       LEFT JOIN health_scores AS h ON h.account_id = m.account_id AND h.date = m.date
       WHERE a.id = ${id}
       ORDER BY m.date`),
+    recentAccountEvents(db, id, RECENT_EVENTS),
   ]);
   if (!row) return null;
-  return { ...toAccount(row), scores_stale: row.scores_stale === 1, ...toHistory(history) };
+  return { ...toAccount(row), scores_stale: row.scores_stale === 1, ...toHistory(history), recent_events: toEvents(events) };
 }

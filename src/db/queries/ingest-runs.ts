@@ -1,6 +1,8 @@
 import { desc, eq, sql } from "drizzle-orm";
 import type { Database } from "../../lib/types";
+import type { IngestCompletedData } from "../../routes/events/events.schemas";
 import { ingestRuns } from "../schema";
+import { insertBookEvent } from "./events";
 
 /** One upload, as recorded in `ingest_runs`. */
 export type IngestRunRecord = typeof ingestRuns.$inferSelect;
@@ -33,8 +35,23 @@ export async function startIngestRun(db: Database, run: IngestRunStart): Promise
   return row.id;
 }
 
-export async function finishIngestRun(db: Database, id: number, outcome: IngestRunOutcome): Promise<void> {
-  await db.update(ingestRuns).set(outcome).where(eq(ingestRuns.id, id));
+/**
+ * Records how an upload ended; with `completed`, its ingest.completed event in the same atomic batch, so the feed
+ * says an upload finished exactly when its run does.
+ */
+export async function finishIngestRun(
+  db: Database,
+  id: number,
+  outcome: IngestRunOutcome,
+  completed?: { asOf: string | null; data: IngestCompletedData },
+): Promise<void> {
+  const update = db.update(ingestRuns).set(outcome).where(eq(ingestRuns.id, id));
+  if (!completed) {
+    await update;
+    return;
+  }
+  const event = insertBookEvent(db, { type: "ingest.completed", occurredAt: outcome.finishedAt, ...completed });
+  await db.batch([update, event]);
 }
 
 /** A run still "running" this long after it started was cut off (the Worker restarted or the client went away). */

@@ -3,6 +3,10 @@ import { ACCOUNT_SORTS, MAX_PAGE_SIZE, SORT_ORDERS } from "../../db/queries/acco
 import { HISTORY_WINDOW_DAYS } from "../../db/queries/account-rows";
 import { BUCKETS, SEGMENTS } from "../../domain/types";
 import { blankAsAbsent, calendarDate, decimalBetween, idPathParams, oneOf, wholeNumber } from "../../lib/params";
+import { healthEventSchema } from "../events/events.schemas";
+
+/** How many of an account's latest events its detail shows. */
+export const RECENT_EVENTS = 10;
 
 /** The original product's Account shape field for field (DESIGN §2), ours beside it; named components to reuse. */
 
@@ -178,6 +182,9 @@ export const accountDetailSchema = accountSchema
     }),
     metrics_history: z.array(metricsHistoryEntrySchema).openapi({
       description: `The daily metrics over the same ${HISTORY_WINDOW_DAYS} days, oldest first`,
+    }),
+    recent_events: z.array(healthEventSchema).openapi({
+      description: `The account's latest ${RECENT_EVENTS} health events (as GET /events answers them), newest first`,
     }),
   })
   .openapi("AccountDetail", {

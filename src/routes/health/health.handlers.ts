@@ -4,6 +4,7 @@ import type { RecomputeMessage } from "../../jobs/recompute-queue";
 import { ApiError } from "../../lib/errors";
 import type { AppEnv } from "../../lib/types";
 import { recomputeScores } from "../../services/recompute";
+import { nudgeFanOut, type WebhookMessage } from "../../webhooks/messages";
 import { toRecomputeResultBody } from "./health.mappers";
 import type { GetJobRoute, RecomputeRoute } from "./health.routes";
 
@@ -14,9 +15,14 @@ export const recompute: RouteHandler<RecomputeRoute, AppEnv> = async (c) => {
     scope,
     health: config.health,
     inlineMaxAccounts: config.recompute.inlineMaxAccounts,
+    alertScoreDrop: config.events.alertScoreDrop,
     trigger: "api",
     forceQueue: mode === "queued",
   });
+  // A queued job's chunks nudge for their own events.
+  if (outcome.mode === "inline" && outcome.result.eventsWritten > 0) {
+    await nudgeFanOut(c.env.WEBHOOK_QUEUE as Queue<WebhookMessage>);
+  }
   const body = toRecomputeResultBody(outcome);
   return outcome.mode === "queued" ? c.json(body, 202) : c.json(body, 200);
 };

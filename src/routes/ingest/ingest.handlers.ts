@@ -7,6 +7,7 @@ import type { RecomputeMessage } from "../../jobs/recompute-queue";
 import { ApiError } from "../../lib/errors";
 import type { AppEnv } from "../../lib/types";
 import { ingestCsv } from "../../services/ingest/upload";
+import type { WebhookMessage } from "../../webhooks/messages";
 import { toIngestResult, toIngestRun, toProblem } from "./ingest.mappers";
 import type { GetRunRoute, ListRunsRoute, UploadRoute } from "./ingest.routes";
 
@@ -43,6 +44,8 @@ export const upload: RouteHandler<UploadRoute, AppEnv> = async (c) => {
         health: config.health,
         queue: c.env.RECOMPUTE_QUEUE as Queue<RecomputeMessage>,
         inlineRescoreMaxAccounts: config.recompute.ingestInlineMaxAccounts,
+        alertScoreDrop: config.events.alertScoreDrop,
+        webhookQueue: c.env.WEBHOOK_QUEUE as Queue<WebhookMessage>,
         createdBy: c.get("apiKeyName") ?? null,
       },
       source,

@@ -12,6 +12,8 @@ export interface RescoreOutcome {
   datesRescored: { accounts: number; dates: number } | null;
   /** D1 rows the inline rescore wrote (0 when queued or failed). */
   rowsWritten: number;
+  /** Health events the inline rescore wrote; null when the rescore went to the queue or failed. */
+  eventsWritten: number | null;
   /** Set when the stale accounts were too many to rescore before answering and went to the recompute queue. */
   jobId: number | null;
   rescoreError: string | null;
@@ -29,6 +31,7 @@ export async function rescore(context: IngestContext, upload: UploadChanges): Pr
     const outcome = await recomputeScores(context.db, context.queue, {
       health: context.health,
       inlineMaxAccounts: context.inlineRescoreMaxAccounts,
+      alertScoreDrop: context.alertScoreDrop,
       trigger: "ingest",
       scope: "stale",
       upload,
@@ -39,16 +42,18 @@ export async function rescore(context: IngestContext, upload: UploadChanges): Pr
         scoresWritten: null,
         datesRescored: null,
         rowsWritten: 0,
+        eventsWritten: null,
         jobId: outcome.job.id,
         rescoreError: null,
       };
     }
-    const { accountsUpdated, scoresWritten, rowsWritten } = outcome.result;
+    const { accountsUpdated, scoresWritten, rowsWritten, eventsWritten } = outcome.result;
     return {
       accountsRescored: accountsUpdated,
       scoresWritten,
       datesRescored: { accounts: accountsUpdated, dates: scoresWritten },
       rowsWritten,
+      eventsWritten,
       jobId: null,
       rescoreError: null,
     };
@@ -60,6 +65,14 @@ export async function rescore(context: IngestContext, upload: UploadChanges): Pr
     await adoptPendingRescores(context.db, { runId }).catch((adoptError: unknown) => {
       log("error", "marking the upload's accounts stale failed", { ingest_run_id: runId, error: errorMessage(adoptError) });
     });
-    return { accountsRescored: 0, scoresWritten: null, datesRescored: null, rowsWritten: 0, jobId: null, rescoreError: reason };
+    return {
+      accountsRescored: 0,
+      scoresWritten: null,
+      datesRescored: null,
+      rowsWritten: 0,
+      eventsWritten: null,
+      jobId: null,
+      rescoreError: reason,
+    };
   }
 }

@@ -21,6 +21,8 @@ export class IngestTally {
   /** A dry run's accounts, which have no ids: those that would be created, and existing ones that would change. */
   wouldCreateAccounts = 0;
   wouldUpdateAccounts = 0;
+  /** The latest metric date the upload created or changed (the `as_of` of its ingest.completed event). */
+  latestChangedDate: string | null = null;
   /** Per account, the first and last date the upload changed; null once more than `maxTrackedAccounts` changed. */
   private changedDates: Map<number, [string, string]> | null = new Map();
 
@@ -53,6 +55,9 @@ export class IngestTally {
     this.rowsWritten += outcome.rowsWritten;
     for (const id of outcome.createdAccountIds) this.createdAccountIds.add(id);
     for (const id of outcome.changedAccountIds) this.changedAccountIds.add(id);
+    for (const [, , last] of outcome.changedRanges) {
+      if (this.latestChangedDate === null || last > this.latestChangedDate) this.latestChangedDate = last;
+    }
     this.trackChangedDates(outcome.changedRanges);
   }
 

@@ -4,6 +4,7 @@ import type { RowError, RowWarning } from "../../ingest/validate-row";
 import type { RecomputeMessage } from "../../jobs/recompute-queue";
 import type { HealthConfig } from "../../lib/config";
 import type { Database } from "../../lib/types";
+import type { WebhookMessage } from "../../webhooks/messages";
 
 export interface IngestContext {
   db: Database;
@@ -12,6 +13,10 @@ export interface IngestContext {
   queue: Queue<RecomputeMessage>;
   /** An upload that changed more accounts than this rescores them as a queued job. */
   inlineRescoreMaxAccounts: number;
+  /** ALERT_SCORE_DROP, for the health events the rescore writes. */
+  alertScoreDrop: number;
+  /** Where the nudge goes that has the upload's events delivered to the webhooks. */
+  webhookQueue: Queue<WebhookMessage>;
   /** The uploading API key's name, recorded on the run; null without auth. */
   createdBy: string | null;
 }

@@ -7,6 +7,8 @@ import { validationContext } from "../../ingest/values";
 import { DEFAULT_MAX_LINE_CHARS, DEFAULT_MIN_METRIC_DATE } from "../../lib/config";
 import { describeError } from "../../lib/errors";
 import { log } from "../../lib/logger";
+import type { IngestCompletedData } from "../../routes/events/events.schemas";
+import { nudgeFanOut } from "../../webhooks/messages";
 import { recoverAbandonedRuns } from "./abandoned-runs";
 import { BatchPipeline, NO_WRITES } from "./batch-pipeline";
 import { BatchReview } from "./batch-review";
@@ -35,6 +37,7 @@ const NOT_RESCORED: RescoreOutcome = {
   scoresWritten: null,
   datesRescored: null,
   rowsWritten: 0,
+  eventsWritten: 0,
   jobId: null,
   rescoreError: null,
 };
@@ -87,6 +90,8 @@ export async function ingestCsv(
       ...tally.runOutcome(refused ? "rejected" : "failed", stopped?.message ?? String(error), started),
       ...rescoreFigures(rescored),
     });
+    // The rows stored before it stopped were rescored, which may have written events.
+    if (!refused) await nudgeFanOut(context.webhookQueue, { ingest_run_id: runId });
     // A refusal or an upload the client broke off is the client's problem; anything else is ours.
     log(refused ? "info" : error instanceof UploadReadError ? "warn" : "error", "csv ingest stopped", {
       ingest_run_id: runId,
@@ -113,7 +118,12 @@ export async function ingestCsv(
     rescoreError ? `Rows stored; rescoring failed: ${rescoreError}` : null,
     started,
   );
-  await finishIngestRun(db, runId, { ...finished, ...rescoreFigures(rescored) });
+  // A dry run changed nothing: no ingest.completed event for it, and nothing to deliver.
+  const completedEvent = dryRun
+    ? undefined
+    : { asOf: tally.latestChangedDate, data: ingestCompletedData(runId, source.fileName, tally, rescored) };
+  await finishIngestRun(db, runId, { ...finished, ...rescoreFigures(rescored) }, completedEvent);
+  if (!dryRun) await nudgeFanOut(context.webhookQueue, { ingest_run_id: runId });
   // In a dry run the time "writing" is the time reading what the batches would change.
   const writingMs = dryRun ? review.readMs : sink.waitedMs;
   log("info", dryRun ? "csv dry run" : "csv ingested", {
@@ -149,6 +159,29 @@ export async function ingestCsv(
     rescoreJobId: jobId,
     durationMs: finished.durationMs,
     timings: { readingMs: storedMs - writingMs, writingMs, rescoringMs },
+  };
+}
+
+/** The data of the upload's ingest.completed event: its counts and what its rescore did. */
+function ingestCompletedData(
+  runId: number,
+  fileName: string | null,
+  tally: IngestTally,
+  rescored: RescoreOutcome,
+): IngestCompletedData {
+  const counts = tally.counts();
+  return {
+    ingest_run_id: runId,
+    file_name: fileName,
+    rows_total: counts.rowsTotal,
+    rows_rejected: counts.rowsRejected,
+    accounts_created: counts.accountsCreated,
+    accounts_updated: counts.accountsUpdated,
+    metrics_created: counts.metricsCreated,
+    metrics_updated: counts.metricsUpdated,
+    rescore: rescored.rescoreError !== null ? "failed" : rescored.jobId !== null ? "queued" : "inline",
+    rescore_job_id: rescored.jobId,
+    events_caused: rescored.eventsWritten,
   };
 }
 

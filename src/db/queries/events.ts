@@ -1,0 +1,57 @@
+import { sql } from "drizzle-orm";
+import type { EventType } from "../../domain/events";
+import type { Database } from "../../lib/types";
+import { healthEventSchema, type HealthEvent, type ListEventsQuery } from "../../routes/events/events.schemas";
+import { healthEvents } from "../schema";
+
+/** The change feed's reads, and the book-level events (the account events are written by the rescore's batches). */
+
+/** A stored event: its data as the JSON text the table holds. */
+interface EventRow {
+  id: number;
+  type: EventType;
+  account_id: number | null;
+  occurred_at: string;
+  as_of: string | null;
+  data: string;
+}
+
+const EVENT_COLUMNS = sql.raw("id, type, account_id, occurred_at, as_of, data");
+
+/** A row as the API shape, parsed against its type's schema (the table's JSON is ours, so this only ever passes). */
+function toEvent(row: EventRow): HealthEvent {
+  return healthEventSchema.parse({ ...row, data: JSON.parse(row.data) });
+}
+
+/** Events after an id, oldest first, of one type and/or one account. */
+export async function listEvents(db: Database, query: ListEventsQuery): Promise<HealthEvent[]> {
+  const rows = await db.all<EventRow>(sql`
+    SELECT ${EVENT_COLUMNS} FROM health_events
+    WHERE id > ${query.after}
+      ${query.type === undefined ? sql`` : sql`AND type = ${query.type}`}
+      ${query.account_id === undefined ? sql`` : sql`AND account_id = ${query.account_id}`}
+    ORDER BY id
+    LIMIT ${query.limit}`);
+  return rows.map(toEvent);
+}
+
+/** An account's latest events, newest first (the account_id index holds them in id order). */
+export function recentAccountEvents(db: Database, accountId: number, limit: number) {
+  return db.all<EventRow>(sql`
+    SELECT ${EVENT_COLUMNS} FROM health_events WHERE account_id = ${accountId} ORDER BY id DESC LIMIT ${limit}`);
+}
+
+export function toEvents(rows: readonly EventRow[]): HealthEvent[] {
+  return rows.map(toEvent);
+}
+
+/** The insert of a book-level event, to run in the batch of the write it reports. */
+export function insertBookEvent(
+  db: Database,
+  event: { type: Extract<EventType, "ingest.completed" | "webhook.test">; occurredAt: string; asOf: string | null; data: unknown },
+) {
+  return db
+    .insert(healthEvents)
+    .values({ type: event.type, accountId: null, occurredAt: event.occurredAt, asOf: event.asOf, data: event.data })
+    .returning({ id: healthEvents.id });
+}
