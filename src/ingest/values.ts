@@ -230,9 +230,10 @@ export function money(max: number): ValueRule<number> {
     accepts: `a number from 0 to ${grouped(max)}, optionally with a leading $, € or £ and ',' between thousands (\`$1,200,000.50\`)`,
     parse(value, cell) {
       // The plain number first: most files write ARR so.
-      const number = DECIMAL.test(value) ? value : value.replace(CURRENCY, "$1");
+      const plain = DECIMAL.test(value);
+      const number = plain ? value : value.replace(CURRENCY, "$1");
       let digits: string;
-      if (number === value || DECIMAL.test(number)) digits = number;
+      if (plain || DECIMAL.test(number)) digits = number;
       else if (THOUSANDS_COMMAS.test(number)) digits = number.replaceAll(",", "");
       else return cell.fail(notANumber(value, { money: true }));
       const parsed = finite(value, digits);

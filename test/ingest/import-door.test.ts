@@ -78,7 +78,8 @@ async function snapshot(): Promise<string> {
     env.DB.prepare("SELECT * FROM accounts ORDER BY id"),
     env.DB.prepare("SELECT * FROM account_metrics ORDER BY account_id, date"),
     env.DB.prepare("SELECT * FROM health_scores ORDER BY account_id, date"),
-    env.DB.prepare("SELECT * FROM account_health ORDER BY account_id"),
+    env.DB.prepare("SELECT * FROM pending_rescores ORDER BY id"),
+    env.DB.prepare("SELECT * FROM health_events ORDER BY id"),
   ]);
   return JSON.stringify(results.map((result) => result.results));
 }

@@ -128,7 +128,10 @@ export const ingestResultSchema = z
     timings_ms: z
       .object({
         reading: z.number().int().openapi({ description: "Receiving, decoding, parsing and validating the CSV", example: 31 }),
-        writing: z.number().int().openapi({ description: "Waiting for batch writes that reading could not overlap", example: 38 }),
+        writing: z.number().int().openapi({
+          description: "Waiting for batch writes that reading could not overlap (in a dry run: the read-only queries instead)",
+          example: 38,
+        }),
         rescoring: z.number().int().openapi({ description: "Rescoring the accounts the upload changed", example: 12 }),
       })
       .openapi({ description: "Where `duration_ms` went, for diagnosing slow uploads" }),

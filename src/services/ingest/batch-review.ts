@@ -14,7 +14,9 @@ import { toTuples } from "./writer";
  *
  * The counts follow the batch upsert (db/queries/metric-batches.ts) rule for rule: within a batch the later line of an
  * account + date wins; a metric row counts as updated when any value differs; an account's segment, region and ARR
- * come from its latest-dated row, and it counts as updated when they change or any of its metrics does.
+ * come from its latest-dated row, its renewal date and owner from its latest-dated row that has them, and it counts as
+ * updated when any of them changes or any of its metrics does (applyAccountTuple). A change to those upsert rules needs
+ * the same change here: the dry-run property test (test/fuzz/ingest-values.property.test.ts) compares the two.
  */
 
 /** A row's ARR this many times above or below the account's previous ARR is flagged. */
