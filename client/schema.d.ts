@@ -163,8 +163,8 @@ export interface paths {
         };
         /**
          * One upload and how it ended
-         * @description One ingest run, as `GET /ingest/runs` lists it: its status (`running`, `completed`, `rejected` or
-         *     `failed` with `failure_reason`), the rows read, committed and rejected, how far it committed
+         * @description One ingest run, as `GET /ingest/runs` lists it: its status (`running`, `completed`, `rejected`,
+         *     `failed` with `failure_reason`, or `dry_run` for a `?dry_run=true` upload that wrote nothing), the rows read, committed and rejected, how far it committed
          *     (`committed_through_line`) and what its rescore did.
          *
          *     **API key scope:** `read` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
@@ -531,6 +531,207 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The change feed: health events, oldest first
+         * @description Edge-triggered events, written in the same atomic batch as the change that caused them:
+         *
+         *     - `health.bucket_changed`: an account's current bucket changed (never for its first score);
+         *     - `health.score_dropped`: its 30-day score change (`trend_30d.health_score_change`) fell to −`ALERT_SCORE_DROP`
+         *       (default 10) or below: once, when the drop starts; `health.score_recovered` when it is back above;
+         *     - `ingest.completed`: one per upload, with its counts and the number of account events its rescore wrote;
+         *     - `webhook.test`: sent by `POST /webhooks/{id}/test`.
+         *
+         *     Re-uploading a file, a recompute that changes nothing, or a back-fill that leaves an account's current state alone
+         *     write no account event. Follow the feed with `after`: pass `next_after` of the previous page. Webhooks deliver the
+         *     same events (the body's `data` is this `data`).
+         *
+         *     **API key scope:** `read` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the webhook endpoints
+         * @description Every endpoint, newest first, with whether it is enabled (and why not). Never the secrets.
+         *
+         *     **API key scope:** `admin` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Create a webhook endpoint
+         * @description Registers an endpoint for the events written from now on (all types unless `event_types` says which).
+         *     The answer holds the signing `secret`, shown this once.
+         *
+         *     **URL rules** (a 400 names the one broken): `https://` only, outside production also
+         *     `http://localhost` and `http://127.0.0.1` (any port); no credentials in the URL; in production no IP address in a
+         *     loopback, private, link-local or unique-local range, nor `localhost`.
+         *
+         *     **Delivery** follows Standard Webhooks 1.0: a POST with `content-type: application/json`, the body
+         *     `{type, timestamp, data}` (`data` as in `GET /events`), and the headers `webhook-id` (one per delivery, the same on
+         *     every retry), `webhook-timestamp` (unix seconds) and `webhook-signature`: `v1,` + base64 of HMAC-SHA256 over
+         *     `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded bytes after `whsec_` (two signatures,
+         *     space-separated, for 24 hours after a rotation). Deliveries run on a queue of their own, never inside the upload or
+         *     recompute that caused them: a 2xx within 10 s is delivered; 410 disables the endpoint; anything else is retried after
+         *     30 s, 2 min, 10 min, 1 h and 6 h, then failed; 5 deliveries failed in a row disable the endpoint (`enabled: false`,
+         *     `disabled_reason`).
+         *
+         *     **API key scope:** `admin` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One webhook endpoint
+         * @description The endpoint's settings and state: `enabled`, and when it was disabled (a 410, 5 failed deliveries in a row, or PATCH) why, in `disabled_reason`; `consecutive_failures`. Never the secret.
+         *
+         *     **API key scope:** `admin` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint
+         * @description Deletes the endpoint and its deliveries; deliveries still queued are dropped. The events stay in the feed.
+         *
+         *     **API key scope:** `admin` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook endpoint
+         * @description Changes the fields given. `enabled: true` re-enables a disabled endpoint and resets its failure
+         *     count; deliveries that ended failed meanwhile can be sent again with the retry route.
+         *
+         *     **URL rules** (a 400 names the one broken): `https://` only, outside production also
+         *     `http://localhost` and `http://127.0.0.1` (any port); no credentials in the URL; in production no IP address in a
+         *     loopback, private, link-local or unique-local range, nor `localhost`.
+         *
+         *     **API key scope:** `admin` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a webhook endpoint's secret
+         * @description Answers a new secret (shown this once). For 24 hours every delivery is signed with both the new and the previous secret (two `v1,` signatures in `webhook-signature`), so the receiver can switch without losing a delivery; then only the new one signs. A second rotation within the 24 hours retires the oldest secret at once.
+         *
+         *     **API key scope:** `admin` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test event to a webhook endpoint now
+         * @description Writes a `webhook.test` event and delivers it to this endpoint (only), once, during the request (up to the 10 s timeout), signed like every delivery; answers the delivery's result (`status` delivered or failed, `last_status_code`, `last_error`, `duration_ms`). Works on a disabled endpoint, so a fix can be checked before enabling it again; a test is not retried and does not count towards disabling, but a 410 disables the endpoint.
+         *
+         *     **API key scope:** `admin` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        post: operations["testWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A webhook endpoint's latest deliveries
+         * @description Newest first: each delivery's status, attempts, the receiver's last answer and the next attempt.
+         *
+         *     **API key scope:** `admin` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/deliveries/{delivery_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery again
+         * @description Queues the delivery now with a fresh retry schedule, whatever its status (a delivered one is sent again); the same `webhook-id` as before, so a receiver that already has it can drop it. 409 while the endpoint is disabled.
+         *
+         *     **API key scope:** `admin` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        post: operations["retryWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -830,7 +1031,7 @@ export interface components {
                  */
                 reading: number;
                 /**
-                 * @description Waiting for batch writes that reading could not overlap
+                 * @description Waiting for batch writes that reading could not overlap (in a dry run: the read-only queries instead)
                  * @example 38
                  */
                 writing: number;
@@ -1192,6 +1393,8 @@ export interface components {
             health_history: components["schemas"]["HealthHistoryEntry"][];
             /** @description The daily metrics over the same 90 days, oldest first */
             metrics_history: components["schemas"]["MetricsHistoryEntry"][];
+            /** @description The account's latest 10 health events (as GET /events answers them), newest first */
+            recent_events: components["schemas"]["HealthEvent"][];
         };
         HealthHistoryEntry: {
             /**
@@ -1231,6 +1434,267 @@ export interface components {
              * @example 500000
              */
             arr: number;
+        };
+        HealthEvent: components["schemas"]["BucketChangedEvent"] | components["schemas"]["ScoreDroppedEvent"] | components["schemas"]["ScoreRecoveredEvent"] | components["schemas"]["IngestCompletedEvent"] | components["schemas"]["WebhookTestEvent"];
+        /** @description An account's current bucket changed (never for its first score) */
+        BucketChangedEvent: {
+            /**
+             * @description Increasing: follow the feed with `after`
+             * @example 1042
+             */
+            id: number;
+            /**
+             * @description When it was recorded (ISO 8601, UTC)
+             * @example 2026-11-02T06:00:01.250Z
+             */
+            occurred_at: string;
+            /**
+             * @description The metric date it is about; null when none applies
+             * @example 2026-11-02
+             */
+            as_of: string | null;
+            /**
+             * @description Null for book-level events
+             * @example 7
+             */
+            account_id: number | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "health.bucket_changed";
+            data: components["schemas"]["BucketChangedData"];
+        };
+        BucketChangedData: {
+            /** @example 7 */
+            account_id: number;
+            /** @example Acme Corp */
+            account_name: string;
+            /**
+             * @description The bucket before the rescore
+             * @example Healthy
+             * @enum {string}
+             */
+            from: "Healthy" | "At-Risk" | "Critical";
+            /**
+             * @description The bucket after it
+             * @example Critical
+             * @enum {string}
+             */
+            to: "Healthy" | "At-Risk" | "Critical";
+            /** @example 72.4 */
+            score_before: number;
+            /** @example 38.9 */
+            score_after: number;
+            /**
+             * @description The account's latest metric date, which the new score is of
+             * @example 2026-11-02
+             */
+            as_of: string;
+            health_components_change: components["schemas"]["HealthComponentsDelta"];
+        };
+        /** @description Component points after the rescore minus before it */
+        HealthComponentsDelta: {
+            /** @example -12.5 */
+            daily_active_users: number;
+            /** @example -8.25 */
+            feature_adoption: number;
+            /** @example -6 */
+            support_tickets: number;
+            /**
+             * @description Null unless both states have an NPS component
+             * @example -3.75
+             */
+            nps: number | null;
+            /** @example -4.5 */
+            login_frequency: number;
+        };
+        /** @description The 30-day score change fell to −ALERT_SCORE_DROP or below; once, when the drop starts */
+        ScoreDroppedEvent: {
+            /**
+             * @description Increasing: follow the feed with `after`
+             * @example 1042
+             */
+            id: number;
+            /**
+             * @description When it was recorded (ISO 8601, UTC)
+             * @example 2026-11-02T06:00:01.250Z
+             */
+            occurred_at: string;
+            /**
+             * @description The metric date it is about; null when none applies
+             * @example 2026-11-02
+             */
+            as_of: string | null;
+            /**
+             * @description Null for book-level events
+             * @example 7
+             */
+            account_id: number | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "health.score_dropped";
+            data: components["schemas"]["ScoreChangeData"];
+        };
+        ScoreChangeData: {
+            /** @example 7 */
+            account_id: number;
+            /** @example Acme Corp */
+            account_name: string;
+            /** @example 2026-11-02 */
+            as_of: string;
+            /**
+             * @description The score after the rescore
+             * @example 58.1
+             */
+            health_score: number;
+            /**
+             * @description Health bucket
+             * @example Critical
+             * @enum {string}
+             */
+            health_bucket: "Healthy" | "At-Risk" | "Critical";
+            /**
+             * @description `trend_30d.health_score_change` after the rescore
+             * @example -12.3
+             */
+            health_score_change_30d: number | null;
+            /**
+             * @description The same before the rescore
+             * @example -4.1
+             */
+            previous_health_score_change_30d: number | null;
+            /**
+             * @description −ALERT_SCORE_DROP: the line the change crossed
+             * @example -10
+             */
+            threshold: number;
+        };
+        /** @description The 30-day score change is back above −ALERT_SCORE_DROP */
+        ScoreRecoveredEvent: {
+            /**
+             * @description Increasing: follow the feed with `after`
+             * @example 1042
+             */
+            id: number;
+            /**
+             * @description When it was recorded (ISO 8601, UTC)
+             * @example 2026-11-02T06:00:01.250Z
+             */
+            occurred_at: string;
+            /**
+             * @description The metric date it is about; null when none applies
+             * @example 2026-11-02
+             */
+            as_of: string | null;
+            /**
+             * @description Null for book-level events
+             * @example 7
+             */
+            account_id: number | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "health.score_recovered";
+            data: components["schemas"]["ScoreChangeData"];
+        };
+        /** @description An upload finished storing its rows (one per upload) */
+        IngestCompletedEvent: {
+            /**
+             * @description Increasing: follow the feed with `after`
+             * @example 1042
+             */
+            id: number;
+            /**
+             * @description When it was recorded (ISO 8601, UTC)
+             * @example 2026-11-02T06:00:01.250Z
+             */
+            occurred_at: string;
+            /**
+             * @description The metric date it is about; null when none applies
+             * @example 2026-11-02
+             */
+            as_of: string | null;
+            /**
+             * @description Null for book-level events
+             * @example 7
+             */
+            account_id: number | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ingest.completed";
+            data: components["schemas"]["IngestCompletedData"];
+        };
+        IngestCompletedData: {
+            /** @example 42 */
+            ingest_run_id: number;
+            /** @example metrics-2026-11-02.csv */
+            file_name: string | null;
+            /** @example 10000 */
+            rows_total: number;
+            /** @example 3 */
+            rows_rejected: number;
+            /** @example 0 */
+            accounts_created: number;
+            /** @example 9997 */
+            accounts_updated: number;
+            /** @example 9997 */
+            metrics_created: number;
+            /** @example 0 */
+            metrics_updated: number;
+            /**
+             * @description `inline`: rescored before the upload answered, `events_caused` counts its events; `queued`: rescored by the recompute job `rescore_job_id`, whose chunks write their events as they go; `failed`: see the ingest run
+             * @example inline
+             * @enum {string}
+             */
+            rescore: "inline" | "queued" | "failed";
+            /** @example null */
+            rescore_job_id: number | null;
+            /**
+             * @description Account events the upload's inline rescore wrote; null when it was queued or failed
+             * @example 12
+             */
+            events_caused: number | null;
+        };
+        /** @description Sent by POST /webhooks/{id}/test to that endpoint only */
+        WebhookTestEvent: {
+            /**
+             * @description Increasing: follow the feed with `after`
+             * @example 1042
+             */
+            id: number;
+            /**
+             * @description When it was recorded (ISO 8601, UTC)
+             * @example 2026-11-02T06:00:01.250Z
+             */
+            occurred_at: string;
+            /**
+             * @description The metric date it is about; null when none applies
+             * @example 2026-11-02
+             */
+            as_of: string | null;
+            /**
+             * @description Null for book-level events
+             * @example 7
+             */
+            account_id: number | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "webhook.test";
+            data: components["schemas"]["WebhookTestData"];
+        };
+        WebhookTestData: {
+            /** @example 3 */
+            webhook_id: number;
+            /** @example A test event from AI Success Insights. */
+            message: string;
         };
         RecomputeResult: {
             /**
@@ -2158,6 +2622,175 @@ export interface components {
              *     ]
              */
             focus_areas?: string[];
+        };
+        EventList: {
+            /** @description Oldest first */
+            events: components["schemas"]["HealthEvent"][];
+            /**
+             * @description Pass as `after` for the next page: the last event's id, or `after` itself when there was none
+             * @example 1042
+             */
+            next_after: number;
+        };
+        /** @description A webhook endpoint; its secret is answered only on creation and rotation */
+        CreatedWebhook: components["schemas"]["Webhook"] & {
+            /**
+             * @description The signing secret: `whsec_` + base64 of 32 random bytes. Shown only in this answer: store it where the receiver can read it
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw5nUpIfEasIo=
+             */
+            secret: string;
+        };
+        /** @description A webhook endpoint; its secret is answered only on creation and rotation */
+        Webhook: {
+            /** @example 3 */
+            id: number;
+            /**
+             * @description Where the events are POSTed: `https://` (outside production also `http://localhost` and `http://127.0.0.1`, any port); no credentials in it; in production not an IP address in a loopback, private, link-local or unique-local range
+             * @example https://hooks.example.com/ai-success
+             */
+            url: string;
+            /**
+             * @description The types it receives (every type when created without a list)
+             * @example [
+             *       "health.bucket_changed",
+             *       "health.score_dropped"
+             *     ]
+             */
+            event_types: ("health.bucket_changed" | "health.score_dropped" | "health.score_recovered" | "ingest.completed")[];
+            /**
+             * @description A note for people (what the endpoint is for)
+             * @example CS team Slack bridge
+             */
+            description: string | null;
+            /**
+             * @description False once disabled (by PATCH, a 410 answer, or 5 failed deliveries in a row)
+             * @example true
+             */
+            enabled: boolean;
+            /**
+             * @description Why it was disabled; null while enabled
+             * @example null
+             */
+            disabled_reason: string | null;
+            /** @example null */
+            disabled_at: string | null;
+            /**
+             * @description Deliveries in a row that ended failed (every retry used up); at 5 the endpoint is disabled
+             * @example 0
+             */
+            consecutive_failures: number;
+            /**
+             * @description After a rotation: until when the previous secret still signs every delivery beside the new one
+             * @example null
+             */
+            previous_secret_expires_at: string | null;
+            /** @example 2026-11-02T06:00:00.000Z */
+            created_at: string;
+            /** @example 2026-11-02T06:00:00.000Z */
+            updated_at: string;
+        };
+        CreateWebhook: {
+            /**
+             * @description Where the events are POSTed: `https://` (outside production also `http://localhost` and `http://127.0.0.1`, any port); no credentials in it; in production not an IP address in a loopback, private, link-local or unique-local range
+             * @example https://hooks.example.com/ai-success
+             */
+            url: string;
+            /**
+             * @description The types to receive; every type (also those added later) when left out
+             * @example [
+             *       "health.bucket_changed"
+             *     ]
+             */
+            event_types?: ("health.bucket_changed" | "health.score_dropped" | "health.score_recovered" | "ingest.completed")[];
+            /**
+             * @description A note for people (what the endpoint is for)
+             * @example CS team Slack bridge
+             */
+            description?: string | null;
+        };
+        UpdateWebhook: {
+            /**
+             * @description Where the events are POSTed: `https://` (outside production also `http://localhost` and `http://127.0.0.1`, any port); no credentials in it; in production not an IP address in a loopback, private, link-local or unique-local range
+             * @example https://hooks.example.com/ai-success
+             */
+            url?: string;
+            /**
+             * @description The types to receive; null for every type
+             * @example [
+             *       "health.bucket_changed",
+             *       "health.score_dropped"
+             *     ]
+             */
+            event_types?: ("health.bucket_changed" | "health.score_dropped" | "health.score_recovered" | "ingest.completed")[] | null;
+            /**
+             * @description A note for people (what the endpoint is for)
+             * @example CS team Slack bridge
+             */
+            description?: string | null;
+            /**
+             * @description False pauses deliveries; true re-enables a disabled endpoint (and resets its failure count)
+             * @example true
+             */
+            enabled?: boolean;
+        };
+        RotatedWebhookSecret: {
+            /** @example 3 */
+            id: number;
+            /**
+             * @description The signing secret: `whsec_` + base64 of 32 random bytes. Shown only in this answer: store it where the receiver can read it
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw5nUpIfEasIo=
+             */
+            secret: string;
+            /**
+             * @description Until then each delivery is signed with both secrets (two `v1,` signatures)
+             * @example 2026-11-03T06:00:00.000Z
+             */
+            previous_secret_expires_at: string;
+        };
+        WebhookDelivery: {
+            /** @example 981 */
+            id: number;
+            /** @example 1042 */
+            event_id: number;
+            /**
+             * @example health.bucket_changed
+             * @enum {string}
+             */
+            event_type: "health.bucket_changed" | "health.score_dropped" | "health.score_recovered" | "ingest.completed" | "webhook.test";
+            /**
+             * @description The `webhook-id` header: the same on every attempt and retry of this delivery
+             * @example msg_2b8f0c6f4f8a4d3e9c1a7b5d
+             */
+            message_id: string;
+            /**
+             * @description `pending`: not tried yet; `retrying`: failed, tried again at `next_attempt_at`; `delivered`: a 2xx; `failed`: every retry used up, a 410, or the endpoint was disabled
+             * @example delivered
+             * @enum {string}
+             */
+            status: "pending" | "delivered" | "retrying" | "failed";
+            /** @example 1 */
+            attempts: number;
+            /**
+             * @description The receiver's last HTTP status; null when it did not answer
+             * @example 200
+             */
+            last_status_code: number | null;
+            /** @example null */
+            last_error: string | null;
+            /**
+             * @description When it is tried next; null once delivered or failed
+             * @example null
+             */
+            next_attempt_at: string | null;
+            /** @example 2026-11-02T06:00:01.412Z */
+            delivered_at: string | null;
+            /**
+             * @description How long the last attempt took
+             * @example 84
+             */
+            duration_ms: number | null;
+            /** @example 2026-11-02T06:00:01.300Z */
+            created_at: string;
         };
     };
     responses: never;
@@ -3481,6 +4114,817 @@ export interface operations {
             };
             /** @description Too many insight requests for this API key; `Retry-After` says when to try again. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /** @description Only events with a larger id (0: from the start) */
+                after?: number;
+                /** @description Events per page, 1-500 */
+                limit?: number;
+                /** @description Only this type */
+                type?: "health.bucket_changed" | "health.score_dropped" | "health.score_recovered" | "ingest.completed" | "webhook.test";
+                /** @description Only this account's events */
+                account_id?: number;
+            };
+            header?: {
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventList"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"][];
+                };
+            };
+            /** @description The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhook"];
+            };
+        };
+        responses: {
+            /** @description The endpoint, with its secret */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhook"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each offending field. / Bad request / The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The upload is bigger than MAX_UPLOAD_BYTES (default 100 MiB); nothing past the limit is read. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path: {
+                /** @description Webhook id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path: {
+                /** @description Webhook id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path: {
+                /** @description Webhook id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhook"];
+            };
+        };
+        responses: {
+            /** @description The endpoint as changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each offending field. / Bad request / The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The upload is bigger than MAX_UPLOAD_BYTES (default 100 MiB); nothing past the limit is read. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path: {
+                /** @description Webhook id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new secret */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedWebhookSecret"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    testWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path: {
+                /** @description Webhook id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The test delivery, after its attempt */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Deliveries to answer, newest first, 1-100 */
+                limit?: number;
+            };
+            header?: {
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path: {
+                /** @description Webhook id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deliveries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"][];
+                };
+            };
+            /** @description The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retryWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path: {
+                /** @description Webhook id */
+                id: number;
+                /** @description Delivery id */
+                delivery_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery, queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
