@@ -6,7 +6,7 @@ import type { AppEnv } from "./types";
 /**
  * Conditional reads: an ETag from the data version (db/queries/data-version.ts, bumped by every write that changes what
  * reads answer), the deployed version of the Worker (new code or configuration answers differently), the caller's key
- * and the request URL. `If-None-Match` with the current tag answers 304 after the one data-version read, before the
+ * the request URL and today's UTC date. `If-None-Match` with the current tag answers 304 after the one data-version read, before the
  * route's own queries run. Reusable: spread into a route's middleware after the key check (`accessWith`), with
  * `conditionalReadHeaders` in its request and `conditionalResponses` for its 200.
  */
@@ -37,6 +37,9 @@ export const conditionalRead = createMiddleware<AppEnv>(async (c, next) => {
     c.env.CF_VERSION_METADATA.id,
     c.get("apiKeyId") ?? "anonymous",
     c.req.url,
+    // Today's UTC date: some answers count from it (the summary's renewals in the next 90 days), so a tag from
+    // yesterday is never current, whatever was written since.
+    new Date().toISOString().slice(0, 10),
   ]);
   const headers = { ETag: tag, "Cache-Control": CONDITIONAL_CACHE_CONTROL };
   if (matchesAny(c.req.header("if-none-match"), tag)) return c.body(null, 304, headers);

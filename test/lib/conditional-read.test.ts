@@ -1,5 +1,5 @@
 import { createExecutionContext, createScheduledController, env, SELF, waitOnExecutionContext } from "cloudflare:test";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { readDataVersion } from "../../src/db/queries/data-version";
 import { insertRecomputeJob } from "../../src/db/queries/recompute-jobs";
 import worker from "../../src/index";
@@ -35,6 +35,10 @@ beforeEach(async () => {
   conditionalPaths = ["/accounts?page_size=10", accountPath, "/portfolio/summary", "/playbooks"];
 });
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe("conditional reads", () => {
   it("answer 200 with an ETag and Cache-Control, then 304 with no body for the current tag", async () => {
     for (const path of conditionalPaths) {
@@ -54,6 +58,15 @@ describe("conditional reads", () => {
       expect((await get(path, { "If-None-Match": tag.slice(2) })).status, path).toBe(304);
       expect((await get(path, { "If-None-Match": 'W/"0000"' })).status, path).toBe(200);
     }
+  });
+
+  it("answer 200 the next day (UTC) to yesterday's tag: the summary counts renewals from today", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-12-02T23:59:00Z"));
+    const tag = await currentTag("/portfolio/summary");
+    expect((await get("/portfolio/summary", { "If-None-Match": tag })).status).toBe(304);
+    vi.setSystemTime(new Date("2026-12-03T00:01:00Z"));
+    expect((await get("/portfolio/summary", { "If-None-Match": tag })).status).toBe(200);
   });
 
   it("answer 304 after the one data-version read, without running the route's queries", async () => {
