@@ -4154,6 +4154,8 @@ export interface operations {
                 account_id?: number;
             };
             header?: {
+                /** @description The `ETag` of an earlier answer: while nothing was written since, the answer is 304 with no body */
+                "if-none-match"?: string;
                 /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
                 "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
             };
@@ -4165,11 +4167,26 @@ export interface operations {
             /** @description A page of events */
             200: {
                 headers: {
+                    /** @description Names the data behind this answer (for this caller and URL); send it back as `If-None-Match` */
+                    ETag?: string;
+                    /** @description `private, no-cache`: for this caller only, revalidated before every reuse */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["EventList"];
                 };
+            };
+            /** @description Not modified: `If-None-Match` holds the current tag, so the copy the client has is current. No body. */
+            304: {
+                headers: {
+                    /** @description Names the data behind this answer (for this caller and URL); send it back as `If-None-Match` */
+                    ETag?: string;
+                    /** @description `private, no-cache`: for this caller only, revalidated before every reuse */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is invalid; `errors` names each offending field. */
             400: {

@@ -60,6 +60,16 @@ describe("conditional reads", () => {
     }
   });
 
+  it("GET /events: 304 while nothing was written; 200 after an unchanged re-upload, whose ingest.completed is new", async () => {
+    const tag = await currentTag("/events");
+    expect((await get("/events", { "If-None-Match": tag })).status).toBe(304);
+    await uploadCsv(metricsCsv([{ ...SLIPPING, days: 10 }]));
+    const after = await get("/events", { "If-None-Match": tag });
+    expect(after.status).toBe(200);
+    const { events } = await after.json<{ events: { type: string }[] }>();
+    expect(events.filter((event) => event.type === "ingest.completed")).toHaveLength(2);
+  });
+
   it("answer 200 the next day (UTC) to yesterday's tag: the summary counts renewals from today", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date("2026-12-02T23:59:00Z"));

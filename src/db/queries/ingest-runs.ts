@@ -2,6 +2,7 @@ import { desc, eq, sql } from "drizzle-orm";
 import type { Database } from "../../lib/types";
 import type { IngestCompletedData } from "../../routes/events/events.schemas";
 import { ingestRuns } from "../schema";
+import { bumpAfter } from "./data-version";
 import { insertBookEvent } from "./events";
 
 /** One upload, as recorded in `ingest_runs`. */
@@ -51,7 +52,8 @@ export async function finishIngestRun(
     return;
   }
   const event = insertBookEvent(db, { type: "ingest.completed", occurredAt: outcome.finishedAt, ...completed });
-  await db.batch([update, event]);
+  // The event is in GET /events, whose ETag follows the data version.
+  await bumpAfter(db, db.batch([update, event]));
 }
 
 /** A run still "running" this long after it started was cut off (the Worker restarted or the client went away). */

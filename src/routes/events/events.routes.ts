@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
-import { READ_ACCESS } from "../../lib/auth";
-import { jsonContent, problemResponses } from "../../lib/openapi";
+import { accessWith, READ_ACCESS } from "../../lib/auth";
+import { conditionalRead, conditionalReadHeaders, conditionalResponses } from "../../lib/conditional-read";
+import { problemResponses } from "../../lib/openapi";
 import { eventListSchema, listEventsQuerySchema } from "./events.schemas";
 
 export const listEvents = createRoute({
@@ -8,7 +9,7 @@ export const listEvents = createRoute({
   path: "/events",
   operationId: "listEvents",
   tags: ["Events"],
-  ...READ_ACCESS,
+  ...accessWith(READ_ACCESS, conditionalRead),
   summary: "The change feed: health events, oldest first",
   description: `Edge-triggered events, written in the same atomic batch as the change that caused them:
 
@@ -21,9 +22,9 @@ export const listEvents = createRoute({
 Re-uploading a file, a recompute that changes nothing, or a back-fill that leaves an account's current state alone
 write no account event. Follow the feed with \`after\`: pass \`next_after\` of the previous page. Webhooks deliver the
 same events (the body's \`data\` is this \`data\`).`,
-  request: { query: listEventsQuerySchema },
+  request: { query: listEventsQuerySchema, headers: conditionalReadHeaders },
   responses: {
-    200: jsonContent(eventListSchema, "A page of events"),
+    ...conditionalResponses(eventListSchema, "A page of events"),
     ...problemResponses("validation_error", "unauthorized", "service_unavailable"),
   },
 });

@@ -9,6 +9,7 @@ import {
   type AttemptRecord,
   type DeliveryToSend,
 } from "../../db/queries/webhook-deliveries";
+import { bumpAfter } from "../../db/queries/data-version";
 import { log } from "../../lib/logger";
 import type { Database } from "../../lib/types";
 import {
@@ -138,12 +139,9 @@ export async function deliverOnce(
 /** POST /webhooks/{id}/test: a webhook.test event to this endpoint, tried once now. Answers the delivery's id. */
 export async function sendTestEvent(db: Database, webhookId: number): Promise<number> {
   const now = new Date().toISOString();
-  const deliveryId = await insertTestDelivery(
-    db,
-    webhookId,
-    { webhook_id: webhookId, message: "A test event from AI Success Insights." },
-    now,
-  );
+  // The event is in GET /events, whose ETag follows the data version.
+  const data = { webhook_id: webhookId, message: "A test event from AI Success Insights." };
+  const deliveryId = await bumpAfter(db, insertTestDelivery(db, webhookId, data, now));
   // The endpoint's own state is not consulted: a disabled endpoint can be tested before it is enabled again.
   const delivery = await getDeliveryToSend(db, deliveryId);
   if (!delivery) throw new Error(`The test delivery ${deliveryId} vanished`);
