@@ -2,8 +2,9 @@
  * What the benches do with the API under test: a `wrangler dev` on a fresh local D1 for the length of a task, the
  * generated data files, uploads, and recomputes followed to completion when they were queued.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { generateCsv } from "../generate.ts";
 import { startDevServer, type DevServer, type DevServerOptions } from "./dev-server.ts";
 import { uploadMultipart } from "./upload.ts";
@@ -89,4 +90,19 @@ export async function timeRecompute(server: DevServer) {
   if (response.status !== 200) throw new Error(`recompute: HTTP ${response.status} ${JSON.stringify(body)}`);
   const seconds = (performance.now() - started) / 1000;
   return { seconds, accounts: body.accounts_updated, scores: body.scores_written, mode: "inline" };
+}
+
+/** Each account's row of its latest date, and the header. */
+export async function lastRows(history: string): Promise<{ header: string; last: Map<string, string[]> }> {
+  const last = new Map<string, string[]>();
+  let header: string | null = null;
+  for await (const line of createInterface({ input: createReadStream(history), crlfDelay: Infinity })) {
+    if (header === null) header = line;
+    else if (line !== "") {
+      const fields = line.split(","); // generated names never hold commas
+      const previous = last.get(fields[0] ?? "");
+      if (!previous || (fields[4] ?? "") >= (previous[4] ?? "")) last.set(fields[0] ?? "", fields);
+    }
+  }
+  return { header: header ?? "", last };
 }

@@ -17,9 +17,8 @@
  * RUNS runs per arm, the arms interleaved so the machine's drift hits each alike. No webhook is configured: the
  * deliveries run later on their own queue and are not part of the rescore.
  */
-import { createReadStream, existsSync, writeFileSync } from "node:fs";
-import { createInterface } from "node:readline";
-import { dataFile, round, upload, uploadUntilScored, withServer } from "./api.ts";
+import { existsSync, writeFileSync } from "node:fs";
+import { dataFile, lastRows, round, upload, uploadUntilScored, withServer } from "./api.ts";
 import { median } from "./stats.ts";
 
 /** Its own port, off the other benches' (8790-8792, 8796) and the webhook end-to-end test's (8797, 8798). */
@@ -34,21 +33,6 @@ export const eventsPlan = (quick: boolean, runs?: number) => ({
 });
 type Plan = ReturnType<typeof eventsPlan>;
 type Arm = "quiet" | "events" | "baseline";
-
-/** Each account's row of its latest date, and the header. */
-async function lastRows(history: string): Promise<{ header: string; last: Map<string, string[]> }> {
-  const last = new Map<string, string[]>();
-  let header: string | null = null;
-  for await (const line of createInterface({ input: createReadStream(history), crlfDelay: Infinity })) {
-    if (header === null) header = line;
-    else if (line !== "") {
-      const fields = line.split(","); // generated names never hold commas
-      const previous = last.get(fields[0] ?? "");
-      if (!previous || (fields[4] ?? "") >= (previous[4] ?? "")) last.set(fields[0] ?? "", fields);
-    }
-  }
-  return { header: header ?? "", last };
-}
 
 /** The generated history with every day of an account holding its last day's metrics (and ARR). */
 async function flatHistory(accounts: number, days: number): Promise<string> {

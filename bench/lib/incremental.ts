@@ -3,10 +3,9 @@
  * the history, then one-day deltas (one new day for every account); the 365-day server is also fully recomputed, and
  * an unchanged book gets the daily cron (`POST /health/recompute?scope=stale`). All in one run, so ratios compare.
  */
-import { createReadStream, existsSync, writeFileSync } from "node:fs";
-import { createInterface } from "node:readline";
+import { existsSync, writeFileSync } from "node:fs";
 import type { DevServer } from "./dev-server.ts";
-import { count, dataFile, round, upload, uploadUntilScored, withServer } from "./api.ts";
+import { count, dataFile, lastRows, round, upload, uploadUntilScored, withServer } from "./api.ts";
 import { median } from "./stats.ts";
 
 /** Its own port, so it does not meet another wrangler dev of the benches (8790) or the ceiling Worker (8791). */
@@ -33,16 +32,7 @@ type Plan = ReturnType<typeof incrementalPlan>;
 async function deltaFile(history: string, offset: number): Promise<string> {
   const path = history.replace(/\.csv$/, `-delta${offset}.csv`);
   if (existsSync(path)) return path;
-  const last = new Map<string, string[]>();
-  let header: string | null = null;
-  for await (const line of createInterface({ input: createReadStream(history), crlfDelay: Infinity })) {
-    if (header === null) header = line;
-    else if (line !== "") {
-      const fields = line.split(","); // generated names never hold commas
-      const previous = last.get(fields[0] ?? "");
-      if (!previous || (fields[4] ?? "") >= (previous[4] ?? "")) last.set(fields[0] ?? "", fields);
-    }
-  }
+  const { header, last } = await lastRows(history);
   const rows = [...last.values()].map((fields) => {
     const date = new Date(`${fields[4]}T00:00:00Z`);
     date.setUTCDate(date.getUTCDate() + offset);
