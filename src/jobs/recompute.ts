@@ -11,6 +11,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { HealthConfig } from "../lib/config";
 import { runBatch } from "../db/batch";
 import type { Database } from "../lib/types";
+import type { ChangedRange } from "../db/queries/metric-batches";
 
 /**
  * `all`: every date of each account. `stale`: only the accounts marked stale (accounts.scores_stale_from), and of
@@ -26,10 +27,10 @@ export interface RecomputeOptions {
   /** `all` when absent. */
   scope?: RescoreScope;
   /**
-   * Scope `stale`: dates to rescore besides the stale marks, as JSON `[[account_id, first_date, last_date], …]` (an
-   * upload's changes, which it records as pending rescores rather than as marks on every account).
+   * Scope `stale`: dates to rescore besides the stale marks, per account (an upload's changes, which it records as
+   * pending rescores rather than as marks on every account).
    */
-  changedRanges?: string;
+  changedRanges?: readonly ChangedRange[];
   /** `health.score_dropped` when the 30-day change falls to −this or below (ALERT_SCORE_DROP); 10 when absent. */
   alertScoreDrop?: number;
 }
@@ -87,7 +88,8 @@ export function rescoreReachDays(config: HealthConfig): number {
  * (score_from … score_to) and the first date the window functions must read (read_from: the trailing window of the
  * first; the NPS carried from further back comes from one index lookup, see upsertScores). Materialized, so the
  * statement that clears the stale marks reads them as they were. Scope `stale`: from the first changed date to the
- * last changed date plus the reach, over the account's stale marks and the changed ranges given.
+ * last changed date plus the reach, over the account's stale marks and the changed ranges given (JSON
+ * `[[account_id, first_date, last_date], …]`, of the chunk's accounts only: every statement parses it).
  */
 function targets(ids: string, scope: RescoreScope, reachDays: number, windowDays: number, changedRanges = "[]"): SQL {
   if (scope === "all") {
@@ -106,7 +108,6 @@ stale_ranges AS (
   UNION ALL
   SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2
   FROM json_each(${changedRanges}) AS r
-  WHERE r.value ->> 0 IN (SELECT account_id FROM chunk_ids)
 ),
 targets AS MATERIALIZED (
   SELECT account_id, min(first_date) AS score_from, date(max(last_date), ${later}) AS score_to,
@@ -213,24 +214,30 @@ SET score = excluded.score, bucket = excluded.bucket, dau_points = excluded.dau_
     computed_at = excluded.computed_at`;
 }
 
-function componentsChangeSql(): string {
-  const change = (column: string) => roundedSql(`hv.${column} - f.${column}`, 2);
+/** The change of the score's components from the row `from` (a window's first scores) to the latest (`l`). */
+function componentsChangeSql(from: string): string {
+  const change = (column: string) => roundedSql(`l.${column} - ${from}.${column}`, 2);
   return `json_object(
         'daily_active_users', ${change("dau_points")},
         'feature_adoption', ${change("adoption_points")},
         'support_tickets', ${change("tickets_points")},
-        'nps', CASE WHEN hv.nps_points IS NULL OR f.nps_points IS NULL THEN NULL ELSE ${change("nps_points")} END,
+        'nps', CASE WHEN l.nps_points IS NULL OR ${from}.nps_points IS NULL THEN NULL ELSE ${change("nps_points")} END,
         'login_frequency', ${change("login_points")})`;
 }
 
+/** The first scored date of the `days` window ending at to_date. */
+function windowFirstSql(days: number): string {
+  return `(SELECT min(h.date) FROM health_scores AS h
+          WHERE h.account_id = l.account_id AND h.date >= date(l.to_date, '-${days} days')) AS first_${days}`;
+}
+
 /**
- * The mean DAU of the earlier and the later half of the `days` window, from one pass over the account's metrics of the
- * widest window (bounds.first_any … to_date); a date exactly at the midpoint counts in neither half. The halves'
- * limits are dates computed once per account (see halfLimitsSql), so each metric row costs two text comparisons.
+ * The date the `days` trend starts from: the latest scored date on or before the window's start, else the window's
+ * first date (the window holds the whole history).
  */
-function dauHalvesSql(days: number): string {
-  return `avg(CASE WHEN m.date >= b.first_${days} AND m.date < b.earlier_before_${days} THEN m.daily_active_users END) AS earlier_${days},
-         avg(CASE WHEN m.date > b.later_after_${days} THEN m.daily_active_users END) AS later_${days}`;
+function windowFromSql(days: number): string {
+  return `coalesce((SELECT max(h.date) FROM health_scores AS h
+                   WHERE h.account_id = f.account_id AND h.date <= date(f.to_date, '-${days} days')), f.first_${days}) AS from_${days}`;
 }
 
 /**
@@ -239,11 +246,51 @@ function dauHalvesSql(days: number): string {
  * even both are the midpoint, which then belongs to neither half; when n is odd no date sits at the midpoint.
  */
 function halfLimitsSql(days: number): string {
-  const span = `CAST(julianday(to_date) - julianday(first_${days}) AS INTEGER)`;
-  return `date(first_${days}, '+' || ((${span} + 1) / 2) || ' days') AS earlier_before_${days},
-         date(first_${days}, '+' || (${span} / 2) || ' days') AS later_after_${days}`;
+  const span = `CAST(julianday(f.to_date) - julianday(f.first_${days}) AS INTEGER)`;
+  return `date(f.first_${days}, '+' || ((${span} + 1) / 2) || ' days') AS earlier_before_${days},
+         date(f.first_${days}, '+' || (${span} / 2) || ' days') AS later_after_${days}`;
 }
 
+/**
+ * The mean DAU of the earlier and the later half of the `days` window, each from a range seek on the metrics' primary
+ * key (two aggregates over the half's rows cost less than classifying every row of the widest window for six halves).
+ * A date exactly at the midpoint counts in neither half.
+ */
+function dauHalvesSql(days: number): string {
+  const mean = (range: string) =>
+    `(SELECT avg(m.daily_active_users) FROM account_metrics AS m WHERE m.account_id = s.account_id AND ${range})`;
+  return `${mean(`m.date >= s.first_${days} AND m.date < s.earlier_before_${days}`)} AS earlier_dau_${days},
+         ${mean(`m.date > s.later_after_${days} AND m.date <= s.to_date`)} AS later_dau_${days}`;
+}
+
+/**
+ * The `days` trend of the account as JSON, or null when the window holds only the latest date: the changes from
+ * the scores and ARR of from_date (rows f{days}, fm{days}) to the latest, and the engagement trend.
+ */
+function trendSql(days: number): string {
+  const earlier = `l.earlier_dau_${days}`;
+  const later = `l.later_dau_${days}`;
+  const from = `f${days}`;
+  return `CASE WHEN l.first_${days} < l.to_date THEN json_object(
+           'days', ${days},
+           'health_score_change', ${roundedSql(`l.score - ${from}.score`, 1)},
+           'arr_change', ${roundedSql(`l.arr - fm${days}.arr`, 2)},
+           'engagement_trend',
+             CASE WHEN ${earlier} = 0 THEN CASE WHEN ${later} > 0 THEN 'improving' ELSE 'stable' END
+                  WHEN (${later} - ${earlier}) / ${earlier} > ${ENGAGEMENT_CHANGE_THRESHOLD} THEN 'improving'
+                  WHEN (${later} - ${earlier}) / ${earlier} < -${ENGAGEMENT_CHANGE_THRESHOLD} THEN 'declining'
+                  ELSE 'stable' END,
+           'from_date', l.from_${days},
+           'to_date', l.to_date,
+           'health_components_change', ${componentsChangeSql(from)}) END AS trend_${days}d`;
+}
+
+/**
+ * Per account of the chunk, one row of what updateAccounts writes. Each layer is one row per account (materialized,
+ * so the correlated lookups run once): its latest scores, the windows' first dates, the trends' from dates and halves'
+ * limits, the engagement halves, then the trends built against the from dates' rows (primary-key seeks). No sort, no
+ * grouping: the work grows linearly with the chunk.
+ */
 const ACCOUNT_HEALTH_FROM_CHUNK = sql.raw(`
 latest AS MATERIALIZED (
   SELECT c.account_id, t.date AS to_date, t.score, t.bucket, t.dau_points, t.adoption_points, t.tickets_points,
@@ -254,71 +301,19 @@ latest AS MATERIALIZED (
    AND t.date = (SELECT max(h.date) FROM health_scores AS h WHERE h.account_id = c.account_id)
   LEFT JOIN account_metrics AS tm ON tm.account_id = t.account_id AND tm.date = t.date
 ),
-periods(days) AS (VALUES ${TREND_PERIODS.map((days) => `(${days})`).join(", ")}),
-windows AS MATERIALIZED (
-  SELECT l.*, p.days, date(l.to_date, '-' || p.days || ' days') AS start_date,
-         (SELECT min(h.date) FROM health_scores AS h
-          WHERE h.account_id = l.account_id AND h.date >= date(l.to_date, '-' || p.days || ' days')) AS first_date
-  FROM latest AS l CROSS JOIN periods AS p
-  WHERE l.to_date IS NOT NULL
+window_firsts AS MATERIALIZED (
+  SELECT l.*, ${TREND_PERIODS.map(windowFirstSql).join(",\n         ")}
+  FROM latest AS l
 ),
-spans AS MATERIALIZED (
-  SELECT w.*,
-         coalesce((SELECT max(h.date) FROM health_scores AS h
-                   WHERE h.account_id = w.account_id AND h.date <= w.start_date), w.first_date) AS from_date
-  FROM windows AS w
+window_spans AS MATERIALIZED (
+  SELECT f.*,
+         ${TREND_PERIODS.map(windowFromSql).join(",\n         ")},
+         ${TREND_PERIODS.map(halfLimitsSql).join(",\n         ")}
+  FROM window_firsts AS f
 ),
-bounds AS MATERIALIZED (
-  SELECT *,
-         ${TREND_PERIODS.map((days) => halfLimitsSql(days)).join(",\n         ")}
-  FROM (
-    SELECT account_id, to_date, min(first_date) AS first_any,
-           ${TREND_PERIODS.map((days) => `max(CASE WHEN days = ${days} THEN first_date END) AS first_${days}`).join(",\n           ")}
-    FROM spans
-    WHERE first_date < to_date
-    GROUP BY account_id, to_date
-  )
-),
-dau_halves AS MATERIALIZED (
-  SELECT b.account_id,
-         ${TREND_PERIODS.map((days) => dauHalvesSql(days)).join(",\n         ")}
-  FROM bounds AS b
-  JOIN account_metrics AS m ON m.account_id = b.account_id AND m.date >= b.first_any AND m.date <= b.to_date
-  GROUP BY b.account_id
-),
-halves AS MATERIALIZED (
-  SELECT s.*,
-         CASE s.days ${TREND_PERIODS.map((days) => `WHEN ${days} THEN d.earlier_${days}`).join(" ")} END AS earlier_dau,
-         CASE s.days ${TREND_PERIODS.map((days) => `WHEN ${days} THEN d.later_${days}`).join(" ")} END AS later_dau
-  FROM spans AS s
-  JOIN dau_halves AS d ON d.account_id = s.account_id
-  WHERE s.first_date < s.to_date
-),
-trends AS MATERIALIZED (
-  SELECT hv.account_id, hv.days,
-         json_object(
-           'days', hv.days,
-           'health_score_change', ${roundedSql("hv.score - f.score", 1)},
-           'arr_change', ${roundedSql("hv.arr - fm.arr", 2)},
-           'engagement_trend',
-             CASE WHEN hv.earlier_dau = 0 THEN CASE WHEN hv.later_dau > 0 THEN 'improving' ELSE 'stable' END
-                  WHEN (hv.later_dau - hv.earlier_dau) / hv.earlier_dau > ${ENGAGEMENT_CHANGE_THRESHOLD} THEN 'improving'
-                  WHEN (hv.later_dau - hv.earlier_dau) / hv.earlier_dau < -${ENGAGEMENT_CHANGE_THRESHOLD} THEN 'declining'
-                  ELSE 'stable' END,
-           'from_date', hv.from_date,
-           'to_date', hv.to_date,
-           'health_components_change', ${componentsChangeSql()}) AS trend
-  FROM halves AS hv
-  JOIN health_scores AS f ON f.account_id = hv.account_id AND f.date = hv.from_date
-  JOIN account_metrics AS fm ON fm.account_id = hv.account_id AND fm.date = hv.from_date
-),
-trends_by_account AS (
-  SELECT account_id,
-         max(CASE WHEN days = 30 THEN trend END) AS trend_30d,
-         max(CASE WHEN days = 60 THEN trend END) AS trend_60d,
-         max(CASE WHEN days = 90 THEN trend END) AS trend_90d
-  FROM trends
-  GROUP BY account_id
+with_halves AS MATERIALIZED (
+  SELECT s.*, ${TREND_PERIODS.map(dauHalvesSql).join(",\n         ")}
+  FROM window_spans AS s
 ),
 latest_health AS MATERIALIZED (
   SELECT l.account_id, l.score, l.bucket, l.to_date, l.arr,
@@ -326,9 +321,12 @@ latest_health AS MATERIALIZED (
               ELSE json_object('daily_active_users', l.dau_points, 'feature_adoption', l.adoption_points,
                                'support_tickets', l.tickets_points, 'nps', l.nps_points,
                                'login_frequency', l.login_points) END AS components,
-         tr.trend_30d, tr.trend_60d, tr.trend_90d
-  FROM latest AS l
-  LEFT JOIN trends_by_account AS tr ON tr.account_id = l.account_id
+         ${TREND_PERIODS.map(trendSql).join(",\n         ")}
+  FROM with_halves AS l
+  ${TREND_PERIODS.map(
+    (days) => `LEFT JOIN health_scores AS f${days} ON f${days}.account_id = l.account_id AND f${days}.date = l.from_${days}
+  LEFT JOIN account_metrics AS fm${days} ON fm${days}.account_id = l.account_id AND fm${days}.date = l.from_${days}`,
+  ).join("\n  ")}
 )
 `);
 
@@ -423,6 +421,16 @@ function assertValidWindowDays(windowDays: number): void {
   }
 }
 
+function rangesByAccount(ranges: readonly ChangedRange[]): Map<number, ChangedRange[]> {
+  const byAccount = new Map<number, ChangedRange[]>();
+  for (const range of ranges) {
+    const list = byAccount.get(range[0]);
+    if (list) list.push(range);
+    else byAccount.set(range[0], [range]);
+  }
+  return byAccount;
+}
+
 /** Every account id in ascending order, or those in [first, last]. */
 async function accountIdsIn(db: Database, range?: { first: number; last: number }): Promise<number[]> {
   const rows = range
@@ -467,19 +475,25 @@ export async function recomputeHealth(
   let scoresWritten = 0;
   let rowsWritten = 0;
   let eventsWritten = 0;
+  const rangesOf = rangesByAccount(options.changedRanges ?? []);
   for (const chunk of await chunksOfAccountIds(db, options)) {
     const ids = JSON.stringify(chunk);
-    const scope = targets(ids, options.scope ?? "all", reachDays, config.windowDays, options.changedRanges);
-    const results = await runBatch(db, [
-      db.run(deleteOrphanScores(scope)),
-      db.run(upsertScores(scope, config, startedAt)),
-      db.run(updateAccounts(scope, startedAt)),
-      db.run(insertHealthEvents(ids, startedAt, alertScoreDrop)),
-    ]);
-    const [, upserted, updated, events] = results;
-    scoresWritten += upserted.meta.changes ?? 0;
-    accountsUpdated += updated.meta.changes ?? 0;
-    eventsWritten += events.meta.changes ?? 0;
+    const chunkRanges = JSON.stringify(chunk.flatMap((id) => rangesOf.get(id) ?? []));
+    const scopeName = options.scope ?? "all";
+    const scope = targets(ids, scopeName, reachDays, config.windowDays, chunkRanges);
+    const upsert = db.run(upsertScores(scope, config, startedAt));
+    const update = db.run(updateAccounts(scope, startedAt));
+    const insertEvents = db.run(insertHealthEvents(ids, startedAt, alertScoreDrop));
+    // The API never deletes metrics: only a full recompute, which also repairs edits made outside it, looks for the
+    // scores of dates whose metrics are gone (a scan a daily delta need not pay).
+    const results =
+      scopeName === "all"
+        ? await runBatch(db, [db.run(deleteOrphanScores(scope)), upsert, update, insertEvents])
+        : await runBatch(db, [upsert, update, insertEvents]);
+    const [upserted, updated, events] = results.slice(-3);
+    scoresWritten += upserted?.meta.changes ?? 0;
+    accountsUpdated += updated?.meta.changes ?? 0;
+    eventsWritten += events?.meta.changes ?? 0;
     rowsWritten += results.reduce((sum, result) => sum + (result.meta.rows_written ?? 0), 0);
   }
 

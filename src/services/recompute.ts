@@ -164,7 +164,7 @@ export async function recomputeScores(
     const result = await recomputeInline(db, request.health, {
       accountIds,
       scope: "stale",
-      changedRanges: JSON.stringify(ranges),
+      changedRanges: ranges,
       alertScoreDrop: request.alertScoreDrop,
     });
     if (!upload) return { mode: "inline", result };
