@@ -12,6 +12,8 @@ import type { HealthConfig } from "../lib/config";
 import { runBatch } from "../db/batch";
 import type { Database } from "../lib/types";
 import type { ChangedRange } from "../db/queries/metric-batches";
+import { BUMP_DATA_VERSION } from "../db/queries/data-version";
+import { deletePendingRescoresSql } from "../db/queries/pending-rescores";
 
 /**
  * `all`: every date of each account. `stale`: only the accounts marked stale (accounts.scores_stale_from), and of
@@ -33,6 +35,8 @@ export interface RecomputeOptions {
   changedRanges?: readonly ChangedRange[];
   /** `health.score_dropped` when the 30-day change falls to −this or below (ALERT_SCORE_DROP); 10 when absent. */
   alertScoreDrop?: number;
+  /** The upload whose changed ranges these are: its pending rescores are deleted with the last chunk. */
+  settlesRunId?: number;
 }
 
 export interface RecomputeResult {
@@ -54,6 +58,12 @@ export interface RecomputeResult {
  * D1's 30 s per query, and each statement binds at most 8 parameters (the ids travel as ONE JSON parameter).
  */
 export const ACCOUNTS_PER_CHUNK = 250;
+
+/** What a chunk of a full recompute reads for a year of history: the bound of a stale rescore's chunk. */
+const DATES_PER_UNKNOWN_ACCOUNT = 365;
+const DATES_PER_CHUNK = ACCOUNTS_PER_CHUNK * DATES_PER_UNKNOWN_ACCOUNT;
+/** Each chunk's ids and ranges are JSON parameters; this keeps them small. */
+const MAX_ACCOUNTS_PER_CHUNK = 1000;
 
 /**
  * Rounds half away from zero exactly as `roundTo` in src/domain/health.ts does (floor(|x| × 10^d + 0.5) / 10^d):
@@ -439,15 +449,58 @@ async function accountIdsIn(db: Database, range?: { first: number; last: number 
   return rows.map(([id]) => id);
 }
 
-async function chunksOfAccountIds(db: Database, options: RecomputeOptions): Promise<number[][]> {
+const DAY_MS = 86_400_000;
+
+/**
+ * The dates a stale rescore of the account reads at most, from its changed ranges: from the trailing window before
+ * the first change to the reach after the last. An account without ranges (marked stale only) counts as a year.
+ */
+function datesToRead(ranges: readonly ChangedRange[] | undefined, reachDays: number, windowDays: number): number {
+  if (!ranges || ranges.length === 0) return DATES_PER_UNKNOWN_ACCOUNT;
+  const first = Math.min(...ranges.map(([, from]) => Date.parse(from)));
+  const last = Math.max(...ranges.map(([, , to]) => Date.parse(to)));
+  return Math.round((last - first) / DAY_MS) + 1 + reachDays + windowDays - 1;
+}
+
+/**
+ * Scope `all` reads every date: ACCOUNTS_PER_CHUNK accounts a chunk. Scope `stale` fills a chunk up to the dates
+ * ACCOUNTS_PER_CHUNK accounts of a year would read (and at most MAX_ACCOUNTS_PER_CHUNK accounts), so a daily delta
+ * runs in a few batches while a chunk of long backfills stays as light as a full recompute's.
+ */
+function chunksOf(
+  ids: readonly number[],
+  cost: ((id: number) => number) | null,
+): number[][] {
+  const chunks: number[][] = [];
+  let chunk: number[] = [];
+  let dates = 0;
+  for (const id of ids) {
+    const accountDates = cost ? cost(id) : DATES_PER_UNKNOWN_ACCOUNT;
+    const full = chunk.length >= (cost ? MAX_ACCOUNTS_PER_CHUNK : ACCOUNTS_PER_CHUNK) || dates + accountDates > DATES_PER_CHUNK;
+    if (chunk.length > 0 && full) {
+      chunks.push(chunk);
+      chunk = [];
+      dates = 0;
+    }
+    chunk.push(id);
+    dates += accountDates;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+async function chunksOfAccountIds(
+  db: Database,
+  options: RecomputeOptions,
+  rangesOf: ReadonlyMap<number, ChangedRange[]>,
+  config: HealthConfig,
+): Promise<number[][]> {
   const ids = options.accountIds
     ? [...new Set(options.accountIds)].sort((a, b) => a - b)
     : await accountIdsIn(db, options.idRange);
-  const chunks: number[][] = [];
-  for (let start = 0; start < ids.length; start += ACCOUNTS_PER_CHUNK) {
-    chunks.push(ids.slice(start, start + ACCOUNTS_PER_CHUNK));
-  }
-  return chunks;
+  if ((options.scope ?? "all") === "all") return chunksOf(ids, null);
+  const reachDays = rescoreReachDays(config);
+  return chunksOf(ids, (id) => datesToRead(rangesOf.get(id), reachDays, config.windowDays));
 }
 
 /**
@@ -456,8 +509,9 @@ async function chunksOfAccountIds(db: Database, options: RecomputeOptions): Prom
  * components and trends.
  * Shared by `POST /health/recompute`, the cron trigger and ingestion.
  *
- * Accounts are processed in chunks of ACCOUNTS_PER_CHUNK; each chunk is one atomic `batch()`, so an account is
- * never left with new history but an old current score. Chunks run one after another (D1 has a single writer).
+ * Accounts are processed in chunks (see chunksOf); each chunk is one atomic `batch()` that also bumps the data
+ * version, so an account is never left with new history but an old current score, and no reader keeps a tag of data
+ * that changed. Chunks run one after another (D1 has a single writer).
  */
 export async function recomputeHealth(
   db: Database,
@@ -476,22 +530,32 @@ export async function recomputeHealth(
   let rowsWritten = 0;
   let eventsWritten = 0;
   const rangesOf = rangesByAccount(options.changedRanges ?? []);
-  for (const chunk of await chunksOfAccountIds(db, options)) {
+  const chunks = await chunksOfAccountIds(db, options, rangesOf, config);
+  if (chunks.length === 0 && options.settlesRunId !== undefined) {
+    rowsWritten += (await db.run(deletePendingRescoresSql(options.settlesRunId))).meta.rows_written ?? 0;
+  }
+  for (const [index, chunk] of chunks.entries()) {
     const ids = JSON.stringify(chunk);
     const chunkRanges = JSON.stringify(chunk.flatMap((id) => rangesOf.get(id) ?? []));
     const scopeName = options.scope ?? "all";
     const scope = targets(ids, scopeName, reachDays, config.windowDays, chunkRanges);
-    const upsert = db.run(upsertScores(scope, config, startedAt));
-    const update = db.run(updateAccounts(scope, startedAt));
-    const insertEvents = db.run(insertHealthEvents(ids, startedAt, alertScoreDrop));
     // The API never deletes metrics: only a full recompute, which also repairs edits made outside it, looks for the
-    // scores of dates whose metrics are gone (a scan a daily delta need not pay).
-    const results =
-      scopeName === "all"
-        ? await runBatch(db, [db.run(deleteOrphanScores(scope)), upsert, update, insertEvents])
-        : await runBatch(db, [upsert, update, insertEvents]);
-    const [upserted, updated, events] = results.slice(-3);
-    scoresWritten += upserted?.meta.changes ?? 0;
+    // scores of dates whose metrics are gone (a scan a daily delta need not pay); before the accounts read the scores.
+    const orphanDeletion = scopeName === "all" ? [db.run(deleteOrphanScores(scope))] : [];
+    // The last chunk settles the upload: its pending rescores are done once every chunk is.
+    const settlement = index === chunks.length - 1 && options.settlesRunId !== undefined ? [db.run(deletePendingRescoresSql(options.settlesRunId))] : [];
+    const results = await runBatch(db, [
+      db.run(upsertScores(scope, config, startedAt)),
+      ...orphanDeletion,
+      db.run(updateAccounts(scope, startedAt)),
+      db.run(insertHealthEvents(ids, startedAt, alertScoreDrop)),
+      // In the chunk's own batch, so a reader never meets the new scores under the old data version.
+      db.run(BUMP_DATA_VERSION),
+      ...settlement,
+    ]);
+    const [upserted] = results;
+    const [updated, events] = results.slice(1 + orphanDeletion.length);
+    scoresWritten += upserted.meta.changes ?? 0;
     accountsUpdated += updated?.meta.changes ?? 0;
     eventsWritten += events?.meta.changes ?? 0;
     rowsWritten += results.reduce((sum, result) => sum + (result.meta.rows_written ?? 0), 0);

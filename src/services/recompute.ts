@@ -6,10 +6,10 @@ import {
   recordRecomputeChunk,
 } from "../db/queries/recompute-jobs";
 import type { ChangedRange } from "../db/queries/metric-batches";
-import { adoptPendingRescores, deletePendingRescores } from "../db/queries/pending-rescores";
+import { adoptPendingRescores } from "../db/queries/pending-rescores";
 import { bumpAfter } from "../db/queries/data-version";
-import { getScoringFingerprint, markBookStale, staleAccountIds } from "../db/queries/scoring-state";
-import { recomputeHealth, type RecomputeOptions, type RecomputeResult, type RescoreScope } from "../jobs/recompute";
+import { getScoringFingerprint, markBookStale, staleMarks } from "../db/queries/scoring-state";
+import { recomputeHealth, type RecomputeResult, type RescoreScope } from "../jobs/recompute";
 import {
   ACCOUNTS_PER_MESSAGE,
   partsForAccounts,
@@ -122,20 +122,6 @@ async function applyHealthConfig(db: Database, health: HealthConfig): Promise<vo
 }
 
 /**
- * A recompute in this invocation. One that wrote anything bumps the data version (conditional reads), a row written
- * that its figures count.
- */
-async function recomputeInline(db: Database, health: HealthConfig, options?: RecomputeOptions): Promise<RecomputeResult> {
-  const result = await bumpAfter(db, recomputeHealth(db, health, options), (done) => done.rowsWritten > 0);
-  return result.rowsWritten > 0 ? { ...result, rowsWritten: result.rowsWritten + 1 } : result;
-}
-
-/** The ids of `ids` and of the accounts `ranges` name, once each. */
-function unionOfIds(ids: readonly number[], ranges: readonly ChangedRange[]): number[] {
-  return [...new Set([...ids, ...ranges.map(([accountId]) => accountId)])];
-}
-
-/**
  * A recompute, inline when its accounts are few enough (one invocation does them well within D1's limits) and no
  * queue is forced, else as a job on the recompute queue. Scope `all` (`POST /health/recompute`): the whole book, every
  * date. Scope `stale` (every upload, the cron, `POST /health/recompute?scope=stale`): the accounts marked stale (by a
@@ -151,28 +137,29 @@ export async function recomputeScores(
   await applyHealthConfig(db, request.health);
   if (request.scope === "all") {
     if (!request.forceQueue && (await countAccounts(db)) <= request.inlineMaxAccounts) {
-      return { mode: "inline", result: await recomputeInline(db, request.health, { alertScoreDrop: request.alertScoreDrop }) };
+      return { mode: "inline", result: await recomputeHealth(db, request.health, { alertScoreDrop: request.alertScoreDrop }) };
     }
     return { mode: "queued", job: await startFullRecomputeJob(db, queue, request.trigger), durationMs: Date.now() - started };
   }
 
   const { upload } = request;
   await adoptPendingRescores(db, { exceptRunId: upload?.runId ?? null });
-  const ranges = upload?.ranges ?? [];
-  const accountIds = unionOfIds(await staleAccountIds(db), ranges);
+  // The marks travel with the upload's ranges so the chunks can be sized; the rescore reads the marks itself too.
+  const ranges = [...(upload?.ranges ?? []), ...(await staleMarks(db))];
+  const accountIds = [...new Set(ranges.map(([accountId]) => accountId))];
   if (!request.forceQueue && upload?.ranges !== null && accountIds.length <= request.inlineMaxAccounts) {
-    const result = await recomputeInline(db, request.health, {
+    const result = await recomputeHealth(db, request.health, {
       accountIds,
       scope: "stale",
       changedRanges: ranges,
       alertScoreDrop: request.alertScoreDrop,
+      settlesRunId: upload?.runId,
     });
-    if (!upload) return { mode: "inline", result };
-    const deleted = await deletePendingRescores(db, upload.runId);
-    return { mode: "inline", result: { ...result, rowsWritten: result.rowsWritten + deleted } };
+    return { mode: "inline", result };
   }
   // A queued job rescores marked accounts: the upload's pending rescores become marks first.
   if (upload) await adoptPendingRescores(db, { runId: upload.runId });
-  const job = await startAccountsRecomputeJob(db, queue, request.trigger, await staleAccountIds(db), "stale");
+  const stale = (await staleMarks(db)).map(([accountId]) => accountId);
+  const job = await startAccountsRecomputeJob(db, queue, request.trigger, stale, "stale");
   return { mode: "queued", job, durationMs: Date.now() - started };
 }

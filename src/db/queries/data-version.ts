@@ -12,11 +12,14 @@ export async function readDataVersion(db: Database): Promise<number> {
   return row?.version ?? 0;
 }
 
+/** The bump, one row written; for a writer that puts it in the batch of its write. */
+export const BUMP_DATA_VERSION = sql`
+    INSERT INTO data_version (id, version) VALUES (1, 1)
+    ON CONFLICT (id) DO UPDATE SET version = version + 1`;
+
 /** One row write, whatever the write it follows changed. */
 export async function bumpDataVersion(db: Database): Promise<void> {
-  await db.run(sql`
-    INSERT INTO data_version (id, version) VALUES (1, 1)
-    ON CONFLICT (id) DO UPDATE SET version = version + 1`);
+  await db.run(BUMP_DATA_VERSION);
 }
 
 /**

@@ -39,8 +39,7 @@ export async function adoptPendingRescores(db: Database, of: PendingRescoresOf):
   ]);
 }
 
-/** Deletes an upload's pending rescores once it has rescored them; answers the D1 rows written. */
-export async function deletePendingRescores(db: Database, runId: number): Promise<number> {
-  const result = await db.run(sql`DELETE FROM pending_rescores WHERE ingest_run_id = ${runId}`);
-  return result.meta.rows_written ?? 0;
+/** Deletes an upload's pending rescores: in the batch of the rescore's last chunk (see recomputeHealth). */
+export function deletePendingRescoresSql(runId: number): SQL {
+  return sql`DELETE FROM pending_rescores WHERE ingest_run_id = ${runId}`;
 }

@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../lib/types";
 import { runBatch } from "../batch";
+import type { ChangedRange } from "./metric-batches";
 
 /**
  * What the rescores read before they start: the accounts whose scores are behind their metrics (their stale marks;
@@ -45,8 +46,12 @@ FROM (${changes}) AS c
 WHERE accounts.id = c.id`;
 }
 
-/** The accounts marked stale, by id (a scan of the narrow accounts table; an index would cost a write per mark). */
-export async function staleAccountIds(db: Database): Promise<number[]> {
-  const rows = await db.values<[number]>(sql`SELECT id FROM accounts WHERE scores_stale_from IS NOT NULL ORDER BY id`);
-  return rows.map(([id]) => id);
+/**
+ * The accounts marked stale with their marks, by id, as changed ranges (a scan of the narrow accounts table; an index
+ * would cost a write per mark).
+ */
+export async function staleMarks(db: Database): Promise<ChangedRange[]> {
+  return db.values<ChangedRange>(
+    sql`SELECT id, scores_stale_from, scores_stale_to FROM accounts WHERE scores_stale_from IS NOT NULL ORDER BY id`,
+  );
 }
