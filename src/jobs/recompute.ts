@@ -463,21 +463,17 @@ function datesToRead(ranges: readonly ChangedRange[] | undefined, reachDays: num
 }
 
 /**
- * Scope `all` reads every date: ACCOUNTS_PER_CHUNK accounts a chunk. Scope `stale` fills a chunk up to the dates
- * ACCOUNTS_PER_CHUNK accounts of a year would read (and at most MAX_ACCOUNTS_PER_CHUNK accounts), so a daily delta
- * runs in a few batches while a chunk of long backfills stays as light as a full recompute's.
+ * Fills each chunk up to the dates ACCOUNTS_PER_CHUNK accounts of a year would read (and at most
+ * MAX_ACCOUNTS_PER_CHUNK accounts): a full recompute, whose accounts count as a year each, runs ACCOUNTS_PER_CHUNK a
+ * chunk; a daily delta runs in a few batches, while a chunk of long backfills stays as light as a full recompute's.
  */
-function chunksOf(
-  ids: readonly number[],
-  cost: ((id: number) => number) | null,
-): number[][] {
+function chunksOf(ids: readonly number[], datesOf: (id: number) => number): number[][] {
   const chunks: number[][] = [];
   let chunk: number[] = [];
   let dates = 0;
   for (const id of ids) {
-    const accountDates = cost ? cost(id) : DATES_PER_UNKNOWN_ACCOUNT;
-    const full = chunk.length >= (cost ? MAX_ACCOUNTS_PER_CHUNK : ACCOUNTS_PER_CHUNK) || dates + accountDates > DATES_PER_CHUNK;
-    if (chunk.length > 0 && full) {
+    const accountDates = datesOf(id);
+    if (chunk.length > 0 && (chunk.length >= MAX_ACCOUNTS_PER_CHUNK || dates + accountDates > DATES_PER_CHUNK)) {
       chunks.push(chunk);
       chunk = [];
       dates = 0;
@@ -493,14 +489,14 @@ async function chunksOfAccountIds(
   db: Database,
   options: RecomputeOptions,
   rangesOf: ReadonlyMap<number, ChangedRange[]>,
-  config: HealthConfig,
+  reachDays: number,
+  windowDays: number,
 ): Promise<number[][]> {
   const ids = options.accountIds
     ? [...new Set(options.accountIds)].sort((a, b) => a - b)
     : await accountIdsIn(db, options.idRange);
-  if ((options.scope ?? "all") === "all") return chunksOf(ids, null);
-  const reachDays = rescoreReachDays(config);
-  return chunksOf(ids, (id) => datesToRead(rangesOf.get(id), reachDays, config.windowDays));
+  if ((options.scope ?? "all") === "all") return chunksOf(ids, () => DATES_PER_UNKNOWN_ACCOUNT);
+  return chunksOf(ids, (id) => datesToRead(rangesOf.get(id), reachDays, windowDays));
 }
 
 /**
@@ -529,15 +525,15 @@ export async function recomputeHealth(
   let scoresWritten = 0;
   let rowsWritten = 0;
   let eventsWritten = 0;
+  const scopeName = options.scope ?? "all";
   const rangesOf = rangesByAccount(options.changedRanges ?? []);
-  const chunks = await chunksOfAccountIds(db, options, rangesOf, config);
+  const chunks = await chunksOfAccountIds(db, options, rangesOf, reachDays, config.windowDays);
   if (chunks.length === 0 && options.settlesRunId !== undefined) {
     rowsWritten += (await db.run(deletePendingRescoresSql(options.settlesRunId))).meta.rows_written ?? 0;
   }
   for (const [index, chunk] of chunks.entries()) {
     const ids = JSON.stringify(chunk);
     const chunkRanges = JSON.stringify(chunk.flatMap((id) => rangesOf.get(id) ?? []));
-    const scopeName = options.scope ?? "all";
     const scope = targets(ids, scopeName, reachDays, config.windowDays, chunkRanges);
     // The API never deletes metrics: only a full recompute, which also repairs edits made outside it, looks for the
     // scores of dates whose metrics are gone (a scan a daily delta need not pay); before the accounts read the scores.
