@@ -59,11 +59,16 @@ export interface RecomputeResult {
  */
 export const ACCOUNTS_PER_CHUNK = 250;
 
-/** What a chunk of a full recompute reads for a year of history: the bound of a stale rescore's chunk. */
+/** What a stale rescore counts for an account marked stale without its dates (a year of history). */
 const DATES_PER_UNKNOWN_ACCOUNT = 365;
-const DATES_PER_CHUNK = ACCOUNTS_PER_CHUNK * DATES_PER_UNKNOWN_ACCOUNT;
 /** Each chunk's ids and ranges are JSON parameters; this keeps them small. */
 const MAX_ACCOUNTS_PER_CHUNK = 1000;
+/**
+ * The dates a stale rescore's chunk reads at most: what a daily delta of MAX_ACCOUNTS_PER_CHUNK accounts reads with a
+ * 30-day window (the day, the window before it, the NPS reach after it), so a daily feed of 1,000 accounts is one
+ * batch. A chunk of year-long backfills is then ~330 accounts, about what a full recompute's chunk reads.
+ */
+const DATES_PER_CHUNK = MAX_ACCOUNTS_PER_CHUNK * (1 + 29 + NPS_CARRY_DAYS);
 
 /**
  * Rounds half away from zero exactly as `roundTo` in src/domain/health.ts does (floor(|x| × 10^d + 0.5) / 10^d):
@@ -463,9 +468,8 @@ function datesToRead(ranges: readonly ChangedRange[] | undefined, reachDays: num
 }
 
 /**
- * Fills each chunk up to the dates ACCOUNTS_PER_CHUNK accounts of a year would read (and at most
- * MAX_ACCOUNTS_PER_CHUNK accounts): a full recompute, whose accounts count as a year each, runs ACCOUNTS_PER_CHUNK a
- * chunk; a daily delta runs in a few batches, while a chunk of long backfills stays as light as a full recompute's.
+ * Fills each chunk up to DATES_PER_CHUNK dates read (and at most MAX_ACCOUNTS_PER_CHUNK accounts): a daily delta runs
+ * in one batch, while a chunk of long backfills stays about as light as a full recompute's.
  */
 function chunksOf(ids: readonly number[], datesOf: (id: number) => number): number[][] {
   const chunks: number[][] = [];
@@ -495,7 +499,12 @@ async function chunksOfAccountIds(
   const ids = options.accountIds
     ? [...new Set(options.accountIds)].sort((a, b) => a - b)
     : await accountIdsIn(db, options.idRange);
-  if ((options.scope ?? "all") === "all") return chunksOf(ids, () => DATES_PER_UNKNOWN_ACCOUNT);
+  if ((options.scope ?? "all") === "all") {
+    // Every date of every account: a fixed number of accounts a chunk.
+    return Array.from({ length: Math.ceil(ids.length / ACCOUNTS_PER_CHUNK) }, (_, index) =>
+      ids.slice(index * ACCOUNTS_PER_CHUNK, (index + 1) * ACCOUNTS_PER_CHUNK),
+    );
+  }
   return chunksOf(ids, (id) => datesToRead(rangesOf.get(id), reachDays, windowDays));
 }
 
