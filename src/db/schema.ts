@@ -63,6 +63,11 @@ export const accounts = sqliteTable(
     // assigns them, so a daily feed writes no entry of these indexes.
     index("accounts_renewal_idx").on(table.renewalDate),
     index("accounts_owner_idx").on(sql`${table.owner} COLLATE NOCASE`),
+    // Only the accounts marked stale, so every rescore finds its marks without scanning the book: a mark adds an
+    // entry and its rescore removes it, while an update of an unmarked account (a daily feed's) writes none.
+    index("accounts_stale_idx")
+      .on(table.id, table.scoresStaleFrom, table.scoresStaleTo)
+      .where(sql`${table.scoresStaleFrom} IS NOT NULL`),
   ],
 );
 

@@ -6,7 +6,7 @@ import {
   recordRecomputeChunk,
 } from "../db/queries/recompute-jobs";
 import type { ChangedRange } from "../db/queries/metric-batches";
-import { adoptPendingRescores } from "../db/queries/pending-rescores";
+import { adoptPendingRescores, readScoringState } from "../db/queries/pending-rescores";
 import { bumpAfter } from "../db/queries/data-version";
 import { getScoringFingerprint, markBookStale, staleMarks } from "../db/queries/scoring-state";
 import { recomputeHealth, type RecomputeResult, type RescoreScope } from "../jobs/recompute";
@@ -110,15 +110,16 @@ export interface UploadChanges {
 }
 
 /**
- * Compares the health configuration with the one the stored scores follow; when it changed, marks every account
- * stale (and records the new one) before any rescore, so the stale marks every rescore, the summary and the account
- * detail read say so.
+ * Compares the health configuration with the one the stored scores follow (`stored`); when it changed, marks every
+ * account stale (and records the new one) before any rescore, so the stale marks every rescore, the summary and the
+ * account detail read say so. Answers whether it did.
  */
-async function applyHealthConfig(db: Database, health: HealthConfig): Promise<void> {
+async function applyHealthConfig(db: Database, health: HealthConfig, stored: string | null): Promise<boolean> {
   const fingerprint = healthConfigFingerprint(health);
-  if ((await getScoringFingerprint(db)) === fingerprint) return;
+  if (stored === fingerprint) return false;
   const marked = await bumpAfter(db, markBookStale(db, fingerprint));
   log("info", "health configuration changed: every account marked for rescoring", { fingerprint, accounts: marked });
+  return true;
 }
 
 /**
@@ -134,8 +135,8 @@ export async function recomputeScores(
   request: RecomputeRequest,
 ): Promise<RecomputeOutcome> {
   const started = Date.now();
-  await applyHealthConfig(db, request.health);
   if (request.scope === "all") {
+    await applyHealthConfig(db, request.health, await getScoringFingerprint(db));
     if (!request.forceQueue && (await countAccounts(db)) <= request.inlineMaxAccounts) {
       return { mode: "inline", result: await recomputeHealth(db, request.health, { alertScoreDrop: request.alertScoreDrop }) };
     }
@@ -143,9 +144,13 @@ export async function recomputeScores(
   }
 
   const { upload } = request;
-  await adoptPendingRescores(db, { exceptRunId: upload?.runId ?? null });
+  const others = { exceptRunId: upload?.runId ?? null };
+  const state = await readScoringState(db, others);
+  if (state.pending) await adoptPendingRescores(db, others);
+  const marked = await applyHealthConfig(db, request.health, state.fingerprint);
+  const marks = state.pending || marked ? await staleMarks(db) : state.marks;
   // The marks travel with the upload's ranges so the chunks can be sized; the rescore reads the marks itself too.
-  const ranges = [...(upload?.ranges ?? []), ...(await staleMarks(db))];
+  const ranges = [...(upload?.ranges ?? []), ...marks];
   const accountIds = [...new Set(ranges.map(([accountId]) => accountId))];
   if (!request.forceQueue && upload?.ranges !== null && accountIds.length <= request.inlineMaxAccounts) {
     const result = await recomputeHealth(db, request.health, {

@@ -9,6 +9,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CSV_HEADER_ORDER } from "../../src/ingest/csv-header";
 import worker from "../../src/index";
+import { staleMarksQuery } from "../../src/db/queries/scoring-state";
 import { recomputeHealth } from "../../src/jobs/recompute";
 import { writeMetricBatch } from "../../src/services/ingest/writer";
 import type { RecomputeMessage } from "../../src/jobs/recompute-queue";
@@ -198,6 +199,14 @@ describe("the cron and POST /health/recompute?scope=stale", () => {
     );
     const stale = await post("/health/recompute?scope=stale", { method: "POST" });
     expect(await stale.json()).toMatchObject({ accounts_updated: 0, scores_written: 0, mode: "inline" });
+  });
+
+  it("find the stale marks through the index of marked accounts, not by scanning the book", async () => {
+    const { sql: text, params } = staleMarksQuery(testDb()).getQuery();
+    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${text}`)
+      .bind(...params)
+      .all<{ detail: string }>();
+    expect(plan.results.map((step) => step.detail)).toEqual([expect.stringContaining("USING COVERING INDEX accounts_stale_idx")]);
   });
 
   it("after a change of the health configuration rescore every account under the new one, then nothing", async () => {

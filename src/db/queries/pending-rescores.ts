@@ -1,7 +1,8 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../lib/types";
 import { runBatch } from "../batch";
-import { widenStaleRanges } from "./scoring-state";
+import type { ChangedRange } from "./metric-batches";
+import { fingerprintOf, scoringFingerprintQuery, staleMarksQuery, widenStaleRanges } from "./scoring-state";
 
 /**
  * The rescores an upload's batches recorded (pending_rescores, one row per batch; see metric-batches.ts). The upload
@@ -37,6 +38,29 @@ export async function adoptPendingRescores(db: Database, of: PendingRescoresOf):
     ),
     db.run(sql`DELETE FROM pending_rescores AS p WHERE ${pendingOf(of)}`),
   ]);
+}
+
+/** What a stale rescore starts from: see readScoringState. */
+export interface ScoringState {
+  /** The fingerprint of the health configuration the stored scores follow; null before the first rescore. */
+  fingerprint: string | null;
+  /** Every account's stale marks, by id. */
+  marks: ChangedRange[];
+  /** Whether pending rescores `of` are waiting to be adopted (an upload cut off or whose rescore failed). */
+  pending: boolean;
+}
+
+/**
+ * What a stale rescore starts from, in one read-only round trip: the fingerprint, the stale marks and whether there
+ * are pending rescores `of` to adopt (seldom: reading first spares the common case a write).
+ */
+export async function readScoringState(db: Database, of: PendingRescoresOf): Promise<ScoringState> {
+  const [fingerprint, marks, pending] = await runBatch(db, [
+    scoringFingerprintQuery(db),
+    staleMarksQuery(db),
+    db.get<{ pending: number }>(sql`SELECT EXISTS (SELECT 1 FROM pending_rescores AS p WHERE ${pendingOf(of)}) AS pending`),
+  ]);
+  return { fingerprint: fingerprintOf(fingerprint), marks, pending: pending.pending === 1 };
 }
 
 /** Deletes an upload's pending rescores: in the batch of the rescore's last chunk (see recomputeHealth). */

@@ -11,7 +11,15 @@ import type { ChangedRange } from "./metric-batches";
 
 /** The fingerprint of the health configuration the stored scores were computed with; null before the first rescore. */
 export async function getScoringFingerprint(db: Database): Promise<string | null> {
-  const row = await db.get<{ fingerprint: string }>(sql`SELECT fingerprint FROM scoring_config WHERE id = 1`);
+  return fingerprintOf(await scoringFingerprintQuery(db));
+}
+
+/** getScoringFingerprint's query, for a batch (its row goes through fingerprintOf). */
+export function scoringFingerprintQuery(db: Database) {
+  return db.get<{ fingerprint: string } | undefined>(sql`SELECT fingerprint FROM scoring_config WHERE id = 1`);
+}
+
+export function fingerprintOf(row: { fingerprint: string } | undefined): string | null {
   return row?.fingerprint ?? null;
 }
 
@@ -47,10 +55,15 @@ WHERE accounts.id = c.id`;
 }
 
 /**
- * The accounts marked stale with their marks, by id, as changed ranges (a scan of the narrow accounts table; an index
- * would cost a write per mark).
+ * The accounts marked stale with their marks, by id, as changed ranges (from accounts_stale_idx, which holds only the
+ * marked accounts: no scan of the book).
  */
 export async function staleMarks(db: Database): Promise<ChangedRange[]> {
+  return staleMarksQuery(db);
+}
+
+/** staleMarks' query, for a batch. */
+export function staleMarksQuery(db: Database) {
   return db.values<ChangedRange>(
     sql`SELECT id, scores_stale_from, scores_stale_to FROM accounts WHERE scores_stale_from IS NOT NULL ORDER BY id`,
   );

@@ -1,0 +1,1 @@
+CREATE INDEX `accounts_stale_idx` ON `accounts` (`id`,`scores_stale_from`,`scores_stale_to`) WHERE "accounts"."scores_stale_from" IS NOT NULL;
