@@ -144,14 +144,16 @@ WHERE (account_id, date) IN (
 }
 
 /**
- * Scores every metric date of the chunk's accounts in one pass of window functions. A RANGE frame over
- * julianday(date) averages the rows present in the trailing window, whatever the gaps. For the carried NPS, a
- * running max() of 'date|nps' strings finds the latest NPS so far (ISO dates sort as text), or, before the rows read,
- * the latest NPS found by one backward index lookup (the seed), kept when it is at most 90 days old; a running frame
- * spares the temporary index SQLite keeps for max() over a sliding frame.
+ * Scores the chunk's dates in one pass of window functions. A RANGE frame over julianday(date) averages the rows
+ * present in the trailing window, whatever the gaps. For the carried NPS, a running max() of 'date|nps' strings finds
+ * the latest NPS so far (ISO dates sort as text), or, before the first date scored, the latest NPS found by one
+ * backward index lookup (the seed), kept when it is at most 90 days old; a running frame spares the temporary index
+ * SQLite keeps for max() over a sliding frame. When every row read is scored (`scoresEveryRowRead`: a full recompute)
+ * the running max shares the averages' pass; a stale rescore reads the window before its first date for the averages
+ * only, so its running max runs over the scored rows alone (a daily delta: one row per account, not a window's worth).
  * The frame offset cannot be a bound parameter; it is a validated integer inlined into the SQL.
  */
-function upsertScores(scope: SQL, config: HealthConfig, computedAt: string): SQL {
+function upsertScores(scope: SQL, config: HealthConfig, computedAt: string, scoresEveryRowRead: boolean): SQL {
   const points = COMPONENT_POINTS;
   const npsValue = "coalesce(window_nps, carried_nps)";
   const { Enterprise, "Mid-Market": midMarket, SMB } = config.dauBenchmarks;
@@ -161,13 +163,17 @@ function upsertScores(scope: SQL, config: HealthConfig, computedAt: string): SQL
   // An integer from 1 to 3650: recomputeHealth validated it.
   const frameStart = raw(String(config.windowDays - 1));
   const carryBefore = raw(`'-${NPS_CARRY_DAYS} days'`);
+  const runningNps = (date: string, nps: string) =>
+    `max(CASE WHEN ${nps} IS NOT NULL THEN ${date} || '|' || ${nps} END) OVER so_far AS last_nps`;
+  const soFar = (accountId: string, date: string) =>
+    `so_far AS (PARTITION BY ${accountId} ORDER BY julianday(${date}) ROWS UNBOUNDED PRECEDING)`;
   return sql`
 WITH ${scope},
 seeds AS MATERIALIZED (
   SELECT t.account_id,
          (SELECT m.date || '|' || m.nps_score FROM account_metrics AS m
           WHERE m.account_id = t.account_id AND m.nps_score IS NOT NULL
-            AND m.date < t.read_from AND m.date >= date(t.score_from, ${carryBefore})
+            AND m.date < t.score_from AND m.date >= date(t.score_from, ${carryBefore})
           ORDER BY m.date DESC LIMIT 1) AS nps_seed
   FROM targets AS t
 )
@@ -200,28 +206,32 @@ FROM (
              CASE WHEN window_nps IS NULL AND coalesce(last_nps, nps_seed) >= date(date, ${carryBefore})
                   THEN CAST(substr(coalesce(last_nps, nps_seed), 12) AS REAL) END AS carried_nps
       FROM (
-      SELECT m.account_id, m.date, t.score_from, sd.nps_seed,
+      SELECT *${raw(scoresEveryRowRead ? "" : `, ${runningNps("date", "nps_score")}`)}
+      FROM (
+      SELECT m.account_id, m.date, m.nps_score, t.score_from, sd.nps_seed,
              CASE a.segment WHEN 'Enterprise' THEN ${Enterprise} WHEN 'Mid-Market' THEN ${midMarket} WHEN 'SMB' THEN ${SMB} END AS benchmark,
              ${config.ticketCeiling} AS ticket_ceiling,
              avg(m.daily_active_users) OVER recent AS avg_dau,
              avg(m.feature_adoption_rate) OVER recent AS avg_adoption,
              avg(m.support_tickets_open) OVER recent AS avg_tickets,
              avg(m.nps_score) OVER recent AS window_nps,
-             avg(m.login_frequency) OVER recent AS avg_login,
-             max(CASE WHEN m.nps_score IS NOT NULL THEN m.date || '|' || m.nps_score END) OVER so_far AS last_nps
+             avg(m.login_frequency) OVER recent AS avg_login${raw(scoresEveryRowRead ? `, ${runningNps("m.date", "m.nps_score")}` : "")}
       FROM targets AS t
       JOIN seeds AS sd ON sd.account_id = t.account_id
       JOIN account_metrics AS m ON m.account_id = t.account_id AND m.date BETWEEN t.read_from AND t.score_to
       JOIN accounts AS a ON a.id = m.account_id
       WHERE a.segment IN ('Enterprise', 'Mid-Market', 'SMB')
       WINDOW recent AS (PARTITION BY m.account_id ORDER BY julianday(m.date)
-                        RANGE BETWEEN ${frameStart} PRECEDING AND CURRENT ROW),
-             so_far AS (PARTITION BY m.account_id ORDER BY julianday(m.date) ROWS UNBOUNDED PRECEDING)
+                        RANGE BETWEEN ${frameStart} PRECEDING AND CURRENT ROW)${raw(scoresEveryRowRead ? `, ${soFar("m.account_id", "m.date")}` : "")}
+      )
+      WHERE date >= score_from
+      ${raw(scoresEveryRowRead ? "" : `WINDOW ${soFar("account_id", "date")}`)}
       )
     )
   )
 )
-WHERE date >= score_from
+-- An INSERT … SELECT with an upsert clause needs a WHERE clause (SQLite's parsing ambiguity); the rows are filtered above.
+WHERE true
 ON CONFLICT (account_id, date) DO UPDATE
 SET score = excluded.score, bucket = excluded.bucket, dau_points = excluded.dau_points,
     adoption_points = excluded.adoption_points, tickets_points = excluded.tickets_points,
@@ -550,7 +560,7 @@ export async function recomputeHealth(
     // The last chunk settles the upload: its pending rescores are done once every chunk is.
     const settlement = index === chunks.length - 1 && options.settlesRunId !== undefined ? [db.run(deletePendingRescoresSql(options.settlesRunId))] : [];
     const results = await runBatch(db, [
-      db.run(upsertScores(scope, config, startedAt)),
+      db.run(upsertScores(scope, config, startedAt, scopeName === "all")),
       ...orphanDeletion,
       db.run(updateAccounts(scope, startedAt)),
       db.run(insertHealthEvents(ids, startedAt, alertScoreDrop)),
