@@ -45,16 +45,13 @@ FROM accounts
 GROUP BY segment, region, health_bucket, engagement_trend_30d`;
 
 /**
- * Ties on the score show the bigger account first: it is the one to look at. The score index finds the 5th lowest
- * score, so only the accounts at or below it are sorted, not the whole book.
+ * Ties on the score show the bigger account first: it is the one to look at. One pass over the accounts that keeps the
+ * five lowest as it goes (SQLite's sorter with a LIMIT holds only those), as no index holds the score.
  */
 const LOWEST = sql`
 SELECT id, account_name, health_score, health_bucket, arr
 FROM accounts
-WHERE health_score <= coalesce(
-        (SELECT health_score FROM accounts WHERE health_score IS NOT NULL
-         ORDER BY health_score LIMIT 1 OFFSET ${sql.raw(String(LOWEST_ACCOUNTS_LIMIT - 1))}),
-        (SELECT max(health_score) FROM accounts))
+WHERE health_score IS NOT NULL
 ORDER BY health_score ASC, arr DESC, id ASC
 LIMIT ${sql.raw(String(LOWEST_ACCOUNTS_LIMIT))}`;
 
