@@ -34,6 +34,20 @@ const db = createDb(env.DB);
 beforeEach(resetDatabase);
 
 describe("writeMetricBatch", () => {
+  it("counts days appended after the history, and days filling a gap inside it, as created", async () => {
+    await writeMetricBatch(db, 1, [row("Acme", "2024-10-01"), row("Acme", "2024-10-03"), row("Beta", "2024-10-01")]);
+    const appended = await writeMetricBatch(db, 2, [row("Acme", "2024-10-04"), row("Beta", "2024-10-02"), row("Beta", "2024-10-03")]);
+    expect(appended).toMatchObject({ createdAccountIds: [], metricsCreated: 3, metricsUpdated: 0 });
+    const gapAndChange = await writeMetricBatch(db, 3, [
+      row("Acme", "2024-10-02"), // fills the gap between stored days
+      row("Acme", "2024-10-03", { dailyActiveUsers: 12 }), // changes a stored day
+      row("Beta", "2024-10-04"), // appended
+    ]);
+    expect(gapAndChange).toMatchObject({ metricsCreated: 2, metricsUpdated: 1 });
+    const stored = await env.DB.prepare("SELECT count(*) AS n FROM account_metrics").first<number>("n");
+    expect(stored).toBe(8);
+  });
+
   it("tells created rows from updated ones and names the accounts that changed", async () => {
     const first = await writeMetricBatch(db, 1, [row("Acme", "2024-10-01"), row("Beta", "2024-10-01")]);
     const ids = await accountIds();

@@ -68,13 +68,23 @@ export type MetricTuple = [
   owner: string | null,
 ];
 
-/** The highest account id, and how many of the batch's metric rows (distinct account + date) exist already. */
-function batchStart(metricsJson: string) {
+/**
+ * The highest account id, and how many of the batch's metric rows (distinct account + date) exist already. Each
+ * account's rows in the batch lie between its first and last date there, so when no account has a stored row in that
+ * range (new accounts, a day appended after the history) none exists, and one range seek per account spares the seek
+ * per row (a million-row upload of new accounts would pay ~1 s for it).
+ */
+function batchStart(accountsJson: string, metricsJson: string) {
   return sql`
 SELECT (SELECT coalesce(max(id), 0) FROM accounts) AS account_id,
-       (SELECT count(*) FROM json_each(${metricsJson}) AS j
-        JOIN accounts AS a ON a.account_name = j.value ->> 0
-        JOIN account_metrics AS m ON m.account_id = a.id AND m.date = j.value ->> 1) AS existing_metrics`;
+       CASE WHEN EXISTS (
+              SELECT 1 FROM json_each(${accountsJson}) AS j
+              JOIN accounts AS a ON a.account_name = j.value ->> 0
+              JOIN account_metrics AS m ON m.account_id = a.id AND m.date BETWEEN j.value ->> 5 AND j.value ->> 4)
+            THEN (SELECT count(*) FROM json_each(${metricsJson}) AS j
+                  JOIN accounts AS a ON a.account_name = j.value ->> 0
+                  JOIN account_metrics AS m ON m.account_id = a.id AND m.date = j.value ->> 1)
+            ELSE 0 END AS existing_metrics`;
 }
 
 /** Whether the batch's latest row for the account (`j`) is at least as late as every stored one of `a`. */
@@ -207,7 +217,7 @@ export async function upsertMetricBatch(
   batch: { accountsJson: string; metricsJson: string; metricTuples: number; rows: number; lastLine: number },
 ): Promise<BatchOutcome> {
   const results = await runBatch(db, [
-    db.get<{ account_id: number; existing_metrics: number } | undefined>(batchStart(batch.metricsJson)),
+    db.get<{ account_id: number; existing_metrics: number } | undefined>(batchStart(batch.accountsJson, batch.metricsJson)),
     db.run(markSegmentChanges(batch.accountsJson)),
     db.run(upsertAccounts(batch.accountsJson)),
     db.run(upsertMetrics(batch.metricsJson, runId)),
