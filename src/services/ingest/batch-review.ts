@@ -24,6 +24,13 @@ export const ARR_JUMP_FACTOR = 10;
 
 const key = (name: string, date: string) => `${name}\u0000${date}`;
 
+/** A key of the batch under review: see reviewNow. */
+interface BatchKey {
+  hash: number;
+  earlier: { line: number; values: number } | undefined;
+  line: number;
+}
+
 function valuesHash(tuple: MetricTuple): number {
   return hash53(JSON.stringify(tuple.slice(2))) >>> 0;
 }
@@ -126,20 +133,21 @@ export class BatchReview {
         unknownNames.push(row.accountName);
       }
     }
-    // A key's hash and what the ledger holds for it from the batches before, worked out once per key.
-    const earlierBatches = new Map<string, { hash: number; entry: { line: number; values: number } | undefined }>();
-    const earlier = (rowKey: string) => {
-      let found = earlierBatches.get(rowKey);
+    // Each key of the batch, worked out once: its hash, what the ledger holds for it from the batches before, and its
+    // latest line in this batch so far (0 until a row of the batch has been read with it). One map, one entry a key.
+    const batchKeys = new Map<string, BatchKey>();
+    const batchKey = (rowKey: string): BatchKey => {
+      let found = batchKeys.get(rowKey);
       if (!found) {
         const hash = hash53(rowKey);
-        found = { hash, entry: this.keys.get(hash) };
-        earlierBatches.set(rowKey, found);
+        found = { hash, earlier: this.keys.get(hash), line: 0 };
+        batchKeys.set(rowKey, found);
       }
       return found;
     };
     const tuples = this.dryRun ? toTuples(rows) : undefined;
     // A dry run asks the database only about the keys no earlier batch of the file would have written.
-    const metricsToRead = tuples ? tuples.metrics.filter((tuple) => !earlier(key(tuple[0], tuple[1])).entry) : [];
+    const metricsToRead = tuples ? tuples.metrics.filter((tuple) => !batchKey(key(tuple[0], tuple[1])).earlier) : [];
     const { accounts: storedAccounts, changes } = await this.read(unknownNames, metricsToRead);
     for (const name of unknownNames) {
       const state = newState(storedAccounts.get(name));
@@ -148,10 +156,9 @@ export class BatchReview {
       if (!tracked) this.limited(warnings, rows[0]?.line ?? 0);
     }
 
-    const batchKeys = new Map<string, number>();
     for (const row of rows) {
-      const rowKey = key(row.accountName, row.date);
-      const earlierLine = batchKeys.get(rowKey) ?? earlier(rowKey).entry?.line;
+      const seen = batchKey(key(row.accountName, row.date));
+      const earlierLine = seen.line > 0 ? seen.line : seen.earlier?.line;
       if (earlierLine !== undefined) {
         warnings.push({
           line: row.line,
@@ -160,7 +167,7 @@ export class BatchReview {
           message: `${quoted(row.accountName)} on ${row.date} is also on line ${earlierLine}: only one row per account and date is kept, the later one (line ${row.line}).`,
         });
       }
-      batchKeys.set(rowKey, row.line);
+      seen.line = row.line;
       const account = batchAccounts.get(row.accountName)?.state;
       if (account) {
         const previous = account.lastArr;
@@ -177,9 +184,9 @@ export class BatchReview {
       }
     }
 
-    const values = tuples ? this.countWouldBe(tuples, batchAccounts, changes, earlier) : undefined;
-    for (const [rowKey, line] of batchKeys) {
-      if (!this.keys.set(earlier(rowKey).hash, line, values?.get(rowKey) ?? 0)) this.limited(warnings, line);
+    const values = tuples ? this.countWouldBe(tuples, batchAccounts, changes, (rowKey) => batchKey(rowKey).earlier) : undefined;
+    for (const [rowKey, { hash, line }] of batchKeys) {
+      if (!this.keys.set(hash, line, values?.get(rowKey) ?? 0)) this.limited(warnings, line);
     }
     if (this.dryRun) {
       for (const { state, tracked } of batchAccounts.values()) {
@@ -218,7 +225,7 @@ export class BatchReview {
     tuples: ReturnType<typeof toTuples>,
     batchAccounts: Map<string, { state: AccountState }>,
     changes: Map<string, MetricChange>,
-    earlier: (rowKey: string) => { entry: { values: number } | undefined },
+    earlierOf: (rowKey: string) => { values: number } | undefined,
   ): Map<string, number> {
     for (const tuple of tuples.accounts) {
       const state = batchAccounts.get(tuple[0])?.state;
@@ -236,7 +243,7 @@ export class BatchReview {
       const rowKey = key(tuple[0], tuple[1]);
       const hash = valuesHash(tuple);
       hashes.set(rowKey, hash);
-      const before = earlier(rowKey).entry;
+      const before = earlierOf(rowKey);
       const change = before ? undefined : changes.get(rowKey);
       const created = change?.created === 1;
       const updated = before ? before.values !== hash : change?.created === 0;
