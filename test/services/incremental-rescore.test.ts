@@ -9,7 +9,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CSV_HEADER_ORDER } from "../../src/ingest/csv-header";
 import worker from "../../src/index";
-import { staleMarksQuery } from "../../src/db/queries/scoring-state";
+import { staleMarks } from "../../src/db/queries/scoring-state";
 import { recomputeHealth } from "../../src/jobs/recompute";
 import { writeMetricBatch } from "../../src/services/ingest/writer";
 import type { RecomputeMessage } from "../../src/jobs/recompute-queue";
@@ -202,7 +202,7 @@ describe("the cron and POST /health/recompute?scope=stale", () => {
   });
 
   it("find the stale marks through the index of marked accounts, not by scanning the book", async () => {
-    const { sql: text, params } = staleMarksQuery(testDb()).getQuery();
+    const { sql: text, params } = staleMarks(testDb()).getQuery();
     const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${text}`)
       .bind(...params)
       .all<{ detail: string }>();

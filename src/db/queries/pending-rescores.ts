@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../lib/types";
 import { runBatch } from "../batch";
 import type { ChangedRange } from "./metric-batches";
-import { fingerprintOf, scoringFingerprintQuery, staleMarksQuery, widenStaleRanges } from "./scoring-state";
+import { fingerprintOf, scoringFingerprintQuery, staleMarks, widenStaleRanges } from "./scoring-state";
 
 /**
  * The rescores an upload's batches recorded (pending_rescores, one row per batch; see metric-batches.ts). The upload
@@ -57,7 +57,7 @@ export interface ScoringState {
 export async function readScoringState(db: Database, of: PendingRescoresOf): Promise<ScoringState> {
   const [fingerprint, marks, pending] = await runBatch(db, [
     scoringFingerprintQuery(db),
-    staleMarksQuery(db),
+    staleMarks(db),
     db.get<{ pending: number }>(sql`SELECT EXISTS (SELECT 1 FROM pending_rescores AS p WHERE ${pendingOf(of)}) AS pending`),
   ]);
   return { fingerprint: fingerprintOf(fingerprint), marks, pending: pending.pending === 1 };

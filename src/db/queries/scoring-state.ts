@@ -58,12 +58,8 @@ WHERE accounts.id = c.id`;
  * The accounts marked stale with their marks, by id, as changed ranges (from accounts_stale_idx, which holds only the
  * marked accounts: no scan of the book).
  */
-export async function staleMarks(db: Database): Promise<ChangedRange[]> {
-  return staleMarksQuery(db);
-}
-
-/** staleMarks' query, for a batch. */
-export function staleMarksQuery(db: Database) {
+export function staleMarks(db: Database) {
+  // Not async: the query itself, to await or to send in a batch.
   return db.values<ChangedRange>(
     sql`SELECT id, scores_stale_from, scores_stale_to FROM accounts WHERE scores_stale_from IS NOT NULL ORDER BY id`,
   );
