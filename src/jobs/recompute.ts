@@ -524,7 +524,7 @@ async function chunksOfAccountIds(
  * components and trends.
  * Shared by `POST /health/recompute`, the cron trigger and ingestion.
  *
- * Accounts are processed in chunks (see chunksOf); each chunk is one atomic `batch()` that also bumps the data
+ * Accounts are processed in chunks (see chunksOfAccountIds); each chunk is one atomic `batch()` that also bumps the data
  * version, so an account is never left with new history but an old current score, and no reader keeps a tag of data
  * that changed. Chunks run one after another (D1 has a single writer).
  */

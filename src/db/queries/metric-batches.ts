@@ -72,7 +72,7 @@ export type MetricTuple = [
  * The highest account id, and how many of the batch's metric rows (distinct account + date) exist already. Each
  * account's rows in the batch lie between its first and last date there, so when no account has a stored row in that
  * range (new accounts, a day appended after the history) none exists, and one range seek per account spares the seek
- * per row (a million-row upload of new accounts would pay ~1 s for it).
+ * per row.
  */
 function batchStart(accountsJson: string, metricsJson: string) {
   return sql`
