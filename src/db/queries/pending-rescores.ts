@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../lib/types";
 import { runBatch } from "../batch";
 import type { ChangedRange } from "./metric-batches";
-import { fingerprintOf, scoringFingerprintQuery, staleMarks, widenStaleRanges } from "./scoring-state";
+import { staleMarks, widenStaleRanges } from "./scoring-state";
 
 /**
  * The rescores an upload's batches recorded (pending_rescores, one row per batch; see metric-batches.ts). The upload
@@ -55,12 +55,13 @@ export interface ScoringState {
  * are pending rescores `of` to adopt (seldom: reading first spares the common case a write).
  */
 export async function readScoringState(db: Database, of: PendingRescoresOf): Promise<ScoringState> {
-  const [fingerprint, marks, pending] = await runBatch(db, [
-    scoringFingerprintQuery(db),
+  const [state, marks] = await runBatch(db, [
+    db.get<{ fingerprint: string | null; pending: number }>(sql`
+      SELECT (SELECT fingerprint FROM scoring_config WHERE id = 1) AS fingerprint,
+             EXISTS (SELECT 1 FROM pending_rescores AS p WHERE ${pendingOf(of)}) AS pending`),
     staleMarks(db),
-    db.get<{ pending: number }>(sql`SELECT EXISTS (SELECT 1 FROM pending_rescores AS p WHERE ${pendingOf(of)}) AS pending`),
   ]);
-  return { fingerprint: fingerprintOf(fingerprint), marks, pending: pending.pending === 1 };
+  return { fingerprint: state.fingerprint, marks, pending: state.pending === 1 };
 }
 
 /** Deletes an upload's pending rescores: in the batch of the rescore's last chunk (see recomputeHealth). */

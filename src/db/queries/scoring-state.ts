@@ -11,15 +11,7 @@ import type { ChangedRange } from "./metric-batches";
 
 /** The fingerprint of the health configuration the stored scores were computed with; null before the first rescore. */
 export async function getScoringFingerprint(db: Database): Promise<string | null> {
-  return fingerprintOf(await scoringFingerprintQuery(db));
-}
-
-/** getScoringFingerprint's query, for a batch (its row goes through fingerprintOf). */
-export function scoringFingerprintQuery(db: Database) {
-  return db.get<{ fingerprint: string } | undefined>(sql`SELECT fingerprint FROM scoring_config WHERE id = 1`);
-}
-
-export function fingerprintOf(row: { fingerprint: string } | undefined): string | null {
+  const row = await db.get<{ fingerprint: string }>(sql`SELECT fingerprint FROM scoring_config WHERE id = 1`);
   return row?.fingerprint ?? null;
 }
 
