@@ -87,6 +87,17 @@ WHERE m.account_id IS NULL
    OR m.owner IS NOT j.value ->> 9`;
 }
 
+/** The stored ARR of the accounts among `names` (absent when not stored): all an upload's review compares. */
+export async function readStoredArrs(db: Database, names: readonly string[]): Promise<Map<string, number>> {
+  const arrs = new Map<string, number>();
+  for (const json of jsonChunks(names)) {
+    const rows = await db.all<{ account_name: string; arr: number }>(sql`
+SELECT a.account_name, a.arr FROM json_each(${json}) AS j JOIN accounts AS a ON a.account_name = j.value`);
+    for (const row of rows) arrs.set(row.account_name, row.arr);
+  }
+  return arrs;
+}
+
 /**
  * The stored accounts among `names` (absent from the answer when not stored), and which of `metrics` (MetricTuples)
  * writing them would create or update.

@@ -1,9 +1,19 @@
-import { readBatchState, type MetricChange, type StoredAccount } from "../../db/queries/batch-preview";
+import { readBatchState, readStoredArrs, type MetricChange, type StoredAccount } from "../../db/queries/batch-preview";
 import type { AccountTuple, MetricTuple } from "../../db/queries/metric-batches";
 import type { MetricRow, RowWarning } from "../../ingest/validate-row";
 import { grouped, quoted } from "../../ingest/values";
 import type { Database } from "../../lib/types";
-import { AccountLedger, hash53, KeyLedger, MAX_KEY_SLOTS, MAX_TRACKED_ACCOUNTS, type AccountState } from "./ledger";
+import {
+  AccountLedger,
+  hash53,
+  hashFrom,
+  KeyLedger,
+  keyPrefix,
+  MAX_KEY_SLOTS,
+  MAX_TRACKED_ACCOUNTS,
+  type AccountState,
+  type HashPrefix,
+} from "./ledger";
 import type { IngestTally } from "./tally";
 import { toTuples } from "./writer";
 
@@ -22,13 +32,11 @@ import { toTuples } from "./writer";
 /** A row's ARR this many times above or below the account's previous ARR is flagged. */
 export const ARR_JUMP_FACTOR = 10;
 
-const key = (name: string, date: string) => `${name}\u0000${date}`;
-
-/** A key of the batch under review: see reviewNow. */
-interface BatchKey {
-  hash: number;
-  earlier: { line: number; values: number } | undefined;
-  line: number;
+/** An account of the batch under review: its state, whether the ledger keeps it, and its part of the key hashes. */
+interface BatchAccount {
+  state: AccountState;
+  tracked: boolean;
+  keyPrefix: HashPrefix;
 }
 
 function valuesHash(tuple: MetricTuple): number {
@@ -122,44 +130,35 @@ export class BatchReview {
 
   private async reviewNow(rows: readonly MetricRow[], rowWarnings: readonly RowWarning[]): Promise<void> {
     const warnings: RowWarning[] = [...rowWarnings];
-    const batchAccounts = new Map<string, { state: AccountState; tracked: boolean }>();
-    const unknownNames: string[] = [];
-    for (const row of rows) {
-      if (batchAccounts.has(row.accountName)) continue;
-      const state = this.accounts.get(row.accountName);
-      if (state) batchAccounts.set(row.accountName, { state, tracked: true });
-      else {
-        batchAccounts.set(row.accountName, { state: newState(undefined), tracked: false });
-        unknownNames.push(row.accountName);
-      }
-    }
-    // Each key of the batch, worked out once: its hash, what the ledger holds for it from the batches before, and its
-    // latest line in this batch so far (0 until a row of the batch has been read with it). One map, one entry a key.
-    const batchKeys = new Map<string, BatchKey>();
-    const batchKey = (rowKey: string): BatchKey => {
-      let found = batchKeys.get(rowKey);
-      if (!found) {
-        const hash = hash53(rowKey);
-        found = { hash, earlier: this.keys.get(hash), line: 0 };
-        batchKeys.set(rowKey, found);
-      }
-      return found;
-    };
-    const tuples = this.dryRun ? toTuples(rows) : undefined;
+    const { accounts, accountOfRow, unknownNames } = this.accountsOf(rows);
+    const keyHash = (name: string, date: string) => hashFrom(accounts.get(name)?.keyPrefix ?? keyPrefix(name), date);
     // A dry run asks the database only about the keys no earlier batch of the file would have written.
-    const metricsToRead = tuples ? tuples.metrics.filter((tuple) => !batchKey(key(tuple[0], tuple[1])).earlier) : [];
-    const { accounts: storedAccounts, changes } = await this.read(unknownNames, metricsToRead);
+    const tuples = this.dryRun ? toTuples(rows) : undefined;
+    const tupleHashes = tuples ? tuples.metrics.map((tuple) => keyHash(tuple[0], tuple[1])) : [];
+    const earlier = tupleHashes.map((hash) => this.keys.get(hash));
+    const metricsToRead = tuples ? tuples.metrics.filter((_, index) => !earlier[index]) : [];
+    const { states, changes } = await this.read(unknownNames, metricsToRead, keyHash);
     for (const name of unknownNames) {
-      const state = newState(storedAccounts.get(name));
-      const tracked = this.accounts.add(name, state);
-      batchAccounts.set(name, { state, tracked });
-      if (!tracked) this.limited(warnings, rows[0]?.line ?? 0);
+      const account = accounts.get(name);
+      if (!account) continue;
+      account.state = states.get(name) ?? newState(undefined);
+      account.tracked = this.accounts.add(name, account.state);
+      if (!account.tracked) this.limited(warnings, rows[0]?.line ?? 0);
     }
 
-    for (const row of rows) {
-      const seen = batchKey(key(row.accountName, row.date));
-      const earlierLine = seen.line > 0 ? seen.line : seen.earlier?.line;
-      if (earlierLine !== undefined) {
+    // The keys a full ledger could not take, checked within this batch only.
+    let untrackedKeys: KeyLedger | undefined;
+    rows.forEach((row, index) => {
+      const account = accountOfRow[index];
+      if (!account) return;
+      const hash = hashFrom(account.keyPrefix, row.date);
+      let earlierLine = this.keys.recordLine(hash, row.line);
+      if (earlierLine === undefined) {
+        untrackedKeys ??= new KeyLedger();
+        earlierLine = untrackedKeys.recordLine(hash, row.line) ?? 0;
+        this.limited(warnings, row.line);
+      }
+      if (earlierLine > 0) {
         warnings.push({
           line: row.line,
           column: null,
@@ -167,29 +166,23 @@ export class BatchReview {
           message: `${quoted(row.accountName)} on ${row.date} is also on line ${earlierLine}: only one row per account and date is kept, the later one (line ${row.line}).`,
         });
       }
-      seen.line = row.line;
-      const account = batchAccounts.get(row.accountName)?.state;
-      if (account) {
-        const previous = account.lastArr;
-        if (previous > 0 && row.arr > 0 && (row.arr > previous * ARR_JUMP_FACTOR || row.arr * ARR_JUMP_FACTOR < previous)) {
-          warnings.push({
-            line: row.line,
-            column: "arr",
-            code: "arr_jump",
-            message: `ARR ${grouped(row.arr)} is ${row.arr > previous ? `more than ${ARR_JUMP_FACTOR} times` : `less than 1/${ARR_JUMP_FACTOR} of`} the account's previous ARR, ${grouped(previous)} (${account.lastLine > 0 ? `line ${account.lastLine}` : "as stored"}): a typo or a missing separator?`,
-          });
-        }
-        account.lastArr = row.arr;
-        account.lastLine = row.line;
+      const { state } = account;
+      const previous = state.lastArr;
+      if (previous > 0 && row.arr > 0 && (row.arr > previous * ARR_JUMP_FACTOR || row.arr * ARR_JUMP_FACTOR < previous)) {
+        warnings.push({
+          line: row.line,
+          column: "arr",
+          code: "arr_jump",
+          message: `ARR ${grouped(row.arr)} is ${row.arr > previous ? `more than ${ARR_JUMP_FACTOR} times` : `less than 1/${ARR_JUMP_FACTOR} of`} the account's previous ARR, ${grouped(previous)} (${state.lastLine > 0 ? `line ${state.lastLine}` : "as stored"}): a typo or a missing separator?`,
+        });
       }
-    }
+      state.lastArr = row.arr;
+      state.lastLine = row.line;
+    });
 
-    const values = tuples ? this.countWouldBe(tuples, batchAccounts, changes, (rowKey) => batchKey(rowKey).earlier) : undefined;
-    for (const [rowKey, { hash, line }] of batchKeys) {
-      if (!this.keys.set(hash, line, values?.get(rowKey) ?? 0)) this.limited(warnings, line);
-    }
-    if (this.dryRun) {
-      for (const { state, tracked } of batchAccounts.values()) {
+    if (tuples) {
+      this.countWouldBe(tuples, accounts, changes, tupleHashes, earlier);
+      for (const { state, tracked } of accounts.values()) {
         if (tracked) continue;
         if (state.created) this.untracked.created++;
         else if (state.changed) this.untracked.updated++;
@@ -198,37 +191,78 @@ export class BatchReview {
     this.tally.warn(warnings.sort((a, b) => a.line - b.line));
   }
 
+  /**
+   * The batch's accounts, each with the ledger's state for it; the ones the ledger does not know (`unknownNames`) get a
+   * blank state until the database has been read. Rows of one account usually come together, so a row whose account
+   * is the one of the row before skips the lookup.
+   */
+  private accountsOf(rows: readonly MetricRow[]) {
+    const accounts = new Map<string, BatchAccount>();
+    const accountOfRow: BatchAccount[] = new Array<BatchAccount>(rows.length);
+    const unknownNames: string[] = [];
+    let current: BatchAccount | undefined;
+    let currentName = "";
+    rows.forEach((row, index) => {
+      if (!current || row.accountName !== currentName) {
+        currentName = row.accountName;
+        current = accounts.get(currentName);
+        if (!current) {
+          const state = this.accounts.get(currentName);
+          current = { state: state ?? newState(undefined), tracked: state !== undefined, keyPrefix: keyPrefix(currentName) };
+          accounts.set(currentName, current);
+          if (!state) unknownNames.push(currentName);
+        }
+      }
+      accountOfRow[index] = current;
+    });
+    return { accounts, accountOfRow, unknownNames };
+  }
+
   /** Dry run: the accounts that would be created and updated so far. */
   accountCounts(): { created: number; updated: number } {
     const tracked = this.accounts.counts();
     return { created: tracked.created + this.untracked.created, updated: tracked.updated + this.untracked.updated };
   }
 
-  private async read(names: readonly string[], metrics: readonly MetricTuple[]) {
-    const accounts = new Map<string, StoredAccount>();
-    const changes = new Map<string, MetricChange>();
-    if (names.length === 0 && metrics.length === 0) return { accounts, changes };
+  /**
+   * The state of each named account as stored (none for an account not stored) and, in a dry run, which of `metrics`
+   * writing them would change, by key hash. An upload's review compares only ARR, so that is all it reads.
+   */
+  private async read(
+    names: readonly string[],
+    metrics: readonly MetricTuple[],
+    keyHash: (name: string, date: string) => number,
+  ): Promise<{ states: Map<string, AccountState>; changes: Map<number, MetricChange> }> {
+    const states = new Map<string, AccountState>();
+    const changes = new Map<number, MetricChange>();
+    if (names.length === 0 && metrics.length === 0) return { states, changes };
     const started = Date.now();
-    const stored = await readBatchState(this.db, names, metrics);
+    if (this.dryRun) {
+      const stored = await readBatchState(this.db, names, metrics);
+      for (const account of stored.accounts) states.set(account.account_name, newState(account));
+      for (const change of stored.changes) changes.set(keyHash(change.account_name, change.date), change);
+    } else {
+      for (const [name, arr] of await readStoredArrs(this.db, names)) states.set(name, { ...newState(undefined), lastArr: arr });
+    }
     this.readMs += Date.now() - started;
-    for (const account of stored.accounts) accounts.set(account.account_name, account);
-    for (const change of stored.changes) changes.set(key(change.account_name, change.date), change);
-    return { accounts, changes };
+    return { states, changes };
   }
 
   /**
-   * Counts what writing the batch would create and update, and moves each account's state on as the write would;
-   * answers each key's values hash, which the ledger keeps for the batches after. A key an earlier batch would have
-   * written is compared with that batch's values; any other with the database (`changes`: the keys that differ).
+   * Counts what writing the batch would create and update, moves each account's state on as the write would, and
+   * keeps each key's values hash in the ledger for the batches after. A key an earlier batch would have written
+   * (`earlier`, by tuple) is compared with that batch's values; any other with the database (`changes`: the keys that
+   * differ, by key hash).
    */
   private countWouldBe(
     tuples: ReturnType<typeof toTuples>,
-    batchAccounts: Map<string, { state: AccountState }>,
-    changes: Map<string, MetricChange>,
-    earlierOf: (rowKey: string) => { values: number } | undefined,
-  ): Map<string, number> {
+    accounts: Map<string, BatchAccount>,
+    changes: Map<number, MetricChange>,
+    tupleHashes: readonly number[],
+    earlier: readonly ({ values: number } | undefined)[],
+  ): void {
     for (const tuple of tuples.accounts) {
-      const state = batchAccounts.get(tuple[0])?.state;
+      const state = accounts.get(tuple[0])?.state;
       if (!state) continue;
       if (!state.exists) {
         const [, segment, region, arr, latestDate, , renewalDate, renewalDateAsOf, owner, ownerAsOf] = tuple;
@@ -238,23 +272,21 @@ export class BatchReview {
         state.changed = true;
       }
     }
-    const hashes = new Map<string, number>();
-    for (const tuple of tuples.metrics) {
-      const rowKey = key(tuple[0], tuple[1]);
-      const hash = valuesHash(tuple);
-      hashes.set(rowKey, hash);
-      const before = earlierOf(rowKey);
-      const change = before ? undefined : changes.get(rowKey);
+    tuples.metrics.forEach((tuple, index) => {
+      const hash = tupleHashes[index] ?? 0;
+      const values = valuesHash(tuple);
+      const before = earlier[index];
+      const change = before ? undefined : changes.get(hash);
       const created = change?.created === 1;
-      const updated = before ? before.values !== hash : change?.created === 0;
+      const updated = before ? before.values !== values : change?.created === 0;
       if (created) this.tally.metricsCreated++;
       else if (updated) this.tally.metricsUpdated++;
       if (created || updated) {
-        const state = batchAccounts.get(tuple[0])?.state;
+        const state = accounts.get(tuple[0])?.state;
         if (state) state.changed = true;
       }
-    }
-    return hashes;
+      this.keys.setValues(hash, values);
+    });
   }
 
   private limited(warnings: RowWarning[], line: number): void {

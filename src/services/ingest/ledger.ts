@@ -10,20 +10,46 @@ import type { Segment } from "../../domain/types";
  * only, and the upload says so once (a `tracking_limited` warning).
  */
 
-/** cyrb53 (bryc, public domain): a fast 53-bit string hash, so one number in a Float64Array holds it exactly. */
-export function hash53(text: string, seed = 0): number {
-  let h1 = 0xdeadbeef ^ seed;
-  let h2 = 0x41c6ce57 ^ seed;
+/** cyrb53's running state part-way through a text; `hashFrom` goes on from it. */
+export interface HashPrefix {
+  readonly h1: number;
+  readonly h2: number;
+}
+
+const HASH_START: HashPrefix = { h1: 0xdeadbeef, h2: 0x41c6ce57 };
+
+/** The state after hashing `text` from `prefix`. */
+export function hashPrefix(text: string, prefix: HashPrefix = HASH_START): HashPrefix {
+  let { h1, h2 } = prefix;
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index);
     h1 = Math.imul(h1 ^ code, 2654435761);
     h2 = Math.imul(h2 ^ code, 1597334677);
   }
+  return { h1, h2 };
+}
+
+/** The hash of the text `prefix` was made from followed by `text`, without building that text. */
+export function hashFrom(prefix: HashPrefix, text: string): number {
+  let { h1, h2 } = hashPrefix(text, prefix);
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
   h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
   h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+/** cyrb53 (bryc, public domain): a fast 53-bit string hash, so one number in a Float64Array holds it exactly. */
+export function hash53(text: string): number {
+  return hashFrom(HASH_START, text);
+}
+
+/**
+ * An account + date key is the hash of the name, a NUL and the date. The name's part is worked out once per account
+ * (`keyPrefix`), so a row costs the hashing of its ten date characters.
+ */
+export function keyPrefix(accountName: string): HashPrefix {
+  return hashPrefix("\u0000", hashPrefix(accountName));
 }
 
 export const MAX_KEY_SLOTS = 1 << 20;
@@ -52,27 +78,31 @@ export class KeyLedger {
 
   private slotOf(hash: number): number {
     const mask = this.hashes.length - 1;
-    let slot = hash % this.hashes.length;
+    // The low 32 bits of the hash, as well mixed as the rest and cheaper than a remainder of the whole.
+    let slot = (hash >>> 0) & mask;
     while (this.hashes[slot] !== 0 && this.hashes[slot] !== hash) slot = (slot + 1) & mask;
     return slot;
   }
 
   /** The line and values hash recorded for `hash`, or undefined. */
-  get(hash: number): { line: number; values: number } | undefined {
-    const slot = this.slotOf(hash || 1);
+  get(key: number): { line: number; values: number } | undefined {
+    const slot = this.slotOf(key || 1);
     if (this.hashes[slot] === 0) return undefined;
     return { line: this.lines[slot] ?? 0, values: this.values[slot] ?? 0 };
   }
 
-  /** Records (or replaces) a key; false when it is new and the table is at its bound. */
-  set(key: number, line: number, values: number): boolean {
+  /**
+   * Records `line` as the key's latest and answers the line recorded before it: 0 for a new key (its values hash
+   * starts at 0), undefined when the key is new and the table is at its bound (nothing is recorded).
+   */
+  recordLine(key: number, line: number): number | undefined {
     const hash = key || 1;
     let slot = this.slotOf(hash);
     if (this.hashes[slot] === 0) {
       if (this.count + 1 > this.hashes.length * MAX_LOAD) {
         if (this.hashes.length >= this.maxSlots) {
           this.full = true;
-          return false;
+          return undefined;
         }
         this.grow();
         slot = this.slotOf(hash);
@@ -80,9 +110,15 @@ export class KeyLedger {
       this.hashes[slot] = hash;
       this.count++;
     }
+    const previous = this.lines[slot] ?? 0;
     this.lines[slot] = line;
-    this.values[slot] = values;
-    return true;
+    return previous;
+  }
+
+  /** Sets the values hash of a key the table holds (nothing for one it does not). */
+  setValues(key: number, values: number): void {
+    const slot = this.slotOf(key || 1);
+    if (this.hashes[slot] !== 0) this.values[slot] = values;
   }
 
   private grow(): void {
