@@ -48,6 +48,16 @@ describe("writeMetricBatch", () => {
     expect(stored).toBe(8);
   });
 
+  it("counts the stored rows among a batch's dates when they skip days, not the stored days between them", async () => {
+    await writeMetricBatch(db, 1, [row("Acme", "2024-10-01"), row("Acme", "2024-10-02"), row("Acme", "2024-10-03")]);
+    // 10-02 is stored and lies between the batch's days, which skip it: only 10-01 exists of the batch's keys.
+    const skipping = await writeMetricBatch(db, 2, [row("Acme", "2024-10-01", { dailyActiveUsers: 12 }), row("Acme", "2024-10-05")]);
+    expect(skipping).toMatchObject({ metricsCreated: 1, metricsUpdated: 1 });
+    // Every day from the first to the last: counted as a range.
+    const everyDay = await writeMetricBatch(db, 3, [row("Acme", "2024-10-03"), row("Acme", "2024-10-04", { dailyActiveUsers: 3 })]);
+    expect(everyDay).toMatchObject({ metricsCreated: 1, metricsUpdated: 0 });
+  });
+
   it("tells created rows from updated ones and names the accounts that changed", async () => {
     const first = await writeMetricBatch(db, 1, [row("Acme", "2024-10-01"), row("Beta", "2024-10-01")]);
     const ids = await accountIds();

@@ -9,12 +9,13 @@ import { widenStaleRanges } from "./scoring-state";
  * reading all its rows from ONE JSON parameter through `json_each` (D1 allows 100 bound parameters per statement;
  * one JSON parameter is also 4-5x faster than multi-row VALUES).
  *
- * Upserts only change a row when a value differs, so re-uploading a file changes (and counts) nothing. Both
- * answer with the rows they touched (RETURNING). SQLite gives a new account an id above the table's highest, and the
- * batch is one transaction, so a returned account whose id exceeds the highest id read at the start of the batch was
- * inserted; the metric rows of the batch that did not exist before it (counted at its start, by primary key) are the
- * ones it created. That gives exact created/updated counts in one pass over the JSON, instead of a separate UPDATE
- * and INSERT per table.
+ * Upserts only change a row when a value differs, so re-uploading a file changes (and counts) nothing. The account
+ * upsert answers with the accounts it touched (RETURNING): SQLite gives a new account an id above the table's highest,
+ * and the batch is one transaction, so a returned account whose id exceeds the highest id read at the start of the
+ * batch was inserted. The metric upsert answers only how many rows it inserted or updated (`meta.changes`): the ones
+ * that did not exist before the batch (counted at its start) are the ones it created, and the accounts it changed
+ * are those of the pending rescore it records. That gives exact created/updated counts in one pass over the JSON,
+ * without a separate UPDATE and INSERT per table or a row sent back per metric.
  *
  * What D1 bills is rows written, index entries included, so the daily case (one new day for an existing account)
  * writes the metric row and one pending-rescore row for the whole batch, and nothing on the account: its ARR and
@@ -36,7 +37,8 @@ export interface BatchOutcome {
 
 /**
  * One account's attributes, as of its latest-dated row in the batch, and the batch's first date for it; then the
- * renewal date and owner of its latest-dated row in the batch that has them, each with that row's date (null: none).
+ * renewal date and owner of its latest-dated row in the batch that has them, each with that row's date (null: none);
+ * then the batch's dates for it, when they are not every day from the first to the latest (null: they are).
  */
 export type AccountTuple = [
   name: string,
@@ -49,6 +51,7 @@ export type AccountTuple = [
   renewalDateAsOf: string | null,
   owner: string | null,
   ownerAsOf: string | null,
+  dates: string[] | null,
 ];
 
 /** An account and the first and last date of its changed metrics, as pending_rescores stores them. */
@@ -69,22 +72,22 @@ export type MetricTuple = [
 ];
 
 /**
- * The highest account id, and how many of the batch's metric rows (distinct account + date) exist already. Each
- * account's rows in the batch lie between its first and last date there, so when no account has a stored row in that
- * range (new accounts, a day appended after the history) none exists, and one range seek per account spares the seek
- * per row.
+ * The highest account id, and how many of the batch's metric rows (distinct account + date) exist already: per
+ * account, the stored rows between its first and latest date in the batch when the batch has every day of that range
+ * (one range count), else the stored rows on its listed dates. Only the accounts' JSON is sent, not the metrics'.
  */
-function batchStart(accountsJson: string, metricsJson: string) {
+function batchStart(accountsJson: string) {
   return sql`
 SELECT (SELECT coalesce(max(id), 0) FROM accounts) AS account_id,
-       CASE WHEN EXISTS (
-              SELECT 1 FROM json_each(${accountsJson}) AS j
-              JOIN accounts AS a ON a.account_name = j.value ->> 0
-              JOIN account_metrics AS m ON m.account_id = a.id AND m.date BETWEEN j.value ->> 5 AND j.value ->> 4)
-            THEN (SELECT count(*) FROM json_each(${metricsJson}) AS j
-                  JOIN accounts AS a ON a.account_name = j.value ->> 0
-                  JOIN account_metrics AS m ON m.account_id = a.id AND m.date = j.value ->> 1)
-            ELSE 0 END AS existing_metrics`;
+       (SELECT coalesce(sum(
+                 CASE WHEN j.value ->> 10 IS NULL
+                      THEN (SELECT count(*) FROM account_metrics AS m
+                            WHERE m.account_id = a.id AND m.date BETWEEN j.value ->> 5 AND j.value ->> 4)
+                      ELSE (SELECT count(*) FROM json_each(j.value -> 10) AS d
+                            JOIN account_metrics AS m ON m.account_id = a.id AND m.date = d.value)
+                 END), 0)
+        FROM json_each(${accountsJson}) AS j
+        JOIN accounts AS a ON a.account_name = j.value ->> 0) AS existing_metrics`;
 }
 
 /** Whether the batch's latest row for the account (`j`) is at least as late as every stored one of `a`. */
@@ -197,8 +200,7 @@ WHERE account_metrics.daily_active_users IS NOT excluded.daily_active_users
    OR account_metrics.login_frequency IS NOT excluded.login_frequency
    OR account_metrics.arr IS NOT excluded.arr
    OR account_metrics.renewal_date IS NOT excluded.renewal_date
-   OR account_metrics.owner IS NOT excluded.owner
-RETURNING account_id`;
+   OR account_metrics.owner IS NOT excluded.owner`;
 }
 
 /** D1 rows written by statements whose results are D1Results. */
@@ -214,22 +216,28 @@ function rowsWrittenBy(...results: D1Result[]): number {
 export async function upsertMetricBatch(
   db: Database,
   runId: number,
-  batch: { accountsJson: string; metricsJson: string; metricTuples: number; rows: number; lastLine: number },
+  batch: {
+    accountsJson: string;
+    metricsJson: string;
+    metricTuples: number;
+    rows: number;
+    lastLine: number;
+    /** Whether a row of the batch has a renewal date or an owner (without, none can change). */
+    hasRenewalsOrOwners: boolean;
+  },
 ): Promise<BatchOutcome> {
-  const results = await runBatch(db, [
-    db.get<{ account_id: number; existing_metrics: number } | undefined>(batchStart(batch.accountsJson, batch.metricsJson)),
+  const [before, segmentMarks, accountUpsert, metricUpsert, pending, progress, renewalsAndOwners] = await runBatch(db, [
+    db.get<{ account_id: number; existing_metrics: number } | undefined>(batchStart(batch.accountsJson)),
     db.run(markSegmentChanges(batch.accountsJson)),
     db.run(upsertAccounts(batch.accountsJson)),
     db.run(upsertMetrics(batch.metricsJson, runId)),
-    db.run(applyRenewalsAndOwners(batch.accountsJson)),
     db.run(recordPendingRescores(batch.accountsJson, runId)),
     db.run(recordProgress(runId, batch.rows, batch.lastLine)),
+    ...(batch.hasRenewalsOrOwners ? [db.run(applyRenewalsAndOwners(batch.accountsJson))] : []),
   ]);
-  const [before, segmentMarks, accountUpsert, metricUpsert, renewalsAndOwners, pending, progress] = results;
   // RETURNING rows, read from the D1Result so its meta (rows written) stays at hand.
   const upsertedAccounts = accountUpsert.results as { id: number }[];
-  const upsertedMetrics = metricUpsert.results as { account_id: number }[];
-  const renewedOrReowned = renewalsAndOwners.results as { id: number }[];
+  const renewedOrReowned = (renewalsAndOwners?.results ?? []) as { id: number }[];
   const [recorded] = pending.results as { ranges: string }[];
   if (!before) throw new Error("D1 returned no id watermark for the batch");
 
@@ -239,16 +247,18 @@ export async function upsertMetricBatch(
     if (id > before.account_id) createdAccountIds.push(id);
     changedAccountIds.add(id);
   }
-  for (const { account_id: accountId } of upsertedMetrics) changedAccountIds.add(accountId);
+  const changedRanges = recorded ? (JSON.parse(recorded.ranges) as ChangedRange[]) : [];
+  for (const [accountId] of changedRanges) changedAccountIds.add(accountId);
   for (const { id } of renewedOrReowned) changedAccountIds.add(id);
-  // The metrics JSON holds one tuple per account + date (writer.ts), so every row it did not find was inserted.
+  // The metrics JSON holds one tuple per account + date (writer.ts), so every row it did not find was inserted; the
+  // upsert's changes count the rows it inserted or updated.
   const metricsCreated = batch.metricTuples - before.existing_metrics;
   return {
     createdAccountIds,
     changedAccountIds: [...changedAccountIds],
     metricsCreated,
-    metricsUpdated: upsertedMetrics.length - metricsCreated,
-    changedRanges: recorded ? (JSON.parse(recorded.ranges) as ChangedRange[]) : [],
-    rowsWritten: rowsWrittenBy(segmentMarks, accountUpsert, metricUpsert, renewalsAndOwners, pending, progress),
+    metricsUpdated: (metricUpsert.meta.changes ?? 0) - metricsCreated,
+    changedRanges,
+    rowsWritten: rowsWrittenBy(segmentMarks, accountUpsert, metricUpsert, pending, progress, ...(renewalsAndOwners ? [renewalsAndOwners] : [])),
   };
 }
