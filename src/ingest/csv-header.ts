@@ -23,6 +23,8 @@ export interface ColumnMatch {
 /** Position of each known column in a data line; -1 for an absent optional column. */
 export interface ResolvedHeader {
   positions: Record<CsvColumn, number>;
+  /** The same positions in the column table's order (COLUMNS), as the row validator reads them. */
+  positionByColumn: readonly number[];
   fieldCount: number;
   /** How each matched header was matched, in file order. */
   columns: ColumnMatch[];
@@ -192,7 +194,8 @@ export function resolveHeader(fields: readonly string[], mapping: HeaderMapping 
         matchedBy.get(by)?.matchedBy === "mapping" ? "through the mapping" : "by its name"
       }; '${names[position]}' is ignored.`,
     }));
-  return { ok: true, header: { positions, fieldCount: fields.length, columns, ignoredHeaders, warnings } };
+  const positionByColumn = COLUMNS.map((entry) => positions[entry.name]);
+  return { ok: true, header: { positions, positionByColumn, fieldCount: fields.length, columns, ignoredHeaders, warnings } };
 }
 
 /**

@@ -72,9 +72,23 @@ describe("readCsvRecords", () => {
 
   it("reads a last line without a line end, and LF-only files", async () => {
     expect(await records(["a,b\n1,", "2"])).toEqual([
-      { line: 1, fields: ["a", "b"] },
-      { line: 2, fields: ["1", "2"] },
+      { line: 1, fields: ["a", "b"], plainAscii: true },
+      { line: 2, fields: ["1", "2"], plainAscii: true },
     ]);
+  });
+
+  it("marks records plain ASCII only when no field can need more cleaning than trimming", async () => {
+    const plain = async (text: string) => (await records([text])).map((record) => record.plainAscii);
+    expect(await plain("a,b\n1,2\n")).toEqual([true, true]);
+    expect(await plain("a,b\r\n1, 2 \r\n")).toEqual([true, true]);
+    expect(await plain("a,b\r1,2\r")).toEqual([true, true]);
+    // Not plain: something to normalise, a control character, a CR that is no line end, a quote (a field may hold a
+    // line break).
+    expect(await plain("a,b\nCafe\u0301,2\n")).toEqual([false, false]);
+    expect(await plain("a,b\nx\ty,2\n")).toEqual([false, false]);
+    expect(await plain("a,b\nx\ry,2\n")).toEqual([false, false]);
+    expect(await plain('a,b\n"x",2\n')).toEqual([false, false]);
+    expect(await plain("a,b\rx\ny,2\r")).toEqual([false, false]);
   });
 
   it("reads files whose only line end is CR (old Mac exports)", async () => {

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CSV_HEADER_ORDER, resolveHeader, type ResolvedHeader } from "../../src/ingest/csv-header";
 import { dateProblem, formatRowError, isBlankLine, validateRow } from "../../src/ingest/validate-row";
@@ -211,5 +212,21 @@ describe("formatRowError and isBlankLine", () => {
     expect(isBlankLine(["\r"])).toBe(true);
     expect(isBlankLine(["", " ", ""])).toBe(true);
     expect(isBlankLine(["", "x"])).toBe(false);
+  });
+});
+
+describe("validateRow on a line the reader marks plain ASCII", () => {
+  it("answers exactly what it answers with every cell cleaned", () => {
+    // Printable ASCII cells, valid and not, with the spaces and CRLF remains that trimming takes off.
+    const cell = fc.oneof(
+      fc.constantFrom(...GOOD, "", " 7 ", "75%", "$1,200", "1.200.000", "2024-02-30", "mid market", "abc\r", " Enterprise "),
+      fc.stringMatching(/^[ -~]{0,12}$/),
+    );
+    fc.assert(
+      fc.property(fc.array(cell, { minLength: GOOD.length, maxLength: GOOD.length }), (fields) => {
+        expect(validateRow(fields, header(), 4, undefined, true)).toEqual(validateRow(fields, header(), 4));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -71,7 +71,7 @@ export async function readAndStore(text: ReadableStream<string>, plan: ReadPlan)
         tally.reject([{ line: record.line, column: null, reason: record.problem }]);
         continue;
       }
-      const validation = validateRow(record.fields, header, record.line, context);
+      const validation = validateRow(record.fields, header, record.line, context, record.plainAscii);
       if (!validation.ok) {
         tally.reject(validation.errors);
         continue;
