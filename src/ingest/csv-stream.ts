@@ -16,7 +16,7 @@ export interface CsvRecord {
   /** Physical line the record starts on (1-based), counting blank lines and newlines inside quoted fields. */
   line: number;
   fields: string[];
-  /** Every field is printable ASCII: no control character, nothing to normalise (see `isPlainAscii`). */
+  /** Every field is printable ASCII: no control character, nothing to normalise (see `NOT_PLAIN`). */
   plainAscii: boolean;
   /** Set when the parser found broken quoting on this record. */
   problem?: string;
@@ -40,17 +40,13 @@ interface PapaChunkResult {
 
 type Newline = "\n" | "\r";
 
-/** Outside printable ASCII, other than line breaks (a "\r" only as the first half of a CRLF). */
-const NOT_PLAIN: Record<Newline, RegExp> = { "\n": /[^\x20-\x7e\n\r]|\r(?!\n)/, "\r": /[^\x20-\x7e\r]/ };
-
 /**
- * Whether every field parsed from `text` is printable ASCII once trimmed: no quote (so no field holds a line break)
- * and nothing outside printable ASCII but the line breaks, which end the records (a CRLF's "\r" stays at the end of
- * its last field, where trimming drops it). One scan of the text spares a scan of each field.
+ * Outside printable ASCII, other than line breaks (a "\r" only as the first half of a CRLF). A text without a quote
+ * (so no field holds a line break) and without a match has only printable-ASCII fields once trimmed: the line breaks
+ * end the records, and a CRLF's "\r" stays at the end of its last field, where trimming drops it. One scan of the text
+ * spares a scan of each field.
  */
-function isPlainAscii(text: string, newline: Newline): boolean {
-  return text.indexOf(QUOTE) === -1 && !NOT_PLAIN[newline].test(text);
-}
+const NOT_PLAIN: Record<Newline, RegExp> = { "\n": /[^\x20-\x7e\n\r]|\r(?!\n)/, "\r": /[^\x20-\x7e\r]/ };
 
 /**
  * "\n" covers LF and CRLF files (the "\r" stays at the end of the last field and is trimmed with the value);
@@ -155,7 +151,7 @@ class ChunkedCsvParser {
     const rows = result.data;
     // Without a quote in the text no field can hold a newline, so every record is exactly one line.
     const mayHoldNewlines = input.indexOf(QUOTE) !== -1;
-    const plainAscii = isPlainAscii(input, newline);
+    const plainAscii = !mayHoldNewlines && !NOT_PLAIN[newline].test(input);
     const records: CsvRecord[] = new Array(rows.length);
     for (let index = 0; index < rows.length; index++) {
       const fields = rows[index] as string[];
