@@ -250,42 +250,36 @@ function componentsChangeSql(from: string): string {
         'login_frequency', ${change("login_points")})`;
 }
 
-/** The first scored date of the `days` window ending at to_date. */
+/** The start of the `days` window ending at the latest scored date (of the row `row`). */
+function windowStartSql(row: string, days: number): string {
+  return `date(${row}.to_date, '-${days} days')`;
+}
+
+/** The first scored date of the `days` window ending at to_date, an index seek. */
 function windowFirstSql(days: number): string {
   return `(SELECT min(h.date) FROM health_scores AS h
-          WHERE h.account_id = l.account_id AND h.date >= date(l.to_date, '-${days} days')) AS first_${days}`;
+          WHERE h.account_id = l.account_id AND h.date >= ${windowStartSql("l", days)}) AS first_${days}`;
 }
 
 /**
- * The date the `days` trend starts from: the latest scored date on or before the window's start, else the window's
- * first date (the window holds the whole history).
- */
-function windowFromSql(days: number): string {
-  return `coalesce((SELECT max(h.date) FROM health_scores AS h
-                   WHERE h.account_id = f.account_id AND h.date <= date(f.to_date, '-${days} days')), f.first_${days}) AS from_${days}`;
-}
-
-/**
- * The dates that bound the halves of the `days` window (first … to_date, n = the whole days between them): the
- * earlier half is the dates before first + ceil(n / 2), the later half the dates after first + floor(n / 2). When n is
- * even both are the midpoint, which then belongs to neither half; when n is odd no date sits at the midpoint.
- */
-function halfLimitsSql(days: number): string {
-  const span = `CAST(julianday(f.to_date) - julianday(f.first_${days}) AS INTEGER)`;
-  return `date(f.first_${days}, '+' || ((${span} + 1) / 2) || ' days') AS earlier_before_${days},
-         date(f.first_${days}, '+' || (${span} / 2) || ' days') AS later_after_${days}`;
-}
-
-/**
- * The mean DAU of the earlier and the later half of the `days` window, each from a range seek on the metrics' primary
- * key (two aggregates over the half's rows cost less than classifying every row of the widest window for six halves).
- * A date exactly at the midpoint counts in neither half.
+ * The mean DAU of the earlier and the later half of the `days` window (first … to_date, n = the whole days between
+ * them), each from a range seek on the metrics' primary key: the earlier half is the dates before first + ceil(n / 2),
+ * the later half the dates after first + floor(n / 2). When n is even both are the midpoint, which then belongs to
+ * neither half; when n is odd no date sits at the midpoint. And the date the trend starts from: the latest scored
+ * date on or before the window's start, else the window's first date (the window holds the whole history); when the
+ * first date is the start (a daily history) that is the first date, and the seek for it is skipped.
  */
 function dauHalvesSql(days: number): string {
+  const first = `w.first_${days}`;
+  const start = windowStartSql("w", days);
+  const span = `CAST(julianday(w.to_date) - julianday(${first}) AS INTEGER)`;
   const mean = (range: string) =>
-    `(SELECT avg(m.daily_active_users) FROM account_metrics AS m WHERE m.account_id = s.account_id AND ${range})`;
-  return `${mean(`m.date >= s.first_${days} AND m.date < s.earlier_before_${days}`)} AS earlier_dau_${days},
-         ${mean(`m.date > s.later_after_${days} AND m.date <= s.to_date`)} AS later_dau_${days}`;
+    `(SELECT avg(m.daily_active_users) FROM account_metrics AS m WHERE m.account_id = w.account_id AND ${range})`;
+  return `${mean(`m.date >= ${first} AND m.date < date(${first}, '+' || ((${span} + 1) / 2) || ' days')`)} AS earlier_dau_${days},
+         ${mean(`m.date > date(${first}, '+' || (${span} / 2) || ' days') AND m.date <= w.to_date`)} AS later_dau_${days},
+         CASE WHEN ${first} = ${start} THEN ${first}
+              ELSE coalesce((SELECT max(h.date) FROM health_scores AS h
+                             WHERE h.account_id = w.account_id AND h.date <= ${start}), ${first}) END AS from_${days}`;
 }
 
 /**
@@ -312,9 +306,10 @@ function trendSql(days: number): string {
 
 /**
  * Per account of the chunk, one row of what updateAccounts writes. Each layer is one row per account (materialized,
- * so the correlated lookups run once): its latest scores, the windows' first dates, the trends' from dates and halves'
- * limits, the engagement halves, then the trends built against the from dates' rows (primary-key seeks). No sort, no
- * grouping: the work grows linearly with the chunk.
+ * so the correlated lookups run once): its latest scores, the windows' first dates, the engagement halves and the
+ * trends' from dates, then the trends built against the from dates' rows (primary-key seeks). No sort, no grouping:
+ * the work grows linearly with the chunk. Each layer costs a pass over the chunk and each lookup an index seek, which
+ * is what this statement spends its time on; hence few layers and no seek whose answer is already known.
  */
 const ACCOUNT_HEALTH_FROM_CHUNK = sql.raw(`
 latest AS MATERIALIZED (
@@ -330,15 +325,9 @@ window_firsts AS MATERIALIZED (
   SELECT l.*, ${TREND_PERIODS.map(windowFirstSql).join(",\n         ")}
   FROM latest AS l
 ),
-window_spans AS MATERIALIZED (
-  SELECT f.*,
-         ${TREND_PERIODS.map(windowFromSql).join(",\n         ")},
-         ${TREND_PERIODS.map(halfLimitsSql).join(",\n         ")}
-  FROM window_firsts AS f
-),
 with_halves AS MATERIALIZED (
-  SELECT s.*, ${TREND_PERIODS.map(dauHalvesSql).join(",\n         ")}
-  FROM window_spans AS s
+  SELECT w.*, ${TREND_PERIODS.map(dauHalvesSql).join(",\n         ")}
+  FROM window_firsts AS w
 ),
 latest_health AS MATERIALIZED (
   SELECT l.account_id, l.score, l.bucket, l.to_date, l.arr,
@@ -360,16 +349,20 @@ latest_health AS MATERIALIZED (
  * written per update, plus one per index entry it assigns, and no index holds these columns): the current score and
  * bucket (its latest date's), the components of that score, the 30/60/90-day trends and the figures lists sort by and
  * the portfolio sums, its ARR and latest metric date (those of its latest metrics row); and clears its stale marks:
- * its scores now follow its metrics. The trends are anchored at the latest scored date; the window bounds are index
- * seeks on the (account_id, date) primary keys, and the engagement halves of every window come from one pass over the
- * widest window's metrics, so the work grows linearly with the chunk. A date exactly at the window's midpoint counts
- * in neither half, as in src/domain/trend.ts. An account without scores gets nulls.
+ * its scores now follow its metrics. The trends are anchored at the latest scored date; the window bounds and the
+ * engagement halves are index seeks and range seeks on the (account_id, date) primary keys, so the work grows linearly
+ * with the chunk. A date exactly at the window's midpoint counts in neither half, as in src/domain/trend.ts. An
+ * account without scores gets nulls.
+ * The accounts are the chunk's ids (`ids`, JSON), not the scope's targets: the targets of a stale rescore are the
+ * chunk's accounts that are marked or changed, which every id is (the ids come from those marks and changes); an id
+ * whose mark another rescore cleared meanwhile is rewritten from its stored scores, to the same values. Reading the
+ * ids spares the statement the targets' join and grouping.
  */
-function updateAccounts(scope: SQL, updatedAt: string): SQL {
+function updateAccounts(ids: string, updatedAt: string): SQL {
   // The prev_* columns take the values before this update (SQLite evaluates every SET expression on the old row), in
   // the same row write: what insertHealthEvents compares.
   return sql`
-WITH ${scope}, chunk(account_id) AS (SELECT account_id FROM targets),${ACCOUNT_HEALTH_FROM_CHUNK}
+WITH chunk(account_id) AS (SELECT value FROM json_each(${ids})),${ACCOUNT_HEALTH_FROM_CHUNK}
 UPDATE accounts
 SET prev_health_score = accounts.health_score, prev_health_bucket = accounts.health_bucket,
     prev_health_components = accounts.health_components, prev_health_change_30d = accounts.health_change_30d,
@@ -562,7 +555,7 @@ export async function recomputeHealth(
     const results = await runBatch(db, [
       db.run(upsertScores(scope, config, startedAt, scopeName === "all")),
       ...orphanDeletion,
-      db.run(updateAccounts(scope, startedAt)),
+      db.run(updateAccounts(ids, startedAt)),
       db.run(insertHealthEvents(ids, startedAt, alertScoreDrop)),
       // In the chunk's own batch, so a reader never meets the new scores under the old data version.
       db.run(BUMP_DATA_VERSION),
