@@ -239,26 +239,47 @@ SET score = excluded.score, bucket = excluded.bucket, dau_points = excluded.dau_
     computed_at = excluded.computed_at`;
 }
 
-/** The change of the score's components from the row `from` (a window's first scores) to the latest (`l`). */
-function componentsChangeSql(from: string): string {
-  const change = (column: string) => roundedSql(`l.${column} - ${from}.${column}`, 2);
+/** The change of the score's components from a window's first scores (`from`: a column's value) to the latest (`l`). */
+function componentsChangeSql(from: (column: string) => string): string {
+  const change = (column: string) => roundedSql(`l.${column} - ${from(column)}`, 2);
   return `json_object(
         'daily_active_users', ${change("dau_points")},
         'feature_adoption', ${change("adoption_points")},
         'support_tickets', ${change("tickets_points")},
-        'nps', CASE WHEN l.nps_points IS NULL OR ${from}.nps_points IS NULL THEN NULL ELSE ${change("nps_points")} END,
+        'nps', CASE WHEN l.nps_points IS NULL OR ${from("nps_points")} IS NULL THEN NULL ELSE ${change("nps_points")} END,
         'login_frequency', ${change("login_points")})`;
 }
+
+/** The columns of a score row the trends compare. */
+const TREND_SCORE_COLUMNS = ["score", "dau_points", "adoption_points", "tickets_points", "nps_points", "login_points"];
 
 /** The start of the `days` window ending at the latest scored date (of the row `row`). */
 function windowStartSql(row: string, days: number): string {
   return `date(${row}.to_date, '-${days} days')`;
 }
 
-/** The first scored date of the `days` window ending at to_date, an index seek. */
+/**
+ * The first scored date of the `days` window ending at to_date. A daily history has a score on the window's start: one
+ * primary-key probe (s{days}, joined in window_firsts) finds it and gives the scores the trend starts from, so
+ * latest_health need not seek them; otherwise an index seek finds the first date.
+ */
 function windowFirstSql(days: number): string {
-  return `(SELECT min(h.date) FROM health_scores AS h
-          WHERE h.account_id = l.account_id AND h.date >= ${windowStartSql("l", days)}) AS first_${days}`;
+  return `coalesce(s${days}.date, (SELECT min(h.date) FROM health_scores AS h
+          WHERE h.account_id = l.account_id AND h.date >= ${windowStartSql("l", days)})) AS first_${days},
+         ${TREND_SCORE_COLUMNS.map((column) => `s${days}.${column} AS s${days}_${column}`).join(", ")}`;
+}
+
+/** The score row at the start of the `days` window, when there is one. */
+function windowStartScoresSql(days: number): string {
+  return `LEFT JOIN health_scores AS s${days} ON s${days}.account_id = l.account_id AND s${days}.date = ${windowStartSql("l", days)}`;
+}
+
+/**
+ * A column of the scores the `days` trend starts from: those of the window's start (s{days}), else of the from date
+ * (f{days}, joined only then: its key is null when the start has scores, and a null key seeks nothing).
+ */
+function fromScoreSql(days: number): (column: string) => string {
+  return (column) => `CASE WHEN l.s${days}_score IS NOT NULL THEN l.s${days}_${column} ELSE f${days}.${column} END`;
 }
 
 /**
@@ -289,10 +310,10 @@ function dauHalvesSql(days: number): string {
 function trendSql(days: number): string {
   const earlier = `l.earlier_dau_${days}`;
   const later = `l.later_dau_${days}`;
-  const from = `f${days}`;
+  const from = fromScoreSql(days);
   return `CASE WHEN l.first_${days} < l.to_date THEN json_object(
            'days', ${days},
-           'health_score_change', ${roundedSql(`l.score - ${from}.score`, 1)},
+           'health_score_change', ${roundedSql(`l.score - ${from("score")}`, 1)},
            'arr_change', ${roundedSql(`l.arr - fm${days}.arr`, 2)},
            'engagement_trend',
              CASE WHEN ${earlier} = 0 THEN CASE WHEN ${later} > 0 THEN 'improving' ELSE 'stable' END
@@ -324,6 +345,7 @@ latest AS MATERIALIZED (
 window_firsts AS MATERIALIZED (
   SELECT l.*, ${TREND_PERIODS.map(windowFirstSql).join(",\n         ")}
   FROM latest AS l
+  ${TREND_PERIODS.map(windowStartScoresSql).join("\n  ")}
 ),
 with_halves AS MATERIALIZED (
   SELECT w.*, ${TREND_PERIODS.map(dauHalvesSql).join(",\n         ")}
@@ -338,7 +360,8 @@ latest_health AS MATERIALIZED (
          ${TREND_PERIODS.map(trendSql).join(",\n         ")}
   FROM with_halves AS l
   ${TREND_PERIODS.map(
-    (days) => `LEFT JOIN health_scores AS f${days} ON f${days}.account_id = l.account_id AND f${days}.date = l.from_${days}
+    (days) => `LEFT JOIN health_scores AS f${days}
+    ON f${days}.account_id = l.account_id AND f${days}.date = CASE WHEN l.s${days}_score IS NULL THEN l.from_${days} END
   LEFT JOIN account_metrics AS fm${days} ON fm${days}.account_id = l.account_id AND fm${days}.date = l.from_${days}`,
   ).join("\n  ")}
 )
