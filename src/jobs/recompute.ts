@@ -101,10 +101,11 @@ export function rescoreReachDays(config: HealthConfig): number {
 /**
  * The CTE every statement of a chunk starts with: the accounts to rescore and, per account, the dates to score
  * (score_from … score_to) and the first date the window functions must read (read_from: the trailing window of the
- * first; the NPS carried from further back comes from one index lookup, see upsertScores). Materialized, so the
- * statement that clears the stale marks reads them as they were. Scope `stale`: from the first changed date to the
- * last changed date plus the reach, over the account's stale marks and the changed ranges given (JSON
- * `[[account_id, first_date, last_date], …]`, of the chunk's accounts only: every statement parses it).
+ * first; the NPS carried from further back comes from one index lookup, see upsertScores). Materialized, so a
+ * statement that reads it twice (upsertScores: the seeds and the scores) groups the marks and ranges once. Scope
+ * `stale`: from the first changed date to the last changed date plus the reach, over the account's stale marks and the
+ * changed ranges given (JSON `[[account_id, first_date, last_date], …]`, of the chunk's accounts only: every statement
+ * parses it).
  */
 function targets(ids: string, scope: RescoreScope, reachDays: number, windowDays: number, changedRanges = "[]"): SQL {
   if (scope === "all") {
