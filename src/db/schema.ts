@@ -72,9 +72,11 @@ export const accounts = sqliteTable(
 );
 
 /**
- * account_metrics and health_scores are WITHOUT ROWID tables (migration 0008; drizzle cannot declare it): each is
- * clustered on its (account_id, date) primary key, so an account's days sit together on disk and a new row writes one
- * b-tree entry, not a rowid row plus a primary-key index entry.
+ * account_metrics and health_scores are WITHOUT ROWID tables (migrations 0010 and 0013; drizzle cannot declare it): a
+ * new row writes one b-tree entry, not a rowid row plus a primary-key index entry. account_metrics is clustered on
+ * (account_id, date), so the trailing windows of an account's days read adjacent rows; health_scores on (date,
+ * account_id), so a daily delta's new scores land together at the end of the table instead of on a page of every
+ * account's history, and the trends' lookups of a score are point probes of that key.
  */
 export const accountMetrics = sqliteTable(
   "account_metrics",
@@ -116,7 +118,7 @@ export const healthScores = sqliteTable(
     npsSource: text("nps_source", { enum: ["window", "carried", "missing"] }).notNull(),
     computedAt: text("computed_at").notNull(),
   },
-  (table) => [primaryKey({ columns: [table.accountId, table.date] })],
+  (table) => [primaryKey({ columns: [table.date, table.accountId] })],
 );
 
 export const ingestRuns = sqliteTable(

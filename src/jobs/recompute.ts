@@ -132,15 +132,25 @@ targets AS MATERIALIZED (
   GROUP BY account_id)`;
 }
 
-/** Removes the scores of dates that no longer have metrics, so history holds exactly one score per metric date. */
+/**
+ * Removes the scores of dates that no longer have metrics, so history holds exactly one score per metric date. The
+ * scores are clustered by date, so an account's scores are not adjacent: the distinct dates scored (one seek each)
+ * crossed with the targets give primary-key probes, rather than a scan of the table per chunk.
+ */
 function deleteOrphanScores(scope: SQL): SQL {
   return sql`
-WITH ${scope}
+WITH RECURSIVE ${scope},
+scored_dates(date) AS (
+  SELECT min(date) FROM health_scores
+  UNION ALL
+  SELECT (SELECT min(h.date) FROM health_scores AS h WHERE h.date > d.date) FROM scored_dates AS d WHERE d.date IS NOT NULL
+)
 DELETE FROM health_scores
-WHERE (account_id, date) IN (
-  SELECT h.account_id, h.date
-  FROM targets AS t
-  JOIN health_scores AS h ON h.account_id = t.account_id AND h.date BETWEEN t.score_from AND t.score_to
+WHERE (date, account_id) IN (
+  SELECT h.date, h.account_id
+  FROM scored_dates AS d
+  JOIN targets AS t ON d.date BETWEEN t.score_from AND t.score_to
+  JOIN health_scores AS h ON h.date = d.date AND h.account_id = t.account_id
   WHERE NOT EXISTS (SELECT 1 FROM account_metrics AS m WHERE m.account_id = h.account_id AND m.date = h.date))`;
 }
 
@@ -262,11 +272,12 @@ function windowStartSql(row: string, days: number): string {
 /**
  * The first scored date of the `days` window ending at to_date. A daily history has a score on the window's start: one
  * primary-key probe (s{days}, joined in window_firsts) finds it and gives the scores the trend starts from, so
- * latest_health need not seek them; otherwise an index seek finds the first date.
+ * latest_health need not seek them; otherwise a seek on the metrics' primary key finds the first date (a rescored
+ * account has a score for each of its metrics dates, and the metrics are clustered by account).
  */
 function windowFirstSql(days: number): string {
-  return `coalesce(s${days}.date, (SELECT min(h.date) FROM health_scores AS h
-          WHERE h.account_id = l.account_id AND h.date >= ${windowStartSql("l", days)})) AS first_${days},
+  return `coalesce(s${days}.date, (SELECT min(m.date) FROM account_metrics AS m
+          WHERE m.account_id = l.account_id AND m.date >= ${windowStartSql("l", days)})) AS first_${days},
          ${TREND_SCORE_COLUMNS.map((column) => `s${days}.${column} AS s${days}_${column}`).join(", ")}`;
 }
 
@@ -300,8 +311,8 @@ function dauHalvesSql(days: number): string {
   return `${mean(`m.date >= ${first} AND m.date < date(${first}, '+' || ((${span} + 1) / 2) || ' days')`)} AS earlier_dau_${days},
          ${mean(`m.date > date(${first}, '+' || (${span} / 2) || ' days') AND m.date <= w.to_date`)} AS later_dau_${days},
          CASE WHEN ${first} = ${start} THEN ${first}
-              ELSE coalesce((SELECT max(h.date) FROM health_scores AS h
-                             WHERE h.account_id = w.account_id AND h.date <= ${start}), ${first}) END AS from_${days}`;
+              ELSE coalesce((SELECT max(m.date) FROM account_metrics AS m
+                             WHERE m.account_id = w.account_id AND m.date <= ${start}), ${first}) END AS from_${days}`;
 }
 
 /**
@@ -338,10 +349,10 @@ latest AS MATERIALIZED (
   SELECT c.account_id, t.date AS to_date, t.score, t.bucket, t.dau_points, t.adoption_points, t.tickets_points,
          t.nps_points, t.login_points, tm.arr
   FROM chunk AS c
-  LEFT JOIN health_scores AS t
-    ON t.account_id = c.account_id
-   AND t.date = (SELECT max(h.date) FROM health_scores AS h WHERE h.account_id = c.account_id)
-  LEFT JOIN account_metrics AS tm ON tm.account_id = t.account_id AND tm.date = t.date
+  LEFT JOIN account_metrics AS tm
+    ON tm.account_id = c.account_id
+   AND tm.date = (SELECT max(m.date) FROM account_metrics AS m WHERE m.account_id = c.account_id)
+  LEFT JOIN health_scores AS t ON t.date = tm.date AND t.account_id = tm.account_id
 ),
 window_firsts AS MATERIALIZED (
   SELECT l.*, ${TREND_PERIODS.map(windowFirstSql).join(",\n         ")}
@@ -374,9 +385,10 @@ latest_health AS MATERIALIZED (
  * bucket (its latest date's), the components of that score, the 30/60/90-day trends and the figures lists sort by and
  * the portfolio sums, its ARR and latest metric date (those of its latest metrics row); and clears its stale marks:
  * its scores now follow its metrics. The trends are anchored at the latest scored date; the window bounds and the
- * engagement halves are index seeks and range seeks on the (account_id, date) primary keys, so the work grows linearly
- * with the chunk. A date exactly at the window's midpoint counts in neither half, as in src/domain/trend.ts. An
- * account without scores gets nulls.
+ * engagement halves are seeks and range seeks on the metrics' (account_id, date) primary key (the chunk's upsert has
+ * just scored every metrics date it had not), the scores point probes of their (date, account_id) one, so the work
+ * grows linearly with the chunk. A date exactly at the window's midpoint counts in neither half, as in
+ * src/domain/trend.ts. An account without scores gets nulls.
  * The accounts are the chunk's ids (`ids`, JSON), not the scope's targets: the targets of a stale rescore are the
  * chunk's accounts that are marked or changed, which every id is (the ids come from those marks and changes); an id
  * whose mark another rescore cleared meanwhile is rewritten from its stored scores, to the same values. Reading the
