@@ -134,8 +134,8 @@ targets AS MATERIALIZED (
 
 /**
  * Removes the scores of dates that no longer have metrics, so history holds exactly one score per metric date. The
- * scores are clustered by date, so an account's scores are not adjacent: the distinct dates scored (one seek each)
- * crossed with the targets give primary-key probes, rather than a scan of the table per chunk.
+ * scores are clustered by date, so an account's scores are not adjacent: per distinct date scored (one seek each), one
+ * range seek over the chunk's ids (adjacent within a date) rather than a scan of the table per chunk.
  */
 function deleteOrphanScores(scope: SQL): SQL {
   return sql`
@@ -149,8 +149,9 @@ DELETE FROM health_scores
 WHERE (date, account_id) IN (
   SELECT h.date, h.account_id
   FROM scored_dates AS d
-  JOIN targets AS t ON d.date BETWEEN t.score_from AND t.score_to
-  JOIN health_scores AS h ON h.date = d.date AND h.account_id = t.account_id
+  JOIN health_scores AS h ON h.date = d.date
+   AND h.account_id BETWEEN (SELECT min(account_id) FROM targets) AND (SELECT max(account_id) FROM targets)
+  JOIN targets AS t ON t.account_id = h.account_id AND h.date BETWEEN t.score_from AND t.score_to
   WHERE NOT EXISTS (SELECT 1 FROM account_metrics AS m WHERE m.account_id = h.account_id AND m.date = h.date))`;
 }
 
@@ -162,6 +163,8 @@ WHERE (date, account_id) IN (
  * SQLite keeps for max() over a sliding frame. When every row read is scored (`scoresEveryRowRead`: a full recompute)
  * the running max shares the averages' pass; a stale rescore reads the window before its first date for the averages
  * only, so its running max runs over the scored rows alone (a daily delta: one row per account, not a window's worth).
+ * The rows are written in the scores' key order (date, account_id): a year of an account's new scores then costs a
+ * walk along the table, not a seek into each date's rows per row (the sort is cheaper than those seeks).
  * The frame offset cannot be a bound parameter; it is a validated integer inlined into the SQL.
  */
 function upsertScores(scope: SQL, config: HealthConfig, computedAt: string, scoresEveryRowRead: boolean): SQL {
@@ -243,6 +246,8 @@ FROM (
 )
 -- An INSERT … SELECT with an upsert clause needs a WHERE clause (SQLite's parsing ambiguity); the rows are filtered above.
 WHERE true
+-- In the table's key order: the rows come out account by account, and a date's rows sit together.
+ORDER BY date, account_id
 ON CONFLICT (account_id, date) DO UPDATE
 SET score = excluded.score, bucket = excluded.bucket, dau_points = excluded.dau_points,
     adoption_points = excluded.adoption_points, tickets_points = excluded.tickets_points,
