@@ -1,4 +1,4 @@
-import type { HealthComponents } from "./types";
+import type { HealthComponents, Segment } from "./types";
 
 /**
  * The constants of the health formula (DESIGN §4) and the rounding and date arithmetic it relies on. The recompute
@@ -47,3 +47,29 @@ export function dayNumber(date: string): number {
   const [year, month, day] = date.split("-").map(Number);
   return Date.UTC(year ?? 0, (month ?? 1) - 1, day ?? 1) / MS_PER_DAY;
 }
+
+/** The settings of the health formula (HEALTH_WINDOW_DAYS, DAU_BENCHMARK_*, TICKET_CEILING). */
+export interface HealthConfig {
+  /** Trailing window, in days ending at the score date, over which metrics are averaged. */
+  windowDays: number;
+  /** Daily active users that earn full DAU points, per segment. */
+  dauBenchmarks: Record<Segment, number>;
+  /** Open tickets at which the ticket component reaches zero. */
+  ticketCeiling: number;
+}
+
+/** What the settings are when no variable sets them. */
+/**
+ * The health configuration as one readable string, stored beside the scores: when it differs from the running
+ * configuration, every stored score was computed under other settings.
+ */
+export function healthConfigFingerprint(health: HealthConfig): string {
+  const { Enterprise, "Mid-Market": midMarket, SMB } = health.dauBenchmarks;
+  return `window=${health.windowDays};dau=${Enterprise}/${midMarket}/${SMB};tickets=${health.ticketCeiling}`;
+}
+
+export const DEFAULT_HEALTH_CONFIG: HealthConfig = {
+  windowDays: 7,
+  dauBenchmarks: { Enterprise: 200, "Mid-Market": 75, SMB: 20 },
+  ticketCeiling: 10,
+};

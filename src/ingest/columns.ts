@@ -1,4 +1,4 @@
-import { contractDate, decimal, metricDate, money, orNull, rate, segment, text, type RuleValue, type ValueRule } from "./values";
+import { contractDate, decimal, metricDate, money, orNull, rate, segment, text, type RuleValue, type ValueRule, type WarningCode } from "./values";
 
 /**
  * The CSV columns, in ONE table: the header names, the aliases matched to them, whether the header must have them, the
@@ -178,4 +178,12 @@ for (const entry of COLUMNS) {
   if (!entry.required && entry.rule.empty === null) {
     throw new Error(`The optional CSV column ${entry.name} needs a rule that accepts an empty cell`);
   }
+}
+
+/** Something worth knowing about a row that was stored anyway (or about a header). */
+export interface RowWarning {
+  line: number;
+  column: CsvColumn | null;
+  code: WarningCode;
+  message: string;
 }

@@ -1,7 +1,6 @@
 import type { FieldError } from "../lib/errors";
-import { matchKey } from "../lib/match-key";
-import { COLUMNS, CSV_HEADER_ORDER, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, type CsvColumn } from "./columns";
-import type { RowWarning } from "./validate-row";
+import { matchKey } from "../domain/match-key";
+import { COLUMNS, CSV_HEADER_ORDER, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, type CsvColumn, type RowWarning } from "./columns";
 
 export { CSV_HEADER_ORDER, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, type CsvColumn } from "./columns";
 

@@ -1,5 +1,5 @@
 import { DEFAULT_MIN_METRIC_DATE } from "../lib/config";
-import { COLUMNS, type ColumnValues, type CsvColumn } from "./columns";
+import { COLUMNS, type ColumnValues, type CsvColumn, type RowWarning } from "./columns";
 import type { ResolvedHeader } from "./csv-header";
 import {
   cleanCell,
@@ -30,14 +30,6 @@ export interface RowError {
   column: CsvColumn | null;
   value?: string;
   reason: string;
-}
-
-/** Something worth knowing about a row that was stored anyway (or about a header). */
-export interface RowWarning {
-  line: number;
-  column: CsvColumn | null;
-  code: WarningCode;
-  message: string;
 }
 
 export type RowValidation = { ok: true; row: MetricRow; warnings?: RowWarning[] } | { ok: false; errors: RowError[] };

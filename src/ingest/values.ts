@@ -1,5 +1,5 @@
 import { SEGMENTS, type Segment } from "../domain/types";
-import { matchKey } from "../lib/match-key";
+import { matchKey } from "../domain/match-key";
 
 /**
  * How one CSV cell becomes a typed value: each rule accepts the forms real exports write (`75%`, `$1,200,000.50`,

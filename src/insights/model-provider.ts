@@ -1,6 +1,7 @@
 import type { z } from "@hono/zod-openapi";
 import { accountMessages, portfolioMessages, type ChatMessage } from "./prompt";
-import type { AccountInsightInput, InsightProvider, InsightSource, PortfolioInsightInput } from "./provider";
+import type { InsightSource } from "../contract/insights";
+import type { AccountInsightInput, InsightProvider, PortfolioInsightInput } from "./provider";
 import {
   accountInsightJsonSchema,
   accountInsightSchema,

@@ -1,7 +1,7 @@
 import { errorMessage } from "../lib/errors";
 import { ModelProvider, type AnswerFormat } from "./model-provider";
 import type { ChatMessage } from "./prompt";
-import { InsightProviderError } from "./provider";
+import { InsightProviderError } from "./provider-error";
 import { parseModelAnswer } from "./schema";
 
 /**

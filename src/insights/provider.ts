@@ -1,6 +1,7 @@
 import type { PortfolioSnapshot } from "../domain/portfolio";
 import type { AccountAssessment } from "../domain/recommend";
 import type { PortfolioRecommendation } from "../domain/recommend-portfolio";
+import type { InsightSource } from "../contract/insights";
 import type { AccountInsight, PortfolioInsight } from "./schema";
 
 /**
@@ -8,8 +9,6 @@ import type { AccountInsight, PortfolioInsight } from "./schema";
  * factors and recommendations; a provider only writes the text and picks among the playbooks offered.
  */
 
-export const INSIGHT_SOURCES = ["workers-ai", "openai", "rules"] as const;
-export type InsightSource = (typeof INSIGHT_SOURCES)[number];
 
 /** The account's assessment; its ranked playbooks (at least 3) are the only ones an action may apply. */
 export type AccountInsightInput = AccountAssessment;
@@ -34,29 +33,4 @@ export interface InsightProvider {
   /** Answers the account insight, or throws an InsightProviderError; `signal` aborts at the timeout. */
   accountInsight(input: AccountInsightInput, signal: AbortSignal): Promise<AccountInsight>;
   portfolioInsight(input: PortfolioInsightInput, signal: AbortSignal): Promise<PortfolioInsight>;
-}
-
-/** Why a provider's answer was not used; stable codes for logs and for `fallback_reason`. */
-export const FALLBACK_CODES = [
-  "timeout",
-  "rate_limited",
-  "http_error",
-  "refusal",
-  "invalid_json",
-  "schema_mismatch",
-  "unknown_playbook",
-  "json_mode_failed",
-  "provider_error",
-  "not_configured",
-] as const;
-export type FallbackCode = (typeof FALLBACK_CODES)[number];
-
-export class InsightProviderError extends Error {
-  override name = "InsightProviderError";
-  constructor(
-    readonly code: FallbackCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }

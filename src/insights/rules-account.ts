@@ -7,7 +7,8 @@ import { riskLabels, SEVERITY_RANK, type RiskFactor, type Severity } from "../do
 import type { HealthComponents } from "../domain/types";
 import type { AccountInsightInput } from "./provider";
 import { listOf } from "./rules-text";
-import { ACCOUNT_INSIGHT_ACTIONS, type AccountInsight, type RecommendedAction } from "./schema";
+import { ACCOUNT_INSIGHT_ACTIONS } from "../contract/insights";
+import type { AccountInsight, RecommendedAction } from "./schema";
 
 /**
  * The rule-based account insight: a summary and a health analysis written from the computed figures only, and

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
+import { ACCOUNT_INSIGHT_ACTIONS } from "../contract/insights";
 import { PLAYBOOK_IDS, PLAYBOOK_PRIORITIES } from "../domain/playbooks";
-import { InsightProviderError } from "./provider";
+import { InsightProviderError } from "./provider-error";
 
 /**
  * The answers every insight provider must give, as zod schemas: the rules build them, the models' output is parsed
@@ -25,8 +26,6 @@ export const recommendedActionSchema = z.object({
     .literal([firstPlaybookId, ...otherPlaybookIds])
     .describe("The id of the playbook this action applies; only ids from the playbooks given"),
 });
-
-export const ACCOUNT_INSIGHT_ACTIONS = 3;
 
 export const accountInsightSchema = z.object({
   summary: text("Two or three sentences on the account's state, quoting its figures"),

@@ -3,14 +3,9 @@ import type { InsightsConfig } from "../lib/config";
 import { errorMessage } from "../lib/errors";
 import { log } from "../lib/logger";
 import { OpenAiProvider } from "./openai";
-import {
-  InsightProviderError,
-  type AccountInsightInput,
-  type FallbackCode,
-  type InsightProvider,
-  type InsightSource,
-  type PortfolioInsightInput,
-} from "./provider";
+import type { FallbackCode, InsightSource } from "../contract/insights";
+import type { AccountInsightInput, InsightProvider, PortfolioInsightInput } from "./provider";
+import { InsightProviderError } from "./provider-error";
 import { RulesProvider } from "./rules";
 import { rulesAccountInsight } from "./rules-account";
 import { rulesPortfolioInsight } from "./rules-portfolio";

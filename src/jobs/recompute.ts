@@ -8,7 +8,7 @@ import {
 import { DEFAULT_ALERT_SCORE_DROP } from "../domain/events";
 import { ENGAGEMENT_CHANGE_THRESHOLD, TREND_PERIODS } from "../domain/trend";
 import { sql, type SQL } from "drizzle-orm";
-import type { HealthConfig } from "../lib/config";
+import type { HealthConfig } from "../domain/health";
 import { runBatch } from "../db/batch";
 import type { Database } from "../lib/types";
 import type { ChangedRange } from "../db/queries/metric-batches";

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { DEFAULT_ALERT_SCORE_DROP } from "../domain/events";
-import type { Segment } from "../domain/types";
+import { DEFAULT_HEALTH_CONFIG, type HealthConfig } from "../domain/health";
 import { API_KEY_ENTRY, parseApiKeyEntry, type ApiKeyEntry } from "./api-keys";
 import { ConfigError, type ConfigProblem } from "./config-error";
 
@@ -29,11 +29,11 @@ function isIsoCalendarDate(value: string): boolean {
 
 const configSchema = z.object({
   ENVIRONMENT: z.string().default("development"),
-  HEALTH_WINDOW_DAYS: z.coerce.number().int().min(1).max(90).default(7),
-  DAU_BENCHMARK_ENTERPRISE: positiveNumber.default(200),
-  DAU_BENCHMARK_MID_MARKET: positiveNumber.default(75),
-  DAU_BENCHMARK_SMB: positiveNumber.default(20),
-  TICKET_CEILING: positiveNumber.default(10),
+  HEALTH_WINDOW_DAYS: z.coerce.number().int().min(1).max(90).default(DEFAULT_HEALTH_CONFIG.windowDays),
+  DAU_BENCHMARK_ENTERPRISE: positiveNumber.default(DEFAULT_HEALTH_CONFIG.dauBenchmarks.Enterprise),
+  DAU_BENCHMARK_MID_MARKET: positiveNumber.default(DEFAULT_HEALTH_CONFIG.dauBenchmarks["Mid-Market"]),
+  DAU_BENCHMARK_SMB: positiveNumber.default(DEFAULT_HEALTH_CONFIG.dauBenchmarks.SMB),
+  TICKET_CEILING: positiveNumber.default(DEFAULT_HEALTH_CONFIG.ticketCeiling),
   INSIGHTS_PROVIDER: z
     .preprocess(
       (value) => (typeof value === "string" ? value.trim().toLowerCase() : value),
@@ -85,15 +85,6 @@ const configSchema = z.object({
   ALERT_SCORE_DROP: z.coerce.number().positive().max(100).default(DEFAULT_ALERT_SCORE_DROP),
 });
 
-
-export interface HealthConfig {
-  /** Trailing window, in days ending at the score date, over which metrics are averaged. */
-  windowDays: number;
-  /** Daily active users that earn full DAU points, per segment. */
-  dauBenchmarks: Record<Segment, number>;
-  /** Open tickets at which the ticket component reaches zero. */
-  ticketCeiling: number;
-}
 
 export type InsightsProviderSetting = "auto" | "workers-ai" | "openai" | "rules";
 
@@ -180,21 +171,6 @@ const RULES: Record<keyof z.input<typeof configSchema>, string> = {
   RECOMPUTE_INLINE_MAX_ACCOUNTS: "a whole number from 0 to 50000",
   INGEST_RESCORE_INLINE_MAX_ACCOUNTS: "a whole number from 0 to 50000",
   ALERT_SCORE_DROP: "a number of points above 0, at most 100",
-};
-
-/**
- * The health configuration as one readable string, stored beside the scores: when it differs from the running
- * configuration, every stored score was computed under other settings.
- */
-export function healthConfigFingerprint(health: HealthConfig): string {
-  const { Enterprise, "Mid-Market": midMarket, SMB } = health.dauBenchmarks;
-  return `window=${health.windowDays};dau=${Enterprise}/${midMarket}/${SMB};tickets=${health.ticketCeiling}`;
-}
-
-export const DEFAULT_HEALTH_CONFIG: HealthConfig = {
-  windowDays: 7,
-  dauBenchmarks: { Enterprise: 200, "Mid-Market": 75, SMB: 20 },
-  ticketCeiling: 10,
 };
 
 export function parseConfig(env: object): AppConfig {

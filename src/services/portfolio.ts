@@ -1,8 +1,8 @@
 import { countStaleAccounts, getPortfolioAggregates } from "../db/queries/portfolio";
 import { summarisePortfolio } from "../domain/portfolio";
-import { healthConfigFingerprint, type HealthConfig } from "../lib/config";
+import { healthConfigFingerprint, type HealthConfig } from "../domain/health";
 import type { Database } from "../lib/types";
-import type { PortfolioSummary } from "../routes/portfolio/portfolio.schemas";
+import type { PortfolioSummary } from "../contract/portfolio";
 import { summariseRenewals } from "./renewals";
 
 /** GET /portfolio/summary: the aggregates D1 sums, turned into the figures by the pure rules. */

@@ -18,11 +18,11 @@ import {
   type RecomputePart,
   type RecomputeTrigger,
 } from "../jobs/recompute-queue";
-import { healthConfigFingerprint, type HealthConfig } from "../lib/config";
+import { healthConfigFingerprint, type HealthConfig } from "../domain/health";
 import { errorMessage } from "../lib/errors";
 import { log } from "../lib/logger";
 import type { Database } from "../lib/types";
-import type { RecomputeJob } from "../routes/health/health.schemas";
+import type { RecomputeJob } from "../contract/health";
 
 /**
  * Recomputes, inline or queued. A queued one records a job and enqueues its parts; the consumer rescores a message's

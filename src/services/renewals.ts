@@ -3,8 +3,8 @@ import { assessRisk } from "../domain/assess-risk";
 import { dayNumber, roundTo } from "../domain/health";
 import { riskLabels } from "../domain/risk";
 import type { Database } from "../lib/types";
-import type { PortfolioSummary } from "../routes/portfolio/portfolio.schemas";
-import type { ListRenewalsQuery, RenewalList } from "../routes/renewals/renewals.schemas";
+import type { PortfolioSummary } from "../contract/portfolio";
+import type { ListRenewalsQuery, RenewalList } from "../contract/renewals";
 
 /**
  * Renewals are calendar events: their windows start today (UTC) or at the `as_of` a caller gives, never at the data's

@@ -1,7 +1,7 @@
 import { getRevenueRows } from "../db/queries/revenue";
 import { summariseRevenue, type RevenueWindow } from "../domain/revenue";
 import type { Database } from "../lib/types";
-import type { RevenueMovements } from "../routes/revenue/revenue.schemas";
+import type { RevenueMovements } from "../contract/revenue";
 
 /** GET /portfolio/revenue: the movements D1 classifies and sums, added up and rounded by the pure rules. */
 export async function getRevenueMovements(db: Database, days: RevenueWindow): Promise<RevenueMovements> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dayNumber, roundTo } from "../../src/domain/health";
+import { dayNumber, DEFAULT_HEALTH_CONFIG, roundTo } from "../../src/domain/health";
 import {
   bucketFor,
   compensatedSum,
@@ -8,7 +8,6 @@ import {
   type WindowAverages,
 } from "../../src/domain/reference/health-score";
 import type { DailyMetrics } from "../../src/domain/types";
-import { DEFAULT_HEALTH_CONFIG } from "../../src/lib/config";
 
 const config = DEFAULT_HEALTH_CONFIG;
 

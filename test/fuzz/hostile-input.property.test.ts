@@ -2,7 +2,7 @@ import { env, SELF } from "cloudflare:test";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Problem } from "../../src/lib/errors";
-import type { AccountList } from "../../src/routes/accounts/accounts.schemas";
+import type { AccountList } from "../../src/contract/accounts";
 import { resetDatabase } from "../helpers/db";
 import { HEALTHY_GROWING, metricsCsv, SLIPPING, uploadCsv } from "../helpers/csv";
 

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CSV_HEADER_ORDER } from "../../src/ingest/csv-header";
 import { recomputeHealth } from "../../src/jobs/recompute";
-import { DEFAULT_HEALTH_CONFIG } from "../../src/lib/config";
+import { DEFAULT_HEALTH_CONFIG } from "../../src/domain/health";
 import { resetDatabase, testDb } from "../helpers/db";
 import { addDays } from "../helpers/factories";
 import { ingestStream } from "../helpers/ingest";

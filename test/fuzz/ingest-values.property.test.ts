@@ -6,7 +6,7 @@ import { resolveHeader, type ResolvedHeader } from "../../src/ingest/csv-header"
 import { isBlankLine, validateRow, type MetricRow } from "../../src/ingest/validate-row";
 import { shiftDate, validationContext } from "../../src/ingest/values";
 import { DEFAULT_MIN_METRIC_DATE } from "../../src/lib/config";
-import type { IngestResult } from "../../src/routes/ingest/ingest.schemas";
+import type { IngestResult } from "../../src/contract/ingest";
 import type { IngestReport } from "../../src/services/ingest/types";
 import { resetDatabase } from "../helpers/db";
 import { ingestStream } from "../helpers/ingest";

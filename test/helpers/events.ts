@@ -1,7 +1,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../../src/index";
 import { CSV_HEADER_ORDER } from "../../src/ingest/csv-header";
-import type { HealthEvent } from "../../src/routes/events/events.schemas";
+import type { HealthEvent } from "../../src/contract/events";
 import type { WebhookMessage } from "../../src/webhooks/messages";
 import { addDays } from "./factories";
 

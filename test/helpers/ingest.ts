@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { createDb } from "../../src/db/client";
 import { IngestError } from "../../src/ingest/errors";
 import type { RecomputeMessage } from "../../src/jobs/recompute-queue";
-import { DEFAULT_HEALTH_CONFIG } from "../../src/lib/config";
+import { DEFAULT_HEALTH_CONFIG } from "../../src/domain/health";
 import { toProblem } from "../../src/routes/ingest/ingest.mappers";
 import type { IngestOptions, IngestReport } from "../../src/services/ingest/types";
 import { ingestCsv } from "../../src/services/ingest/upload";

@@ -9,7 +9,7 @@ import { metricsCsv, type AccountSeries } from "../helpers/csv";
 import { scoredState } from "../helpers/history";
 import { ingestStream } from "../helpers/ingest";
 import { streamOf } from "../helpers/streams";
-import type { PortfolioSummary } from "../../src/routes/portfolio/portfolio.schemas";
+import type { PortfolioSummary } from "../../src/contract/portfolio";
 
 /*
  * Failures during ingest leave the database consistent: every stored row whole and tied to an account, the run saying

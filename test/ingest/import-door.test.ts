@@ -5,7 +5,7 @@ import readme from "../../README.md?raw";
 import { CSV_HEADER_ORDER } from "../../src/ingest/columns";
 import { shiftDate } from "../../src/ingest/values";
 import type { Problem } from "../../src/lib/errors";
-import type { IngestResult } from "../../src/routes/ingest/ingest.schemas";
+import type { IngestResult } from "../../src/contract/ingest";
 import { resetDatabase } from "../helpers/db";
 import { ingestStream } from "../helpers/ingest";
 import { streamOf } from "../helpers/streams";

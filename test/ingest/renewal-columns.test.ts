@@ -1,6 +1,6 @@
 import { env, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { IngestResult } from "../../src/routes/ingest/ingest.schemas";
+import type { IngestResult } from "../../src/contract/ingest";
 import { resetDatabase } from "../helpers/db";
 import { addDays } from "../helpers/factories";
 

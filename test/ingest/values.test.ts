@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { COLUMNS, CSV_HEADER_ORDER, MAX_ARR } from "../../src/ingest/columns";
+import { COLUMNS, CSV_HEADER_ORDER, MAX_ARR, type RowWarning } from "../../src/ingest/columns";
 import { resolveHeader, type ResolvedHeader } from "../../src/ingest/csv-header";
-import { validateRow, type RowError, type RowWarning } from "../../src/ingest/validate-row";
+import { validateRow, type RowError } from "../../src/ingest/validate-row";
 import { cleanText, grouped, shiftDate, validationContext, type ValidationContext } from "../../src/ingest/values";
 
 /*

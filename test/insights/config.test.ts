@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, DEFAULT_HEALTH_CONFIG, parseConfig } from "../../src/lib/config";
+import { DEFAULT_HEALTH_CONFIG } from "../../src/domain/health";
+import { ConfigError, parseConfig } from "../../src/lib/config";
 
 describe("insights configuration", () => {
   it("defaults to auto, Llama 3.3 on Workers AI, gpt-4o-mini on api.openai.com, no key and 15 s", () => {

@@ -1,5 +1,5 @@
 import { assessRisk } from "../../src/domain/assess-risk";
-import { roundTo } from "../../src/domain/health";
+import { DEFAULT_HEALTH_CONFIG, roundTo } from "../../src/domain/health";
 import type { PortfolioSnapshot } from "../../src/domain/portfolio";
 import { recommendPlaybooks } from "../../src/domain/recommend";
 import { prioritiseAccounts, recommendForPortfolio, type PortfolioAccount } from "../../src/domain/recommend-portfolio";
@@ -9,7 +9,6 @@ import type { AccountSnapshot } from "../../src/domain/risk";
 import { TREND_PERIODS } from "../../src/domain/trend";
 import { accountFields, SEGMENTS, type Bucket, type DailyMetrics, type Segment } from "../../src/domain/types";
 import type { AccountInsightInput, PortfolioInsightInput, PortfolioInsightRequest } from "../../src/insights/provider";
-import { DEFAULT_HEALTH_CONFIG } from "../../src/lib/config";
 import { addDays } from "../helpers/factories";
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InsightProviderError } from "../../src/insights/provider";
+import { InsightProviderError } from "../../src/insights/provider-error";
 import {
   accountInsightJsonSchema,
   accountInsightSchema,

@@ -1,13 +1,12 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { parseJson } from "../../src/db/queries/account-rows";
-import type { NpsSource } from "../../src/domain/health";
+import { DEFAULT_HEALTH_CONFIG, type HealthConfig, type NpsSource } from "../../src/domain/health";
 import { scoreHistory } from "../../src/domain/reference/health-score";
 import { computeTrend, type TrendPoint } from "../../src/domain/reference/trend";
 import { TREND_PERIODS } from "../../src/domain/trend";
 import type { DailyMetrics, HealthComponents, Segment, Trend } from "../../src/domain/types";
 import { ACCOUNTS_PER_CHUNK, recomputeHealth } from "../../src/jobs/recompute";
-import { DEFAULT_HEALTH_CONFIG, type HealthConfig } from "../../src/lib/config";
 import { resetDatabase, testDb } from "../helpers/db";
 import { addDays } from "../helpers/factories";
 import { insertAccountWithHistory, upsertMetricHistory, type HistorySeed } from "../helpers/history";

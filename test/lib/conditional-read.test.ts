@@ -5,7 +5,7 @@ import { insertRecomputeJob } from "../../src/db/queries/recompute-jobs";
 import worker from "../../src/index";
 import { getConfig } from "../../src/lib/config";
 import { sha256Hex } from "../../src/lib/hash";
-import type { AccountList } from "../../src/routes/accounts/accounts.schemas";
+import type { AccountList } from "../../src/contract/accounts";
 import { processRecomputeMessage } from "../../src/services/recompute";
 import { HEALTHY_GROWING, metricsCsv, SLIPPING, uploadCsv } from "../helpers/csv";
 import { resetDatabase, testDb } from "../helpers/db";

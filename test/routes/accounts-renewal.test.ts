@@ -1,6 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { AccountDetail, AccountList } from "../../src/routes/accounts/accounts.schemas";
+import type { AccountDetail, AccountList } from "../../src/contract/accounts";
 import { resetDatabase } from "../helpers/db";
 import { insertAccount } from "../helpers/factories";
 

@@ -1,7 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Problem } from "../../src/lib/errors";
-import type { AccountDetail, AccountList } from "../../src/routes/accounts/accounts.schemas";
+import type { AccountDetail, AccountList } from "../../src/contract/accounts";
 import { resetDatabase } from "../helpers/db";
 import {
   addDays,

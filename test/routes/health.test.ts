@@ -9,8 +9,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { scoreHistory } from "../../src/domain/reference/health-score";
 import type { DailyMetrics, Segment } from "../../src/domain/types";
 import worker from "../../src/index";
-import type { RecomputeResultBody } from "../../src/routes/health/health.schemas";
-import { DEFAULT_HEALTH_CONFIG } from "../../src/lib/config";
+import type { RecomputeResultBody } from "../../src/contract/health";
+import { DEFAULT_HEALTH_CONFIG } from "../../src/domain/health";
 import { resetDatabase } from "../helpers/db";
 import { insertAccountWithHistory } from "../helpers/history";
 

@@ -4,8 +4,8 @@ import originalSample from "../fixtures/original-sample.csv?raw";
 import type { DailyMetrics } from "../../src/domain/types";
 import { CSV_HEADER_ORDER } from "../../src/ingest/csv-header";
 import type { Problem } from "../../src/lib/errors";
-import type { Account } from "../../src/routes/accounts/accounts.schemas";
-import type { IngestResult } from "../../src/routes/ingest/ingest.schemas";
+import type { Account } from "../../src/contract/accounts";
+import type { IngestResult } from "../../src/contract/ingest";
 import { resetDatabase } from "../helpers/db";
 
 const HEADER = CSV_HEADER_ORDER.join(",");

@@ -4,8 +4,8 @@ import worker from "../../src/index";
 import type { RecommendedAction } from "../../src/insights/schema";
 import type { AiBinding } from "../../src/insights/workers-ai";
 import type { Problem } from "../../src/lib/errors";
-import type { RecommendationsResponse } from "../../src/routes/actions/actions.schemas";
-import type { AccountInsightResponse, PortfolioInsightResponse } from "../../src/routes/insights/insights.schemas";
+import type { RecommendationsResponse } from "../../src/contract/actions";
+import type { AccountInsightResponse, PortfolioInsightResponse } from "../../src/contract/insights";
 import { resetDatabase } from "../helpers/db";
 import {
   CRITICAL_NO_NPS,

@@ -1,7 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { RISK_FACTOR_IDS } from "../../src/domain/risk";
-import type { Playbook } from "../../src/routes/playbooks/playbooks.schemas";
+import type { Playbook } from "../../src/contract/playbooks";
 
 const ORIGINAL_TITLES = [
   "Executive Business Review (EBR)",

@@ -1,7 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { BUCKETS, SEGMENTS, type EngagementTrend } from "../../src/domain/types";
-import type { PortfolioSummary } from "../../src/routes/portfolio/portfolio.schemas";
+import type { PortfolioSummary } from "../../src/contract/portfolio";
 import { resetDatabase } from "../helpers/db";
 import { addDays, bucketOfScore, insertAccounts, trend, type AccountSeed } from "../helpers/factories";
 

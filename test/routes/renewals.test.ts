@@ -1,7 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { PortfolioSummary } from "../../src/routes/portfolio/portfolio.schemas";
-import type { RenewalList } from "../../src/routes/renewals/renewals.schemas";
+import type { PortfolioSummary } from "../../src/contract/portfolio";
+import type { RenewalList } from "../../src/contract/renewals";
 import { todayUtc } from "../../src/services/renewals";
 import { resetDatabase } from "../helpers/db";
 import { addDays, insertAccount, type AccountSeed } from "../helpers/factories";

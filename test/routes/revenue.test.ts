@@ -1,7 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { SEGMENTS, type Segment } from "../../src/domain/types";
-import type { RevenueMovements } from "../../src/routes/revenue/revenue.schemas";
+import type { RevenueMovements } from "../../src/contract/revenue";
 import { resetDatabase } from "../helpers/db";
 import { addDays, insertAccount, insertMetrics } from "../helpers/factories";
 

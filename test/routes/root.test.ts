@@ -1,7 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Problem } from "../../src/lib/errors";
-import type { ServiceInfo } from "../../src/routes/root/root.schemas";
+import type { ServiceInfo } from "../../src/contract/root";
 
 describe("service routes", () => {
   it("GET / names the service and links the docs", async () => {

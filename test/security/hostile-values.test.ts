@@ -2,8 +2,8 @@ import { env, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { CSV_HEADER_ORDER } from "../../src/ingest/csv-header";
 import type { Problem } from "../../src/lib/errors";
-import type { AccountList } from "../../src/routes/accounts/accounts.schemas";
-import type { IngestResult } from "../../src/routes/ingest/ingest.schemas";
+import type { AccountList } from "../../src/contract/accounts";
+import type { IngestResult } from "../../src/contract/ingest";
 import { resetDatabase } from "../helpers/db";
 import { metricsCsv, SLIPPING, uploadCsv } from "../helpers/csv";
 

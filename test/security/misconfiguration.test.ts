@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Problem } from "../../src/lib/errors";
-import type { Liveness } from "../../src/routes/root/root.schemas";
+import type { Liveness } from "../../src/contract/root";
 import { fetchWith } from "../helpers/worker";
 
 /*

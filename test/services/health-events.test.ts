@@ -1,10 +1,10 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { recomputeHealth } from "../../src/jobs/recompute";
-import { DEFAULT_HEALTH_CONFIG } from "../../src/lib/config";
-import type { AccountDetail } from "../../src/routes/accounts/accounts.schemas";
-import type { HealthEvent } from "../../src/routes/events/events.schemas";
-import type { IngestResult } from "../../src/routes/ingest/ingest.schemas";
+import { DEFAULT_HEALTH_CONFIG } from "../../src/domain/health";
+import type { AccountDetail } from "../../src/contract/accounts";
+import type { HealthEvent } from "../../src/contract/events";
+import type { IngestResult } from "../../src/contract/ingest";
 import { resetDatabase, testDb } from "../helpers/db";
 import { addDays } from "../helpers/factories";
 import { allEvents, callWorker, days, EVENTS_START, recordingQueue, uploadDays, type Day } from "../helpers/events";

@@ -11,7 +11,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import { getRecomputeJob } from "../../src/db/queries/recompute-jobs";
 import { ACCOUNTS_PER_MESSAGE, type RecomputeMessage } from "../../src/jobs/recompute-queue";
-import type { RecomputeJob } from "../../src/routes/health/health.schemas";
+import type { RecomputeJob } from "../../src/contract/health";
 import { startAccountsRecomputeJob, startFullRecomputeJob } from "../../src/services/recompute";
 import { resetDatabase, testDb } from "../helpers/db";
 import { metricsCsv, uploadCsv, type AccountSeries } from "../helpers/csv";

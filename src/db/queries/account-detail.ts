@@ -2,10 +2,13 @@ import { sql } from "drizzle-orm";
 import type { DailyMetrics } from "../../domain/types";
 import { PENDING_ACCOUNT_IDS } from "./pending-rescores";
 import type { Database } from "../../lib/types";
-import { RECENT_EVENTS, type AccountDetail, type HealthHistoryEntry } from "../../routes/accounts/accounts.schemas";
+import { RECENT_EVENTS, type AccountDetail, type HealthHistoryEntry } from "../../contract/accounts";
 import { runBatch } from "../batch";
 import { recentAccountEvents, toEvents } from "./events";
 import { ACCOUNT_COLUMNS, ACCOUNT_JOINS, METRICS_COLUMNS, METRICS_WINDOW_JOIN, toAccount, type AccountRow } from "./account-rows";
+
+// The account detail is built here in the API's shape: its scores, components and trends are stored as the JSON the
+// contract serves, so the rows need no second mapping.
 
 type PointsColumn = "dau_points" | "adoption_points" | "tickets_points" | "nps_points" | "login_points";
 

@@ -1,21 +1,17 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../lib/types";
-import type { AccountList, ListAccountsQuery } from "../../routes/accounts/accounts.schemas";
+import type { AccountList, AccountSort, ListAccountsQuery, SortOrder } from "../../contract/accounts";
 import { runBatch } from "../batch";
 import { ACCOUNT_COLUMNS, ACCOUNT_JOINS, toAccount, type AccountRow } from "./account-rows";
+
+// A page comes back in the API's AccountList shape: each row goes through toAccount (account-rows.ts), the one
+// mapping from a stored account to the contract's Account, whose fields the columns hold one for one.
 
 /**
  * The account list: the filters and sort are composed at run time, and each page is two statements in one batch
  * (count + page), with the latest metrics joined by primary key, never per row.
  */
 
-export const ACCOUNT_SORTS = ["account_name", "health_score", "arr", "health_change_30d", "renewal_date"] as const;
-export type AccountSort = (typeof ACCOUNT_SORTS)[number];
-
-export const SORT_ORDERS = ["asc", "desc"] as const;
-export type SortOrder = (typeof SORT_ORDERS)[number];
-
-export const MAX_PAGE_SIZE = 100;
 
 /** Trusted fragments: the sort is one of ACCOUNT_SORTS, validated at the route. */
 const SORT_EXPRESSIONS: Record<AccountSort, SQL> = {

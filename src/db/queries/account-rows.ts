@@ -1,14 +1,15 @@
 import { sql } from "drizzle-orm";
 import type { HealthComponents, Trend } from "../../domain/types";
-import type { Account, LatestMetrics } from "../../routes/accounts/accounts.schemas";
+import { HISTORY_WINDOW_DAYS, type Account, type LatestMetrics } from "../../contract/accounts";
+
+// toAccount is the one mapping from a stored account to the contract's Account: the list, the detail and the portfolio
+// share it, and the columns hold the contract's fields one for one.
 
 /**
  * The SQL pieces the account reads share (the list, the detail and the risk rules' inputs), the rows they return
  * and their mapping to the Account shape. Every piece reads from `accounts AS a`.
  */
 
-/** How far back the detail's histories reach from the latest metric date (the widest trend window). */
-export const HISTORY_WINDOW_DAYS = 90;
 
 /** An account's own columns and its health explanation. */
 export const ACCOUNT_HEALTH_COLUMNS = sql.raw(`

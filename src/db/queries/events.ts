@@ -1,8 +1,11 @@
 import { sql } from "drizzle-orm";
 import type { EventType } from "../../domain/events";
 import type { Database } from "../../lib/types";
-import { healthEventSchema, type HealthEvent, type ListEventsQuery } from "../../routes/events/events.schemas";
+import { healthEventSchema, type HealthEvent, type ListEventsQuery } from "../../contract/events";
 import { healthEvents } from "../schema";
+
+// Events are stored as the feed serves them (type and data JSON); healthEventSchema reads a stored row, so the feed,
+// the account detail and the webhook deliveries share one reading of it.
 
 /** The change feed's reads, and the book-level events (the account events are written by the rescore's batches). */
 

@@ -1,9 +1,11 @@
 import { desc, eq, sql } from "drizzle-orm";
 import type { Database } from "../../lib/types";
-import type { IngestCompletedData } from "../../routes/events/events.schemas";
+import type { IngestCompletedData } from "../../contract/events";
 import { ingestRuns } from "../schema";
 import { bumpAfter } from "./data-version";
 import { insertBookEvent } from "./events";
+
+// The ingest.completed event's data is written here in the shape the event feed serves (IngestCompletedData).
 
 /** One upload, as recorded in `ingest_runs`. */
 export type IngestRunRecord = typeof ingestRuns.$inferSelect;

@@ -3,9 +3,11 @@ import type { GroupTotals, PortfolioTotals, RegionTotals, SegmentTotals } from "
 import type { EngagementTrend, Segment } from "../../domain/types";
 import { PENDING_ACCOUNT_IDS } from "./pending-rescores";
 import type { Database } from "../../lib/types";
-import type { Account } from "../../routes/accounts/accounts.schemas";
-import type { AccountBrief } from "../../routes/portfolio/portfolio.schemas";
+import type { Account } from "../../contract/accounts";
+import { LOWEST_ACCOUNTS_LIMIT, type AccountBrief } from "../../contract/portfolio";
 import { runBatch } from "../batch";
+
+// The lowest accounts are read straight into the summary's AccountBrief shape (a few columns, no further mapping).
 
 /**
  * Portfolio aggregates, summed in D1 in ONE pass over the accounts table (no covering index: the daily rescore rewrites
@@ -14,7 +16,6 @@ import { runBatch } from "../batch";
  * totals and the per-segment and per-region figures. `total()` rather than `sum()`, so empty groups add up to 0.
  */
 
-export const LOWEST_ACCOUNTS_LIMIT = 5;
 
 export interface PortfolioAggregates {
   totals: PortfolioTotals;

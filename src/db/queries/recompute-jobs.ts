@@ -1,8 +1,10 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../../lib/types";
 import { runBatch } from "../batch";
-import type { RecomputeJob } from "../../routes/health/health.schemas";
+import type { RecomputeJob } from "../../contract/health";
 import type { RecomputeMessage, RecomputeTrigger } from "../../jobs/recompute-queue";
+
+// A job row is the API's RecomputeJob field for field, so the query answers that shape.
 
 /** The records of queued recomputes: one row per job, one per finished chunk (so a redelivered chunk counts once). */
 

@@ -1,8 +1,10 @@
 import { sql } from "drizzle-orm";
 import type { EventType } from "../../domain/events";
 import type { Database } from "../../lib/types";
-import type { Delivery } from "../../routes/webhooks/webhooks.schemas";
+import type { Delivery } from "../../contract/webhooks";
 import { runBatch } from "../batch";
+
+// A delivery row is the API's Delivery field for field (its JSON columns parsed), so the query answers that shape.
 
 /** Deliveries: the fan-out that creates them from the feed, an attempt's record, and the reads of the routes. */
 

@@ -1,4 +1,3 @@
-import type { HealthConfig } from "../../lib/config";
 import {
   AT_RISK_MIN_SCORE,
   COMPONENT_POINTS,
@@ -7,6 +6,7 @@ import {
   NPS_CARRY_DAYS,
   POINTS_WITHOUT_NPS,
   roundTo,
+  type HealthConfig,
   type NpsSource,
 } from "../health";
 import type { Bucket, DailyMetrics, HealthComponents, Segment } from "../types";

@@ -1,7 +1,7 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { getAccountDetail } from "../../db/queries/account-detail";
 import { listAccounts } from "../../db/queries/account-list";
-import { healthConfigFingerprint } from "../../lib/config";
+import { healthConfigFingerprint } from "../../domain/health";
 import { ApiError } from "../../lib/errors";
 import type { AppEnv } from "../../lib/types";
 import type { GetOneRoute, ListRoute } from "./accounts.routes";

@@ -1,9 +1,14 @@
 import { createRoute } from "@hono/zod-openapi";
-import { HISTORY_WINDOW_DAYS } from "../../db/queries/account-rows";
 import { accessWith, READ_ACCESS } from "../../lib/auth";
 import { conditionalRead, conditionalReadHeaders, conditionalResponses } from "../../lib/conditional-read";
 import { problemResponses } from "../../lib/openapi";
-import { accountDetailSchema, accountIdParamsSchema, accountListSchema, listAccountsQuerySchema } from "./accounts.schemas";
+import {
+  accountDetailSchema,
+  accountIdParamsSchema,
+  accountListSchema,
+  HISTORY_WINDOW_DAYS,
+  listAccountsQuerySchema,
+} from "../../contract/accounts";
 
 export const list = createRoute({
   method: "get",

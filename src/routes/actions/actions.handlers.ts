@@ -3,7 +3,7 @@ import { ApiError } from "../../lib/errors";
 import type { AppEnv } from "../../lib/types";
 import { assessAccount } from "../../services/assessment";
 import type { RecommendRoute } from "./actions.routes";
-import { toRecommendationsResponse } from "./actions.schemas";
+import { toRecommendationsResponse } from "../../contract/actions";
 
 export const recommend: RouteHandler<RecommendRoute, AppEnv> = async (c) => {
   const { account_id: accountId } = c.req.valid("query");

@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { MIN_RECOMMENDATIONS } from "../../domain/recommend";
 import { INSIGHT_ACCESS } from "../../lib/auth";
 import { jsonContent, problemResponses } from "../../lib/openapi";
-import { recommendationsSchema, recommendQuerySchema } from "./actions.schemas";
+import { recommendationsSchema, recommendQuerySchema } from "../../contract/actions";
 
 export const recommend = createRoute({
   method: "post",

@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { accessWith, READ_ACCESS } from "../../lib/auth";
 import { conditionalRead, conditionalReadHeaders, conditionalResponses } from "../../lib/conditional-read";
 import { problemResponses } from "../../lib/openapi";
-import { eventListSchema, listEventsQuerySchema } from "./events.schemas";
+import { eventListSchema, listEventsQuerySchema } from "../../contract/events";
 
 export const listEvents = createRoute({
   method: "get",

@@ -1,5 +1,5 @@
 import type { RecomputeOutcome } from "../../services/recompute";
-import type { RecomputeResultBody } from "./health.schemas";
+import type { RecomputeResultBody } from "../../contract/health";
 
 /** The answer of POST /health/recompute: the original's `{message, accounts_updated, computation_time_seconds}` and ours. */
 export function toRecomputeResultBody(outcome: RecomputeOutcome): RecomputeResultBody {

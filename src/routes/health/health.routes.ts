@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { READ_ACCESS, WRITE_ACCESS } from "../../lib/auth";
 import { jsonContent, problemResponses } from "../../lib/openapi";
-import { idPathParams } from "../../lib/params";
-import { recomputeJobSchema, recomputeResultSchema } from "./health.schemas";
+import { idPathParams } from "../../contract/params";
+import { recomputeJobSchema, recomputeResultSchema } from "../../contract/health";
 
 const DESCRIPTION = `Rescores every account now: each date that has metrics gets a score in the history, and each account's
 current health (score, bucket, components) and its 30/60/90-day trends are refreshed from its latest date.

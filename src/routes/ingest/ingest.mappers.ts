@@ -3,7 +3,7 @@ import type { IngestError, IngestErrorKind } from "../../ingest/errors";
 import { formatRowError } from "../../ingest/validate-row";
 import { ApiError, type ProblemCode } from "../../lib/errors";
 import type { IngestReport } from "../../services/ingest/types";
-import type { IngestResult, IngestRun } from "./ingest.schemas";
+import type { IngestResult, IngestRun } from "../../contract/ingest";
 
 /** The ingest answers: an upload's report and a recorded run as their bodies, and an IngestError as its problem. */
 

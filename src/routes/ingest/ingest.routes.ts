@@ -4,8 +4,8 @@ import { READ_ACCESS, WRITE_ACCESS } from "../../lib/auth";
 import { problemSchema } from "../../lib/errors";
 import { jsonContent, problemResponses } from "../../lib/openapi";
 import { COLUMNS, CSV_HEADER_ORDER } from "../../ingest/columns";
-import { blankAsAbsent, flag, idPathParams, wholeNumber } from "../../lib/params";
-import { csvText, csvUploadForm, ingestResultSchema, ingestRunListSchema, ingestRunSchema } from "./ingest.schemas";
+import { blankAsAbsent, flag, idPathParams, wholeNumber } from "../../contract/params";
+import { csvText, csvUploadForm, ingestResultSchema, ingestRunListSchema, ingestRunSchema } from "../../contract/ingest";
 
 const SAMPLE_CSV = `account_name,segment,region,arr,date,daily_active_users,feature_adoption_rate,support_tickets_open,nps_score,login_frequency
 Acme Corp,Enterprise,US,500000,2024-10-01,150,0.75,2,50,0.85

@@ -5,7 +5,7 @@ import { PROMPT_ACCOUNTS_LIMIT } from "../../insights/prompt";
 import type { PortfolioInsightInput } from "../../insights/provider";
 import type { AccountInsight, PortfolioInsight } from "../../insights/schema";
 import type { InsightOutcome } from "../../services/insights";
-import type { AccountInsightResponse, PortfolioInsightResponse, Provenance } from "./insights.schemas";
+import type { AccountInsightResponse, PortfolioInsightResponse, Provenance } from "../../contract/insights";
 
 /** Who answered and when, as both insight responses report it. */
 function provenance(outcome: InsightOutcome<unknown>): Provenance {

@@ -3,13 +3,13 @@ import { accessWith, INSIGHT_ACCESS } from "../../lib/auth";
 import { jsonBodyLimit } from "../../lib/body-limit";
 import { jsonContent, problemResponses } from "../../lib/openapi";
 import { limitInsights } from "../../lib/rate-limit";
-import { accountIdParamsSchema } from "../accounts/accounts.schemas";
+import { accountIdParamsSchema } from "../../contract/accounts";
 import {
   accountInsightResponseSchema,
   portfolioInsightRequestSchema,
   portfolioInsightResponseSchema,
   refreshQuerySchema,
-} from "./insights.schemas";
+} from "../../contract/insights";
 
 const PROVIDERS = `**Who answers.** \`INSIGHTS_PROVIDER\` chooses: \`workers-ai\` (the \`AI\` binding), \`openai\` (Chat
 Completions with the \`OPENAI_API_KEY\` secret), \`rules\` (deterministic, no network) or \`auto\` (default: OpenAI when a

@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { accessWith, READ_ACCESS } from "../../lib/auth";
 import { conditionalRead, conditionalReadHeaders, conditionalResponses } from "../../lib/conditional-read";
 import { problemResponses } from "../../lib/openapi";
-import { playbookListSchema } from "./playbooks.schemas";
+import { playbookListSchema } from "../../contract/playbooks";
 
 export const list = createRoute({
   method: "get",

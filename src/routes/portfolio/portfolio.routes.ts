@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { accessWith, READ_ACCESS } from "../../lib/auth";
 import { conditionalRead, conditionalReadHeaders, conditionalResponses } from "../../lib/conditional-read";
 import { problemResponses } from "../../lib/openapi";
-import { portfolioSummarySchema } from "./portfolio.schemas";
+import { portfolioSummarySchema } from "../../contract/portfolio";
 
 export const getSummary = createRoute({
   method: "get",

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { READ_ACCESS } from "../../lib/auth";
 import { jsonContent, problemResponses } from "../../lib/openapi";
-import { listRenewalsQuerySchema, renewalListSchema } from "./renewals.schemas";
+import { listRenewalsQuerySchema, renewalListSchema } from "../../contract/renewals";
 
 export const list = createRoute({
   method: "get",

@@ -3,7 +3,7 @@ import { REVENUE_MOVERS_LIMIT } from "../../domain/revenue";
 import { accessWith, READ_ACCESS } from "../../lib/auth";
 import { conditionalRead, conditionalReadHeaders, conditionalResponses } from "../../lib/conditional-read";
 import { problemResponses } from "../../lib/openapi";
-import { revenueQuerySchema, revenueSchema } from "./revenue.schemas";
+import { revenueQuerySchema, revenueSchema } from "../../contract/revenue";
 
 export const getRevenue = createRoute({
   method: "get",

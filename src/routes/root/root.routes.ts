@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { LIVENESS_PATH } from "../../lib/middleware";
 import { jsonContent, problemResponses } from "../../lib/openapi";
-import { livenessSchema, serviceInfoSchema } from "./root.schemas";
+import { livenessSchema, serviceInfoSchema } from "../../contract/root";
 
 export const getInfo = createRoute({
   method: "get",

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { SUBSCRIBABLE_EVENT_TYPES } from "../../domain/events";
 import type { WebhookRecord } from "../../db/queries/webhooks";
-import type { CreatedWebhook, Webhook } from "./webhooks.schemas";
+import type { CreatedWebhook, Webhook } from "../../contract/webhooks";
 
 const storedEventTypes = z.array(z.enum(SUBSCRIBABLE_EVENT_TYPES)).nullable();
 

@@ -12,7 +12,7 @@ import {
   updateWebhookBodySchema,
   webhookIdParamsSchema,
   webhookSchema,
-} from "./webhooks.schemas";
+} from "../../contract/webhooks";
 
 const TAGS = ["Webhooks"];
 const WITH_BODY = accessWith(ADMIN_ACCESS, jsonBodyLimit);

@@ -1,6 +1,7 @@
 import { readBatchState, readStoredArrs, type MetricChange, type StoredAccount } from "../../db/queries/batch-preview";
 import type { AccountTuple, MetricTuple } from "../../db/queries/metric-batches";
-import type { MetricRow, RowWarning } from "../../ingest/validate-row";
+import type { RowWarning } from "../../ingest/columns";
+import type { MetricRow } from "../../ingest/validate-row";
 import { grouped, quoted } from "../../ingest/values";
 import type { Database } from "../../lib/types";
 import {

@@ -1,7 +1,8 @@
 import { describeHeaderRefusal, headerFieldErrors, resolveHeader, type HeaderMapping, type ResolvedHeader } from "../../ingest/csv-header";
 import { readCsvRecords } from "../../ingest/csv-stream";
 import { IngestError } from "../../ingest/errors";
-import { isBlankLine, validateRow, type MetricRow, type RowWarning } from "../../ingest/validate-row";
+import type { RowWarning } from "../../ingest/columns";
+import { isBlankLine, validateRow, type MetricRow } from "../../ingest/validate-row";
 import type { ValidationContext } from "../../ingest/values";
 import type { BatchSink } from "./batch-pipeline";
 import type { BatchReview } from "./batch-review";

@@ -1,6 +1,7 @@
 import type { IngestCounts, IngestRunOutcome } from "../../db/queries/ingest-runs";
 import type { BatchOutcome, ChangedRange } from "../../db/queries/metric-batches";
-import type { RowError, RowWarning } from "../../ingest/validate-row";
+import type { RowWarning } from "../../ingest/columns";
+import type { RowError } from "../../ingest/validate-row";
 
 /** What the upload has read, rejected and committed so far. */
 export class IngestTally {

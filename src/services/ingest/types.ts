@@ -1,8 +1,9 @@
 import type { IngestCounts } from "../../db/queries/ingest-runs";
 import type { ColumnMatch, HeaderMapping } from "../../ingest/csv-header";
-import type { RowError, RowWarning } from "../../ingest/validate-row";
+import type { RowWarning } from "../../ingest/columns";
+import type { RowError } from "../../ingest/validate-row";
 import type { RecomputeMessage } from "../../jobs/recompute-queue";
-import type { HealthConfig } from "../../lib/config";
+import type { HealthConfig } from "../../domain/health";
 import type { Database } from "../../lib/types";
 import type { WebhookMessage } from "../../webhooks/messages";
 

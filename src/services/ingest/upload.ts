@@ -7,7 +7,7 @@ import { validationContext } from "../../ingest/values";
 import { DEFAULT_MAX_LINE_CHARS, DEFAULT_MIN_METRIC_DATE } from "../../lib/config";
 import { describeError } from "../../lib/errors";
 import { log } from "../../lib/logger";
-import type { IngestCompletedData } from "../../routes/events/events.schemas";
+import type { IngestCompletedData } from "../../contract/events";
 import { nudgeFanOut } from "../../webhooks/messages";
 import { recoverAbandonedRuns } from "./abandoned-runs";
 import { BatchPipeline, NO_WRITES } from "./batch-pipeline";

@@ -1,7 +1,7 @@
 import { insertWebhook, rotateWebhookSecret, updateWebhook, type WebhookRecord } from "../../db/queries/webhooks";
 import { ApiError } from "../../lib/errors";
 import type { Database } from "../../lib/types";
-import type { CreateWebhookBody, UpdateWebhookBody } from "../../routes/webhooks/webhooks.schemas";
+import type { CreateWebhookBody, UpdateWebhookBody } from "../../contract/webhooks";
 import { SECRET_OVERLAP_MS } from "../../webhooks/delivery";
 import { generateSecret } from "../../webhooks/signing";
 import { checkWebhookUrl } from "../../webhooks/url-rules";

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { PLAYBOOK_PRIORITIES } from "../../domain/playbooks";
-import { RISK_FACTOR_IDS, SEVERITIES } from "../../domain/risk";
+import { PLAYBOOK_PRIORITIES } from "../domain/playbooks";
+import { RISK_FACTOR_IDS, SEVERITIES } from "../domain/risk";
 
 /* The decision vocabulary as named OpenAPI components: risk factors with their evidence, and playbooks. */
 

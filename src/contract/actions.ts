@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { MIN_RECOMMENDATIONS, type AccountAssessment } from "../../domain/recommend";
-import { positiveId } from "../../lib/params";
-import { bucketSchema } from "../accounts/accounts.schemas";
-import { playbookSchema, riskFactorIdSchema, riskFactorSchema } from "../playbooks/playbooks.schemas";
+import { MIN_RECOMMENDATIONS, type AccountAssessment } from "../domain/recommend";
+import { positiveId } from "./params";
+import { bucketSchema } from "./accounts";
+import { playbookSchema, riskFactorIdSchema, riskFactorSchema } from "./playbooks";
 
 export const recommendationSchema = z
   .object({

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { calendarDate, wholeNumber } from "../../lib/params";
-import { bucketSchema, pageInfoFields, pageQueryFields } from "../accounts/accounts.schemas";
+import { calendarDate, wholeNumber } from "./params";
+import { bucketSchema, pageInfoFields, pageQueryFields } from "./accounts";
 
 export const MAX_RENEWAL_WINDOW_DAYS = 365;
 export const DEFAULT_RENEWAL_WINDOW_DAYS = 90;

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import { DEFAULT_REVENUE_WINDOW, REVENUE_MOVERS_LIMIT, REVENUE_WINDOWS } from "../../domain/revenue";
-import { blankAsAbsent, shown } from "../../lib/params";
-import { segmentSchema } from "../accounts/accounts.schemas";
+import { DEFAULT_REVENUE_WINDOW, REVENUE_MOVERS_LIMIT, REVENUE_WINDOWS } from "../domain/revenue";
+import { blankAsAbsent, shown } from "./params";
+import { segmentSchema } from "./accounts";
 
 const windowMessage = (issue: { input?: unknown }) =>
   `Expected one of ${REVENUE_WINDOWS.join(", ")} (days), not ${shown(issue.input)}`;

@@ -1,10 +1,29 @@
 import { z } from "@hono/zod-openapi";
-import { PLAYBOOK_PRIORITIES } from "../../domain/playbooks";
-import { ACCOUNT_INSIGHT_ACTIONS } from "../../insights/schema";
-import { FALLBACK_CODES, INSIGHT_SOURCES } from "../../insights/provider";
-import { flag } from "../../lib/params";
-import { bucketSchema, healthComponentsSchema, segmentSchema, trendSchema } from "../accounts/accounts.schemas";
-import { playbookSchema, riskFactorSchema } from "../playbooks/playbooks.schemas";
+import { PLAYBOOK_PRIORITIES } from "../domain/playbooks";
+import { flag } from "./params";
+import { bucketSchema, healthComponentsSchema, segmentSchema, trendSchema } from "./accounts";
+import { playbookSchema, riskFactorSchema } from "./playbooks";
+
+export const INSIGHT_SOURCES = ["workers-ai", "openai", "rules"] as const;
+export type InsightSource = (typeof INSIGHT_SOURCES)[number];
+
+/** How many actions an account insight recommends. */
+export const ACCOUNT_INSIGHT_ACTIONS = 3;
+
+/** Why a provider's answer was not used; stable codes for logs and for `fallback_reason`. */
+export const FALLBACK_CODES = [
+  "timeout",
+  "rate_limited",
+  "http_error",
+  "refusal",
+  "invalid_json",
+  "schema_mismatch",
+  "unknown_playbook",
+  "json_mode_failed",
+  "provider_error",
+  "not_configured",
+] as const;
+export type FallbackCode = (typeof FALLBACK_CODES)[number];
 
 export const refreshQuerySchema = z.object({
   refresh: flag().openapi({

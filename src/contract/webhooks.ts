@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { EVENT_TYPES, SUBSCRIBABLE_EVENT_TYPES } from "../../domain/events";
-import { positiveId, wholeNumber } from "../../lib/params";
+import { EVENT_TYPES, SUBSCRIBABLE_EVENT_TYPES } from "../domain/events";
+import { positiveId, wholeNumber } from "./params";
 
 export const MAX_DELIVERIES_PAGE = 100;
 const MAX_DESCRIPTION_CHARS = 500;

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { matchKey } from "./match-key";
+import { matchKey } from "../domain/match-key";
 
 /*
  * Parsers for query and path values, which arrive as strings. Each turns a well-formed string into its typed value and

@@ -1,6 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { LOWEST_ACCOUNTS_LIMIT } from "../../db/queries/portfolio";
-import { bucketSchema, segmentSchema } from "../accounts/accounts.schemas";
+import { bucketSchema, segmentSchema } from "./accounts";
+
+/** How many of the lowest-scoring accounts the summary lists. */
+export const LOWEST_ACCOUNTS_LIMIT = 5;
 
 function perBucket(name: string, description: string, examples: [number, number, number]) {
   const [healthy, atRisk, critical] = examples;

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import { EVENT_TYPES } from "../../domain/events";
-import { BUCKETS } from "../../domain/types";
-import { oneOf, positiveId, wholeNumber } from "../../lib/params";
+import { EVENT_TYPES } from "../domain/events";
+import { BUCKETS } from "../domain/types";
+import { oneOf, positiveId, wholeNumber } from "./params";
 
 /** The change feed's shapes: one schema per event type, told apart by `type` (the same body webhooks deliver). */
 

@@ -1,12 +1,21 @@
 import { z } from "@hono/zod-openapi";
-import { ACCOUNT_SORTS, MAX_PAGE_SIZE, SORT_ORDERS } from "../../db/queries/account-list";
-import { HISTORY_WINDOW_DAYS } from "../../db/queries/account-rows";
-import { BUCKETS, SEGMENTS } from "../../domain/types";
-import { blankAsAbsent, calendarDate, decimalBetween, idPathParams, oneOf, wholeNumber } from "../../lib/params";
-import { healthEventSchema } from "../events/events.schemas";
+import { BUCKETS, SEGMENTS } from "../domain/types";
+import { blankAsAbsent, calendarDate, decimalBetween, idPathParams, oneOf, wholeNumber } from "./params";
+import { healthEventSchema } from "./events";
 
 /** How many of an account's latest events its detail shows. */
 export const RECENT_EVENTS = 10;
+
+/** How far back the detail's histories reach from the latest metric date (the widest trend window). */
+export const HISTORY_WINDOW_DAYS = 90;
+
+export const ACCOUNT_SORTS = ["account_name", "health_score", "arr", "health_change_30d", "renewal_date"] as const;
+export type AccountSort = (typeof ACCOUNT_SORTS)[number];
+
+export const SORT_ORDERS = ["asc", "desc"] as const;
+export type SortOrder = (typeof SORT_ORDERS)[number];
+
+export const MAX_PAGE_SIZE = 100;
 
 /** The original product's Account shape field for field (DESIGN §2), ours beside it; named components to reuse. */
 
