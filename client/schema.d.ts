@@ -189,9 +189,9 @@ export interface paths {
          * List accounts, paginated, filtered and sorted
          * @description Lists accounts with their current health, latest metrics and 30/60/90-day trends, a page at a time.
          *
-         *     The original product's parameters (`page`, `page_size`, `segment`, `region`, `bucket`) and answer
-         *     (`{total, page, page_size, accounts}`) are kept; `search`, `min_health`, `max_health`, `owner`, `renews_before`,
-         *     `sort` and `order` are ours.
+         *     The parameters `page`, `page_size`, `segment`, `region`, `bucket` and the answer
+         *     (`{total, page, page_size, accounts}`) are those of the v1 API; `search`, `min_health`, `max_health`, `owner`,
+         *     `renews_before`, `sort` and `order` were added since.
          *     Filters combine with AND; an empty filter value (`?segment=`) means no filter. The default order is by name
          *     (case-insensitive), ascending. A bad parameter answers 400 with the parameter named in `errors`.
          *
@@ -411,7 +411,7 @@ export interface paths {
         };
         /**
          * The playbook library (10 playbooks)
-         * @description The ten customer-success playbooks, ids 1-10 in the original product's order, as a JSON array. Each lists
+         * @description The ten customer-success playbooks as a JSON array, ids 1-10 (the ids and order of the v1 API). Each lists
          *     the risk factors it addresses; every risk factor leads to at least one playbook. `POST /actions/recommend` ranks them
          *     for one account.
          *
@@ -506,7 +506,7 @@ export interface paths {
          * @description A summary, key findings, top risks and opportunities for the whole portfolio, grounded in the
          *     `/portfolio/summary` figures and the risk factors of the biggest At-Risk and Critical accounts (up to 50 by ARR).
          *
-         *     The JSON body is optional (the original's `{include_recommendations, focus_areas}`): `focus_areas` puts findings,
+         *     The JSON body is optional (`{include_recommendations, focus_areas}`, as in the v1 API): `focus_areas` puts findings,
          *     risks and opportunities about those topics first (an area no figure speaks to gets a finding saying so), and
          *     `include_recommendations` (default true) adds playbooks for the accounts at risk.
          *
@@ -928,7 +928,7 @@ export interface components {
              */
             metrics_created: number;
             /**
-             * @description The first 100 row errors, readable (the original product's field)
+             * @description The first 100 row errors, readable, as the v1 API answers them (`row_errors` has them structured)
              * @example [
              *       "Line 7, column 'date': '2024-02-30' is not a real calendar date"
              *     ]
@@ -1188,7 +1188,7 @@ export interface components {
             page_size: number;
             accounts: components["schemas"]["Account"][];
         };
-        /** @description An account with its current health. The fields up to `trend_90d` are the original product's, unchanged; `health_components`, `latest_metric_date`, `renewal_date` and `owner` are ours. */
+        /** @description An account with its current health. The fields up to `trend_90d` are those of the v1 API, unchanged; `health_components`, `latest_metric_date`, `renewal_date` and `owner` were added since. */
         Account: {
             /** @example 7 */
             id: number;
@@ -1290,7 +1290,7 @@ export interface components {
              */
             health_score: number | null;
         } | null;
-        /** @description A trend over `days`, anchored at the account's latest metric date. The first four fields are the original product's; null when the window holds fewer than 2 dates of data. */
+        /** @description A trend over `days`, anchored at the account's latest metric date. The first four fields are those of the v1 API; null when the window holds fewer than 2 dates of data. */
         Trend: {
             /**
              * @description Length of the trend window in days
@@ -1784,7 +1784,7 @@ export interface components {
             /** @example null */
             finished_at: string | null;
         } | null;
-        /** @description The original product's fields (`total_accounts` to `accounts_by_segment`) unchanged, then ours. Figures use each account's current health: the score of its latest metric date. */
+        /** @description The fields `total_accounts` to `accounts_by_segment` are those of the v1 API, unchanged; the rest were added since. Figures use each account's current health: the score of its latest metric date. */
         PortfolioSummary: {
             /**
              * @description All accounts
@@ -2242,7 +2242,7 @@ export interface components {
              */
             risk_factors: string[];
         };
-        /** @description A customer-success playbook. The fields up to `steps` are the original product's; the rest are ours. */
+        /** @description A customer-success playbook. The fields up to `steps` are those of the v1 API; the rest were added since. */
         Playbook: {
             /** @example 2 */
             id: number;
@@ -2301,7 +2301,7 @@ export interface components {
          * @enum {string}
          */
         RiskFactorId: "renewal_risk" | "declining_health" | "low_engagement" | "low_adoption" | "high_support_load" | "low_nps" | "low_login_frequency" | "data_quality" | "positive_signals";
-        /** @description The original product's `{account_id, recommendations}`, plus the account and its risk factors */
+        /** @description `{account_id, recommendations}` as in the v1 API, plus the account and its risk factors */
         Recommendations: {
             /** @example 7 */
             account_id: number;
@@ -2386,7 +2386,7 @@ export interface components {
              */
             threshold: (number | null) | (string | null);
         };
-        /** @description The original product's fields (`account_id` to `generated_at`), then ours: who answered, whether from the cache, and the figures behind it. */
+        /** @description The v1 API's fields (`account_id` to `generated_at`), then who answered, whether from the cache, and `based_on` */
         AccountInsight: {
             /** @example 7 */
             account_id: number;
@@ -2493,7 +2493,7 @@ export interface components {
              */
             playbook_ids: number[];
         };
-        /** @description The original product's fields (`summary` to `generated_at`), then ours. */
+        /** @description The fields of the v1 API (`summary` to `generated_at`), then who answered, whether from the cache, the focus areas applied, the accounts and playbooks to act on, and the figures behind it. */
         PortfolioInsight: {
             /** @example 40 accounts with $16,335,672 ARR average a health score of 66.7; $5,062,936 ARR is At-Risk or Critical. */
             summary: string;

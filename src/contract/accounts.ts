@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { BUCKETS, SEGMENTS } from "../domain/types";
-import { blankAsAbsent, calendarDate, decimalBetween, idPathParams, oneOf, wholeNumber } from "./params";
+import { accountIdAndName, count, money } from "./fields";
+import { blankAsAbsent, calendarDate, decimalBetween, idPathParams, oneOf, pageSize, wholeNumber } from "./params";
 import { healthEventSchema } from "./events";
 
 /** How many of an account's latest events its detail shows. */
@@ -17,7 +18,10 @@ export type SortOrder = (typeof SORT_ORDERS)[number];
 
 export const MAX_PAGE_SIZE = 100;
 
-/** The original product's Account shape field for field (DESIGN §2), ours beside it; named components to reuse. */
+/**
+ * The Account shape: the fields of the v1 API unchanged, field for field, the newer ones beside them. Its parts are
+ * named components, so the other answers that show an account's health reuse them.
+ */
 
 export const segmentSchema = z.enum(SEGMENTS).openapi("Segment", {
   description: "Customer segment; it sets the DAU benchmark of the health score",
@@ -56,7 +60,7 @@ export const healthComponentsSchema = z
     login_frequency: z.number().openapi({ description: "Points for the login frequency (0-15)", example: 12.75 }),
   })
   .openapi("HealthComponents", {
-    description: "The five components of a health score, in points; their sum is the score (DESIGN §4)",
+    description: "The five components of a health score, in points; their sum is the score (POST /health/recompute gives the formula)",
   });
 
 const componentsChangeSchema = z
@@ -80,7 +84,7 @@ export const trendSchema = z
     health_score_change: z
       .number()
       .openapi({ description: "Score at `to_date` minus the score at `from_date`", example: -6.4 }),
-    arr_change: z.number().openapi({ description: "ARR at `to_date` minus ARR at `from_date`", example: 12500 }),
+    arr_change: money("ARR at `to_date` minus ARR at `from_date`", 12500),
     engagement_trend: engagementTrendSchema,
     from_date: isoDate(
       "The score date the change is measured from: the latest at or before `to_date` minus `days`, else the window's first",
@@ -91,8 +95,8 @@ export const trendSchema = z
   })
   .openapi("Trend", {
     description:
-      "A trend over `days`, anchored at the account's latest metric date. The first four fields are the original " +
-      "product's; null when the window holds fewer than 2 dates of data.",
+      "A trend over `days`, anchored at the account's latest metric date. The first four fields are those of the " +
+      "v1 API; null when the window holds fewer than 2 dates of data.",
   });
 
 export const latestMetricsSchema = z
@@ -114,11 +118,10 @@ export const latestMetricsSchema = z
 
 export const accountSchema = z
   .object({
-    id: z.number().int().openapi({ example: 7 }),
-    account_name: z.string().openapi({ example: "Acme Corp" }),
+    ...accountIdAndName(7, "Acme Corp"),
     segment: segmentSchema,
     region: z.string().openapi({ example: "North America" }),
-    arr: z.number().openapi({ description: "Annual recurring revenue, from the latest-dated row", example: 500000 }),
+    arr: money("Annual recurring revenue, from the latest-dated row", 500000),
     health_score: z
       .number()
       .nullable()
@@ -150,8 +153,8 @@ export const accountSchema = z
   })
   .openapi("Account", {
     description:
-      "An account with its current health. The fields up to `trend_90d` are the original product's, unchanged; " +
-      "`health_components`, `latest_metric_date`, `renewal_date` and `owner` are ours.",
+      "An account with its current health. The fields up to `trend_90d` are those of the v1 API, unchanged; " +
+      "`health_components`, `latest_metric_date`, `renewal_date` and `owner` were added since.",
   });
 
 export const healthHistoryEntrySchema = z
@@ -176,7 +179,7 @@ export const metricsHistoryEntrySchema = z
     support_tickets_open: z.number().int().openapi({ example: 2 }),
     nps_score: z.number().nullable().openapi({ example: 50 }),
     login_frequency: z.number().openapi({ example: 0.85 }),
-    arr: z.number().openapi({ description: "ARR as of that date", example: 500000 }),
+    arr: money("ARR as of that date", 500000),
   })
   .openapi("MetricsHistoryEntry");
 
@@ -202,7 +205,7 @@ export const accountDetailSchema = accountSchema
 
 /** The page of a paginated answer (GET /accounts, GET /renewals). */
 export const pageInfoFields = {
-  total: z.number().int().openapi({ description: "Accounts matching the filters, over all pages", example: 42 }),
+  total: count("Accounts matching the filters, over all pages", 42),
   page: z.number().int().openapi({ example: 1 }),
   page_size: z.number().int().openapi({ example: 50 }),
 };
@@ -219,9 +222,7 @@ export const pageQueryFields = {
   page: wholeNumber(1, Number.MAX_SAFE_INTEGER)
     .default(1)
     .openapi({ description: "Page number, from 1. A page beyond the last answers an empty list with the right `total`.", example: 1 }),
-  page_size: wholeNumber(1, MAX_PAGE_SIZE)
-    .default(50)
-    .openapi({ description: `Accounts per page, 1-${MAX_PAGE_SIZE}`, example: 50 }),
+  page_size: pageSize("Accounts per page", MAX_PAGE_SIZE, 50),
 };
 
 export const listAccountsQuerySchema = z

@@ -31,7 +31,7 @@ export const recommendationsSchema = z
     }),
   })
   .openapi("Recommendations", {
-    description: "The original product's `{account_id, recommendations}`, plus the account and its risk factors",
+    description: "`{account_id, recommendations}` as in the v1 API, plus the account and its risk factors",
   });
 
 export const recommendQuerySchema = z.object({
@@ -44,7 +44,7 @@ export const recommendQuerySchema = z.object({
 
 export type RecommendationsResponse = z.infer<typeof recommendationsSchema>;
 
-/** The original product's `{account_id, recommendations}` first, then the account and its risk factors. */
+/** The v1 API's `{account_id, recommendations}` first, then the account and its risk factors. */
 export function toRecommendationsResponse(assessment: AccountAssessment): RecommendationsResponse {
   const { account, risk_factors: riskFactors, recommendations } = assessment;
   return {

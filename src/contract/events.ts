@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { EVENT_TYPES } from "../domain/events";
 import { BUCKETS } from "../domain/types";
-import { oneOf, positiveId, wholeNumber } from "./params";
+import { oneOf, pageSize, positiveId, wholeNumber } from "./params";
 
 /** The change feed's shapes: one schema per event type, told apart by `type` (the same body webhooks deliver). */
 
@@ -123,14 +123,11 @@ export const listEventsQuerySchema = z.object({
   after: wholeNumber(0, Number.MAX_SAFE_INTEGER)
     .default(0)
     .openapi({ description: "Only events with a larger id (0: from the start)", example: 0 }),
-  limit: wholeNumber(1, MAX_EVENTS_PAGE)
-    .default(100)
-    .openapi({ description: `Events per page, 1-${MAX_EVENTS_PAGE}`, example: 100 }),
+  limit: pageSize("Events per page", MAX_EVENTS_PAGE, 100),
   type: oneOf(EVENT_TYPES).optional().openapi({ description: "Only this type", example: "health.bucket_changed" }),
   account_id: positiveId().optional().openapi({ description: "Only this account's events", example: 7 }),
 });
 
 export type HealthEvent = z.infer<typeof healthEventSchema>;
-export type EventList = z.infer<typeof eventListSchema>;
 export type ListEventsQuery = z.infer<typeof listEventsQuerySchema>;
 export type IngestCompletedData = z.infer<typeof ingestCompletedDataSchema>;

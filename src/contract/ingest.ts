@@ -1,10 +1,16 @@
 import { z } from "@hono/zod-openapi";
+import { count, summaryMessage } from "./fields";
+import { blankAsAbsent, flag, pageSize } from "./params";
 
 /** The ingest API's shapes: the upload's answer, the recorded runs, and the upload's request bodies. */
 
+/** The physical line of the file a row error or warning is about. */
+const fileLine = (example: number) =>
+  z.number().int().openapi({ description: "Physical line in the file (header = 1)", example });
+
 export const rowErrorSchema = z
   .object({
-    line: z.number().int().openapi({ description: "Physical line in the file (header = 1)", example: 7 }),
+    line: fileLine(7),
     column: z
       .string()
       .nullable()
@@ -16,7 +22,7 @@ export const rowErrorSchema = z
 
 export const rowWarningSchema = z
   .object({
-    line: z.number().int().openapi({ description: "Physical line in the file (header = 1)", example: 9 }),
+    line: fileLine(9),
     column: z
       .string()
       .nullable()
@@ -51,8 +57,8 @@ export const columnMatchSchema = z
 
 const datesRescoredSchema = z
   .object({
-    accounts: z.number().int().openapi({ description: "Accounts rescored", example: 5 }),
-    dates: z.number().int().openapi({ description: "Score dates computed for them", example: 14 }),
+    accounts: count("Accounts rescored", 5),
+    dates: count("Score dates computed for them", 14),
   })
   .nullable()
   .openapi("DatesRescored", {
@@ -61,29 +67,23 @@ const datesRescoredSchema = z
 
 export const ingestResultSchema = z
   .object({
-    message: z.string().openapi({
-      description: "A readable summary",
-      example: "Processed 15 rows: 14 accepted, 1 rejected. 5 accounts created, 0 updated; 14 metrics created, 0 updated.",
-    }),
-    accounts_created: z.number().int().openapi({ description: "Accounts new to the database", example: 5 }),
-    accounts_updated: z
-      .number()
-      .int()
-      .openapi({ description: "Existing accounts whose data changed (new or changed metrics, segment, region, ARR)", example: 0 }),
-    metrics_created: z.number().int().openapi({ description: "New account + date rows (in a dry run: that would be created)", example: 14 }),
+    message: summaryMessage("Processed 15 rows: 14 accepted, 1 rejected. 5 accounts created, 0 updated; 14 metrics created, 0 updated."),
+    accounts_created: count("Accounts new to the database", 5),
+    accounts_updated: count("Existing accounts whose data changed (new or changed metrics, segment, region, ARR)", 0),
+    metrics_created: count("New account + date rows (in a dry run: that would be created)", 14),
     errors: z.array(z.string()).openapi({
-      description: "The first 100 row errors, readable (the original product's field)",
+      description: "The first 100 row errors, readable, as the v1 API answers them (`row_errors` has them structured)",
       example: ["Line 7, column 'date': '2024-02-30' is not a real calendar date"],
     }),
-    metrics_updated: z.number().int().openapi({ description: "Existing account + date rows whose values changed", example: 0 }),
-    rows_total: z.number().int().openapi({ description: "Data rows read (blank lines not counted)", example: 15 }),
-    rows_rejected: z.number().int().openapi({ description: "Rows refused by validation", example: 1 }),
+    metrics_updated: count("Existing account + date rows whose values changed", 0),
+    rows_total: count("Data rows read (blank lines not counted)", 15),
+    rows_rejected: count("Rows refused by validation", 1),
     row_errors: z.array(rowErrorSchema).openapi({ description: "The first 100 row errors, structured" }),
-    error_count: z.number().int().openapi({ description: "All row errors found (row_errors holds at most 100)", example: 1 }),
+    error_count: count("All row errors found (row_errors holds at most 100)", 1),
     warnings: z.array(rowWarningSchema).openapi({
       description: "The first 100 warnings: rows stored anyway that deserve a look (duplicates, ARR jumps, converted dates)",
     }),
-    warning_count: z.number().int().openapi({ description: "All warnings found (warnings holds at most 100)", example: 1 }),
+    warning_count: count("All warnings found (warnings holds at most 100)", 1),
     columns: z.array(columnMatchSchema).openapi({ description: "How each header of the file was matched to a column, in file order" }),
     ignored_headers: z.array(z.string()).openapi({ description: "Headers that match no column (ignored)", example: ["notes"] }),
     dry_run: z.boolean().openapi({
@@ -93,12 +93,11 @@ export const ingestResultSchema = z
     ingest_run_id: z.number().int().openapi({ description: "The ingest run recording this upload", example: 12 }),
     file_name: z.string().nullable().openapi({ description: "The uploaded file's name (multipart only)", example: "data.csv" }),
     bytes_read: z.number().int().openapi({ description: "Size of the CSV read, in bytes", example: 1043 }),
-    accounts_rescored: z.number().int().openapi({
-      description:
-        "Accounts whose health was recomputed after the upload: the ones it changed, and any other account whose " +
+    accounts_rescored: count(
+      "Accounts whose health was recomputed after the upload: the ones it changed, and any other account whose " +
         "scores were behind its metrics (e.g. left by an upload that was cut off)",
-      example: 5,
-    }),
+      5,
+    ),
     scores_written: z.number().int().nullable().openapi({
       description:
         "Score rows the rescore wrote: only the dates the upload's changes can reach, so a daily file writes one per " +
@@ -106,12 +105,11 @@ export const ingestResultSchema = z
       example: 14,
     }),
     dates_rescored: datesRescoredSchema,
-    d1_rows_written: z.number().int().openapi({
-      description:
-        "D1 rows the upload's batches and its rescore wrote (`meta.rows_written`, the unit D1 bills), index entries " +
+    d1_rows_written: count(
+      "D1 rows the upload's batches and its rescore wrote (`meta.rows_written`, the unit D1 bills), index entries " +
         "included; a queued rescore's writes are not counted here",
-      example: 61,
-    }),
+      61,
+    ),
     rescore_job_id: z.number().int().nullable().openapi({
       description:
         "Set when the upload changed more accounts than `INGEST_RESCORE_INLINE_MAX_ACCOUNTS` (default 2,000): they are " +
@@ -204,10 +202,10 @@ export const ingestRunSchema = z
     bytes_read: z.number().int().openapi({ example: 199445 }),
     rows_total: z.number().int().openapi({ example: 3240 }),
     rows_rejected: z.number().int().openapi({ example: 2 }),
-    rows_committed: z.number().int().openapi({
-      description: "Valid rows stored, recorded in the same transaction as the rows themselves",
-      example: 3238,
-    }),
+    rows_committed: count(
+      "Valid rows stored, recorded in the same transaction as the rows themselves",
+      3238,
+    ),
     committed_through_line: z.number().int().nullable().openapi({
       description: "The last line of the file whose batch is stored",
       example: 3241,
@@ -254,8 +252,25 @@ export const csvUploadForm = {
 
 export const csvText = { schema: { title: "CsvText", type: "string" as const, description: "The CSV text itself." } };
 
-export type CsvRowError = z.infer<typeof rowErrorSchema>;
-export type CsvRowWarning = z.infer<typeof rowWarningSchema>;
+/** The upload's query parameters (its body is read by the handler, streamed). */
+export const uploadQuerySchema = z.object({
+  dry_run: flag().openapi({
+    param: { name: "dry_run", in: "query" },
+    description: "Validate and report without writing any account, metric or score (`true`/`false`, default false)",
+    example: true,
+  }),
+  mapping: z.preprocess(blankAsAbsent, z.string().max(64 * 1024).optional()).openapi({
+    param: { name: "mapping", in: "query" },
+    description:
+      'A JSON object {"<header in the file>": "<column>"} overriding the automatic header matching (URL-encoded); ' +
+      "or send it as the form field `mapping`, not both",
+    example: '{"Company":"account_name","Active users":"daily_active_users"}',
+  }),
+});
+
+export const listRunsQuerySchema = z.object({
+  limit: pageSize("How many runs", 100, 20),
+});
+
 export type IngestResult = z.infer<typeof ingestResultSchema>;
 export type IngestRun = z.infer<typeof ingestRunSchema>;
-export type IngestRunList = z.infer<typeof ingestRunListSchema>;

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { PLAYBOOK_PRIORITIES } from "../domain/playbooks";
+import { accountIdAndName, count, money } from "./fields";
 import { flag } from "./params";
 import { bucketSchema, healthComponentsSchema, segmentSchema, trendSchema } from "./accounts";
 import { playbookSchema, riskFactorSchema } from "./playbooks";
@@ -40,7 +41,7 @@ export const insightSourceSchema = z.enum(INSIGHT_SOURCES).openapi("InsightSourc
   example: "rules",
 });
 
-/** Fields every insight response carries besides the original's. */
+/** Fields every insight response carries besides those of the v1 API: who answered, and why not a model. */
 const provenanceFields = {
   source: insightSourceSchema,
   model: z.string().nullable().openapi({
@@ -116,15 +117,12 @@ export const accountInsightResponseSchema = z
       .openapi("AccountInsightBasis", { description: "The figures the insight was written from" }),
   })
   .openapi("AccountInsight", {
-    description:
-      "The original product's fields (`account_id` to `generated_at`), then ours: who answered, whether from the " +
-      "cache, and the figures behind it.",
+    description: "The v1 API's fields (`account_id` to `generated_at`), then who answered, whether from the cache, and `based_on`",
   });
 
 export const focusAccountSchema = z
   .object({
-    id: z.number().int().openapi({ example: 12 }),
-    account_name: z.string().openapi({ example: "Stark Inc" }),
+    ...accountIdAndName(12, "Stark Inc"),
     segment: segmentSchema,
     region: z.string().openapi({ example: "APAC" }),
     arr: z.number().openapi({ example: 1207217 }),
@@ -138,8 +136,8 @@ export const portfolioRecommendationSchema = z
   .object({
     playbook: playbookSchema,
     relevance_score: z.number().openapi({ description: "ARR-weighted mean relevance over the accounts it addresses", example: 0.58 }),
-    accounts: z.number().int().openapi({ description: "Accounts at risk it addresses", example: 4 }),
-    arr: z.number().openapi({ description: "Their ARR", example: 2_150_000 }),
+    accounts: count("Accounts at risk it addresses", 4),
+    arr: money("Their ARR", 2_150_000),
     matching_risk_factors: z.array(z.string()).openapi({ example: ["Renewal at risk"] }),
     account_ids: z.array(z.number().int()).openapi({ description: "Biggest ARR first", example: [12, 30, 7] }),
   })
@@ -175,7 +173,9 @@ export const portfolioInsightResponseSchema = z
       .openapi("PortfolioInsightBasis", { description: "The /portfolio/summary figures the analysis was written from" }),
   })
   .openapi("PortfolioInsight", {
-    description: "The original product's fields (`summary` to `generated_at`), then ours.",
+    description:
+      "The fields of the v1 API (`summary` to `generated_at`), then who answered, whether from the cache, the focus " +
+      "areas applied, the accounts and playbooks to act on, and the figures behind it.",
   });
 
 export const portfolioInsightRequestSchema = z
@@ -199,5 +199,4 @@ export const portfolioInsightRequestSchema = z
 
 export type AccountInsightResponse = z.infer<typeof accountInsightResponseSchema>;
 export type PortfolioInsightResponse = z.infer<typeof portfolioInsightResponseSchema>;
-export type FocusAccount = z.infer<typeof focusAccountSchema>;
 export type Provenance = Pick<AccountInsightResponse, keyof typeof provenanceFields | "generated_at">;

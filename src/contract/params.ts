@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { isIsoCalendarDate } from "../domain/calendar";
 import { matchKey } from "../domain/match-key";
 
 /*
@@ -26,6 +27,11 @@ export function wholeNumber(min: number, max: number) {
   );
 }
 
+/** How many items a page answers: 1 to `max`, `byDefault` when absent; described as `what` and its range. */
+export function pageSize(what: string, max: number, byDefault: number) {
+  return wholeNumber(1, max).default(byDefault).openapi({ description: `${what}, 1-${max}`, example: byDefault });
+}
+
 /** `true`/`false` (also `1`/`0`, `yes`/`no`, any case); absent or empty means false. */
 export function flag() {
   const values: Record<string, boolean> = { true: true, "1": true, yes: true, false: false, "0": false, no: false, "": false };
@@ -47,7 +53,7 @@ export function idPathParams(description: string, example: number) {
   });
 }
 
-/** Clients of the original send empty filters (`?segment=`) to mean "no filter". */
+/** Clients of the v1 API send empty filters (`?segment=`) to mean "no filter". */
 export function blankAsAbsent(value: unknown): unknown {
   return typeof value === "string" && value.trim() === "" ? undefined : value;
 }
@@ -78,13 +84,6 @@ export function decimalBetween(min: number, max: number) {
   );
 }
 
-/** Whether a YYYY-MM-DD string names a real day (2026-02-30 does not). */
-function isCalendarDate(date: string): boolean {
-  const [year = 0, month = 0, day = 0] = date.split("-").map(Number);
-  const parsed = new Date(Date.UTC(year, month - 1, day));
-  return parsed.getUTCFullYear() === year && parsed.getUTCMonth() === month - 1 && parsed.getUTCDate() === day;
-}
-
 /** A real calendar date written YYYY-MM-DD (e.g. not 2026-02-30); blank means absent. */
 export function calendarDate() {
   const message = (issue: { input?: unknown }) => `Expected a real calendar date as YYYY-MM-DD, not ${shown(issue.input)}`;
@@ -93,7 +92,7 @@ export function calendarDate() {
     z
       .string({ error: message })
       .regex(/^\d{4}-\d{2}-\d{2}$/, { error: message, abort: true })
-      .refine(isCalendarDate, { error: message })
+      .refine(isIsoCalendarDate, { error: message })
       .optional(),
   );
 }

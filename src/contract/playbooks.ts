@@ -73,7 +73,7 @@ export const playbookSchema = z
     }),
   })
   .openapi("Playbook", {
-    description: "A customer-success playbook. The fields up to `steps` are the original product's; the rest are ours.",
+    description: "A customer-success playbook. The fields up to `steps` are those of the v1 API; the rest were added since.",
   });
 
 export const playbookListSchema = z.array(playbookSchema);

@@ -1,23 +1,13 @@
 import { z } from "@hono/zod-openapi";
+import { accountIdAndName, count, money, perBucket } from "./fields";
 import { bucketSchema, segmentSchema } from "./accounts";
 
 /** How many of the lowest-scoring accounts the summary lists. */
 export const LOWEST_ACCOUNTS_LIMIT = 5;
 
-function perBucket(name: string, description: string, examples: [number, number, number]) {
-  const [healthy, atRisk, critical] = examples;
-  return z
-    .object({
-      Healthy: z.number().openapi({ example: healthy }),
-      "At-Risk": z.number().openapi({ example: atRisk }),
-      Critical: z.number().openapi({ example: critical }),
-    })
-    .openapi(name, { description });
-}
-
 const groupFields = {
-  accounts: z.number().int().openapi({ description: "Accounts in the group", example: 14 }),
-  arr: z.number().openapi({ description: "Their total current ARR", example: 5_400_000 }),
+  accounts: count("Accounts in the group", 14),
+  arr: money("Their total current ARR", 5_400_000),
   avg_health_score: z
     .number()
     .nullable()
@@ -27,8 +17,7 @@ const groupFields = {
 /** The few account fields a summary lists (e.g. the lowest-scoring accounts of the portfolio). */
 export const accountBriefSchema = z
   .object({
-    id: z.number().int().openapi({ example: 12 }),
-    account_name: z.string().openapi({ example: "SmartBiz Co" }),
+    ...accountIdAndName(12, "SmartBiz Co"),
     health_score: z.number().openapi({ example: 23.6 }),
     health_bucket: bucketSchema,
     arr: z.number().openapi({ example: 25000 }),
@@ -37,8 +26,8 @@ export const accountBriefSchema = z
 
 export const portfolioSummarySchema = z
   .object({
-    total_accounts: z.number().int().openapi({ description: "All accounts", example: 42 }),
-    total_arr: z.number().openapi({ description: "Sum of every account's current ARR", example: 12_450_000 }),
+    total_accounts: count("All accounts", 42),
+    total_arr: money("Sum of every account's current ARR", 12_450_000),
     arr_by_bucket: perBucket("ArrByBucket", "Current ARR of the scored accounts in each bucket", [
       8_100_000, 3_200_000, 1_150_000,
     ]),
@@ -47,13 +36,12 @@ export const portfolioSummarySchema = z
       "Share of the scored accounts in each bucket, in percent with one decimal (0 for every bucket when none is scored)",
       [57.1, 28.6, 14.3],
     ),
-    arr_trend_30d: z.number().openapi({
-      description:
-        "Change of total ARR over 30 days: the sum of every account's `trend_30d.arr_change` (its ARR at its latest " +
+    arr_trend_30d: money(
+      "Change of total ARR over 30 days: the sum of every account's `trend_30d.arr_change` (its ARR at its latest " +
         "metric date minus its ARR 30 days before). Accounts without a 30-day trend add nothing.",
-      example: 84_000,
-    }),
-    arr_trend_90d: z.number().openapi({ description: "The same over 90 days (`trend_90d.arr_change`)", example: 213_500 }),
+      84_000,
+    ),
+    arr_trend_90d: money("The same over 90 days (`trend_90d.arr_change`)", 213_500),
     avg_health_score: z.number().openapi({
       description: "Mean current score of the scored accounts (one decimal); 0 when no account is scored",
       example: 64.8,
@@ -75,13 +63,10 @@ export const portfolioSummarySchema = z
       .number()
       .nullable()
       .openapi({ description: "`arr_trend_90d` as a percentage, defined as for 30 days", example: 1.74 }),
-    arr_at_risk: z.number().openapi({ description: "Current ARR of At-Risk and Critical accounts", example: 4_350_000 }),
+    arr_at_risk: money("Current ARR of At-Risk and Critical accounts", 4_350_000),
     accounts_by_bucket: perBucket("AccountsByBucket", "Scored accounts in each bucket", [24, 12, 6]),
-    scored_accounts: z.number().int().openapi({ description: "Accounts with a current score", example: 42 }),
-    unscored_accounts: z
-      .number()
-      .int()
-      .openapi({ description: "Accounts without a score yet (no metrics, or not recomputed)", example: 0 }),
+    scored_accounts: count("Accounts with a current score", 42),
+    unscored_accounts: count("Accounts without a score yet (no metrics, or not recomputed)", 0),
     by_segment: z
       .array(z.object({ segment: segmentSchema, ...groupFields }).openapi("SegmentSummary"))
       .openapi({ description: "Per segment, always all three, in the order Enterprise, Mid-Market, SMB" }),
@@ -97,18 +82,14 @@ export const portfolioSummarySchema = z
         improving: z.number().int().openapi({ example: 11 }),
         stable: z.number().int().openapi({ example: 23 }),
         declining: z.number().int().openapi({ example: 6 }),
-        unknown: z
-          .number()
-          .int()
-          .openapi({ description: "Accounts without a 30-day trend (fewer than 2 dates of data in the window)", example: 2 }),
+        unknown: count("Accounts without a 30-day trend (fewer than 2 dates of data in the window)", 2),
       })
       .openapi("TrendCounts", { description: "Accounts by the engagement trend of their `trend_30d`" }),
-    stale_accounts: z.number().int().openapi({
-      description:
-        "Accounts whose scores are behind their metrics (their rescore is queued, failed or was cut off, or the health " +
+    stale_accounts: count(
+      "Accounts whose scores are behind their metrics (their rescore is queued, failed or was cut off, or the health " +
         "configuration changed since they were scored): their health is not yet current. 0 on an up-to-date book",
-      example: 0,
-    }),
+      0,
+    ),
     lowest_accounts: z.array(accountBriefSchema).openapi({
       description: `The ${LOWEST_ACCOUNTS_LIMIT} lowest-scoring accounts, lowest first (ties: higher ARR first)`,
     }),
@@ -118,13 +99,12 @@ export const portfolioSummarySchema = z
     }),
     renewals_next_90_days: z
       .object({
-        accounts: z.number().int().openapi({ description: "Accounts whose renewal date is in the window", example: 9 }),
-        arr: z.number().openapi({ description: "Their current ARR", example: 2_070_000 }),
-        arr_at_risk: z.number().openapi({
-          description:
-            "The part of it on accounts that are not Healthy: At-Risk plus Critical (unscored accounts are in no bucket)",
-          example: 820_000,
-        }),
+        accounts: count("Accounts whose renewal date is in the window", 9),
+        arr: money("Their current ARR", 2_070_000),
+        arr_at_risk: money(
+          "The part of it on accounts that are not Healthy: At-Risk plus Critical (unscored accounts are in no bucket)",
+          820_000,
+        ),
       })
       .openapi("RenewalsSummary", {
         description:
@@ -134,8 +114,8 @@ export const portfolioSummarySchema = z
   })
   .openapi("PortfolioSummary", {
     description:
-      "The original product's fields (`total_accounts` to `accounts_by_segment`) unchanged, then ours. Figures use " +
-      "each account's current health: the score of its latest metric date.",
+      "The fields `total_accounts` to `accounts_by_segment` are those of the v1 API, unchanged; the rest were added " +
+      "since. Figures use each account's current health: the score of its latest metric date.",
   });
 
 export type AccountBrief = z.infer<typeof accountBriefSchema>;

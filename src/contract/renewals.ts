@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { accountIdAndName, count, money, perBucket } from "./fields";
 import { calendarDate, wholeNumber } from "./params";
 import { bucketSchema, pageInfoFields, pageQueryFields } from "./accounts";
 
@@ -21,14 +22,13 @@ export const listRenewalsQuerySchema = z.object({
 
 export const renewalSchema = z
   .object({
-    id: z.number().int().openapi({ example: 7 }),
-    account_name: z.string().openapi({ example: "Initech Corp" }),
+    ...accountIdAndName(7, "Initech Corp"),
     renewal_date: z.string().openapi({ description: "YYYY-MM-DD", example: "2026-11-20" }),
     days_to_renewal: z
       .number()
       .int()
       .openapi({ description: "Days from `as_of` to the renewal date: 0 on the day itself", example: 20 }),
-    arr: z.number().openapi({ description: "Current ARR: what renews", example: 300_000 }),
+    arr: money("Current ARR: what renews", 300_000),
     health_score: z.number().nullable().openapi({ description: "Current health score; null until scored", example: 52.3 }),
     health_bucket: bucketSchema.nullable(),
     owner: z.string().nullable().openapi({ description: "The account's owner (CSM); null when unknown", example: "Dana Scully" }),
@@ -47,24 +47,21 @@ export const renewalListSchema = z
     as_of: z.string().openapi({ description: "The window's first day (today UTC unless `as_of` was given)", example: "2026-10-31" }),
     within_days: z.number().int().openapi({ example: 90 }),
     through_date: z.string().openapi({ description: "The window's last day: `as_of` + `within_days`", example: "2027-01-29" }),
-    accounts_renewing: z.number().int().openapi({ description: "Accounts renewing in the window (all pages)", example: 9 }),
-    arr_renewing: z.number().openapi({
-      description: "Their current ARR; accounts not yet scored count here but in no bucket",
-      example: 2_070_000,
-    }),
-    arr_renewing_by_bucket: z
-      .object({
-        Healthy: z.number().openapi({ example: 1_250_000 }),
-        "At-Risk": z.number().openapi({ example: 640_000 }),
-        Critical: z.number().openapi({ example: 180_000 }),
-      })
-      .openapi("ArrRenewingByBucket", { description: "The ARR renewing in the window, by the accounts' current bucket" }),
-    arr_at_risk: z.number().openapi({
-      description:
-        "ARR renewing in the window on accounts that are not Healthy: At-Risk plus Critical (an account not yet scored " +
+    accounts_renewing: count("Accounts renewing in the window (all pages)", 9),
+    arr_renewing: money(
+      "Their current ARR; accounts not yet scored count here but in no bucket",
+      2_070_000,
+    ),
+    arr_renewing_by_bucket: perBucket(
+      "ArrRenewingByBucket",
+      "The ARR renewing in the window, by the accounts' current bucket",
+      [1_250_000, 640_000, 180_000],
+    ),
+    arr_at_risk: money(
+      "ARR renewing in the window on accounts that are not Healthy: At-Risk plus Critical (an account not yet scored " +
         "has no bucket and does not count)",
-      example: 820_000,
-    }),
+      820_000,
+    ),
     ...pageInfoFields,
     accounts: z.array(renewalSchema).openapi({
       description: "This page of the renewing accounts, by renewal date (then the bigger ARR first, then id)",
@@ -74,4 +71,3 @@ export const renewalListSchema = z
 
 export type ListRenewalsQuery = z.infer<typeof listRenewalsQuerySchema>;
 export type RenewalList = z.infer<typeof renewalListSchema>;
-export type Renewal = z.infer<typeof renewalSchema>;

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { DEFAULT_REVENUE_WINDOW, REVENUE_MOVERS_LIMIT, REVENUE_WINDOWS } from "../domain/revenue";
+import { accountIdAndName, count, money } from "./fields";
 import { blankAsAbsent, shown } from "./params";
 import { segmentSchema } from "./accounts";
 
@@ -27,17 +28,15 @@ export const revenueQuerySchema = z.object({
     }),
 });
 
-const money = (description: string, example: number) => z.number().openapi({ description, example });
-
 const accountCountsSchema = z
   .object({
-    starting: z.number().int().openapi({ description: "Accounts with ARR above 0 at the start", example: 30 }),
-    new: z.number().int().openapi({ description: "Accounts behind `new_arr`", example: 3 }),
-    expanded: z.number().int().openapi({ description: "Accounts behind `expansion`", example: 11 }),
-    contracted: z.number().int().openapi({ description: "Accounts behind `contraction`", example: 6 }),
-    churned: z.number().int().openapi({ description: "Accounts behind `churned_arr`", example: 2 }),
-    unchanged: z.number().int().openapi({ description: "Accounts with the same ARR above 0 at both ends", example: 11 }),
-    ending: z.number().int().openapi({ description: "Accounts with ARR above 0 at the end", example: 31 }),
+    starting: count("Accounts with ARR above 0 at the start", 30),
+    new: count("Accounts behind `new_arr`", 3),
+    expanded: count("Accounts behind `expansion`", 11),
+    contracted: count("Accounts behind `contraction`", 6),
+    churned: count("Accounts behind `churned_arr`", 2),
+    unchanged: count("Accounts with the same ARR above 0 at both ends", 11),
+    ending: count("Accounts with ARR above 0 at the end", 31),
   })
   .openapi("RevenueAccountCounts", { description: "How many accounts each figure stands for" });
 
@@ -66,8 +65,7 @@ const figureFields = {
 
 export const revenueMoverSchema = z
   .object({
-    id: z.number().int().openapi({ example: 12 }),
-    account_name: z.string().openapi({ example: "Initech Corp" }),
+    ...accountIdAndName(12, "Initech Corp"),
     segment: segmentSchema,
     starting_arr: money("Its ARR at the start (0 when it had none)", 240_000),
     ending_arr: money("Its ARR at the end", 180_000),
@@ -109,5 +107,4 @@ export const revenueSchema = z
     description: "ARR movements over a window ending at the book's latest metric date, with net and gross retention",
   });
 
-export type RevenueQuery = z.infer<typeof revenueQuerySchema>;
 export type RevenueMovements = z.infer<typeof revenueSchema>;

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { EVENT_TYPES, SUBSCRIBABLE_EVENT_TYPES } from "../domain/events";
-import { positiveId, wholeNumber } from "./params";
+import { count } from "./fields";
+import { pageSize, positiveId } from "./params";
 
 export const MAX_DELIVERIES_PAGE = 100;
 const MAX_DESCRIPTION_CHARS = 500;
@@ -44,10 +45,10 @@ export const webhookSchema = z
       example: null,
     }),
     disabled_at: z.string().nullable().openapi({ example: null }),
-    consecutive_failures: z.number().int().openapi({
-      description: "Deliveries in a row that ended failed (every retry used up); at 5 the endpoint is disabled",
-      example: 0,
-    }),
+    consecutive_failures: count(
+      "Deliveries in a row that ended failed (every retry used up); at 5 the endpoint is disabled",
+      0,
+    ),
     previous_secret_expires_at: z.string().nullable().openapi({
       description: "After a rotation: until when the previous secret still signs every delivery beside the new one",
       example: null,
@@ -56,6 +57,8 @@ export const webhookSchema = z
     updated_at: z.string().openapi({ example: "2026-11-02T06:00:00.000Z" }),
   })
   .openapi("Webhook", { description: "A webhook endpoint; its secret is answered only on creation and rotation" });
+
+export const webhookListSchema = z.array(webhookSchema);
 
 const secret = z.string().openapi({
   description:
@@ -131,6 +134,8 @@ export const deliverySchema = z
   })
   .openapi("WebhookDelivery");
 
+export const deliveryListSchema = z.array(deliverySchema);
+
 export const webhookIdParamsSchema = z.object({
   id: positiveId().openapi({ param: { name: "id", in: "path" }, description: "Webhook id", example: 3 }),
 });
@@ -140,9 +145,7 @@ export const deliveryParamsSchema = webhookIdParamsSchema.extend({
 });
 
 export const listDeliveriesQuerySchema = z.object({
-  limit: wholeNumber(1, MAX_DELIVERIES_PAGE)
-    .default(20)
-    .openapi({ description: `Deliveries to answer, newest first, 1-${MAX_DELIVERIES_PAGE}`, example: 20 }),
+  limit: pageSize("Deliveries to answer, newest first", MAX_DELIVERIES_PAGE, 20),
 });
 
 export type Webhook = z.infer<typeof webhookSchema>;

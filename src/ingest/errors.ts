@@ -1,4 +1,4 @@
-import type { FieldError } from "../lib/errors";
+import type { FieldError } from "../contract/problems";
 
 /*
  * What can go wrong with an upload. The stream's own failures (the first four) are thrown while reading; the ingest

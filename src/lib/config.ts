@@ -1,10 +1,11 @@
 import { z } from "@hono/zod-openapi";
 import { DEFAULT_ALERT_SCORE_DROP } from "../domain/events";
+import { isIsoCalendarDate } from "../domain/calendar";
 import { DEFAULT_HEALTH_CONFIG, type HealthConfig } from "../domain/health";
 import { API_KEY_ENTRY, parseApiKeyEntry, type ApiKeyEntry } from "./api-keys";
 import { ConfigError, type ConfigProblem } from "./config-error";
 
-export { ConfigError, describeConfigProblems, type ConfigProblem } from "./config-error";
+export { ConfigError, type ConfigProblem } from "./config-error";
 
 /**
  * Runtime configuration from wrangler vars and secrets, parsed once per isolate. Every setting has a
@@ -19,13 +20,6 @@ export const DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
 export const DEFAULT_MAX_LINE_CHARS = 64 * 1024;
 /** The earliest metric date an upload may carry (MIN_METRIC_DATE), when nothing else is configured. */
 export const DEFAULT_MIN_METRIC_DATE = "2000-01-01";
-
-/** A real calendar date written YYYY-MM-DD. */
-function isIsoCalendarDate(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
-}
 
 const configSchema = z.object({
   ENVIRONMENT: z.string().default("development"),

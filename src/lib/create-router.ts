@@ -1,6 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ZodError } from "zod";
-import { ApiError, type FieldError } from "./errors";
+import type { FieldError } from "../contract/problems";
+import { ApiError } from "./errors";
 import type { AppEnv } from "./types";
 
 const TARGET_LABELS: Record<string, string> = {

@@ -1,52 +1,6 @@
-import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-
-/**
- * One error shape everywhere: RFC 9457 problem details. FastAPI clients of the original product read
- * `detail`, so it is always a readable sentence.
- */
-export const fieldErrorSchema = z
-  .object({
-    field: z.string().openapi({ example: "bucket" }),
-    message: z.string().openapi({ example: "Expected one of Healthy, At-Risk, Critical" }),
-  })
-  .openapi("FieldError");
-
-export const problemSchema = z
-  .object({
-    type: z.string().openapi({ example: "https://ai-success-insights.dev/problems/validation-error" }),
-    title: z.string().openapi({ example: "Validation failed" }),
-    status: z.number().int().openapi({ example: 400 }),
-    detail: z.string().openapi({ example: "Query parameter 'bucket' is invalid: Expected one of Healthy, At-Risk, Critical." }),
-    instance: z.string().optional().openapi({ example: "/accounts" }),
-    request_id: z.string().openapi({ example: "6f1c2f5e-8a3b-4c1d-9e2f-7a6b5c4d3e2f" }),
-    errors: z.array(fieldErrorSchema).optional(),
-  })
-  .openapi("Problem");
-
-export type Problem = z.infer<typeof problemSchema>;
-export type FieldError = z.infer<typeof fieldErrorSchema>;
-
-export const PROBLEM_CODES = {
-  validation_error: { status: 400, title: "Validation failed" },
-  bad_request: { status: 400, title: "Bad request" },
-  invalid_csv: { status: 400, title: "Invalid CSV" },
-  unauthorized: { status: 401, title: "Unauthorized" },
-  forbidden: { status: 403, title: "Forbidden" },
-  not_found: { status: 404, title: "Not found" },
-  method_not_allowed: { status: 405, title: "Method not allowed" },
-  conflict: { status: 409, title: "Conflict" },
-  payload_too_large: { status: 413, title: "Payload too large" },
-  unsupported_media_type: { status: 415, title: "Unsupported media type" },
-  unprocessable: { status: 422, title: "Unprocessable content" },
-  rate_limited: { status: 429, title: "Too many requests" },
-  internal_error: { status: 500, title: "Internal server error" },
-  service_unavailable: { status: 503, title: "Service unavailable" },
-  misconfigured: { status: 503, title: "Service misconfigured" },
-} as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
-
-export type ProblemCode = keyof typeof PROBLEM_CODES;
+import { PROBLEM_CODES, type FieldError, type Problem, type ProblemCode } from "../contract/problems";
 
 /** The message of anything thrown: an Error's message, else its text. */
 export function errorMessage(error: unknown): string {
@@ -71,6 +25,7 @@ export class ApiError extends Error {
     super(detail);
   }
 
+  /** Also checks, at compile time, that every status of PROBLEM_CODES is one a response may carry a body with. */
   get status(): ContentfulStatusCode {
     return PROBLEM_CODES[this.code].status;
   }

@@ -1,36 +1,87 @@
-import { problemSchema, PROBLEM_CODES, type ProblemCode } from "./errors";
+import { createRoute, type RouteConfig } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import {
+  problemContent,
+  problemResponses,
+  type ProblemCode,
+  type ProblemResponses,
+  type ProblemStatus,
+} from "../contract/problems";
+import type { AppEnv } from "./types";
 
-const ERROR_DESCRIPTIONS: Partial<Record<ProblemCode, string>> = {
-  validation_error: "The request is invalid; `errors` names each offending field.",
-  not_found: "No such resource.",
-  unauthorized:
-    "No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer.",
-  forbidden: "The API key is valid but its scope does not cover this route; `detail` names the scope needed.",
-  service_unavailable: "Production without any API key configured: protected routes refuse rather than run unprotected.",
-  misconfigured: "A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them).",
-  rate_limited: "Too many insight requests for this API key; `Retry-After` says when to try again.",
-  payload_too_large: "The upload is bigger than MAX_UPLOAD_BYTES (default 100 MiB); nothing past the limit is read.",
-  internal_error: "Unexpected server error; the response carries the request id to quote in a report.",
-};
+/**
+ * Route definitions: every route of the API is written with `defineRoute`, which fills in what all routes share (the
+ * access spread as `security` + middleware + `x-required-scope`, and the standard problem responses), so that a route
+ * file says only what is particular to each route.
+ */
 
-/** OpenAPI responses for the given problem codes, to spread into a route's `responses`. */
-export function problemResponses(...codes: ProblemCode[]) {
-  const responses: Record<number, { description: string; content: { "application/problem+json": { schema: typeof problemSchema } } }> = {};
-  // Every route takes the x-d1-bookmark header (400 when malformed) and can meet a malformed configuration or an
-  // unexpected error. A route that takes a key can refuse one without the scope it needs.
-  const withForbidden: ProblemCode[] = codes.includes("unauthorized") ? [...codes, "forbidden"] : codes;
-  for (const code of [...withForbidden, "validation_error" as const, "misconfigured" as const, "internal_error" as const]) {
-    const { status, title } = PROBLEM_CODES[code];
-    const description = ERROR_DESCRIPTIONS[code] ?? title;
-    const existing = responses[status];
-    responses[status] = {
-      description: existing && existing.description !== description ? `${existing.description} / ${description}` : description,
-      content: { "application/problem+json": { schema: problemSchema } },
-    };
-  }
-  return responses;
+/** Who may call a route: its OpenAPI `security`, the middleware enforcing it and the scope it needs (lib/auth.ts). */
+export interface RouteAccess {
+  security: Record<string, string[]>[];
+  middleware?: MiddlewareHandler<AppEnv>[];
+  "x-required-scope"?: string;
 }
 
-export function jsonContent<T>(schema: T, description: string) {
-  return { content: { "application/json": { schema } }, description };
+/** Open to everyone, whatever API_KEYS says: no key is asked for. */
+export const NO_KEY = { security: [] } satisfies RouteAccess;
+
+/** What a route that asks for a key can always answer: no valid key (401; 403 comes with it) or no key configured. */
+const KEYED_ROUTE_ERRORS: ProblemCode[] = ["unauthorized", "service_unavailable"];
+
+export interface RouteSpec {
+  method: RouteConfig["method"];
+  path: string;
+  operationId: string;
+  /** The section of the document it is listed in. */
+  tag: string;
+  access: RouteAccess;
+  summary: string;
+  description: string;
+  request?: RouteConfig["request"];
+  /** The answers other than problems: the success statuses (and 304 of a conditional read). */
+  responses: RouteConfig["responses"];
+  /**
+   * The problems particular to this route. Every route can also answer 400 (a malformed x-d1-bookmark), 500 and 503
+   * `misconfigured`; a route that asks for a key also 401, 403 and 503 `service_unavailable`.
+   */
+  errors?: readonly ProblemCode[];
+  /** Per status, a description replacing the standard one, for a route that says more about its refusals. */
+  errorDescriptions?: Partial<Record<ProblemStatus, string>>;
+}
+
+/** The route as `createRoute` would type it: a status the route answers itself keeps its own response type. */
+export type DefinedRoute<S extends RouteSpec> = Omit<S, "tag" | "access" | "errors" | "errorDescriptions" | "responses"> &
+  S["access"] & {
+    tags: string[];
+    responses: S["responses"] & Omit<Required<ProblemResponses>, keyof S["responses"]>;
+  };
+
+/**
+ * A route as `createRoute` takes it. The keys are set in the order the document lists them: operationId, tags, security,
+ * x-required-scope, summary, description. The problem responses come after the route's own, so a status that both name
+ * is documented as the problem (GET /healthz's 503); `errorDescriptions` is the way to say more about a problem status.
+ */
+export function defineRoute<const S extends RouteSpec>(spec: S): DefinedRoute<S> {
+  const { method, path, operationId, tag, access, summary, description, request, responses, errors = [] } = spec;
+  const problems = problemResponses(...errors, ...(access.security.length > 0 ? KEYED_ROUTE_ERRORS : []));
+  for (const [status, text] of Object.entries(spec.errorDescriptions ?? {})) {
+    problems[Number(status) as ProblemStatus] = problemContent(text);
+  }
+  const route = {
+    method,
+    path,
+    operationId,
+    tags: [tag],
+    ...access,
+    summary,
+    description,
+    ...(request ? { request } : {}),
+    responses: { ...responses, ...problems },
+  };
+  return createRoute(route) as unknown as DefinedRoute<S>;
+}
+
+/** A required JSON request body of this schema. */
+export function jsonBody<T>(schema: T) {
+  return { required: true, content: { "application/json": { schema } } };
 }

@@ -1,7 +1,7 @@
 import { env, SELF } from "cloudflare:test";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Problem } from "../../src/lib/errors";
+import type { Problem } from "../../src/contract/problems";
 import type { AccountList } from "../../src/contract/accounts";
 import { resetDatabase } from "../helpers/db";
 import { HEALTHY_GROWING, metricsCsv, SLIPPING, uploadCsv } from "../helpers/csv";

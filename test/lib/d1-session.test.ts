@@ -1,6 +1,6 @@
 import { env, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Problem } from "../../src/lib/errors";
+import type { Problem } from "../../src/contract/problems";
 import type { AccountList } from "../../src/contract/accounts";
 import { metricsCsv, SLIPPING } from "../helpers/csv";
 import { resetDatabase } from "../helpers/db";

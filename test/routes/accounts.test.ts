@@ -1,6 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Problem } from "../../src/lib/errors";
+import type { Problem } from "../../src/contract/problems";
 import type { AccountDetail, AccountList } from "../../src/contract/accounts";
 import { resetDatabase } from "../helpers/db";
 import {

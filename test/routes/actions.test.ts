@@ -1,6 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Problem } from "../../src/lib/errors";
+import type { Problem } from "../../src/contract/problems";
 import type { RecommendationsResponse } from "../../src/contract/actions";
 import { CRITICAL_NO_NPS, HEALTHY_GROWING, seedSampleAccounts, SLIPPING } from "../helpers/csv";
 import { resetDatabase } from "../helpers/db";

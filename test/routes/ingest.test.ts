@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import originalSample from "../fixtures/original-sample.csv?raw";
 import type { DailyMetrics } from "../../src/domain/types";
 import { CSV_HEADER_ORDER } from "../../src/ingest/csv-header";
-import type { Problem } from "../../src/lib/errors";
+import type { Problem } from "../../src/contract/problems";
 import type { Account } from "../../src/contract/accounts";
 import type { IngestResult } from "../../src/contract/ingest";
 import { resetDatabase } from "../helpers/db";

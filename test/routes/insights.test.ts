@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import type { RecommendedAction } from "../../src/insights/schema";
 import type { AiBinding } from "../../src/insights/workers-ai";
-import type { Problem } from "../../src/lib/errors";
+import type { Problem } from "../../src/contract/problems";
 import type { RecommendationsResponse } from "../../src/contract/actions";
 import type { AccountInsightResponse, PortfolioInsightResponse } from "../../src/contract/insights";
 import { resetDatabase } from "../helpers/db";

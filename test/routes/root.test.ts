@@ -1,6 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { Problem } from "../../src/lib/errors";
+import type { Problem } from "../../src/contract/problems";
 import type { ServiceInfo } from "../../src/contract/root";
 
 describe("service routes", () => {

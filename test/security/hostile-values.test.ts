@@ -1,7 +1,7 @@
 import { env, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { CSV_HEADER_ORDER } from "../../src/ingest/csv-header";
-import type { Problem } from "../../src/lib/errors";
+import type { Problem } from "../../src/contract/problems";
 import type { AccountList } from "../../src/contract/accounts";
 import type { IngestResult } from "../../src/contract/ingest";
 import { resetDatabase } from "../helpers/db";

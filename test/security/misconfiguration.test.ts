@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Problem } from "../../src/lib/errors";
+import type { Problem } from "../../src/contract/problems";
 import type { Liveness } from "../../src/contract/root";
 import { fetchWith } from "../helpers/worker";
 

@@ -1,7 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { sha256Hex } from "../../src/lib/hash";
-import type { Problem } from "../../src/lib/errors";
+import type { Problem } from "../../src/contract/problems";
 import type { IngestResult, IngestRun } from "../../src/contract/ingest";
 import { metricsCsv, SLIPPING } from "../helpers/csv";
 import { resetDatabase } from "../helpers/db";

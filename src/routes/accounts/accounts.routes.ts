@@ -1,7 +1,6 @@
-import { createRoute } from "@hono/zod-openapi";
 import { accessWith, READ_ACCESS } from "../../lib/auth";
 import { conditionalRead, conditionalReadHeaders, conditionalResponses } from "../../lib/conditional-read";
-import { problemResponses } from "../../lib/openapi";
+import { defineRoute } from "../../lib/openapi";
 import {
   accountDetailSchema,
   accountIdParamsSchema,
@@ -10,44 +9,45 @@ import {
   listAccountsQuerySchema,
 } from "../../contract/accounts";
 
-export const list = createRoute({
+export const list = defineRoute({
   method: "get",
   path: "/accounts",
   operationId: "listAccounts",
-  tags: ["Accounts"],
-  ...accessWith(READ_ACCESS, conditionalRead),
+  tag: "Accounts",
+  access: accessWith(READ_ACCESS, conditionalRead),
   summary: "List accounts, paginated, filtered and sorted",
+  errors: ["validation_error"],
+  request: {
+    query: listAccountsQuerySchema,
+    headers: conditionalReadHeaders,
+  },
+  responses: conditionalResponses(accountListSchema, "A page of accounts"),
   description: `Lists accounts with their current health, latest metrics and 30/60/90-day trends, a page at a time.
 
-The original product's parameters (\`page\`, \`page_size\`, \`segment\`, \`region\`, \`bucket\`) and answer
-(\`{total, page, page_size, accounts}\`) are kept; \`search\`, \`min_health\`, \`max_health\`, \`owner\`, \`renews_before\`,
-\`sort\` and \`order\` are ours.
+The parameters \`page\`, \`page_size\`, \`segment\`, \`region\`, \`bucket\` and the answer
+(\`{total, page, page_size, accounts}\`) are those of the v1 API; \`search\`, \`min_health\`, \`max_health\`, \`owner\`,
+\`renews_before\`, \`sort\` and \`order\` were added since.
 Filters combine with AND; an empty filter value (\`?segment=\`) means no filter. The default order is by name
 (case-insensitive), ascending. A bad parameter answers 400 with the parameter named in \`errors\`.`,
-  request: { query: listAccountsQuerySchema, headers: conditionalReadHeaders },
-  responses: {
-    ...conditionalResponses(accountListSchema, "A page of accounts"),
-    ...problemResponses("validation_error", "unauthorized", "service_unavailable"),
-  },
 });
 
-export type ListRoute = typeof list;
-
-export const getOne = createRoute({
+export const getOne = defineRoute({
   method: "get",
   path: "/accounts/{id}",
   operationId: "getAccount",
-  tags: ["Accounts"],
-  ...accessWith(READ_ACCESS, conditionalRead),
+  tag: "Accounts",
+  access: accessWith(READ_ACCESS, conditionalRead),
   summary: "One account with its health, components, trends, history and recent metrics",
+  errors: ["validation_error", "not_found"],
+  request: {
+    params: accountIdParamsSchema,
+    headers: conditionalReadHeaders,
+  },
+  responses: conditionalResponses(accountDetailSchema, "The account"),
   description: `The Account shape of the list, plus \`health_history\` (score, bucket and components per date) and
 \`metrics_history\` (the daily metrics), both from the latest metric date minus ${HISTORY_WINDOW_DAYS} days up to the latest
 metric date, oldest first: the data behind the trends. An account without metrics has empty histories.`,
-  request: { params: accountIdParamsSchema, headers: conditionalReadHeaders },
-  responses: {
-    ...conditionalResponses(accountDetailSchema, "The account"),
-    ...problemResponses("validation_error", "not_found", "unauthorized", "service_unavailable"),
-  },
 });
 
+export type ListRoute = typeof list;
 export type GetOneRoute = typeof getOne;

@@ -1,8 +1,8 @@
-import { createRoute, z } from "@hono/zod-openapi";
 import { READ_ACCESS, WRITE_ACCESS } from "../../lib/auth";
-import { jsonContent, problemResponses } from "../../lib/openapi";
+import { defineRoute } from "../../lib/openapi";
+import { jsonContent } from "../../contract/problems";
 import { idPathParams } from "../../contract/params";
-import { recomputeJobSchema, recomputeResultSchema } from "../../contract/health";
+import { recomputeJobSchema, recomputeQuerySchema, recomputeResultSchema } from "../../contract/health";
 
 const DESCRIPTION = `Rescores every account now: each date that has metrics gets a score in the history, and each account's
 current health (score, bucket, components) and its 30/60/90-day trends are refreshed from its latest date.
@@ -39,61 +39,42 @@ request, which answers 200 with the counts. A bigger book (or \`mode=queued\`) i
 a Cloudflare Queue that this Worker consumes; the request answers 202 with the job, whose progress
 \`GET /health/recompute/jobs/{id}\` shows.`;
 
-export const recompute = createRoute({
+export const recompute = defineRoute({
   method: "post",
   path: "/health/recompute",
   operationId: "recomputeHealth",
-  tags: ["Health"],
-  ...WRITE_ACCESS,
+  tag: "Health",
+  access: WRITE_ACCESS,
   summary: "Recompute all health scores now",
-  description: DESCRIPTION,
+  errors: ["validation_error"],
   request: {
-    query: z.object({
-      mode: z
-        .enum(["auto", "queued"], { error: "Expected auto or queued" })
-        .default("auto")
-        .openapi({
-          param: { name: "mode", in: "query" },
-          description: "`auto` (default): inline when the book is small enough, else queued; `queued`: always as a job",
-          example: "auto",
-        }),
-      scope: z
-        .enum(["all", "stale"], { error: "Expected all or stale" })
-        .default("all")
-        .openapi({
-          param: { name: "scope", in: "query" },
-          description:
-            "`all` (default): every date of every account. `stale`: what the daily cron runs: only the accounts whose " +
-            "scores are behind their metrics (an upload whose rescore failed or was cut off, a failed queued job, a " +
-            "change of the health configuration), each over the dates its changes reach; an up-to-date book writes nothing",
-          example: "all",
-        }),
-    }),
+    query: recomputeQuerySchema,
   },
   responses: {
     200: jsonContent(recomputeResultSchema, "Every account was rescored in this request"),
     202: jsonContent(recomputeResultSchema, "The recompute was queued as a job"),
-    ...problemResponses("validation_error", "unauthorized", "service_unavailable"),
   },
+  description: DESCRIPTION,
 });
-export type RecomputeRoute = typeof recompute;
 
-export const getJob = createRoute({
+export const getJob = defineRoute({
   method: "get",
   path: "/health/recompute/jobs/{id}",
   operationId: "getRecomputeJob",
-  tags: ["Health"],
-  ...READ_ACCESS,
+  tag: "Health",
+  access: READ_ACCESS,
   summary: "Progress of a queued recompute",
-  description: `A recompute job's status (\`queued\`, \`running\`, \`completed\` or \`failed\` with its error), its chunk
-counts and the accounts and scores written so far. A job comes from \`POST /health/recompute\` on a big book (or with
-\`mode=queued\`) and from an upload whose rescore was too big to run before answering (its \`rescore_job_id\`).`,
+  errors: ["validation_error", "not_found"],
   request: {
     params: idPathParams("Job id, as answered by POST /health/recompute or an upload", 12),
   },
   responses: {
     200: jsonContent(recomputeJobSchema, "The job"),
-    ...problemResponses("validation_error", "not_found", "unauthorized", "service_unavailable"),
   },
+  description: `A recompute job's status (\`queued\`, \`running\`, \`completed\` or \`failed\` with its error), its chunk
+counts and the accounts and scores written so far. A job comes from \`POST /health/recompute\` on a big book (or with
+\`mode=queued\`) and from an upload whose rescore was too big to run before answering (its \`rescore_job_id\`).`,
 });
+
+export type RecomputeRoute = typeof recompute;
 export type GetJobRoute = typeof getJob;

@@ -1,7 +1,8 @@
 import type { IngestRunRecord } from "../../db/queries/ingest-runs";
 import type { IngestError, IngestErrorKind } from "../../ingest/errors";
 import { formatRowError } from "../../ingest/validate-row";
-import { ApiError, type ProblemCode } from "../../lib/errors";
+import type { ProblemCode } from "../../contract/problems";
+import { ApiError } from "../../lib/errors";
 import type { IngestReport } from "../../services/ingest/types";
 import type { IngestResult, IngestRun } from "../../contract/ingest";
 
@@ -102,7 +103,8 @@ export function toIngestRun(run: IngestRunRecord): IngestRun {
   };
 }
 
-const PROBLEM_CODES: Record<IngestErrorKind, ProblemCode> = {
+/** The problem each kind of ingest error answers with. */
+const PROBLEM_CODE_OF_INGEST_ERROR: Record<IngestErrorKind, ProblemCode> = {
   invalid_csv: "invalid_csv",
   too_large: "payload_too_large",
   unreadable: "bad_request",
@@ -113,5 +115,5 @@ const PROBLEM_CODES: Record<IngestErrorKind, ProblemCode> = {
 
 /** The problem an upload refused or stopped answers with: its message as `detail`, its header columns as `errors`. */
 export function toProblem(error: IngestError): ApiError {
-  return new ApiError(PROBLEM_CODES[error.kind], error.message, error.fieldErrors);
+  return new ApiError(PROBLEM_CODE_OF_INGEST_ERROR[error.kind], error.message, error.fieldErrors);
 }

@@ -1,11 +1,18 @@
-import { createRoute, z } from "@hono/zod-openapi";
 import { ABANDONED_RUN_MINUTES } from "../../db/queries/ingest-runs";
 import { READ_ACCESS, WRITE_ACCESS } from "../../lib/auth";
-import { problemSchema } from "../../lib/errors";
-import { jsonContent, problemResponses } from "../../lib/openapi";
+import { defineRoute } from "../../lib/openapi";
+import { jsonContent } from "../../contract/problems";
 import { COLUMNS, CSV_HEADER_ORDER } from "../../ingest/columns";
-import { blankAsAbsent, flag, idPathParams, wholeNumber } from "../../contract/params";
-import { csvText, csvUploadForm, ingestResultSchema, ingestRunListSchema, ingestRunSchema } from "../../contract/ingest";
+import { idPathParams } from "../../contract/params";
+import {
+  csvText,
+  csvUploadForm,
+  ingestResultSchema,
+  ingestRunListSchema,
+  ingestRunSchema,
+  listRunsQuerySchema,
+  uploadQuerySchema,
+} from "../../contract/ingest";
 
 const SAMPLE_CSV = `account_name,segment,region,arr,date,daily_active_users,feature_adoption_rate,support_tickets_open,nps_score,login_frequency
 Acme Corp,Enterprise,US,500000,2024-10-01,150,0.75,2,50,0.85
@@ -72,35 +79,32 @@ content types; a form without a \`file\` file field 400.
 Every upload is recorded as an ingest run (\`ingest_run_id\`). If the upload breaks off midway, the rows of the
 batches already written stay stored and the run is marked failed; uploading the file again completes it.`;
 
-/** The tag of every ingest route and the API key it asks for (in this order in the document). */
-
-function problemContent(description: string) {
-  return { description, content: { "application/problem+json": { schema: problemSchema } } };
-}
-
-export const upload = createRoute({
+export const upload = defineRoute({
   method: "post",
   path: "/ingest/csv",
   operationId: "uploadCsv",
-  tags: ["Ingest"],
-  ...WRITE_ACCESS,
+  tag: "Ingest",
+  access: WRITE_ACCESS,
   summary: "Upload daily account metrics as CSV",
-  description: DESCRIPTION,
+  errors: ["invalid_csv", "bad_request", "unsupported_media_type", "payload_too_large"],
+  errorDescriptions: {
+    400:
+      "Refused before anything was stored: a header missing (or repeating) a required column, a `mapping` that is not " +
+      "a JSON object, names an unknown column or a header absent from the file, or maps two headers to one column, " +
+      "an empty body, a header without data rows, a body that is not UTF-8 CSV text (UTF-16 included), a form " +
+      "without a `file` field, or a malformed multipart body. `detail` says which; the columns at fault (and " +
+      "`mapping`) are also named in `errors`. If the body turns out unreadable only midway (invalid bytes, upload " +
+      "broken off), `detail` says how many rows before that point stayed stored.",
+    415:
+      "The file is a spreadsheet workbook (.xlsx, .xls, .ods), a ZIP or gzip archive, not CSV text (`detail` says how " +
+      "to save it as CSV UTF-8); or the Content-Type is neither multipart/form-data nor one of text/csv, " +
+      "application/csv, text/x-csv, application/vnd.ms-excel, text/plain, application/octet-stream.",
+    500:
+      "Unexpected error, or a database batch failed midway: the rows of the batches written before stay stored and " +
+      "the ingest run is marked failed; `detail` names the lines affected.",
+  },
   request: {
-    query: z.object({
-      dry_run: flag().openapi({
-        param: { name: "dry_run", in: "query" },
-        description: "Validate and report without writing any account, metric or score (`true`/`false`, default false)",
-        example: true,
-      }),
-      mapping: z.preprocess(blankAsAbsent, z.string().max(64 * 1024).optional()).openapi({
-        param: { name: "mapping", in: "query" },
-        description:
-          'A JSON object {"<header in the file>": "<column>"} overriding the automatic header matching (URL-encoded); ' +
-          "or send it as the form field `mapping`, not both",
-        example: '{"Company":"account_name","Active users":"daily_active_users"}',
-      }),
-    }),
+    query: uploadQuerySchema,
     body: {
       required: true,
       description: "The CSV file, as a form field `file` (with an optional `mapping` field before it) or as the raw body.",
@@ -114,76 +118,53 @@ export const upload = createRoute({
     },
   },
   responses: {
-    ...problemResponses("unauthorized", "payload_too_large", "service_unavailable"),
     200: jsonContent(
       ingestResultSchema,
       "The file was read; valid rows are stored (not in a dry run), invalid rows listed in `errors`, doubtful ones in `warnings`",
     ),
-    400: problemContent(
-      "Refused before anything was stored: a header missing (or repeating) a required column, a `mapping` that is not " +
-        "a JSON object, names an unknown column or a header absent from the file, or maps two headers to one column, " +
-        "an empty body, a header without data rows, a body that is not UTF-8 CSV text (UTF-16 included), a form " +
-        "without a `file` field, or a malformed multipart body. `detail` says which; the columns at fault (and " +
-        "`mapping`) are also named in `errors`. If the body turns out unreadable only midway (invalid bytes, upload " +
-        "broken off), `detail` says how many rows before that point stayed stored.",
-    ),
-    415: problemContent(
-      "The file is a spreadsheet workbook (.xlsx, .xls, .ods), a ZIP or gzip archive, not CSV text (`detail` says how " +
-        "to save it as CSV UTF-8); or the Content-Type is neither multipart/form-data nor one of text/csv, " +
-        "application/csv, text/x-csv, application/vnd.ms-excel, text/plain, application/octet-stream.",
-    ),
-    500: problemContent(
-      "Unexpected error, or a database batch failed midway: the rows of the batches written before stay stored and " +
-        "the ingest run is marked failed; `detail` names the lines affected.",
-    ),
   },
+  description: DESCRIPTION,
 });
 
-export type UploadRoute = typeof upload;
-
-export const listRuns = createRoute({
+export const listRuns = defineRoute({
   method: "get",
   path: "/ingest/runs",
   operationId: "listIngestRuns",
-  tags: ["Ingest"],
-  ...READ_ACCESS,
+  tag: "Ingest",
+  access: READ_ACCESS,
   summary: "The latest uploads and how each ended",
+  errors: ["validation_error"],
+  request: {
+    query: listRunsQuerySchema,
+  },
+  responses: {
+    200: jsonContent(ingestRunListSchema, "The runs, newest first"),
+  },
   description: `The most recent uploads first. A run cut off without finishing (Worker restart) keeps the exact progress
 it committed (\`rows_committed\`, \`committed_through_line\`); once it has been \`running\` for ${ABANDONED_RUN_MINUTES}
 minutes, the next upload or the daily cron marks it \`failed\` and rescores the accounts it wrote. Upload the same file
 again to complete it: rows already stored are not changed.`,
-  request: {
-    query: z.object({
-      limit: wholeNumber(1, 100)
-        .default(20)
-        .openapi({ param: { name: "limit", in: "query" }, description: "How many runs, 1-100", example: 20 }),
-    }),
-  },
-  responses: {
-    200: jsonContent(ingestRunListSchema, "The runs, newest first"),
-    ...problemResponses("validation_error", "unauthorized", "service_unavailable"),
-  },
 });
 
-export type ListRunsRoute = typeof listRuns;
-
-export const getRun = createRoute({
+export const getRun = defineRoute({
   method: "get",
   path: "/ingest/runs/{id}",
   operationId: "getIngestRun",
-  tags: ["Ingest"],
-  ...READ_ACCESS,
+  tag: "Ingest",
+  access: READ_ACCESS,
   summary: "One upload and how it ended",
-  description: `One ingest run, as \`GET /ingest/runs\` lists it: its status (\`running\`, \`completed\`, \`rejected\`,
-\`failed\` with \`failure_reason\`, or \`dry_run\` for a \`?dry_run=true\` upload that wrote nothing), the rows read, committed and rejected, how far it committed
-(\`committed_through_line\`) and what its rescore did.`,
+  errors: ["validation_error", "not_found"],
   request: {
     params: idPathParams("The `ingest_run_id` of an upload", 42),
   },
   responses: {
     200: jsonContent(ingestRunSchema, "The run"),
-    ...problemResponses("validation_error", "not_found", "unauthorized", "service_unavailable"),
   },
+  description: `One ingest run, as \`GET /ingest/runs\` lists it: its status (\`running\`, \`completed\`, \`rejected\`,
+\`failed\` with \`failure_reason\`, or \`dry_run\` for a \`?dry_run=true\` upload that wrote nothing), the rows read, committed and rejected, how far it committed
+(\`committed_through_line\`) and what its rescore did.`,
 });
 
+export type UploadRoute = typeof upload;
+export type ListRunsRoute = typeof listRuns;
 export type GetRunRoute = typeof getRun;

@@ -1,7 +1,7 @@
-import { createRoute } from "@hono/zod-openapi";
 import { accessWith, INSIGHT_ACCESS } from "../../lib/auth";
 import { jsonBodyLimit } from "../../lib/body-limit";
-import { jsonContent, problemResponses } from "../../lib/openapi";
+import { defineRoute } from "../../lib/openapi";
+import { jsonContent } from "../../contract/problems";
 import { limitInsights } from "../../lib/rate-limit";
 import { accountIdParamsSchema } from "../../contract/accounts";
 import {
@@ -23,45 +23,36 @@ exactly 3 actions, a playbook that was not offered) is logged and the rules answ
 playbooks, the request, the provider and model). Asking again while that data is unchanged returns the stored answer
 (\`cached: true\`) without calling the model; \`refresh=true\` forces a new one. Fallback answers are not stored.`;
 
-export const accountInsight = createRoute({
+export const accountInsight = defineRoute({
   method: "post",
   path: "/insights/account/{id}",
   operationId: "generateAccountInsight",
-  tags: ["Insights"],
-  ...accessWith(INSIGHT_ACCESS, limitInsights),
+  tag: "Insights",
+  access: accessWith(INSIGHT_ACCESS, limitInsights),
   summary: "AI account insights with exactly 3 actions",
-  description: `A summary, a health analysis, the account's risk factors and exactly 3 recommended actions, each applying
-a different one of the playbooks \`POST /actions/recommend\` ranks for the account. \`risk_factors\` always lists the
-computed factors, whatever the model wrote; \`based_on\` shows the figures.
-
-${PROVIDERS}`,
+  errors: ["validation_error", "not_found", "rate_limited"],
   request: {
     params: accountIdParamsSchema,
     query: refreshQuerySchema,
   },
   responses: {
     200: jsonContent(accountInsightResponseSchema, "The insight, from a model or the rules"),
-    ...problemResponses("validation_error", "not_found", "unauthorized", "service_unavailable", "rate_limited"),
   },
+  description: `A summary, a health analysis, the account's risk factors and exactly 3 recommended actions, each applying
+a different one of the playbooks \`POST /actions/recommend\` ranks for the account. \`risk_factors\` always lists the
+computed factors, whatever the model wrote; \`based_on\` shows the figures.
+
+${PROVIDERS}`,
 });
 
-export type AccountInsightRoute = typeof accountInsight;
-
-export const portfolioInsight = createRoute({
+export const portfolioInsight = defineRoute({
   method: "post",
   path: "/insights/portfolio",
   operationId: "generatePortfolioInsight",
-  tags: ["Insights"],
-  ...accessWith(INSIGHT_ACCESS, limitInsights, jsonBodyLimit),
+  tag: "Insights",
+  access: accessWith(INSIGHT_ACCESS, limitInsights, jsonBodyLimit),
   summary: "AI portfolio analysis",
-  description: `A summary, key findings, top risks and opportunities for the whole portfolio, grounded in the
-\`/portfolio/summary\` figures and the risk factors of the biggest At-Risk and Critical accounts (up to 50 by ARR).
-
-The JSON body is optional (the original's \`{include_recommendations, focus_areas}\`): \`focus_areas\` puts findings,
-risks and opportunities about those topics first (an area no figure speaks to gets a finding saying so), and
-\`include_recommendations\` (default true) adds playbooks for the accounts at risk.
-
-${PROVIDERS}`,
+  errors: ["validation_error", "bad_request", "payload_too_large", "rate_limited"],
   request: {
     query: refreshQuerySchema,
     body: {
@@ -72,8 +63,16 @@ ${PROVIDERS}`,
   },
   responses: {
     200: jsonContent(portfolioInsightResponseSchema, "The analysis, from a model or the rules"),
-    ...problemResponses("validation_error", "bad_request", "unauthorized", "payload_too_large", "service_unavailable", "rate_limited"),
   },
+  description: `A summary, key findings, top risks and opportunities for the whole portfolio, grounded in the
+\`/portfolio/summary\` figures and the risk factors of the biggest At-Risk and Critical accounts (up to 50 by ARR).
+
+The JSON body is optional (\`{include_recommendations, focus_areas}\`, as in the v1 API): \`focus_areas\` puts findings,
+risks and opportunities about those topics first (an area no figure speaks to gets a finding saying so), and
+\`include_recommendations\` (default true) adds playbooks for the accounts at risk.
+
+${PROVIDERS}`,
 });
 
+export type AccountInsightRoute = typeof accountInsight;
 export type PortfolioInsightRoute = typeof portfolioInsight;

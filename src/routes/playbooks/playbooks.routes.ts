@@ -1,24 +1,22 @@
-import { createRoute } from "@hono/zod-openapi";
 import { accessWith, READ_ACCESS } from "../../lib/auth";
 import { conditionalRead, conditionalReadHeaders, conditionalResponses } from "../../lib/conditional-read";
-import { problemResponses } from "../../lib/openapi";
+import { defineRoute } from "../../lib/openapi";
 import { playbookListSchema } from "../../contract/playbooks";
 
-export const list = createRoute({
+export const list = defineRoute({
   method: "get",
   path: "/playbooks",
   operationId: "listPlaybooks",
-  tags: ["Playbooks"],
-  ...accessWith(READ_ACCESS, conditionalRead),
-  request: { headers: conditionalReadHeaders },
+  tag: "Playbooks",
+  access: accessWith(READ_ACCESS, conditionalRead),
   summary: "The playbook library (10 playbooks)",
-  description: `The ten customer-success playbooks, ids 1-10 in the original product's order, as a JSON array. Each lists
+  request: {
+    headers: conditionalReadHeaders,
+  },
+  responses: conditionalResponses(playbookListSchema, "The library"),
+  description: `The ten customer-success playbooks as a JSON array, ids 1-10 (the ids and order of the v1 API). Each lists
 the risk factors it addresses; every risk factor leads to at least one playbook. \`POST /actions/recommend\` ranks them
 for one account.`,
-  responses: {
-    ...conditionalResponses(playbookListSchema, "The library"),
-    ...problemResponses("unauthorized", "service_unavailable"),
-  },
 });
 
 export type ListRoute = typeof list;

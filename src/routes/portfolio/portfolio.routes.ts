@@ -1,17 +1,19 @@
-import { createRoute } from "@hono/zod-openapi";
 import { accessWith, READ_ACCESS } from "../../lib/auth";
 import { conditionalRead, conditionalReadHeaders, conditionalResponses } from "../../lib/conditional-read";
-import { problemResponses } from "../../lib/openapi";
+import { defineRoute } from "../../lib/openapi";
 import { portfolioSummarySchema } from "../../contract/portfolio";
 
-export const getSummary = createRoute({
+export const getSummary = defineRoute({
   method: "get",
   path: "/portfolio/summary",
   operationId: "getPortfolioSummary",
-  tags: ["Portfolio"],
-  ...accessWith(READ_ACCESS, conditionalRead),
-  request: { headers: conditionalReadHeaders },
+  tag: "Portfolio",
+  access: accessWith(READ_ACCESS, conditionalRead),
   summary: "Portfolio statistics and risk breakdown",
+  request: {
+    headers: conditionalReadHeaders,
+  },
+  responses: conditionalResponses(portfolioSummarySchema, "The portfolio summary"),
   description: `Totals, risk breakdown, ARR at risk and ARR trends of the whole portfolio, with breakdowns by segment and
 region and the lowest-scoring accounts. Computed in D1 from every account's current score and stored trends.
 
@@ -21,10 +23,6 @@ sums the accounts' 30-day ARR changes, and \`arr_trend_30d_percent\` relates it 
 **Unscored accounts** (no metrics yet, or awaiting a recompute) count in \`total_accounts\`, \`total_arr\`,
 \`accounts_by_segment\` and \`unscored_accounts\`, but in no bucket and in no average. An empty portfolio answers zeros,
 empty lists and a null \`as_of_date\`.`,
-  responses: {
-    ...conditionalResponses(portfolioSummarySchema, "The portfolio summary"),
-    ...problemResponses("unauthorized", "service_unavailable"),
-  },
 });
 
 export type GetSummaryRoute = typeof getSummary;

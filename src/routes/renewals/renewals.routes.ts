@@ -1,15 +1,22 @@
-import { createRoute } from "@hono/zod-openapi";
 import { READ_ACCESS } from "../../lib/auth";
-import { jsonContent, problemResponses } from "../../lib/openapi";
+import { defineRoute } from "../../lib/openapi";
+import { jsonContent } from "../../contract/problems";
 import { listRenewalsQuerySchema, renewalListSchema } from "../../contract/renewals";
 
-export const list = createRoute({
+export const list = defineRoute({
   method: "get",
   path: "/renewals",
   operationId: "listRenewals",
-  tags: ["Portfolio"],
-  ...READ_ACCESS,
+  tag: "Portfolio",
+  access: READ_ACCESS,
   summary: "Accounts renewing within N days, with their health and the ARR at risk",
+  errors: ["validation_error"],
+  request: {
+    query: listRenewalsQuerySchema,
+  },
+  responses: {
+    200: jsonContent(renewalListSchema, "The renewals in the window"),
+  },
   description: `The accounts whose renewal date (the CSV's \`renewal_date\`) falls between \`as_of\` and \`as_of\` +
 \`within_days\` (both days included; default 90 days), with the ARR renewing in total, per health bucket and at risk
 (renewing on an At-Risk or Critical account), then one page of the accounts, by renewal date, paginated like
@@ -19,11 +26,6 @@ export const list = createRoute({
 not at the data's latest metric date as the trends and \`GET /portfolio/revenue\` do. Renewal dates before \`as_of\`
 are not listed; an \`as_of\` in the past shows what was renewing then, with today's health and ARR. Accounts without a
 renewal date never appear.`,
-  request: { query: listRenewalsQuerySchema },
-  responses: {
-    200: jsonContent(renewalListSchema, "The renewals in the window"),
-    ...problemResponses("validation_error", "unauthorized", "service_unavailable"),
-  },
 });
 
 export type ListRoute = typeof list;

@@ -1,18 +1,23 @@
-import { createRoute } from "@hono/zod-openapi";
 import { REVENUE_MOVERS_LIMIT } from "../../domain/revenue";
 import { accessWith, READ_ACCESS } from "../../lib/auth";
 import { conditionalRead, conditionalReadHeaders, conditionalResponses } from "../../lib/conditional-read";
-import { problemResponses } from "../../lib/openapi";
+import { defineRoute } from "../../lib/openapi";
 import { revenueQuerySchema, revenueSchema } from "../../contract/revenue";
 
-export const getRevenue = createRoute({
+export const getRevenue = defineRoute({
   method: "get",
   path: "/portfolio/revenue",
   operationId: "getRevenueMovements",
-  tags: ["Portfolio"],
+  tag: "Portfolio",
   // Derived from stored data only (anchored to it, not to today), so the data version names the answer.
-  ...accessWith(READ_ACCESS, conditionalRead),
+  access: accessWith(READ_ACCESS, conditionalRead),
   summary: "ARR movements, net and gross revenue retention",
+  errors: ["validation_error"],
+  request: {
+    query: revenueQuerySchema,
+    headers: conditionalReadHeaders,
+  },
+  responses: conditionalResponses(revenueSchema, "The revenue movements"),
   description: `Starting, new, expansion, contraction, churned and ending ARR and NRR / GRR over the last \`days\`
 (30, 90, 180 or 365; default 90), for the book and per segment, with the ${REVENUE_MOVERS_LIMIT} biggest accounts
 behind each movement. Computed in D1 from the ARR each account reports in its metric rows.
@@ -25,11 +30,6 @@ reported ARR at or before that date: an account that stopped reporting keeps its
 stayed the same (whatever it did in between, going to 0 and back included); one with ARR at the start and 0 at the end
 churned; one with none at the start (not yet reported, or 0) and some at the end is new ARR. NRR and GRR are null when
 the starting ARR is 0, as on an empty book or one whose data starts inside the window (every account is then new).`,
-  request: { query: revenueQuerySchema, headers: conditionalReadHeaders },
-  responses: {
-    ...conditionalResponses(revenueSchema, "The revenue movements"),
-    ...problemResponses("validation_error", "unauthorized", "service_unavailable"),
-  },
 });
 
 export type GetRevenueRoute = typeof getRevenue;
