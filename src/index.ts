@@ -1,8 +1,7 @@
 import { createApp } from "./app";
-import type { RecomputeMessage } from "./jobs/recompute-queue";
-import { consumeRecomputeChunks, recomputeOnSchedule } from "./services/scheduled";
+import { consumeRecomputeChunks } from "./scoring";
+import { recomputeOnSchedule } from "./services/scheduled";
 import { consumeWebhookMessages, WEBHOOK_QUEUE_NAME } from "./services/webhooks/consumer";
-import type { WebhookMessage } from "./webhooks/messages";
 
 const app = createApp();
 
@@ -11,9 +10,9 @@ export default {
   scheduled(controller, env, ctx) {
     ctx.waitUntil(recomputeOnSchedule(controller, env));
   },
-  // Two queues, one consumer: the webhook queue's messages are validated by its consumer.
+  // Two queues, one consumer: each queue's consumer validates its messages.
   queue(batch, env) {
     if (batch.queue === WEBHOOK_QUEUE_NAME) return consumeWebhookMessages(batch, env);
-    return consumeRecomputeChunks(batch as MessageBatch<RecomputeMessage>, env);
+    return consumeRecomputeChunks(batch, env);
   },
-} satisfies ExportedHandler<Env, RecomputeMessage | WebhookMessage>;
+} satisfies ExportedHandler<Env, unknown>;

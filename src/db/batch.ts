@@ -14,6 +14,11 @@ export async function runBatch<T extends readonly [SQLiteRaw<unknown>, ...SQLite
   db: Database,
   statements: T,
 ): Promise<Results<T>> {
+  const results = await sendBatch(db, statements);
+  return statements.map((statement, index) => statement.mapResult(results[index], true)) as Results<T>;
+}
+
+async function sendBatch(db: Database, statements: readonly SQLiteRaw<unknown>[]): Promise<D1Result[]> {
   const d1 = db.$client;
   const results = await d1.batch(
     statements.map((statement) => {
@@ -22,5 +27,25 @@ export async function runBatch<T extends readonly [SQLiteRaw<unknown>, ...SQLite
     }),
   );
   if (results.length !== statements.length) throw new Error("D1 returned fewer results than statements in the batch");
-  return statements.map((statement, index) => statement.mapResult(results[index], true)) as Results<T>;
+  return results;
+}
+
+/** A statement's result as runBatch gives it; undefined for a statement left out. */
+type ResultOf<S> = S extends SQLiteRaw<infer R> ? R : undefined;
+
+/**
+ * runBatch over named statements, some of which may be left out (undefined): each result comes back under its
+ * statement's name, so a statement left out shifts no other's result.
+ */
+export async function runNamedBatch<T extends Record<string, SQLiteRaw<unknown> | undefined>>(
+  db: Database,
+  statements: T,
+): Promise<{ [K in keyof T]: ResultOf<T[K]> }> {
+  const present = Object.entries(statements).filter(
+    (entry): entry is [string, SQLiteRaw<unknown>] => entry[1] !== undefined,
+  );
+  const results = await sendBatch(db, present.map(([, statement]) => statement));
+  return Object.fromEntries(
+    present.map(([name, statement], index) => [name, statement.mapResult(results[index], true)]),
+  ) as { [K in keyof T]: ResultOf<T[K]> };
 }

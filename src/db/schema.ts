@@ -163,10 +163,13 @@ export const ingestRuns = sqliteTable(
  * deletes those it read once their accounts are scored; a failed rescore or an upload cut off by a crash leaves them,
  * and the next upload's rescore or the cron scores them.
  */
+/** An account and the first and last date of its changed metrics: an element of `pending_rescores.ranges`. */
+export type ChangedRange = [accountId: number, firstDate: string, lastDate: string];
+
 export const pendingRescores = sqliteTable("pending_rescores", {
   id: integer("id").primaryKey(),
   ingestRunId: integer("ingest_run_id").notNull(),
-  ranges: text("ranges", { mode: "json" }).notNull(),
+  ranges: text("ranges", { mode: "json" }).$type<ChangedRange[]>().notNull(),
   createdAt: timestamps.createdAt,
 });
 

@@ -1,4 +1,5 @@
 import { createMiddleware } from "hono/factory";
+import { insightsRateLimiterOf } from "../bindings";
 import { ApiError } from "./errors";
 import { log } from "./logger";
 import type { AppEnv } from "./types";
@@ -14,7 +15,7 @@ export const INSIGHTS_RATE_PERIOD_SECONDS = 60;
 
 export const limitInsights = createMiddleware<AppEnv>(async (c, next) => {
   // Optional at run time: a deployment without the binding runs without a limit.
-  const limiter = c.env.INSIGHTS_RATE_LIMITER as RateLimit | undefined;
+  const limiter = insightsRateLimiterOf(c.env);
   if (!limiter) return next();
   const caller = c.get("apiKeyId") ?? `ip:${c.req.header("cf-connecting-ip") ?? "local"}`;
   const { success } = await limiter.limit({ key: `insights:${caller}` });

@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
-import type { Database } from "../../lib/types";
-import { runBatch } from "../batch";
-import type { RecomputeJob } from "../../contract/health";
-import type { RecomputeMessage, RecomputeTrigger } from "../../jobs/recompute-queue";
+import type { Database } from "../lib/types";
+import { runBatch } from "../db/batch";
+import type { RecomputeJob } from "../contract/health";
+import type { RecomputeMessage } from "./queue-messages";
+import type { RecomputeTrigger } from "./types";
 
 // A job row is the API's RecomputeJob field for field, so the query answers that shape.
 

@@ -1,29 +1,31 @@
-import type { RescoreScope } from "./recompute";
+import { z } from "@hono/zod-openapi";
+import { BYTES_PER_SEND, MESSAGES_PER_SEND } from "../lib/queues";
+import { RESCORE_SCOPES, type RescoreScope } from "./types";
 
 /**
  * The recompute queue's messages. A recompute bigger than one invocation (D1 allows 1,000 queries per invocation and
- * 30 s per query; a chunk of ACCOUNTS_PER_CHUNK accounts is 4 statements) runs as one message per ACCOUNTS_PER_MESSAGE
- * accounts: a range of ids, or the ids an upload changed. This Worker's `queue` handler consumes them.
+ * 30 s per query) runs as one message per ACCOUNTS_PER_MESSAGE accounts: a range of ids, or the ids an upload changed.
+ * This Worker's `queue` handler consumes them (queue.ts).
  */
 
-/** Accounts per queue message: 4 atomic batches of 250, about 16 D1 queries and a few seconds of work. */
+/** Accounts per queue message: a few chunks' batches and a few seconds of work. */
 export const ACCOUNTS_PER_MESSAGE = 1000;
-/** Queues' sendBatch takes at most 100 messages and 256 KB per call; a margin is kept below the size. */
-const MESSAGES_PER_SEND = 100;
-const BYTES_PER_SEND = 200_000;
 /** Deliveries of a message before its job is marked failed: `max_retries` (3) in wrangler.toml, plus the first. */
 export const RECOMPUTE_MAX_ATTEMPTS = 4;
 
-export type RecomputeTrigger = "api" | "cron" | "ingest";
+const numbering = { job_id: z.number().int().positive(), chunk: z.number().int().min(0) };
+const accountId = z.number().int().positive();
 
 /**
  * A range of ids is always rescored whole; a list of ids in its `scope` (absent in messages sent before scopes
  * existed, which meant `all`). A stale-scope message reads each account's stale range from D1, where the upload wrote
  * it with the rows, so it carries ids only and a redelivered message finds nothing left to do.
  */
-export type RecomputeMessage =
-  | { job_id: number; chunk: number; first_id: number; last_id: number }
-  | { job_id: number; chunk: number; account_ids: number[]; scope?: RescoreScope };
+export const recomputeMessageSchema = z.union([
+  z.object({ ...numbering, first_id: accountId, last_id: accountId }),
+  z.object({ ...numbering, account_ids: z.array(accountId), scope: z.enum(RESCORE_SCOPES).optional() }),
+]);
+export type RecomputeMessage = z.infer<typeof recomputeMessageSchema>;
 
 /** A message's accounts, before the job it belongs to is recorded. */
 type Unnumbered<T> = T extends unknown ? Omit<T, "job_id" | "chunk"> : never;
@@ -47,7 +49,7 @@ export async function sendParts(queue: Queue<RecomputeMessage>, jobId: number, p
   let batch: { body: RecomputeMessage }[] = [];
   let batchBytes = 0;
   for (const [chunk, part] of parts.entries()) {
-    const message = { body: { ...part, job_id: jobId, chunk } as RecomputeMessage };
+    const message = { body: { ...part, job_id: jobId, chunk } };
     const bytes = JSON.stringify(message.body).length;
     if (batch.length > 0 && (batch.length >= MESSAGES_PER_SEND || batchBytes + bytes > BYTES_PER_SEND)) {
       await queue.sendBatch(batch);

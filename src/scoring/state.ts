@@ -1,18 +1,17 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { Database } from "../../lib/types";
-import { runBatch } from "../batch";
-import type { ChangedRange } from "./metric-batches";
-import { staleMarks, widenStaleRanges } from "./scoring-state";
+import { runBatch } from "../db/batch";
+import { widenStaleRanges } from "../db/queries/stale-marks";
+import type { ChangedRange } from "../db/schema";
+import type { Database } from "../lib/types";
 
-/**
- * The rescores an upload's batches recorded (pending_rescores, one row per batch; see metric-batches.ts). The upload
- * rescores them itself and then deletes them; rows left by an upload that did not get that far (its rescore failed, or
- * it was cut off) are adopted by the next rescore of scope `stale`: turned into stale marks on their accounts.
+/*
+ * What is behind: the scoring state every rescore starts from (docs/architecture.md, "Data flow").
+ * - The fingerprint of the health configuration the stored scores follow (scoring_config).
+ * - Each account's stale marks (accounts.scores_stale_from/to): the dates whose scores are behind its metrics.
+ * - Pending rescores (pending_rescores, one row per upload batch): an upload's own changes. The upload rescores them
+ *   itself and deletes them; rows left by an upload that did not get that far (its rescore failed, or it was cut off)
+ *   are adopted by the next rescore of scope `stale`: turned into stale marks on their accounts.
  */
-
-/** The account ids of every pending rescore, as a subquery. */
-export const PENDING_ACCOUNT_IDS = sql.raw(`
-  SELECT r.value ->> 0 FROM pending_rescores AS p, json_each(p.ranges) AS r`);
 
 /** One upload's pending rescores, or those of every upload but one (null: every upload). */
 export type PendingRescoresOf = { runId: number } | { exceptRunId: number | null };
@@ -20,6 +19,41 @@ export type PendingRescoresOf = { runId: number } | { exceptRunId: number | null
 function pendingOf(of: PendingRescoresOf): SQL {
   if ("runId" in of) return sql`p.ingest_run_id = ${of.runId}`;
   return of.exceptRunId === null ? sql`true` : sql`p.ingest_run_id <> ${of.exceptRunId}`;
+}
+
+/** The fingerprint of the health configuration the stored scores were computed with; null before the first rescore. */
+export async function getScoringFingerprint(db: Database): Promise<string | null> {
+  const row = await db.get<{ fingerprint: string }>(sql`SELECT fingerprint FROM scoring_config WHERE id = 1`);
+  return row?.fingerprint ?? null;
+}
+
+/**
+ * Marks every account with metrics stale over its whole history and records the new fingerprint, in one batch: the
+ * configuration changed, so every stored score is behind. Answers how many accounts were marked.
+ */
+export async function markBookStale(db: Database, fingerprint: string): Promise<number> {
+  const [marked] = await runBatch(db, [
+    db.run(sql`
+      UPDATE accounts
+      SET scores_stale_from = (SELECT min(m.date) FROM account_metrics AS m WHERE m.account_id = accounts.id),
+          scores_stale_to = (SELECT max(m.date) FROM account_metrics AS m WHERE m.account_id = accounts.id)
+      WHERE EXISTS (SELECT 1 FROM account_metrics AS m WHERE m.account_id = accounts.id)`),
+    db.run(sql`
+      INSERT INTO scoring_config (id, fingerprint, applied_at) VALUES (1, ${fingerprint}, ${new Date().toISOString()})
+      ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, applied_at = excluded.applied_at`),
+  ]);
+  return marked.meta.changes ?? 0;
+}
+
+/**
+ * The accounts marked stale with their marks, by id, as changed ranges (from accounts_stale_idx, which holds only the
+ * marked accounts: no scan of the book).
+ */
+export function staleMarks(db: Database) {
+  // Not async: the query itself, to await or to send in a batch.
+  return db.values<ChangedRange>(
+    sql`SELECT id, scores_stale_from, scores_stale_to FROM accounts WHERE scores_stale_from IS NOT NULL ORDER BY id`,
+  );
 }
 
 /**
@@ -64,7 +98,7 @@ export async function readScoringState(db: Database, of: PendingRescoresOf): Pro
   return { fingerprint: state.fingerprint, marks, pending: state.pending === 1 };
 }
 
-/** Deletes an upload's pending rescores: in the batch of the rescore's last chunk (see recomputeHealth). */
+/** Deletes an upload's pending rescores: in the batch of the rescore's last chunk (see rescore.ts). */
 export function deletePendingRescoresSql(runId: number): SQL {
   return sql`DELETE FROM pending_rescores WHERE ingest_run_id = ${runId}`;
 }

@@ -1,15 +1,11 @@
+import { queuesOf } from "../bindings";
 import { createDb } from "../db/client";
-import { failRecomputeJob } from "../db/queries/recompute-jobs";
-import { RECOMPUTE_MAX_ATTEMPTS, type RecomputeMessage } from "../jobs/recompute-queue";
 import { getConfig } from "../lib/config";
 import { describeError } from "../lib/errors";
 import { log } from "../lib/logger";
-import { nudgeFanOut, type WebhookMessage } from "../webhooks/messages";
+import { recomputeScores, recomputeSettings } from "../scoring";
 import { recoverAbandonedRuns } from "./ingest/abandoned-runs";
-import { processRecomputeMessage, recomputeScores } from "./recompute";
 import { sweepWebhooks } from "./webhooks/deliveries";
-
-/** The Worker's entry points other than HTTP: the Cron Trigger and the recompute queue's consumer. */
 
 /**
  * The Cron Trigger (wrangler.toml `[triggers]`): what `POST /health/recompute?scope=stale` does. It rescores only the
@@ -23,10 +19,8 @@ export async function recomputeOnSchedule(controller: ScheduledController, env: 
     const config = getConfig(env);
     const db = createDb(env.DB);
     await recoverAbandonedRuns(db, fields);
-    const outcome = await recomputeScores(db, env.RECOMPUTE_QUEUE as Queue<RecomputeMessage>, {
-      health: config.health,
-      inlineMaxAccounts: config.recompute.inlineMaxAccounts,
-      alertScoreDrop: config.events.alertScoreDrop,
+    const outcome = await recomputeScores(db, queuesOf(env), {
+      settings: recomputeSettings(config, "cron"),
       trigger: "cron",
       scope: "stale",
     });
@@ -64,38 +58,9 @@ export async function recomputeOnSchedule(controller: ScheduledController, env: 
  */
 async function sweepOnSchedule(env: Env, fields: Record<string, unknown>): Promise<void> {
   try {
-    const { resent } = await sweepWebhooks(createDb(env.DB), env.WEBHOOK_QUEUE as Queue<WebhookMessage>);
+    const { resent } = await sweepWebhooks(createDb(env.DB), queuesOf(env).webhooks);
     if (resent > 0) log("warn", "scheduled webhook sweep: overdue deliveries sent again", { ...fields, resent });
   } catch (error) {
     log("error", "scheduled webhook sweep failed", { ...fields, error: describeError(error) });
-  }
-}
-
-/** The recompute queue's consumer: one chunk of accounts per message, retried by Queues on failure. */
-export async function consumeRecomputeChunks(batch: MessageBatch<RecomputeMessage>, env: Env): Promise<void> {
-  const config = getConfig(env);
-  const db = createDb(env.DB);
-  for (const message of batch.messages) {
-    const fields = { job_id: message.body.job_id, chunk: message.body.chunk, attempt: message.attempts };
-    try {
-      const result = await processRecomputeMessage(db, config.health, message.body, config.events.alertScoreDrop);
-      if (result.eventsWritten > 0) await nudgeFanOut(env.WEBHOOK_QUEUE as Queue<WebhookMessage>, fields);
-      log("info", "recompute chunk finished", {
-        ...fields,
-        accounts_updated: result.accountsUpdated,
-        scores_written: result.scoresWritten,
-        duration_ms: result.durationMs,
-      });
-      message.ack();
-    } catch (error) {
-      const lastAttempt = message.attempts >= RECOMPUTE_MAX_ATTEMPTS;
-      log("error", "recompute chunk failed", { ...fields, error: describeError(error), will_retry: !lastAttempt });
-      if (lastAttempt) {
-        await failRecomputeJob(db, message.body.job_id, `Chunk ${message.body.chunk} failed: ${describeError(error)}`);
-        message.ack();
-      } else {
-        message.retry();
-      }
-    }
   }
 }

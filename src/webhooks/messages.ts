@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { errorMessage } from "../lib/errors";
 import { log } from "../lib/logger";
+import { MESSAGES_PER_SEND } from "../lib/queues";
 
 /**
  * The webhook queue's messages (WEBHOOK_QUEUE, which this Worker produces and consumes). `fan_out`: a nudge, sent after
@@ -13,9 +14,6 @@ export const webhookMessageSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("deliver"), delivery_id: z.number().int().positive(), attempt: z.number().int().min(0) }),
 ]);
 export type WebhookMessage = z.infer<typeof webhookMessageSchema>;
-
-/** Queues' sendBatch takes at most 100 messages (and 256 KB, far above 100 of these) per call. */
-const MESSAGES_PER_SEND = 100;
 
 export async function sendWebhookMessages(
   queue: Queue<WebhookMessage>,

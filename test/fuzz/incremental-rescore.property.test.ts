@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CSV_HEADER_ORDER } from "../../src/ingest/csv-header";
-import { recomputeHealth } from "../../src/jobs/recompute";
+import { recomputeHealth } from "../../src/scoring/rescore";
 import { DEFAULT_HEALTH_CONFIG } from "../../src/domain/health";
 import { resetDatabase, testDb } from "../helpers/db";
 import { addDays } from "../helpers/factories";

@@ -1,12 +1,11 @@
 import { env } from "cloudflare:test";
+import { queuesOf } from "../../src/bindings";
 import { createDb } from "../../src/db/client";
 import { IngestError } from "../../src/ingest/errors";
-import type { RecomputeMessage } from "../../src/jobs/recompute-queue";
 import { DEFAULT_HEALTH_CONFIG } from "../../src/domain/health";
 import { toProblem } from "../../src/routes/ingest/ingest.mappers";
 import type { IngestOptions, IngestReport } from "../../src/services/ingest/types";
 import { ingestCsv } from "../../src/services/ingest/upload";
-import type { WebhookMessage } from "../../src/webhooks/messages";
 
 /**
  * Runs the ingest service on a byte stream as the upload route does, without HTTP in between: a refused or stopped
@@ -15,11 +14,8 @@ import type { WebhookMessage } from "../../src/webhooks/messages";
 export function ingestStream(stream: ReadableStream<Uint8Array>, fileName: string, options?: IngestOptions): Promise<IngestReport> {
   const context = {
     db: createDb(env.DB),
-    health: DEFAULT_HEALTH_CONFIG,
-    queue: env.RECOMPUTE_QUEUE as Queue<RecomputeMessage>,
-    inlineRescoreMaxAccounts: 2000,
-    alertScoreDrop: 10,
-    webhookQueue: env.WEBHOOK_QUEUE as Queue<WebhookMessage>,
+    scoring: { health: DEFAULT_HEALTH_CONFIG, inlineMaxAccounts: 2000, alertScoreDrop: 10 },
+    queues: queuesOf(env),
     createdBy: null,
   };
   return ingestCsv(context, { stream, fileName, contentType: "text/csv" }, options).catch((error: unknown) => {

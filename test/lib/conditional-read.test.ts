@@ -1,12 +1,13 @@
 import { createExecutionContext, createScheduledController, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { readDataVersion } from "../../src/db/queries/data-version";
-import { insertRecomputeJob } from "../../src/db/queries/recompute-jobs";
+import { insertRecomputeJob } from "../../src/scoring/jobs";
+import { recomputeSettings } from "../../src/scoring/settings";
 import worker from "../../src/index";
 import { getConfig } from "../../src/lib/config";
 import { sha256Hex } from "../../src/lib/hash";
 import type { AccountList } from "../../src/contract/accounts";
-import { processRecomputeMessage } from "../../src/services/recompute";
+import { processRecomputeMessage } from "../../src/scoring/queue";
 import { HEALTHY_GROWING, metricsCsv, SLIPPING, uploadCsv } from "../helpers/csv";
 import { resetDatabase, testDb } from "../helpers/db";
 import { recordingD1 } from "../helpers/recording-d1";
@@ -126,7 +127,7 @@ describe("conditional reads", () => {
     const job = await insertRecomputeJob(db, "api", 1, 1);
     const beforeChunk = await readDataVersion(db);
     const config = getConfig(env);
-    await processRecomputeMessage(db, config.health, { job_id: job.id, chunk: 0, first_id: id, last_id: id }, config.events.alertScoreDrop);
+    await processRecomputeMessage(db, recomputeSettings(config, "api"), { job_id: job.id, chunk: 0, first_id: id, last_id: id });
     expect(await readDataVersion(db)).toBeGreaterThan(beforeChunk);
   });
 

@@ -9,7 +9,7 @@ import {
 import { Webhook as Verifier } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import type { RecomputeMessage } from "../../src/jobs/recompute-queue";
+import type { RecomputeMessage } from "../../src/scoring/queue-messages";
 import { sha256Hex } from "../../src/lib/hash";
 import type { HealthEvent } from "../../src/contract/events";
 import type { CreatedWebhook, Delivery, Webhook } from "../../src/contract/webhooks";

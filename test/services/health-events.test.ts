@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { recomputeHealth } from "../../src/jobs/recompute";
+import { recomputeHealth } from "../../src/scoring/rescore";
 import { DEFAULT_HEALTH_CONFIG } from "../../src/domain/health";
 import type { AccountDetail } from "../../src/contract/accounts";
 import type { HealthEvent } from "../../src/contract/events";

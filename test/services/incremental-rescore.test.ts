@@ -9,10 +9,10 @@ import {
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CSV_HEADER_ORDER } from "../../src/ingest/csv-header";
 import worker from "../../src/index";
-import { staleMarks } from "../../src/db/queries/scoring-state";
-import { recomputeHealth } from "../../src/jobs/recompute";
+import { staleMarks } from "../../src/scoring/state";
+import { recomputeHealth } from "../../src/scoring/rescore";
 import { writeMetricBatch } from "../../src/services/ingest/writer";
-import type { RecomputeMessage } from "../../src/jobs/recompute-queue";
+import type { RecomputeMessage } from "../../src/scoring/queue-messages";
 import { DEFAULT_HEALTH_CONFIG } from "../../src/domain/health";
 import type { AccountDetail } from "../../src/contract/accounts";
 import type { IngestResult } from "../../src/contract/ingest";

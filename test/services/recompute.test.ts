@@ -9,10 +9,10 @@ import {
 } from "cloudflare:test";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
-import { getRecomputeJob } from "../../src/db/queries/recompute-jobs";
-import { ACCOUNTS_PER_MESSAGE, type RecomputeMessage } from "../../src/jobs/recompute-queue";
+import { getRecomputeJob } from "../../src/scoring/jobs";
+import { ACCOUNTS_PER_MESSAGE, type RecomputeMessage } from "../../src/scoring/queue-messages";
 import type { RecomputeJob } from "../../src/contract/health";
-import { startAccountsRecomputeJob, startFullRecomputeJob } from "../../src/services/recompute";
+import { startAccountsRecomputeJob, startFullRecomputeJob } from "../../src/scoring/queue";
 import { resetDatabase, testDb } from "../helpers/db";
 import { metricsCsv, uploadCsv, type AccountSeries } from "../helpers/csv";
 

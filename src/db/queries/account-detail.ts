@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { DailyMetrics } from "../../domain/types";
-import { PENDING_ACCOUNT_IDS } from "./pending-rescores";
+import { PENDING_ACCOUNT_IDS } from "./stale-marks";
 import type { Database } from "../../lib/types";
 import { RECENT_EVENTS, type AccountDetail, type HealthHistoryEntry } from "../../contract/accounts";
 import { runBatch } from "../batch";

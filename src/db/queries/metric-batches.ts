@@ -1,13 +1,13 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { Segment } from "../../domain/types";
 import type { Database } from "../../lib/types";
 import { runBatch } from "../batch";
-import { widenStaleRanges } from "./scoring-state";
+import type { ChangedRange } from "../schema";
+import { widenStaleRanges } from "./stale-marks";
 
 /**
  * Writes one batch of validated rows as a single atomic batch: an account upsert and a metric upsert, each
  * reading all its rows from ONE JSON parameter through `json_each` (D1 allows 100 bound parameters per statement;
- * one JSON parameter is also 4-5x faster than multi-row VALUES).
+ * one JSON parameter is also much faster than multi-row VALUES).
  *
  * Upserts only change a row when a value differs, so re-uploading a file changes (and counts) nothing. The account
  * upsert answers with the accounts it touched (RETURNING): SQLite gives a new account an id above the table's highest,
@@ -34,42 +34,6 @@ export interface BatchOutcome {
   /** D1 rows written by the batch (`meta.rows_written`, what D1 bills), indexes included. */
   rowsWritten: number;
 }
-
-/**
- * One account's attributes, as of its latest-dated row in the batch, and the batch's first date for it; then the
- * renewal date and owner of its latest-dated row in the batch that has them, each with that row's date (null: none);
- * then the batch's dates for it, when they are not every day from the first to the latest (null: they are).
- */
-export type AccountTuple = [
-  name: string,
-  segment: Segment,
-  region: string,
-  arr: number,
-  date: string,
-  firstDate: string,
-  renewalDate: string | null,
-  renewalDateAsOf: string | null,
-  owner: string | null,
-  ownerAsOf: string | null,
-  dates: string[] | null,
-];
-
-/** An account and the first and last date of its changed metrics, as pending_rescores stores them. */
-export type ChangedRange = [accountId: number, firstDate: string, lastDate: string];
-
-/** One account + date of metrics. */
-export type MetricTuple = [
-  name: string,
-  date: string,
-  dailyActiveUsers: number,
-  featureAdoptionRate: number,
-  supportTicketsOpen: number,
-  npsScore: number | null,
-  loginFrequency: number,
-  arr: number,
-  renewalDate: string | null,
-  owner: string | null,
-];
 
 /**
  * The highest account id, and how many of the batch's metric rows (distinct account + date) exist already: per

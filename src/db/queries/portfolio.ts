@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { GroupTotals, PortfolioTotals, RegionTotals, SegmentTotals } from "../../domain/portfolio";
 import type { EngagementTrend, Segment } from "../../domain/types";
-import { PENDING_ACCOUNT_IDS } from "./pending-rescores";
+import { PENDING_ACCOUNT_IDS } from "./stale-marks";
 import type { Database } from "../../lib/types";
 import type { Account } from "../../contract/accounts";
 import { LOWEST_ACCOUNTS_LIMIT, type AccountBrief } from "../../contract/portfolio";

@@ -1,28 +1,19 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import { getRecomputeJob } from "../../db/queries/recompute-jobs";
-import type { RecomputeMessage } from "../../jobs/recompute-queue";
+import { queuesOf } from "../../bindings";
 import { ApiError } from "../../lib/errors";
 import type { AppEnv } from "../../lib/types";
-import { recomputeScores } from "../../services/recompute";
-import { nudgeFanOut, type WebhookMessage } from "../../webhooks/messages";
+import { getRecomputeJob, recomputeScores, recomputeSettings } from "../../scoring";
 import { toRecomputeResultBody } from "./health.mappers";
 import type { GetJobRoute, RecomputeRoute } from "./health.routes";
 
 export const recompute: RouteHandler<RecomputeRoute, AppEnv> = async (c) => {
   const { mode, scope } = c.req.valid("query");
-  const config = c.get("config");
-  const outcome = await recomputeScores(c.get("db"), c.env.RECOMPUTE_QUEUE as Queue<RecomputeMessage>, {
-    scope,
-    health: config.health,
-    inlineMaxAccounts: config.recompute.inlineMaxAccounts,
-    alertScoreDrop: config.events.alertScoreDrop,
+  const outcome = await recomputeScores(c.get("db"), queuesOf(c.env), {
+    settings: recomputeSettings(c.get("config"), "api"),
     trigger: "api",
+    scope,
     forceQueue: mode === "queued",
   });
-  // A queued job's chunks nudge for their own events.
-  if (outcome.mode === "inline" && outcome.result.eventsWritten > 0) {
-    await nudgeFanOut(c.env.WEBHOOK_QUEUE as Queue<WebhookMessage>);
-  }
   const body = toRecomputeResultBody(outcome);
   return outcome.mode === "queued" ? c.json(body, 202) : c.json(body, 200);
 };

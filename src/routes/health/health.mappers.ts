@@ -1,7 +1,7 @@
-import type { RecomputeOutcome } from "../../services/recompute";
+import type { RecomputeOutcome } from "../../scoring";
 import type { RecomputeResultBody } from "../../contract/health";
 
-/** The answer of POST /health/recompute: the original's `{message, accounts_updated, computation_time_seconds}` and ours. */
+/** The answer of POST /health/recompute: the v1 API's `{message, accounts_updated, computation_time_seconds}` and ours. */
 export function toRecomputeResultBody(outcome: RecomputeOutcome): RecomputeResultBody {
   if (outcome.mode === "queued") {
     const { job } = outcome;

@@ -1,13 +1,14 @@
 import type { RouteHandler } from "@hono/zod-openapi";
+import { queuesOf } from "../../bindings";
 import { getIngestRun, listIngestRuns } from "../../db/queries/ingest-runs";
 import { IngestError } from "../../ingest/errors";
-import { parseMapping, type HeaderMapping } from "../../ingest/csv-header";
+import type { HeaderMapping } from "../../ingest/csv-header";
+import { parseMapping } from "../../ingest/mapping-param";
 import { MAPPING_FIELD, openUploadSource, type UploadSource } from "../../ingest/upload-source";
-import type { RecomputeMessage } from "../../jobs/recompute-queue";
 import { ApiError } from "../../lib/errors";
 import type { AppEnv } from "../../lib/types";
+import { recomputeSettings } from "../../scoring";
 import { ingestCsv } from "../../services/ingest/upload";
-import type { WebhookMessage } from "../../webhooks/messages";
 import { toIngestResult, toIngestRun, toProblem } from "./ingest.mappers";
 import type { GetRunRoute, ListRunsRoute, UploadRoute } from "./ingest.routes";
 
@@ -41,11 +42,8 @@ export const upload: RouteHandler<UploadRoute, AppEnv> = async (c) => {
     const report = await ingestCsv(
       {
         db: c.get("db"),
-        health: config.health,
-        queue: c.env.RECOMPUTE_QUEUE as Queue<RecomputeMessage>,
-        inlineRescoreMaxAccounts: config.recompute.ingestInlineMaxAccounts,
-        alertScoreDrop: config.events.alertScoreDrop,
-        webhookQueue: c.env.WEBHOOK_QUEUE as Queue<WebhookMessage>,
+        scoring: recomputeSettings(config, "ingest"),
+        queues: queuesOf(c.env),
         createdBy: c.get("apiKeyName") ?? null,
       },
       source,

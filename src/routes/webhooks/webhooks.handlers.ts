@@ -1,11 +1,12 @@
 import type { RouteHandler } from "@hono/zod-openapi";
+import { queuesOf } from "../../bindings";
 import { getDelivery, listDeliveries, restartDelivery } from "../../db/queries/webhook-deliveries";
 import { deleteWebhook, getWebhook, listWebhooks } from "../../db/queries/webhooks";
 import { ApiError } from "../../lib/errors";
 import type { AppEnv } from "../../lib/types";
 import { sendTestEvent } from "../../services/webhooks/deliveries";
 import { changeWebhook, createWebhook, rotateSecret } from "../../services/webhooks/endpoints";
-import { sendWebhookMessages, type WebhookMessage } from "../../webhooks/messages";
+import { sendWebhookMessages } from "../../webhooks/messages";
 import type * as routes from "./webhooks.routes";
 import { toCreatedWebhook, toWebhook } from "./webhooks.mappers";
 
@@ -78,7 +79,7 @@ export const retry: RouteHandler<routes.RetryWebhookDeliveryRoute, AppEnv> = asy
   }
   const attempts = await restartDelivery(db, id, deliveryId, new Date().toISOString());
   if (attempts === null) throw new ApiError("not_found", `Webhook ${id} has no delivery ${deliveryId}.`);
-  await sendWebhookMessages(c.env.WEBHOOK_QUEUE as Queue<WebhookMessage>, [{ kind: "deliver", delivery_id: deliveryId, attempt: attempts }]);
+  await sendWebhookMessages(queuesOf(c.env).webhooks, [{ kind: "deliver", delivery_id: deliveryId, attempt: attempts }]);
   const delivery = await getDelivery(db, id, deliveryId);
   if (!delivery) throw new ApiError("not_found", `Webhook ${id} has no delivery ${deliveryId}.`);
   return c.json(delivery, 202);

@@ -1,7 +1,6 @@
 import { errorMessage } from "../../lib/errors";
 import { log } from "../../lib/logger";
-import { adoptPendingRescores } from "../../db/queries/pending-rescores";
-import { recomputeScores, type UploadChanges } from "../recompute";
+import { adoptPendingRescores, recomputeScores, type UploadChanges } from "../../scoring";
 import type { IngestContext } from "./types";
 
 export interface RescoreOutcome {
@@ -19,6 +18,17 @@ export interface RescoreOutcome {
   rescoreError: string | null;
 }
 
+/** An upload whose accounts were not rescored before it answered: none were (a dry run), or queued, or failed. */
+export const NOT_RESCORED_INLINE: RescoreOutcome = {
+  accountsRescored: 0,
+  scoresWritten: null,
+  datesRescored: null,
+  rowsWritten: 0,
+  eventsWritten: null,
+  jobId: null,
+  rescoreError: null,
+};
+
 /**
  * Rescores what is behind after an upload: the dates it changed and any account marked stale (a crashed upload's,
  * a failed rescore's), each over the dates its changes reach. Before answering when they are few enough, else as a
@@ -28,25 +38,13 @@ export interface RescoreOutcome {
 export async function rescore(context: IngestContext, upload: UploadChanges): Promise<RescoreOutcome> {
   const runId = upload.runId;
   try {
-    const outcome = await recomputeScores(context.db, context.queue, {
-      health: context.health,
-      inlineMaxAccounts: context.inlineRescoreMaxAccounts,
-      alertScoreDrop: context.alertScoreDrop,
+    const outcome = await recomputeScores(context.db, context.queues, {
+      settings: context.scoring,
       trigger: "ingest",
       scope: "stale",
       upload,
     });
-    if (outcome.mode === "queued") {
-      return {
-        accountsRescored: 0,
-        scoresWritten: null,
-        datesRescored: null,
-        rowsWritten: 0,
-        eventsWritten: null,
-        jobId: outcome.job.id,
-        rescoreError: null,
-      };
-    }
+    if (outcome.mode === "queued") return { ...NOT_RESCORED_INLINE, jobId: outcome.job.id };
     const { accountsUpdated, scoresWritten, rowsWritten, eventsWritten } = outcome.result;
     return {
       accountsRescored: accountsUpdated,
@@ -65,14 +63,6 @@ export async function rescore(context: IngestContext, upload: UploadChanges): Pr
     await adoptPendingRescores(context.db, { runId }).catch((adoptError: unknown) => {
       log("error", "marking the upload's accounts stale failed", { ingest_run_id: runId, error: errorMessage(adoptError) });
     });
-    return {
-      accountsRescored: 0,
-      scoresWritten: null,
-      datesRescored: null,
-      rowsWritten: 0,
-      eventsWritten: null,
-      jobId: null,
-      rescoreError: reason,
-    };
+    return { ...NOT_RESCORED_INLINE, rescoreError: reason };
   }
 }

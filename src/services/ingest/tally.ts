@@ -1,5 +1,6 @@
 import type { IngestCounts, IngestRunOutcome } from "../../db/queries/ingest-runs";
-import type { BatchOutcome, ChangedRange } from "../../db/queries/metric-batches";
+import type { BatchOutcome } from "../../db/queries/metric-batches";
+import type { ChangedRange } from "../../db/schema";
 import type { RowWarning } from "../../ingest/columns";
 import type { RowError } from "../../ingest/validate-row";
 

@@ -2,31 +2,24 @@ import type { IngestCounts } from "../../db/queries/ingest-runs";
 import type { ColumnMatch, HeaderMapping } from "../../ingest/csv-header";
 import type { RowWarning } from "../../ingest/columns";
 import type { RowError } from "../../ingest/validate-row";
-import type { RecomputeMessage } from "../../jobs/recompute-queue";
-import type { HealthConfig } from "../../domain/health";
+import type { Queues } from "../../bindings";
 import type { Database } from "../../lib/types";
-import type { WebhookMessage } from "../../webhooks/messages";
+import type { RecomputeSettings } from "../../scoring";
 
 export interface IngestContext {
   db: Database;
-  health: HealthConfig;
-  /** Where a rescore too big to do before answering goes. */
-  queue: Queue<RecomputeMessage>;
-  /** An upload that changed more accounts than this rescores them as a queued job. */
-  inlineRescoreMaxAccounts: number;
-  /** ALERT_SCORE_DROP, for the health events the rescore writes. */
-  alertScoreDrop: number;
-  /** Where the nudge goes that has the upload's events delivered to the webhooks. */
-  webhookQueue: Queue<WebhookMessage>;
+  /** The rescore's settings: an upload that changed more accounts than `inlineMaxAccounts` is rescored by a queued job. */
+  scoring: RecomputeSettings;
+  /** Where a rescore too big to do before answering goes, and the nudge that delivers the upload's events. */
+  queues: Queues;
   /** The uploading API key's name, recorded on the run; null without auth. */
   createdBy: string | null;
 }
 
 export interface IngestOptions {
   /**
-   * Valid rows per D1 batch. 10,000 measured fastest locally (7.8 s against 8.3 s with 5,000 for 1M rows; ~650 KB of
-   * JSON for typical rows);
-   * a batch whose JSON would pass D1's 1 MB value limit is split by the writer.
+   * Valid rows per D1 batch (the fastest size in the benchmark, docs/performance.md); a batch whose JSON would pass
+   * D1's 1 MB value limit is split by the writer.
    */
   batchSize?: number;
   /** Row errors kept for the response and the run record. */

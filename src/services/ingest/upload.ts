@@ -1,5 +1,5 @@
 import { finishIngestRun, startIngestRun } from "../../db/queries/ingest-runs";
-import { decodeUtf8 } from "../../ingest/csv-stream";
+import { decodeUtf8 } from "../../ingest/decode-utf8";
 import type { ResolvedHeader } from "../../ingest/csv-header";
 import { UploadReadError } from "../../ingest/errors";
 import type { UploadSource } from "../../ingest/upload-source";
@@ -14,7 +14,7 @@ import { BatchPipeline, NO_WRITES } from "./batch-pipeline";
 import { BatchReview } from "./batch-review";
 import { isRefusal, stoppedUploadError } from "./failures";
 import { readAndStore } from "./read-and-store";
-import { rescore, type RescoreOutcome } from "./rescore";
+import { NOT_RESCORED_INLINE, rescore, type RescoreOutcome } from "./rescore";
 import { IngestTally } from "./tally";
 import type { IngestContext, IngestOptions, IngestReport } from "./types";
 
@@ -32,15 +32,25 @@ const DEFAULT_MAX_REPORTED_ERRORS = 100;
 const DEFAULT_MAX_COLUMNS = 200;
 
 /** A dry run rescores nothing. */
-const NOT_RESCORED: RescoreOutcome = {
-  accountsRescored: 0,
-  scoresWritten: null,
-  datesRescored: null,
-  rowsWritten: 0,
-  eventsWritten: 0,
-  jobId: null,
-  rescoreError: null,
-};
+const NOT_RESCORED: RescoreOutcome = { ...NOT_RESCORED_INLINE, eventsWritten: 0 };
+
+/**
+ * Records how the run ended (with its ingest.completed event, when it completed) and announces the events the upload
+ * wrote to the webhook fan-out: its rescore's and that one, in one nudge once both have committed (recomputeScores
+ * leaves an upload's announcement to it).
+ */
+async function finishRun(
+  context: IngestContext,
+  runId: number,
+  run: {
+    outcome: Parameters<typeof finishIngestRun>[2];
+    completedEvent?: Parameters<typeof finishIngestRun>[3];
+    announce: boolean;
+  },
+): Promise<void> {
+  await finishIngestRun(context.db, runId, run.outcome, run.completedEvent);
+  if (run.announce) await nudgeFanOut(context.queues.webhooks, { ingest_run_id: runId });
+}
 
 export async function ingestCsv(
   context: IngestContext,
@@ -66,9 +76,9 @@ export async function ingestCsv(
   });
   const tally = new IngestTally(
     ingestOptions.maxReportedErrors ?? DEFAULT_MAX_REPORTED_ERRORS,
-    context.inlineRescoreMaxAccounts,
+    context.scoring.inlineMaxAccounts,
   );
-  const review = new BatchReview(db, tally, dryRun);
+  const review = new BatchReview(db, tally, limits.batchSize, dryRun);
   const sink = dryRun ? NO_WRITES : new BatchPipeline(db, runId, tally);
   const text = source.stream.pipeThrough(
     decodeUtf8((byteLength) => {
@@ -86,12 +96,11 @@ export async function ingestCsv(
     // A refusal is about the file (header, encoding, format) and stored nothing; anything else is a failure.
     const refused = isRefusal(stopped, tally.rowsCommitted);
     const rescored = dryRun ? NOT_RESCORED : await rescore(context, { runId, ranges: tally.changedRanges() });
-    await finishIngestRun(db, runId, {
-      ...tally.runOutcome(refused ? "rejected" : "failed", stopped?.message ?? String(error), started),
-      ...rescoreFigures(rescored),
+    await finishRun(context, runId, {
+      outcome: { ...tally.runOutcome(refused ? "rejected" : "failed", stopped?.message ?? String(error), started), ...rescoreFigures(rescored) },
+      // The rows stored before it stopped were rescored, which may have written events.
+      announce: !refused,
     });
-    // The rows stored before it stopped were rescored, which may have written events.
-    if (!refused) await nudgeFanOut(context.webhookQueue, { ingest_run_id: runId });
     // A refusal or an upload the client broke off is the client's problem; anything else is ours.
     log(refused ? "info" : error instanceof UploadReadError ? "warn" : "error", "csv ingest stopped", {
       ingest_run_id: runId,
@@ -122,8 +131,7 @@ export async function ingestCsv(
   const completedEvent = dryRun
     ? undefined
     : { asOf: tally.latestChangedDate, data: ingestCompletedData(runId, source.fileName, tally, rescored) };
-  await finishIngestRun(db, runId, { ...finished, ...rescoreFigures(rescored) }, completedEvent);
-  if (!dryRun) await nudgeFanOut(context.webhookQueue, { ingest_run_id: runId });
+  await finishRun(context, runId, { outcome: { ...finished, ...rescoreFigures(rescored) }, completedEvent, announce: !dryRun });
   // In a dry run the time "writing" is the time reading what the batches would change.
   const writingMs = dryRun ? review.readMs : sink.waitedMs;
   log("info", dryRun ? "csv dry run" : "csv ingested", {

@@ -1,3 +1,4 @@
+import { queuesOf } from "../../bindings";
 import { createDb } from "../../db/client";
 import { describeError } from "../../lib/errors";
 import { log } from "../../lib/logger";
@@ -15,7 +16,7 @@ export const WEBHOOK_QUEUE_NAME = "ai-success-insights-webhooks";
  */
 export async function consumeWebhookMessages(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const db = createDb(env.DB);
-  const queue = env.WEBHOOK_QUEUE as Queue<WebhookMessage>;
+  const queue = queuesOf(env).webhooks;
   const nudges: Message<unknown>[] = [];
   const deliveries: { message: Message<unknown>; body: Extract<WebhookMessage, { kind: "deliver" }> }[] = [];
   for (const message of batch.messages) {

@@ -1,0 +1,21 @@
+import { sql, type SQL } from "drizzle-orm";
+
+/**
+ * Rounds half away from zero exactly as `roundTo` in src/domain/health.ts does (floor(|x| × 10^d + 0.5) / 10^d):
+ * SQLite's round() handles decimal ties differently, and the stored values must match the pure reference.
+ */
+export function roundedSql(expression: string, decimals: number): string {
+  const factor = `${10 ** decimals}.0`;
+  const magnitude = `(CAST(abs(${expression}) * ${factor} + 0.5 AS INTEGER) / ${factor})`;
+  return `(CASE WHEN (${expression}) < 0 THEN 0.0 - ${magnitude} ELSE ${magnitude} END)`;
+}
+
+/** The same rounding for an expression known to be >= 0 (every score and component is clamped so). */
+export function roundedNonNegativeSql(expression: string, decimals: number): SQL {
+  const factor = `${10 ** decimals}.0`;
+  return sql.raw(`(CAST((${expression}) * ${factor} + 0.5 AS INTEGER) / ${factor})`);
+}
+
+export function clampedSql(expression: string, points: number): SQL {
+  return sql.raw(`max(0.0, min(${points}.0, ${expression}))`);
+}
