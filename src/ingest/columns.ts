@@ -14,7 +14,7 @@ interface ColumnSpec<Name extends string, Field extends string, T> {
   field: Field;
   /** Whether a header without the column is refused. An optional column's rule must accept an empty cell. */
   required: boolean;
-  /** Part of the original product's header: the columns examples and messages list (CSV_HEADER_ORDER). */
+  /** Part of the v1 API's header: the columns examples and messages list (CSV_HEADER_ORDER). */
   original?: boolean;
   /** Other header names matched to the column, compared as `matchKey` (case, spaces, hyphens, underscores ignored). */
   aliases: readonly string[];
@@ -167,7 +167,7 @@ export type CsvColumn = Column["name"];
 /** The typed values of one data line, one field per column. */
 export type ColumnValues = { [C in Column as C["field"]]: RuleValue<C["rule"]> };
 
-/** The original product's header, in its order (what examples and messages show). */
+/** The v1 API's header, in its order (what examples and messages show). */
 export const CSV_HEADER_ORDER: readonly CsvColumn[] = COLUMNS.filter((entry) => entry.original === true).map((entry) => entry.name);
 
 export const REQUIRED_COLUMNS: readonly CsvColumn[] = COLUMNS.filter((entry) => entry.required).map((entry) => entry.name);

@@ -1,3 +1,4 @@
+import { SAVE_AS_CSV } from "./decode-utf8";
 import { IngestError, UploadTooLargeError } from "./errors";
 import { MultipartError, openMultipartFile } from "./multipart";
 
@@ -90,8 +91,7 @@ export async function openUploadSource(request: Request, maxBytes: number): Prom
   if (WORKBOOK_MEDIA_TYPES.has(mediaType)) {
     throw new IngestError(
       "unsupported_media_type",
-      `The upload has ${received}: a spreadsheet workbook, not CSV text. Save it as CSV first: in Excel, File > Save As > ` +
-        `"CSV UTF-8 (Comma delimited) (*.csv)"; in Google Sheets, File > Download > "Comma Separated Values (.csv)". ` +
+      `The upload has ${received}: a spreadsheet workbook, not CSV text. Save it as CSV first. ${SAVE_AS_CSV} ` +
         `Then send it as curl -F "${UPLOAD_FIELD}=@data.csv".`,
     );
   }

@@ -152,7 +152,7 @@ export function validateRow(
   return check.warnings ? { ok: true, row, warnings: check.warnings } : { ok: true, row };
 }
 
-/** The original product's readable form, e.g. "Line 7, column 'date': '2024-02-30' is not a real calendar date". */
+/** The v1 API's readable form, e.g. "Line 7, column 'date': '2024-02-30' is not a real calendar date". */
 export function formatRowError(error: RowError): string {
   const where = error.column ? `Line ${error.line}, column '${error.column}'` : `Line ${error.line}`;
   return `${where}: ${error.reason}`;

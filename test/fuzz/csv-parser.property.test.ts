@@ -1,7 +1,8 @@
 import { env } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeUtf8, readCsvRecords } from "../../src/ingest/csv-stream";
+import { readCsvRecords } from "../../src/ingest/csv-stream";
+import { decodeUtf8 } from "../../src/ingest/decode-utf8";
 import { CSV_HEADER_ORDER, resolveHeader, type ResolvedHeader } from "../../src/ingest/csv-header";
 import { isBlankLine, validateRow, type MetricRow } from "../../src/ingest/validate-row";
 import { streamOf } from "../helpers/streams";

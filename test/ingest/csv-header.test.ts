@@ -3,12 +3,12 @@ import { COLUMNS, CSV_HEADER_ORDER } from "../../src/ingest/columns";
 import {
   describeHeaderRefusal,
   headerFieldErrors,
-  parseMapping,
   resolveHeader,
   type HeaderMapping,
   type HeaderResolution,
   type ResolvedHeader,
 } from "../../src/ingest/csv-header";
+import { parseMapping } from "../../src/ingest/mapping-param";
 
 const STANDARD: string[] = [...CSV_HEADER_ORDER];
 

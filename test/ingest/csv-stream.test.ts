@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decodeUtf8, readCsvRecords, type CsvRecord } from "../../src/ingest/csv-stream";
+import { readCsvRecords, type CsvRecord } from "../../src/ingest/csv-stream";
+import { decodeUtf8 } from "../../src/ingest/decode-utf8";
 import { CsvEncodingError, CsvFormatError } from "../../src/ingest/errors";
 import { streamOf } from "../helpers/streams";
 

@@ -1,3 +1,4 @@
+import type { StoredAccount } from "../../db/queries/batch-preview";
 import type { Segment } from "../../domain/types";
 
 /**
@@ -193,4 +194,30 @@ export class AccountLedger {
     }
     return { created, updated };
   }
+}
+
+/** An account of the batch under review: its state, whether the ledger keeps it, and its part of the key hashes. */
+export interface BatchAccount {
+  state: AccountState;
+  tracked: boolean;
+  keyPrefix: HashPrefix;
+}
+
+/** An account's state before any row of the upload: as stored, or blank for an account not stored. */
+export function newState(stored: StoredAccount | undefined): AccountState {
+  return {
+    lastArr: stored ? stored.arr : Number.NaN,
+    lastLine: 0,
+    exists: stored !== undefined,
+    created: false,
+    changed: false,
+    segment: stored?.segment ?? null,
+    region: stored?.region ?? null,
+    arr: stored?.arr ?? null,
+    latestDate: stored?.latest_metric_date ?? null,
+    renewalDate: stored?.renewal_date ?? null,
+    renewalDateAsOf: stored?.renewal_date_as_of ?? null,
+    owner: stored?.owner ?? null,
+    ownerAsOf: stored?.owner_as_of ?? null,
+  };
 }

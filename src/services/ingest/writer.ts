@@ -1,6 +1,7 @@
 import { bumpAfter } from "../../db/queries/data-version";
 import { dayNumber } from "../../domain/health";
-import { upsertMetricBatch, type AccountTuple, type BatchOutcome, type MetricTuple } from "../../db/queries/metric-batches";
+import { upsertMetricBatch, type BatchOutcome } from "../../db/queries/metric-batches";
+import type { AccountTuple, MetricTuple } from "../../db/queries/metric-tuples";
 import type { MetricRow } from "../../ingest/validate-row";
 import type { Database } from "../../lib/types";
 
