@@ -3,7 +3,7 @@ import { dataQualityRisk, decliningHealthRisk, positiveSignals, renewalRisk } fr
 import { adoptionRisk, engagementRisk, loginRisk, npsRisk, recentAverages, supportLoadRisk } from "./risk-usage-rules";
 
 /**
- * Risk factors (DESIGN §5): computed from an account's current health, components, trends, recent metrics, ARR and
+ * Risk factors: computed from an account's current health, components, trends, recent metrics, ARR and
  * data completeness, each with the evidence (metric, value, threshold) that raised it. Pure and deterministic: the
  * same snapshot always gives the same factors in the same order.
  */

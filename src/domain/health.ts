@@ -1,7 +1,7 @@
 import type { HealthComponents, Segment } from "./types";
 
 /**
- * The constants of the health formula (DESIGN §4) and the rounding and date arithmetic it relies on. The recompute
+ * The constants of the health formula and the rounding and date arithmetic it relies on. The recompute
  * job evaluates the formula in SQL (src/jobs/recompute.ts); src/domain/reference/ holds the same formula in
  * TypeScript, which the tests check the SQL against.
  */

@@ -1,7 +1,7 @@
 import { RISK_FACTOR_LABELS, type RiskFactorId } from "./risk";
 
 /**
- * The playbook library (DESIGN §5): ten playbooks, ids 1-10 in the original's order, with the original's fields and
+ * The playbook library: ten playbooks, ids 1-10 in the v1 API's order, with its fields and
  * ours (slug, owner role, duration, expected outcome, the risk factors each addresses). Data lives in code, typed.
  */
 
@@ -15,7 +15,7 @@ export interface Playbook {
   category: string;
   priority: PlaybookPriority;
   estimated_effort: string;
-  /** Readable labels of the risk factors it addresses (the original's field). */
+  /** Readable labels of the risk factors it addresses (the v1 API's field). */
   risk_factors: string[];
   steps: string[];
   slug: string;
@@ -254,7 +254,7 @@ const DEFINITIONS: PlaybookDefinition[] = [
 ];
 
 /**
- * The library, ids 1-10, the original's fields first. `risk_factors` is derived from `risk_factor_ids`, so the two
+ * The library, ids 1-10, the v1 API's fields first. `risk_factors` is derived from `risk_factor_ids`, so the two
  * never disagree.
  */
 export const PLAYBOOKS: readonly Playbook[] = DEFINITIONS.map((definition) => ({

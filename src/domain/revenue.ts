@@ -2,7 +2,7 @@ import { roundTo } from "./health";
 import { SEGMENTS, type Segment } from "./types";
 
 /**
- * Revenue movements (DESIGN §11) from the ARR each account reports, between the start of a window (the book's latest
+ * Revenue movements from the ARR each account reports, between the start of a window (the book's latest
  * metric date D minus `days`) and D. SQL classifies every account and sums each (segment, movement) group; this module
  * only adds the groups up, derives the retention ratios and rounds, so an empty book or a starting ARR of 0 is well
  * defined (ratios null, figures 0).

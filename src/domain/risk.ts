@@ -3,7 +3,7 @@ import type { NpsSource } from "./health";
 import type { AccountSummary, DailyMetrics, HealthComponents, Trend } from "./types";
 
 /**
- * What a risk factor is (DESIGN §5): its id, readable label, severity and the evidence that raised it, and the
+ * What a risk factor is: its id, readable label, severity and the evidence that raised it, and the
  * order factors are listed in. The rules that raise them are in risk-usage-rules.ts and risk-account-rules.ts;
  * assess-risk.ts runs them all.
  */
@@ -21,7 +21,7 @@ export const RISK_FACTOR_IDS = [
 ] as const;
 export type RiskFactorId = (typeof RISK_FACTOR_IDS)[number];
 
-/** The readable string of each factor: what the original's `risk_factors: [string]` carries. */
+/** The readable string of each factor: what the v1 API's `risk_factors: [string]` carries. */
 export const RISK_FACTOR_LABELS: Record<RiskFactorId, string> = {
   renewal_risk: "Renewal at risk",
   declining_health: "Declining health score",
@@ -136,7 +136,7 @@ export function compareRiskFactors(a: RiskFactor, b: RiskFactor): number {
   );
 }
 
-/** The readable strings of the risks (not the positive signal), as the original's `risk_factors: [string]`. */
+/** The readable strings of the risks (not the positive signal), as the v1 API's `risk_factors: [string]`. */
 export function riskLabels(factors: readonly RiskFactor[]): string[] {
   return factors.filter((item) => item.kind === "risk").map((item) => item.label);
 }

@@ -1,5 +1,5 @@
 /**
- * The constants of the trends (DESIGN §4), anchored at the account's latest metric date rather than today, so
+ * The constants of the trends, anchored at the account's latest metric date rather than today, so
  * historical uploads still show movement. The recompute job evaluates the trends in SQL (src/jobs/recompute.ts);
  * src/domain/reference/trend.ts holds the same rules in TypeScript, which the tests check the SQL against.
  */

@@ -3,7 +3,7 @@ import { ENGAGEMENT_CHANGE_THRESHOLD } from "../trend";
 import type { EngagementTrend, HealthComponents, Trend } from "../types";
 
 /**
- * REFERENCE ONLY: the trends (DESIGN §4) in TypeScript. Only tests call it: the recompute job's SQL
+ * REFERENCE ONLY: the trends in TypeScript. Only tests call it: the recompute job's SQL
  * (src/jobs/recompute.ts) computes the stored trends, and test/jobs/recompute.test.ts checks that it gives exactly
  * these values. Change the SQL and this together.
  */
