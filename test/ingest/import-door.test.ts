@@ -1,10 +1,10 @@
 import { env, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import crmExport from "../../examples/crm-export.csv?raw";
-import readme from "../../README.md?raw";
+import importingGuide from "../../docs/importing.md?raw";
 import { CSV_HEADER_ORDER } from "../../src/ingest/columns";
 import { shiftDate } from "../../src/ingest/values";
-import type { Problem } from "../../src/lib/errors";
+import type { Problem } from "../../src/contract/problems";
 import type { IngestResult } from "../../src/contract/ingest";
 import { resetDatabase } from "../helpers/db";
 import { ingestStream } from "../helpers/ingest";
@@ -417,11 +417,11 @@ describe("header mapping", () => {
     expect(await stored()).toEqual([]);
   });
 
-  it("answers the README's mapped upload of examples/crm-export.csv as the README shows, and stores its values", async () => {
-    const shown = /The mapped upload answers \(abridged\)[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
-    if (!shown) throw new Error("the README should show the mapped upload's answer");
-    const mapping = /-F '(mapping=[^']*)'\s*\\?\s*-F "file=@examples\/crm-export.csv"/.exec(readme)?.[1]?.slice("mapping=".length);
-    if (!mapping) throw new Error("the README should show the mapped upload's curl command");
+  it("answers the importing guide's mapped upload of examples/crm-export.csv as the guide shows, and stores its values", async () => {
+    const shown = /The mapped upload answers \(abridged\)[\s\S]*?```json\n([\s\S]*?)```/.exec(importingGuide)?.[1];
+    if (!shown) throw new Error("the importing guide (docs/importing.md) should show the mapped upload's answer");
+    const mapping = /-F '(mapping=[^']*)'\s*\\?\s*-F "file=@examples\/crm-export.csv"/.exec(importingGuide)?.[1]?.slice("mapping=".length);
+    if (!mapping) throw new Error("the importing guide (docs/importing.md) should show the mapped upload's curl command");
     const body = await ok(await postForm(crmExport, [["mapping", mapping]], "", "crm-export.csv"));
     expect(body).toMatchObject(JSON.parse(shown) as Record<string, unknown>);
     expect((await accounts()).map((account) => [account.account_name, account.segment, account.region, account.arr])).toEqual([
