@@ -1,3 +1,4 @@
+/* global module */
 /**
  * The layers of src/ (docs/architecture.md, "Layers"), checked by `npm run lint:arch`. One rule a line, with its reason.
  * @type {import("dependency-cruiser").IConfiguration}
