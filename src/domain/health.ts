@@ -2,7 +2,7 @@ import type { HealthComponents, Segment } from "./types";
 
 /**
  * The constants of the health formula and the rounding and date arithmetic it relies on. The recompute
- * job evaluates the formula in SQL (src/jobs/recompute.ts); src/domain/reference/ holds the same formula in
+ * job evaluates the formula in SQL (src/scoring/scores-sql.ts); src/domain/reference/ holds the same formula in
  * TypeScript, which the tests check the SQL against.
  */
 

@@ -1,6 +1,6 @@
 /**
  * The constants of the trends, anchored at the account's latest metric date rather than today, so
- * historical uploads still show movement. The recompute job evaluates the trends in SQL (src/jobs/recompute.ts);
+ * historical uploads still show movement. The scoring wing evaluates the trends in SQL (src/scoring/account-health-sql.ts);
  * src/domain/reference/trend.ts holds the same rules in TypeScript, which the tests check the SQL against.
  */
 

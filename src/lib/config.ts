@@ -18,6 +18,8 @@ export const DEFAULT_OPENAI_MODEL = "gpt-4o-mini";
 export const DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
 /** Longest CSV record (MAX_LINE_CHARS), in characters, when nothing else is configured. */
 export const DEFAULT_MAX_LINE_CHARS = 64 * 1024;
+/** Most fields a CSV record may have (MAX_COLUMNS), when nothing else is configured. */
+export const DEFAULT_MAX_COLUMNS = 200;
 /** The earliest metric date an upload may carry (MIN_METRIC_DATE), when nothing else is configured. */
 export const DEFAULT_MIN_METRIC_DATE = "2000-01-01";
 
@@ -72,7 +74,7 @@ const configSchema = z.object({
     .pipe(z.array(z.union([z.literal("*"), z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin)]))),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).max(1024 ** 3).default(100 * 1024 * 1024),
   MAX_LINE_CHARS: z.coerce.number().int().min(256).max(16 * 1024 * 1024).default(DEFAULT_MAX_LINE_CHARS),
-  MAX_COLUMNS: z.coerce.number().int().min(10).max(10_000).default(200),
+  MAX_COLUMNS: z.coerce.number().int().min(10).max(10_000).default(DEFAULT_MAX_COLUMNS),
   MIN_METRIC_DATE: z.string().trim().refine(isIsoCalendarDate).default(DEFAULT_MIN_METRIC_DATE),
   RECOMPUTE_INLINE_MAX_ACCOUNTS: z.coerce.number().int().min(0).max(50_000).default(10_000),
   INGEST_RESCORE_INLINE_MAX_ACCOUNTS: z.coerce.number().int().min(0).max(50_000).default(2_000),

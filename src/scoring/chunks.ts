@@ -11,7 +11,7 @@ import type { RecomputeOptions } from "./types";
 
 /**
  * Accounts per atomic batch of statements. 250 accounts × 90 days is ~22,500 metric rows per statement, far from
- * D1's 30 s per query, and each statement binds at most 8 parameters (the ids travel as ONE JSON parameter).
+ * D1's 30 s per query, and each statement binds a handful of parameters (the ids travel as ONE JSON parameter).
  */
 export const ACCOUNTS_PER_CHUNK = 250;
 
@@ -25,6 +25,8 @@ const MAX_ACCOUNTS_PER_CHUNK = 1000;
  * batch. A chunk of year-long backfills is then ~330 accounts, about what a full recompute's chunk reads.
  */
 const DATES_PER_CHUNK = MAX_ACCOUNTS_PER_CHUNK * (1 + 29 + NPS_CARRY_DAYS);
+
+/** The changed ranges grouped by account. */
 export function rangesByAccount(ranges: readonly ChangedRange[]): Map<number, ChangedRange[]> {
   const byAccount = new Map<number, ChangedRange[]>();
   for (const range of ranges) {

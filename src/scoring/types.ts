@@ -4,7 +4,7 @@ import type { HealthConfig } from "../domain/health";
 
 /**
  * `all`: every date of each account. `stale`: only the accounts marked stale (accounts.scores_stale_from), and of
- * those only the dates their changes can reach (see rescoreReachDays).
+ * those only the dates their changes can reach (rescoreReachDays, rescore.ts).
  */
 export const RESCORE_SCOPES = ["all", "stale"] as const;
 export type RescoreScope = (typeof RESCORE_SCOPES)[number];

@@ -3,7 +3,8 @@ import type { Database } from "../../lib/types";
 
 /**
  * The data version (`data_version`, one row): bumped by every write that changes what the reads answer, read by the
- * conditional reads (lib/conditional-read.ts) to tell a client whether its copy is still current.
+ * conditional reads (lib/conditional-read.ts) to tell a client whether its copy is still current
+ * (docs/architecture.md, I5).
  */
 
 /** The current version; 0 before the first write. */

@@ -5,7 +5,8 @@ import type { ChangedRange } from "../schema";
 import { widenStaleRanges } from "./stale-marks";
 
 /**
- * Writes one batch of validated rows as a single atomic batch: an account upsert and a metric upsert, each
+ * Writes one batch of validated rows as a single atomic batch (docs/architecture.md, I3): an account upsert and a
+ * metric upsert, each
  * reading all its rows from ONE JSON parameter through `json_each` (D1 allows 100 bound parameters per statement;
  * one JSON parameter is also much faster than multi-row VALUES).
  *

@@ -12,9 +12,9 @@ import {
 import type { Bucket, DailyMetrics, HealthComponents, Segment } from "../types";
 
 /**
- * REFERENCE ONLY: the health formula in TypeScript. Only tests call it: the recompute job's SQL
- * (src/jobs/recompute.ts) computes the stored scores, and test/jobs/recompute.test.ts checks that it gives exactly
- * these values, in the same order of floating-point operations and with the same rounding. Change the SQL and this
+ * REFERENCE ONLY: the health formula in TypeScript. Only tests call it: the scoring SQL (src/scoring/scores-sql.ts)
+ * computes the stored scores, and test/jobs/recompute.test.ts checks that it gives exactly these values, in the same
+ * order of floating-point operations and with the same rounding (docs/architecture.md, I2). Change the SQL and this
  * together.
  */
 

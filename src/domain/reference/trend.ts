@@ -3,9 +3,9 @@ import { ENGAGEMENT_CHANGE_THRESHOLD } from "../trend";
 import type { EngagementTrend, HealthComponents, Trend } from "../types";
 
 /**
- * REFERENCE ONLY: the trends in TypeScript. Only tests call it: the recompute job's SQL
- * (src/jobs/recompute.ts) computes the stored trends, and test/jobs/recompute.test.ts checks that it gives exactly
- * these values. Change the SQL and this together.
+ * REFERENCE ONLY: the trends in TypeScript. Only tests call it: the scoring SQL (src/scoring/account-health-sql.ts)
+ * computes the stored trends, and test/jobs/recompute.test.ts checks that it gives exactly these values
+ * (docs/architecture.md, I2). Change the SQL and this together.
  */
 
 /** One scored date of an account, with the metrics a trend reads besides the score. */

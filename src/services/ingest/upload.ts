@@ -4,7 +4,7 @@ import type { ResolvedHeader } from "../../ingest/csv-header";
 import { UploadReadError } from "../../ingest/errors";
 import type { UploadSource } from "../../ingest/upload-source";
 import { validationContext } from "../../ingest/values";
-import { DEFAULT_MAX_LINE_CHARS, DEFAULT_MIN_METRIC_DATE } from "../../lib/config";
+import { DEFAULT_MAX_COLUMNS, DEFAULT_MAX_LINE_CHARS, DEFAULT_MIN_METRIC_DATE } from "../../lib/config";
 import { describeError } from "../../lib/errors";
 import { log } from "../../lib/logger";
 import type { IngestCompletedData } from "../../contract/events";
@@ -29,7 +29,6 @@ import type { IngestContext, IngestOptions, IngestReport } from "./types";
 
 const DEFAULT_BATCH_SIZE = 10000;
 const DEFAULT_MAX_REPORTED_ERRORS = 100;
-const DEFAULT_MAX_COLUMNS = 200;
 
 /** A dry run rescores nothing. */
 const NOT_RESCORED: RescoreOutcome = { ...NOT_RESCORED_INLINE, eventsWritten: 0 };
