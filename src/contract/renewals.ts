@@ -1,7 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { accountIdAndName, count, money, perBucket } from "./fields";
 import { calendarDate, wholeNumber } from "./params";
-import { bucketSchema, pageInfoFields, pageQueryFields } from "./accounts";
+import { pageInfoFields, pageQueryFields } from "./account-list";
+import { bucketSchema } from "./accounts";
 
 export const MAX_RENEWAL_WINDOW_DAYS = 365;
 export const DEFAULT_RENEWAL_WINDOW_DAYS = 90;

@@ -2,7 +2,7 @@ import { env, SELF } from "cloudflare:test";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Problem } from "../../src/contract/problems";
-import type { AccountList } from "../../src/contract/accounts";
+import type { AccountList } from "../../src/contract/account-list";
 import { resetDatabase } from "../helpers/db";
 import { HEALTHY_GROWING, metricsCsv, SLIPPING, uploadCsv } from "../helpers/csv";
 

@@ -6,7 +6,7 @@ import { recomputeSettings } from "../../src/scoring/settings";
 import worker from "../../src/index";
 import { getConfig } from "../../src/lib/config";
 import { sha256Hex } from "../../src/lib/hash";
-import type { AccountList } from "../../src/contract/accounts";
+import type { AccountList } from "../../src/contract/account-list";
 import { processRecomputeMessage } from "../../src/scoring/queue";
 import { HEALTHY_GROWING, metricsCsv, SLIPPING, uploadCsv } from "../helpers/csv";
 import { resetDatabase, testDb } from "../helpers/db";

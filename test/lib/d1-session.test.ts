@@ -1,7 +1,7 @@
 import { env, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Problem } from "../../src/contract/problems";
-import type { AccountList } from "../../src/contract/accounts";
+import type { AccountList } from "../../src/contract/account-list";
 import { metricsCsv, SLIPPING } from "../helpers/csv";
 import { resetDatabase } from "../helpers/db";
 import { recordingD1 } from "../helpers/recording-d1";

@@ -1,6 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { AccountDetail, AccountList } from "../../src/contract/accounts";
+import type { AccountList } from "../../src/contract/account-list";
+import type { AccountDetail } from "../../src/contract/accounts";
 import { resetDatabase } from "../helpers/db";
 import { insertAccount } from "../helpers/factories";
 

@@ -1,7 +1,8 @@
 import { SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Problem } from "../../src/contract/problems";
-import type { AccountDetail, AccountList } from "../../src/contract/accounts";
+import type { AccountList } from "../../src/contract/account-list";
+import type { AccountDetail } from "../../src/contract/accounts";
 import { resetDatabase } from "../helpers/db";
 import {
   addDays,

@@ -2,7 +2,7 @@ import { env, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { CSV_HEADER_ORDER } from "../../src/ingest/csv-header";
 import type { Problem } from "../../src/contract/problems";
-import type { AccountList } from "../../src/contract/accounts";
+import type { AccountList } from "../../src/contract/account-list";
 import type { IngestResult } from "../../src/contract/ingest";
 import { resetDatabase } from "../helpers/db";
 import { metricsCsv, SLIPPING, uploadCsv } from "../helpers/csv";

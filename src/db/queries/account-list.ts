@@ -1,6 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../lib/types";
-import type { AccountList, AccountSort, ListAccountsQuery, SortOrder } from "../../contract/accounts";
+import type { AccountList, AccountSort, ListAccountsQuery, SortOrder } from "../../contract/account-list";
 import { runBatch } from "../batch";
 import { ACCOUNT_COLUMNS, ACCOUNT_JOINS, toAccount, type AccountRow } from "./account-rows";
 

@@ -1,13 +1,8 @@
 import { accessWith, READ_ACCESS } from "../../lib/auth";
 import { conditionalRead, conditionalReadHeaders, conditionalResponses } from "../../lib/conditional-read";
 import { defineRoute } from "../../lib/openapi";
-import {
-  accountDetailSchema,
-  accountIdParamsSchema,
-  accountListSchema,
-  HISTORY_WINDOW_DAYS,
-  listAccountsQuerySchema,
-} from "../../contract/accounts";
+import { accountListSchema, listAccountsQuerySchema } from "../../contract/account-list";
+import { accountDetailSchema, accountIdParamsSchema, HISTORY_WINDOW_DAYS } from "../../contract/accounts";
 
 export const list = defineRoute({
   method: "get",

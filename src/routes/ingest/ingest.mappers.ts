@@ -4,7 +4,8 @@ import { formatRowError } from "../../ingest/validate-row";
 import type { ProblemCode } from "../../contract/problems";
 import { ApiError } from "../../lib/errors";
 import type { IngestReport } from "../../services/ingest/types";
-import type { IngestResult, IngestRun } from "../../contract/ingest";
+import type { IngestResult } from "../../contract/ingest";
+import type { IngestRun } from "../../contract/ingest-runs";
 
 /** The ingest answers: an upload's report and a recorded run as their bodies, and an IngestError as its problem. */
 

@@ -4,15 +4,8 @@ import { defineRoute } from "../../lib/openapi";
 import { jsonContent } from "../../contract/problems";
 import { COLUMNS, CSV_HEADER_ORDER } from "../../ingest/columns";
 import { idPathParams } from "../../contract/params";
-import {
-  csvText,
-  csvUploadForm,
-  ingestResultSchema,
-  ingestRunListSchema,
-  ingestRunSchema,
-  listRunsQuerySchema,
-  uploadQuerySchema,
-} from "../../contract/ingest";
+import { csvText, csvUploadForm, ingestResultSchema, uploadQuerySchema } from "../../contract/ingest";
+import { ingestRunListSchema, ingestRunSchema, listRunsQuerySchema } from "../../contract/ingest-runs";
 
 const SAMPLE_CSV = `account_name,segment,region,arr,date,daily_active_users,feature_adoption_rate,support_tickets_open,nps_score,login_frequency
 Acme Corp,Enterprise,US,500000,2024-10-01,150,0.75,2,50,0.85
