@@ -309,6 +309,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/health/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the health models
+         * @description Every model, newest first: the drafts, the active model and the retired ones.
+         *
+         *     **API key scope:** `read` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        get: operations["listHealthModels"];
+        put?: never;
+        /**
+         * Create a draft health model
+         * @description Stores a health model as a draft: the components of the score (a measure each, aggregated over the
+         *     window as a `mean` or the `latest` value, scaled linearly from `zero_at` to `full_at`, worth `weight` points), the
+         *     window and the bucket thresholds. A component without data for an account and date gives its weight to the others, in
+         *     proportion to theirs. A draft changes no score: the scores follow the active model (`GET /health/model`).
+         *
+         *     A model is refused with 400 naming every broken rule: per segment the weights sum to 100 (`weight_by_segment`
+         *     replaces the weight for the segments it names); `at_risk_min` is below `healthy_min`; `zero_at` and `full_at` differ
+         *     (per segment too); every measure is known; the window is 1-90 days; at most 12
+         *     components, each with a key of its own.
+         *
+         *     **API key scope:** `ingest` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        post: operations["createHealthModel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/models/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One health model
+         * @description The model's document and its status.
+         *
+         *     **API key scope:** `read` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        get: operations["getHealthModel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/model": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The active health model
+         * @description The model the stored scores follow. Until another model is activated that is model 1, the formula the
+         *     configuration defines (`defined_by: "configuration"`): its window, DAU benchmarks and ticket ceiling are
+         *     HEALTH_WINDOW_DAYS, DAU_BENCHMARK_* and TICKET_CEILING.
+         *
+         *     **API key scope:** `read` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        get: operations["getActiveHealthModel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/portfolio/summary": {
         parameters: {
             query?: never;
@@ -1784,6 +1866,136 @@ export interface components {
             /** @example null */
             finished_at: string | null;
         } | null;
+        HealthModel: {
+            /** @example Usage first */
+            name: string;
+            /**
+             * @description The trailing window, in days ending at the score date, the measures are aggregated over (1-90)
+             * @example 14
+             */
+            window_days: number;
+            buckets: components["schemas"]["ModelBuckets"];
+            /** @description 1 to 12 components. A component without data for an account and date gives its weight to the components that have data, in proportion to their weights */
+            components: components["schemas"]["ModelComponent"][];
+            /** @example 2 */
+            id: number;
+            /**
+             * @description Models are numbered in the order they were created
+             * @example 2
+             */
+            version: number;
+            /**
+             * @example draft
+             * @enum {string}
+             */
+            status: "draft" | "active" | "retired";
+            /**
+             * @description `configuration`: model 1, today's formula, whose window, DAU benchmarks and ticket ceiling come from HEALTH_WINDOW_DAYS, DAU_BENCHMARK_* and TICKET_CEILING; `api`: created with POST /health/models
+             * @example api
+             * @enum {string}
+             */
+            defined_by: "configuration" | "api";
+            /** @example 2026-12-07T03:40:00.000Z */
+            created_at: string;
+            /**
+             * @description The name of the API key that created it
+             * @example cs-ops
+             */
+            created_by: string | null;
+            /** @example null */
+            activated_at: string | null;
+        };
+        ModelBuckets: {
+            /**
+             * @description Scores at or above: Healthy
+             * @example 75
+             */
+            healthy_min: number;
+            /**
+             * @description Scores at or above, below healthy_min: At-Risk
+             * @example 45
+             */
+            at_risk_min: number;
+        };
+        ModelComponent: {
+            /**
+             * @description The component's name in `health_components`
+             * @example daily_active_users
+             */
+            key: string;
+            /**
+             * @description One of daily_active_users, feature_adoption_rate, support_tickets_open, nps_score, login_frequency
+             * @example daily_active_users
+             */
+            measure: string;
+            /**
+             * @description Points, out of 100
+             * @example 25
+             */
+            weight: number;
+            /** @description `weight` for the segments it names */
+            weight_by_segment?: {
+                Enterprise?: number;
+                "Mid-Market"?: number;
+                SMB?: number;
+            };
+            aggregation: components["schemas"]["ModelAggregation"];
+            scale: components["schemas"]["ModelScale"];
+        };
+        ModelAggregation: {
+            /**
+             * @description `mean`: the mean of the rows present in the window; `latest`: the newest value in the window
+             * @example mean
+             * @enum {string}
+             */
+            type: "mean" | "latest";
+            /**
+             * @description When the window has no value: use the latest one of this many days before it (as NPS is carried today)
+             * @example 90
+             */
+            carry_days?: number;
+        };
+        /** @description Linear from `zero_at` to `full_at`, in either direction, clamped to [0, 1] of the weight */
+        ModelScale: {
+            /**
+             * @description The aggregated value worth 0 points
+             * @example 0
+             */
+            zero_at: number;
+            /**
+             * @description The value worth the component's whole weight; below `zero_at` for a measure where less is better
+             * @example 200
+             */
+            full_at: number;
+            /** @description `zero_at` for the segments it names */
+            zero_at_by_segment?: {
+                Enterprise?: number;
+                "Mid-Market"?: number;
+                SMB?: number;
+            };
+            /** @description `full_at` for the segments it names (as the DAU benchmarks) */
+            full_at_by_segment?: {
+                Enterprise?: number;
+                "Mid-Market"?: number;
+                SMB?: number;
+            };
+        };
+        /** @description A health model: its components, window and buckets. Per segment the weights sum to 100. */
+        HealthModelDocument: {
+            /** @example Usage first */
+            name: string;
+            /**
+             * @description The trailing window, in days ending at the score date, the measures are aggregated over (1-90)
+             * @example 14
+             */
+            window_days: number;
+            buckets: components["schemas"]["ModelBuckets"];
+            /** @description 1 to 12 components. A component without data for an account and date gives its weight to the components that have data, in proportion to their weights */
+            components: components["schemas"]["ModelComponent"][];
+        };
+        HealthModelList: {
+            models: components["schemas"]["HealthModel"][];
+        };
         /** @description The fields `total_accounts` to `accounts_by_segment` are those of the v1 API, unchanged; the rest were added since. Figures use each account's current health: the score of its latest metric date. */
         PortfolioSummary: {
             /**
@@ -3513,6 +3725,303 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listHealthModels: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every model, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthModelList"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createHealthModel: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HealthModelDocument"];
+            };
+        };
+        responses: {
+            /** @description The draft, numbered after the models of the same name */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthModel"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each offending field. / Bad request / The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The upload is bigger than MAX_UPLOAD_BYTES (default 100 MiB); nothing past the limit is read. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getHealthModel: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path: {
+                /** @description Health model id (a positive whole number) */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The model */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthModel"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getActiveHealthModel: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The model the scores follow */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthModel"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -10,6 +10,7 @@ import { actionsRouter } from "./routes/actions/actions.index";
 import { registerDocs } from "./routes/docs/docs";
 import { eventsRouter } from "./routes/events/events.index";
 import { healthRouter } from "./routes/health/health.index";
+import { healthModelsRouter } from "./routes/health-models/health-models.index";
 import { ingestRouter } from "./routes/ingest/ingest.index";
 import { insightsRouter } from "./routes/insights/insights.index";
 import { playbooksRouter } from "./routes/playbooks/playbooks.index";
@@ -33,6 +34,7 @@ export function createApp() {
   app.route("/", ingestRouter);
   app.route("/", accountsRouter);
   app.route("/", healthRouter);
+  app.route("/", healthModelsRouter);
   app.route("/", portfolioRouter);
   app.route("/", revenueRouter);
   app.route("/", renewalsRouter);

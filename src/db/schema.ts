@@ -190,6 +190,27 @@ export const insightCache = sqliteTable(
 );
 
 /**
+ * The health models: what the score is made of, as a document (its components, window and buckets). One is active at a
+ * time. Model 1, created by the migration, is the formula the configuration defines (HEALTH_WINDOW_DAYS,
+ * DAU_BENCHMARK_*, TICKET_CEILING): its `document` is null, since the configuration, not the row, holds its values.
+ */
+export const healthModels = sqliteTable(
+  "health_models",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    name: text("name").notNull(),
+    // 1 + the models created before it under the same name: editing a model is creating its next version.
+    version: integer("version").notNull(),
+    document: text("document", { mode: "json" }),
+    status: text("status", { enum: ["draft", "active", "retired"] }).notNull(),
+    createdAt: timestamps.createdAt,
+    createdBy: text("created_by"),
+    activatedAt: text("activated_at"),
+  },
+  (table) => [uniqueIndex("health_models_one_active_idx").on(table.status).where(sql`status = 'active'`)],
+);
+
+/**
  * The health configuration (window, DAU benchmarks, ticket ceiling) the stored scores were computed with, as one
  * fingerprint (a single row, id 1). A rescore that finds another configuration marks every account stale first.
  */

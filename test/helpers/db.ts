@@ -20,6 +20,8 @@ export async function resetDatabase(): Promise<void> {
     env.DB.prepare("DELETE FROM webhooks"),
     env.DB.prepare("DELETE FROM webhook_cursor"),
     env.DB.prepare("DELETE FROM health_events"),
+    // Model 1 comes with the migrations; the models a test created go.
+    env.DB.prepare("DELETE FROM health_models WHERE id <> 1"),
   ]);
 }
 

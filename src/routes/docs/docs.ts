@@ -103,6 +103,7 @@ export function registerDocs(app: OpenAPIHono<AppEnv>): void {
               { name: "Ingest", description: "CSV uploads of daily account metrics" },
               { name: "Accounts", description: "Accounts with their health, trends and history" },
               { name: "Health", description: "Health score computation" },
+              { name: "Health models", description: "What the health score is made of: versioned, validated models" },
               { name: "Portfolio", description: "Portfolio statistics and risk" },
               { name: "Playbooks", description: "The playbook library and recommendations for an account" },
               { name: "Insights", description: "Account and portfolio insights from Workers AI, OpenAI or the rules" },

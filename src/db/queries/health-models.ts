@@ -1,0 +1,46 @@
+import { sql } from "drizzle-orm";
+import type { HealthModelDocument } from "../../contract/health-models";
+import type { Database } from "../../lib/types";
+
+/** A stored model; `document` is null for model 1, whose values the configuration holds. */
+export interface HealthModelRow {
+  id: number;
+  name: string;
+  version: number;
+  document: string | null;
+  status: "draft" | "active" | "retired";
+  created_at: string;
+  created_by: string | null;
+  activated_at: string | null;
+}
+
+const COLUMNS = sql.raw("id, name, version, document, status, created_at, created_by, activated_at");
+
+/** Stores a draft, numbered after the models of the same name, in one statement. */
+export async function insertDraftModel(
+  db: Database,
+  model: HealthModelDocument,
+  createdBy: string | null,
+): Promise<HealthModelRow> {
+  const row = await db.get<HealthModelRow>(sql`
+    INSERT INTO health_models (name, version, document, status, created_by)
+    SELECT ${model.name}, 1 + count(*), ${JSON.stringify(model)}, 'draft', ${createdBy}
+    FROM health_models WHERE name = ${model.name}
+    RETURNING ${COLUMNS}`);
+  if (!row) throw new Error("Could not record the health model");
+  return row;
+}
+
+/** Every model, newest first. */
+export function listModelRows(db: Database): Promise<HealthModelRow[]> {
+  return db.all<HealthModelRow>(sql`SELECT ${COLUMNS} FROM health_models ORDER BY id DESC`);
+}
+
+export async function getModelRow(db: Database, id: number): Promise<HealthModelRow | null> {
+  return (await db.get<HealthModelRow>(sql`SELECT ${COLUMNS} FROM health_models WHERE id = ${id}`)) ?? null;
+}
+
+/** The active model (health_models_one_active_idx holds only it). */
+export async function getActiveModelRow(db: Database): Promise<HealthModelRow | null> {
+  return (await db.get<HealthModelRow>(sql`SELECT ${COLUMNS} FROM health_models WHERE status = 'active'`)) ?? null;
+}
