@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { SEGMENTS, type Segment } from "../domain/types";
+import { componentForSegment } from "../domain/health-model";
+import { SEGMENTS } from "../domain/types";
 import { idPathParams } from "./params";
 
 /*
@@ -67,17 +68,6 @@ const componentSchema = z
   })
   .openapi("ModelComponent");
 
-type ModelComponent = z.infer<typeof componentSchema>;
-
-/** A component's weight and scale for one segment. */
-function componentFor(component: ModelComponent, segment: Segment) {
-  return {
-    weight: component.weight_by_segment?.[segment] ?? component.weight,
-    zeroAt: component.scale.zero_at_by_segment?.[segment] ?? component.scale.zero_at,
-    fullAt: component.scale.full_at_by_segment?.[segment] ?? component.scale.full_at,
-  };
-}
-
 /** Every rule a model keeps beyond each field's own: each broken one is an issue at the field that breaks it. */
 function checkModelRules(model: z.infer<typeof modelFields>, context: z.RefinementCtx): void {
   const issue = (path: (string | number)[], message: string) => context.addIssue({ code: "custom", path, message });
@@ -92,7 +82,7 @@ function checkModelRules(model: z.infer<typeof modelFields>, context: z.Refineme
       issue(["components", index, "measure"], `Unknown measure '${component.measure}': expected one of ${BUILT_IN_MEASURES.join(", ")}`);
     }
     for (const segment of SEGMENTS) {
-      const { zeroAt, fullAt } = componentFor(component, segment);
+      const { zeroAt, fullAt } = componentForSegment(component, segment);
       if (zeroAt === fullAt) {
         issue(["components", index, "scale"], `Expected zero_at and full_at to differ (both ${zeroAt} for ${segment})`);
         break;
@@ -100,7 +90,7 @@ function checkModelRules(model: z.infer<typeof modelFields>, context: z.Refineme
     }
   });
   for (const segment of SEGMENTS) {
-    const total = model.components.reduce((sum, component) => sum + componentFor(component, segment).weight, 0);
+    const total = model.components.reduce((sum, component) => sum + componentForSegment(component, segment).weight, 0);
     if (Math.abs(total - MODEL_POINTS) > 1e-9) {
       issue(["components"], `Expected the weights to sum to ${MODEL_POINTS} for ${segment}, not ${total}`);
     }
