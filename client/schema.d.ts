@@ -2892,6 +2892,11 @@ export interface components {
              */
             consecutive_failures: number;
             /**
+             * @description Whether the endpoint receives the account events a change of the health model caused (their `data.cause` is `model_change`): a new model moves many scores at once while no customer did anything, so they are left out unless asked for
+             * @example false
+             */
+            include_model_changes: boolean;
+            /**
              * @description After a rotation: until when the previous secret still signs every delivery beside the new one
              * @example null
              */
@@ -2919,6 +2924,11 @@ export interface components {
              * @example CS team Slack bridge
              */
             description?: string | null;
+            /**
+             * @description Default false: see Webhook.include_model_changes
+             * @example false
+             */
+            include_model_changes?: boolean;
         };
         UpdateWebhook: {
             /**
@@ -2944,6 +2954,11 @@ export interface components {
              * @example true
              */
             enabled?: boolean;
+            /**
+             * @description Whether the endpoint receives the account events a change of the health model caused (their `data.cause` is `model_change`): a new model moves many scores at once while no customer did anything, so they are left out unless asked for
+             * @example false
+             */
+            include_model_changes?: boolean;
         };
         RotatedWebhookSecret: {
             /** @example 3 */

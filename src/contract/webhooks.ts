@@ -30,6 +30,14 @@ const description = z
   .nullable()
   .openapi({ description: "A note for people (what the endpoint is for)", example: "CS team Slack bridge" });
 
+const includeModelChanges = z.boolean().openapi({
+  description:
+    "Whether the endpoint receives the account events a change of the health model caused (their `data.cause` is " +
+    "`model_change`): a new model moves many scores at once while no customer did anything, so they are left out " +
+    "unless asked for",
+  example: false,
+});
+
 export const webhookSchema = z
   .object({
     id: z.number().int().openapi({ example: 3 }),
@@ -49,6 +57,7 @@ export const webhookSchema = z
       "Deliveries in a row that ended failed (every retry used up); at 5 the endpoint is disabled",
       0,
     ),
+    include_model_changes: includeModelChanges,
     previous_secret_expires_at: z.string().nullable().openapi({
       description: "After a rotation: until when the previous secret still signs every delivery beside the new one",
       example: null,
@@ -88,6 +97,7 @@ export const createWebhookBodySchema = z
       example: ["health.bucket_changed"],
     }),
     description: description.optional(),
+    include_model_changes: includeModelChanges.optional().openapi({ description: "Default false: see Webhook.include_model_changes" }),
   })
   .openapi("CreateWebhook");
 
@@ -103,9 +113,10 @@ export const updateWebhookBodySchema = z
       description: "False pauses deliveries; true re-enables a disabled endpoint (and resets its failure count)",
       example: true,
     }),
+    include_model_changes: includeModelChanges.optional(),
   })
   .refine((body) => Object.values(body).some((value) => value !== undefined), {
-    error: "Expected at least one of url, event_types, description, enabled",
+    error: "Expected at least one of url, event_types, description, enabled, include_model_changes",
   })
   .openapi("UpdateWebhook");
 

@@ -303,6 +303,9 @@ export const webhooks = sqliteTable("webhooks", {
   consecutiveFailures: integer("consecutive_failures").notNull().default(0),
   // The id of the newest event when the endpoint was created: it gets only the events after it.
   eventsAfter: integer("events_after").notNull().default(0),
+  // Whether it receives the account events a change of the health model caused (data.cause = 'model_change'): off by
+  // default, so nobody is paged about accounts whose customers did nothing.
+  includeModelChanges: integer("include_model_changes", { mode: "boolean" }).notNull().default(false),
   ...timestamps,
 });
 

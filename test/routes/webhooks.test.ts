@@ -191,6 +191,25 @@ describe("webhook endpoints", () => {
 });
 
 describe("webhook deliveries", () => {
+  it("leave out the events a health model change caused, unless the endpoint asks for them", async () => {
+    const quiet = await createWebhook();
+    const subscribed = await createWebhook({ include_model_changes: true });
+    expect([quiet.include_model_changes, subscribed.include_model_changes]).toEqual([false, true]);
+    const insert = (cause: string | null) =>
+      env.DB.prepare("INSERT INTO health_events (type, account_id, occurred_at, as_of, data) VALUES (?, 1, ?, ?, ?) RETURNING id")
+        .bind("health.bucket_changed", new Date().toISOString(), "2026-01-01", JSON.stringify({ account_id: 1, from: "Healthy", to: "At-Risk", ...(cause ? { cause } : {}) }))
+        .first<{ id: number }>();
+    const byModel = await insert("model_change");
+    const byCustomer = await insert(null);
+    const { queue } = recordingQueue();
+    await consume([{ kind: "fan_out" }], queue);
+    const eventsOf = async (id: number) => (await deliveries(id)).map((delivery) => delivery.event_id).sort();
+    expect(await eventsOf(quiet.id)).toEqual([byCustomer?.id]);
+    expect(await eventsOf(subscribed.id)).toEqual([byModel?.id, byCustomer?.id]);
+    const patched = await callWorker(`/webhooks/${quiet.id}`, json({ include_model_changes: true }, "PATCH"));
+    expect(await patched.json()).toMatchObject({ include_model_changes: true });
+  });
+
   it("an upload's events reach the endpoint through the fan-out, signed to Standard Webhooks, the upload untouched", async () => {
     receiver = fakeReceiver();
     const webhook = await createWebhook();

@@ -23,7 +23,7 @@ export async function fanOutEvents(
   windowSize: number,
   now: string,
 ): Promise<{ deliveryIds: number[]; eventsCovered: boolean; moreEvents: boolean }> {
-  const window = sql`SELECT id, type FROM health_events WHERE id > ${CURSOR} ORDER BY id LIMIT ${windowSize}`;
+  const window = sql`SELECT id, type, data ->> '$.cause' AS cause FROM health_events WHERE id > ${CURSOR} ORDER BY id LIMIT ${windowSize}`;
   const [created, moved, more] = await runBatch(db, [
     db.all<{ id: number }>(sql`
       INSERT INTO webhook_deliveries (webhook_id, event_id, message_id, status, next_attempt_at, created_at, updated_at)
@@ -32,6 +32,7 @@ export async function fanOutEvents(
       JOIN webhooks AS w
         ON w.enabled = 1 AND e.id > w.events_after AND e.type <> 'webhook.test'
        AND (w.event_types IS NULL OR EXISTS (SELECT 1 FROM json_each(w.event_types) AS t WHERE t.value = e.type))
+       AND (w.include_model_changes = 1 OR e.cause IS NOT 'model_change')
       WHERE true
       ORDER BY e.id, w.id
       ON CONFLICT (webhook_id, event_id) DO NOTHING

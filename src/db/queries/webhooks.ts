@@ -13,6 +13,7 @@ export interface NewWebhook {
   eventTypes: SubscribableEventType[] | null;
   description: string | null;
   secret: string;
+  includeModelChanges: boolean;
 }
 
 /** Creates an endpoint that receives the events written after this moment. */
@@ -41,6 +42,7 @@ export interface WebhookChanges {
   eventTypes?: SubscribableEventType[] | null;
   description?: string | null;
   enabled?: boolean;
+  includeModelChanges?: boolean;
 }
 
 /** Applies the changes given; enabling clears the disabled reason and the failure count. Null: no such webhook. */

@@ -16,6 +16,7 @@ export function toWebhook(record: WebhookRecord): Webhook {
     disabled_reason: record.disabledReason,
     disabled_at: record.disabledAt,
     consecutive_failures: record.consecutiveFailures,
+    include_model_changes: record.includeModelChanges,
     previous_secret_expires_at:
       record.previousSecretExpiresAt !== null && Date.parse(record.previousSecretExpiresAt) > Date.now()
         ? record.previousSecretExpiresAt

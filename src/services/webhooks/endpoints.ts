@@ -23,6 +23,7 @@ export async function createWebhook(db: Database, body: CreateWebhookBody, produ
     eventTypes: body.event_types ?? null,
     description: body.description ?? null,
     secret: generateSecret(),
+    includeModelChanges: body.include_model_changes ?? false,
   });
 }
 
@@ -40,6 +41,7 @@ export async function changeWebhook(
       ...(body.event_types === undefined ? {} : { eventTypes: body.event_types }),
       ...(body.description === undefined ? {} : { description: body.description }),
       ...(body.enabled === undefined ? {} : { enabled: body.enabled }),
+      ...(body.include_model_changes === undefined ? {} : { includeModelChanges: body.include_model_changes }),
     },
     new Date().toISOString(),
   );

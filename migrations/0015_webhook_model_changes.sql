@@ -1,0 +1,1 @@
+ALTER TABLE `webhooks` ADD `include_model_changes` integer DEFAULT false NOT NULL;
