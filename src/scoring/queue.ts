@@ -95,6 +95,7 @@ export async function announceEvents(
 
 /** The recompute queue's consumer: one chunk of accounts per message, retried by Queues on failure. */
 export async function consumeRecomputeChunks(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  // A chunk is rescored where it is: of the settings, only the health formula and the alert threshold apply.
   const settings = recomputeSettings(getConfig(env), "api");
   const queues = queuesOf(env);
   const db = createDb(env.DB);

@@ -1,18 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { ModelComponentSpec, ModelSpec } from "../../src/domain/health-model";
 import { scoreModelHistory, type ModelMetricsRow } from "../../src/domain/reference/health-model";
+import { metricsDay } from "../helpers/history";
 
-function row(date: string, values: Partial<ModelMetricsRow> = {}): ModelMetricsRow {
-  return {
-    date,
-    daily_active_users: 100,
-    feature_adoption_rate: 0.5,
-    support_tickets_open: 0,
-    nps_score: null,
-    login_frequency: 0.5,
-    arr: 1000,
-    ...values,
-  };
+function row(date: string, { measures, ...values }: Partial<ModelMetricsRow> = {}): ModelMetricsRow {
+  return { ...metricsDay(date, values), ...(measures ? { measures } : {}) };
 }
 
 function model(components: ModelComponentSpec[], windowDays = 7): ModelSpec {

@@ -7,7 +7,7 @@ import {
   scoreHistory,
   type WindowAverages,
 } from "../../src/domain/reference/health-score";
-import type { DailyMetrics } from "../../src/domain/types";
+import { metricsDay } from "../helpers/history";
 
 const config = DEFAULT_HEALTH_CONFIG;
 
@@ -18,19 +18,6 @@ function averages(overrides: Partial<WindowAverages>): WindowAverages {
     support_tickets_open: 0,
     nps_score: 0,
     login_frequency: 0,
-    ...overrides,
-  };
-}
-
-function day(date: string, overrides: Partial<DailyMetrics> = {}): DailyMetrics {
-  return {
-    date,
-    daily_active_users: 100,
-    feature_adoption_rate: 0.5,
-    support_tickets_open: 0,
-    nps_score: null,
-    login_frequency: 0.5,
-    arr: 10_000,
     ...overrides,
   };
 }
@@ -192,9 +179,9 @@ describe("scoreHistory", () => {
   it("averages the rows dated in (date − 7, date]: 01-07 averages 01-01 and 01-07, 01-08 only 01-07 and 01-08", () => {
     const history = scoreHistory(
       [
-        day("2024-01-08", { daily_active_users: 300, nps_score: null }),
-        day("2024-01-01", { daily_active_users: 100, nps_score: 20 }),
-        day("2024-01-07", { daily_active_users: 200, nps_score: 40 }),
+        metricsDay("2024-01-08", { daily_active_users: 300, nps_score: null }),
+        metricsDay("2024-01-01", { daily_active_users: 100, nps_score: 20 }),
+        metricsDay("2024-01-07", { daily_active_users: 200, nps_score: 40 }),
       ],
       "Enterprise",
       config,
@@ -211,10 +198,10 @@ describe("scoreHistory", () => {
   it("carries the latest NPS of the previous 90 days, and reports it missing on day 91", () => {
     const history = scoreHistory(
       [
-        day("2024-01-01", { nps_score: 60 }),
-        day("2024-02-15"),
-        day("2024-03-31"), // 90 days after 01-01 (2024 is a leap year)
-        day("2024-04-01"), // 91 days after
+        metricsDay("2024-01-01", { nps_score: 60 }),
+        metricsDay("2024-02-15"),
+        metricsDay("2024-03-31"), // 90 days after 01-01 (2024 is a leap year)
+        metricsDay("2024-04-01"), // 91 days after
       ],
       "SMB",
       config,
@@ -229,7 +216,7 @@ describe("scoreHistory", () => {
 
   it("carries the most recent NPS, not the first one", () => {
     const history = scoreHistory(
-      [day("2024-05-01", { nps_score: -100 }), day("2024-05-20", { nps_score: 100 }), day("2024-06-10")],
+      [metricsDay("2024-05-01", { nps_score: -100 }), metricsDay("2024-05-20", { nps_score: 100 }), metricsDay("2024-06-10")],
       "SMB",
       config,
     );
@@ -238,12 +225,12 @@ describe("scoreHistory", () => {
 
   it("scores a history without any NPS on the other four components, scaled to 100", () => {
     // DAU 10/20 -> 12.5, adoption 0.5 -> 12.5, 0 tickets -> 20, login 0.5 -> 7.5: 52.5 × 100/85 = 61.76 -> 61.8.
-    const [scored] = scoreHistory([day("2024-05-01", { daily_active_users: 10 })], "SMB", config);
+    const [scored] = scoreHistory([metricsDay("2024-05-01", { daily_active_users: 10 })], "SMB", config);
     expect(scored).toMatchObject({ score: 61.8, bucket: "At-Risk", nps_source: "missing", components: { nps: null } });
   });
 
   it("honours a configured window: with 3 days, 01-04 no longer averages 01-01", () => {
-    const metrics = [day("2024-01-01", { daily_active_users: 0 }), day("2024-01-04", { daily_active_users: 100 })];
+    const metrics = [metricsDay("2024-01-01", { daily_active_users: 0 }), metricsDay("2024-01-04", { daily_active_users: 100 })];
     const sevenDays = scoreHistory(metrics, "Enterprise", config);
     const threeDays = scoreHistory(metrics, "Enterprise", { ...config, windowDays: 3 });
     expect(sevenDays[1]?.averages.daily_active_users).toBe(50);

@@ -68,3 +68,17 @@ export async function scoredState() {
     health: health?.results,
   };
 }
+
+/** A day of metrics with middling values, changed by `overrides`. */
+export function metricsDay(date: string, overrides: Partial<DailyMetrics> = {}): DailyMetrics {
+  return {
+    date,
+    daily_active_users: 100,
+    feature_adoption_rate: 0.5,
+    support_tickets_open: 0,
+    nps_score: null,
+    login_frequency: 0.5,
+    arr: 10_000,
+    ...overrides,
+  };
+}
