@@ -52,6 +52,11 @@ export const accounts = sqliteTable(
     // keeps those it was uploaded with): an empty cell keeps them, and a back-filled older row cannot override them.
     renewalDate: text("renewal_date"),
     owner: text("owner"),
+    // The model whose activation (or whose configuration change) marked this account stale; null: its marks, if any,
+    // have another cause. The rescore that clears the marks moves it to lastRescoreModelChange in the same row write,
+    // so the events that rescore writes say the model caused them, however late (a cron after a cut-off job) it runs.
+    staleModelChange: integer("stale_model_change"),
+    lastRescoreModelChange: integer("last_rescore_model_change"),
     ...timestamps,
   },
   // Indexes only on columns that rarely change: D1 bills a row written for each index entry an update assigns, and
@@ -95,6 +100,8 @@ export const accountMetrics = sqliteTable(
     // As uploaded with this row (null: the cell was empty or the file had no such column).
     renewalDate: text("renewal_date"),
     owner: text("owner"),
+    // The declared measures' values of this row, as a JSON object by measure name (null: the row has none).
+    measures: text("measures", { mode: "json" }),
     ingestRunId: integer("ingest_run_id"),
   },
   (table) => [primaryKey({ columns: [table.accountId, table.date] })],
@@ -109,13 +116,19 @@ export const healthScores = sqliteTable(
     date: text("date").notNull(),
     score: real("score").notNull(),
     bucket: text("bucket", { enum: ["Healthy", "At-Risk", "Critical"] }).notNull(),
-    dauPoints: real("dau_points").notNull(),
-    adoptionPoints: real("adoption_points").notNull(),
-    ticketsPoints: real("tickets_points").notNull(),
-    // Null when no NPS was found in the window nor carried forward from the previous 90 days.
+    // The model that computed it (health_models.id).
+    modelId: integer("model_id").notNull().default(1),
+    // Model 1's five components have their own columns (null under another model); npsPoints is null too when no
+    // NPS was found in the window nor carried forward from the previous 90 days.
+    dauPoints: real("dau_points"),
+    adoptionPoints: real("adoption_points"),
+    ticketsPoints: real("tickets_points"),
     npsPoints: real("nps_points"),
-    loginPoints: real("login_points").notNull(),
-    npsSource: text("nps_source", { enum: ["window", "carried", "missing"] }).notNull(),
+    loginPoints: real("login_points"),
+    // Any other model's points, as a JSON object by component key (null under model 1).
+    components: text("components", { mode: "json" }),
+    // Where the NPS came from; null under a model that does not score the NPS.
+    npsSource: text("nps_source", { enum: ["window", "carried", "missing"] }),
     computedAt: text("computed_at").notNull(),
   },
   (table) => [primaryKey({ columns: [table.date, table.accountId] })],
@@ -190,6 +203,19 @@ export const insightCache = sqliteTable(
 );
 
 /**
+ * The measures a book declares beyond the built-in columns (seats used ÷ seats bought, invoices overdue, …): an upload
+ * then accepts a column of that name, checked against the range, and stores its values in account_metrics.measures.
+ */
+export const measures = sqliteTable("measures", {
+  name: text("name").primaryKey(),
+  description: text("description").notNull(),
+  min: real("min").notNull(),
+  max: real("max").notNull(),
+  createdAt: timestamps.createdAt,
+  createdBy: text("created_by"),
+});
+
+/**
  * The health models: what the score is made of, as a document (its components, window and buckets). One is active at a
  * time. Model 1, created by the migration, is the formula the configuration defines (HEALTH_WINDOW_DAYS,
  * DAU_BENCHMARK_*, TICKET_CEILING): its `document` is null, since the configuration, not the row, holds its values.
@@ -206,6 +232,8 @@ export const healthModels = sqliteTable(
     createdAt: timestamps.createdAt,
     createdBy: text("created_by"),
     activatedAt: text("activated_at"),
+    // The model that was active until this one was activated (the history's model_changes read it).
+    replacedModelId: integer("replaced_model_id"),
   },
   (table) => [uniqueIndex("health_models_one_active_idx").on(table.status).where(sql`status = 'active'`)],
 );
