@@ -37,35 +37,41 @@ const isoDate = (description: string, example = "2024-10-03") => z.string().open
 export const healthComponentsSchema = z
   .object({
     daily_active_users: z
-      .number()
+      .number().optional()
       .openapi({ description: "Points for daily active users against the segment's benchmark (0-25)", example: 18.75 }),
-    feature_adoption: z.number().openapi({ description: "Points for the feature adoption rate (0-25)", example: 18.5 }),
+    feature_adoption: z.number().optional().openapi({ description: "Points for the feature adoption rate (0-25)", example: 18.5 }),
     support_tickets: z
-      .number()
+      .number().optional()
       .openapi({ description: "Points for few open support tickets (0-20; 0 at the ticket ceiling)", example: 16 }),
-    nps: z.number().nullable().openapi({
+    nps: z.number().nullable().optional().openapi({
       description:
         "Points for NPS (0-15); null when no NPS was found in the window nor in the previous 90 days, " +
         "in which case the other four are scaled to 100",
       example: 11.25,
     }),
-    login_frequency: z.number().openapi({ description: "Points for the login frequency (0-15)", example: 12.75 }),
+    login_frequency: z.number().optional().openapi({ description: "Points for the login frequency (0-15)", example: 12.75 }),
   })
+  .catchall(z.number().nullable())
   .openapi("HealthComponents", {
-    description: "The five components of a health score, in points; their sum is the score (POST /health/recompute gives the formula)",
+    description:
+      "The components of a health score, in points, keyed by the component keys of the model that scored it (GET " +
+      "/health/model): under model 1 (the configured formula) the five below; their sum is the score, scaled to 100 " +
+      "when a component had no data (null)",
   });
 
 const componentsChangeSchema = z
   .object({
-    daily_active_users: z.number().openapi({ description: "Change of the DAU points", example: -2.5 }),
-    feature_adoption: z.number().openapi({ description: "Change of the adoption points", example: 1.25 }),
-    support_tickets: z.number().openapi({ description: "Change of the ticket points", example: -4 }),
+    daily_active_users: z.number().optional().openapi({ description: "Change of the DAU points", example: -2.5 }),
+    feature_adoption: z.number().optional().openapi({ description: "Change of the adoption points", example: 1.25 }),
+    support_tickets: z.number().optional().openapi({ description: "Change of the ticket points", example: -4 }),
     nps: z
       .number()
       .nullable()
+      .optional()
       .openapi({ description: "Change of the NPS points; null unless both dates have an NPS component", example: 0.75 }),
-    login_frequency: z.number().openapi({ description: "Change of the login points", example: 0 }),
+    login_frequency: z.number().optional().openapi({ description: "Change of the login points", example: 0 }),
   })
+  .catchall(z.number().nullable())
   .openapi("HealthComponentsChange", {
     description: "Component points at `to_date` minus at `from_date`: what moved the score",
   });
@@ -155,9 +161,10 @@ export const healthHistoryEntrySchema = z
     health_score: z.number().openapi({ example: 71.2 }),
     health_bucket: bucketSchema,
     health_components: healthComponentsSchema,
-    nps_source: z.enum(["window", "carried", "missing"]).openapi({
+    nps_source: z.enum(["window", "carried", "missing"]).nullable().openapi({
       description:
-        "Where the NPS component came from: the window's own NPS, the latest NPS of the previous 90 days, or none",
+        "Where the NPS component came from: the window's own NPS, the latest NPS of the previous 90 days, or none; " +
+        "null under a model without an NPS component",
       example: "window",
     }),
   })
@@ -172,6 +179,10 @@ export const metricsHistoryEntrySchema = z
     nps_score: z.number().nullable().openapi({ example: 50 }),
     login_frequency: z.number().openapi({ example: 0.85 }),
     arr: money("ARR as of that date", 500000),
+    measures: z.record(z.string(), z.number()).optional().openapi({
+      description: "The row's values of declared measures (GET /measures), by name; absent when it has none",
+      example: { seats_ratio: 0.8 },
+    }),
   })
   .openapi("MetricsHistoryEntry");
 

@@ -11,13 +11,16 @@ const bucket = z.enum(BUCKETS).openapi({ description: "Health bucket", example: 
 
 const componentsChange = z
   .object({
-    daily_active_users: z.number().openapi({ example: -12.5 }),
-    feature_adoption: z.number().openapi({ example: -8.25 }),
-    support_tickets: z.number().openapi({ example: -6 }),
-    nps: z.number().nullable().openapi({ description: "Null unless both states have an NPS component", example: -3.75 }),
-    login_frequency: z.number().openapi({ example: -4.5 }),
+    daily_active_users: z.number().optional().openapi({ example: -12.5 }),
+    feature_adoption: z.number().optional().openapi({ example: -8.25 }),
+    support_tickets: z.number().optional().openapi({ example: -6 }),
+    nps: z.number().nullable().optional().openapi({ description: "Null unless both states have an NPS component", example: -3.75 }),
+    login_frequency: z.number().optional().openapi({ example: -4.5 }),
   })
-  .openapi("HealthComponentsDelta", { description: "Component points after the rescore minus before it" });
+  .catchall(z.number().nullable())
+  .openapi("HealthComponentsDelta", {
+    description: "Component points after the rescore minus before it, by component key (model 1's five below); null where either has no value",
+  });
 
 export const bucketChangedDataSchema = z
   .object({

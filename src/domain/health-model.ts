@@ -1,3 +1,4 @@
+import { AT_RISK_MIN_SCORE, COMPONENT_POINTS, HEALTHY_MIN_SCORE, NPS_CARRY_DAYS, type HealthConfig } from "./health";
 import type { Segment } from "./types";
 
 /*
@@ -57,4 +58,75 @@ export function componentPoints(value: number, weight: number, zeroAt: number, f
         ? weight * Math.max(0, 1 - value / zeroAt)
         : (weight * (value - zeroAt)) / (fullAt - zeroAt);
   return Math.max(0, Math.min(weight, points));
+}
+
+/** A model's component as it scores the accounts of one segment: what explaining a score reads. */
+export interface SegmentComponent {
+  key: string;
+  measure: string;
+  weight: number;
+  zero_at: number;
+  full_at: number;
+}
+
+export function segmentComponents(model: ModelSpec, segment: Segment): SegmentComponent[] {
+  return model.components.map((component) => {
+    const { weight, zeroAt, fullAt } = componentForSegment(component, segment);
+    return { key: component.key, measure: component.measure, weight, zero_at: zeroAt, full_at: fullAt };
+  });
+}
+
+/**
+ * The aggregated value behind a component's points, read back along its scale: exact while the points are inside
+ * (0, weight); at either end, the scale's end (the value itself may lie beyond it).
+ */
+export function valueFromPoints(component: SegmentComponent, points: number): number {
+  return (points / component.weight) * (component.full_at - component.zero_at) + component.zero_at;
+}
+
+/** Today's formula as a model: the five components, their points, scales and the NPS carried 90 days. */
+export function configuredModelSpec(health: HealthConfig): ModelSpec {
+  const { Enterprise, "Mid-Market": midMarket, SMB } = health.dauBenchmarks;
+  const mean = { type: "mean" as const };
+  return {
+    window_days: health.windowDays,
+    buckets: { healthy_min: HEALTHY_MIN_SCORE, at_risk_min: AT_RISK_MIN_SCORE },
+    components: [
+      {
+        key: "daily_active_users",
+        measure: "daily_active_users",
+        weight: COMPONENT_POINTS.daily_active_users,
+        aggregation: mean,
+        scale: { zero_at: 0, full_at: Enterprise, full_at_by_segment: { "Mid-Market": midMarket, SMB } },
+      },
+      {
+        key: "feature_adoption",
+        measure: "feature_adoption_rate",
+        weight: COMPONENT_POINTS.feature_adoption,
+        aggregation: mean,
+        scale: { zero_at: 0, full_at: 1 },
+      },
+      {
+        key: "support_tickets",
+        measure: "support_tickets_open",
+        weight: COMPONENT_POINTS.support_tickets,
+        aggregation: mean,
+        scale: { zero_at: health.ticketCeiling, full_at: 0 },
+      },
+      {
+        key: "nps",
+        measure: "nps_score",
+        weight: COMPONENT_POINTS.nps,
+        aggregation: { type: "mean", carry_days: NPS_CARRY_DAYS },
+        scale: { zero_at: -100, full_at: 100 },
+      },
+      {
+        key: "login_frequency",
+        measure: "login_frequency",
+        weight: COMPONENT_POINTS.login_frequency,
+        aggregation: mean,
+        scale: { zero_at: 0, full_at: 1 },
+      },
+    ],
+  };
 }

@@ -1,6 +1,7 @@
 import { formatPercent } from "./format";
-import { COMPONENT_POINTS, dayNumber, roundTo } from "./health";
-import { Findings, riskFactor, type AccountSnapshot, type RiskFactor, type RiskFactorId } from "./risk";
+import { dayNumber, roundTo } from "./health";
+import { valueFromPoints } from "./health-model";
+import { Findings, riskFactor, scoredComponent, type AccountSnapshot, type RiskFactor, type RiskFactorId } from "./risk";
 import {
   HIGH_SUPPORT_TICKETS,
   LOW_ADOPTION_RATE,
@@ -48,11 +49,12 @@ export function recentAverages(metrics: readonly DailyMetrics[]): RecentAverages
 }
 
 export function engagementRisk(snapshot: AccountSnapshot): RiskFactor | null {
-  const components = snapshot.health_components;
-  if (!components) return null;
-  const ratio = roundTo(components.daily_active_users / COMPONENT_POINTS.daily_active_users, 2);
+  if (!snapshot.health_components) return null;
+  const dau = scoredComponent(snapshot, "daily_active_users");
+  // The DAU points' share of their weight: the mean DAU's share of its full-points value (the segment's benchmark).
+  const ratio = dau ? roundTo(dau.points / dau.component.weight, 2) : null;
   const found = new Findings();
-  if (ratio < LOW_ENGAGEMENT_RATIO) {
+  if (ratio !== null && ratio < LOW_ENGAGEMENT_RATIO) {
     found.add(
       ratio < VERY_LOW_ENGAGEMENT_RATIO ? "high" : "medium",
       { metric: "daily_active_users_to_benchmark", value: ratio, threshold: LOW_ENGAGEMENT_RATIO },
@@ -117,20 +119,15 @@ export function supportLoadRisk(averages: RecentAverages | null): RiskFactor | n
   );
 }
 
-/** The NPS behind the component: its points map back exactly, 15 × (NPS + 100) / 200. */
-function npsFromPoints(points: number): number {
-  return roundTo((points / COMPONENT_POINTS.nps) * 200 - 100, 0);
-}
-
 export function npsRisk(snapshot: AccountSnapshot): RiskFactor | null {
-  const points = snapshot.health_components?.nps;
-  if (points === null || points === undefined) return null;
-  const score = npsFromPoints(points);
-  const pointsChange = snapshot.trend_30d?.health_components_change.nps;
+  const nps = scoredComponent(snapshot, "nps_score");
+  if (!nps) return null;
+  // The NPS behind the component: its points map back along the scale (model 1: 15 × (NPS + 100) / 200).
+  const score = roundTo(valueFromPoints(nps.component, nps.points), 0);
+  const pointsChange = snapshot.trend_30d?.health_components_change[nps.component.key];
+  const { weight, zero_at: zeroAt, full_at: fullAt } = nps.component;
   const change =
-    pointsChange === null || pointsChange === undefined
-      ? null
-      : roundTo((pointsChange / COMPONENT_POINTS.nps) * 200, 0);
+    pointsChange === null || pointsChange === undefined ? null : roundTo((pointsChange / weight) * (fullAt - zeroAt), 0);
   const found = new Findings();
   if (score < LOW_NPS) {
     found.add(

@@ -1,6 +1,8 @@
 import { capitalise } from "./format";
 import type { NpsSource } from "./health";
-import type { AccountSummary, DailyMetrics, HealthComponents, Trend } from "./types";
+import { configuredModelSpec, segmentComponents, type SegmentComponent } from "./health-model";
+import { DEFAULT_HEALTH_CONFIG } from "./health";
+import type { AccountSummary, ComponentPoints, DailyMetrics, Trend } from "./types";
 
 /**
  * What a risk factor is: its id, readable label, severity and the evidence that raised it, and the
@@ -60,7 +62,12 @@ export interface RiskFactor {
 
 /** Everything the risk rules read about one account; plain values built from D1 by the caller. */
 export interface AccountSnapshot extends AccountSummary {
-  health_components: HealthComponents | null;
+  health_components: ComponentPoints | null;
+  /**
+   * The components of the model that scores the account, as they score its segment; absent under model 1, whose
+   * five components the rules know (so its snapshots, and the insights cached for them, are as before models).
+   */
+  model_components?: readonly SegmentComponent[];
   nps_source: NpsSource | null;
   trend_30d: Trend | null;
   trend_60d: Trend | null;
@@ -139,4 +146,22 @@ export function compareRiskFactors(a: RiskFactor, b: RiskFactor): number {
 /** The readable strings of the risks (not the positive signal), as the v1 API's `risk_factors: [string]`. */
 export function riskLabels(factors: readonly RiskFactor[]): string[] {
   return factors.filter((item) => item.kind === "risk").map((item) => item.label);
+}
+
+/**
+ * The components the account's score is made of, for its segment: the snapshot's model's, else model 1's (whose
+ * weights and NPS scale do not depend on the configuration; its DAU benchmark does, and no rule reads it).
+ */
+export function explainedComponents(snapshot: Pick<AccountSnapshot, "model_components" | "segment">): readonly SegmentComponent[] {
+  return snapshot.model_components ?? segmentComponents(configuredModelSpec(DEFAULT_HEALTH_CONFIG), snapshot.segment);
+}
+
+/** The first component that scores `measure`, with the account's points for it; null when none does or it had no data. */
+export function scoredComponent(
+  snapshot: Pick<AccountSnapshot, "model_components" | "segment" | "health_components">,
+  measure: string,
+): { component: SegmentComponent; points: number } | null {
+  const component = explainedComponents(snapshot).find((candidate) => candidate.measure === measure);
+  const points = component ? snapshot.health_components?.[component.key] : undefined;
+  return component && points !== undefined && points !== null ? { component, points } : null;
 }

@@ -8,14 +8,20 @@ export type Bucket = (typeof BUCKETS)[number];
 
 export type EngagementTrend = "improving" | "stable" | "declining";
 
-/** Points of each health component; `nps` is null when no NPS was available (the other four are scaled to 100). */
-export interface HealthComponents {
+/**
+ * A score's points by component key of the model that computed it; null for a component without data (its weight went
+ * to the others). Model 1's keys are those of HealthComponents.
+ */
+export type ComponentPoints = Readonly<Record<string, number | null>>;
+
+/** Model 1's points of each component; `nps` is null when no NPS was available (the other four are scaled to 100). */
+export type HealthComponents = {
   daily_active_users: number;
   feature_adoption: number;
   support_tickets: number;
   nps: number | null;
   login_frequency: number;
-}
+};
 
 /** A trend over `days`, anchored at the account's latest metric date (not today). Stored as JSON on the account. */
 export interface Trend {
@@ -27,7 +33,7 @@ export interface Trend {
   from_date: string;
   to_date: string;
   /** Change of each component's points between `from_date` and `to_date`: what moved the score. */
-  health_components_change: HealthComponents;
+  health_components_change: ComponentPoints;
 }
 
 /** One day of an account's metrics, as stored. */

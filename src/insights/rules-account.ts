@@ -1,10 +1,9 @@
 import { formatMoney, formatSigned } from "../domain/format";
-import { COMPONENT_POINTS, roundTo } from "../domain/health";
+import { roundTo } from "../domain/health";
 import type { PlaybookPriority } from "../domain/playbooks";
 import type { Recommendation } from "../domain/recommend";
 import { daysToRenewal } from "../domain/risk-account-rules";
-import { riskLabels, SEVERITY_RANK, type RiskFactor, type Severity } from "../domain/risk";
-import type { HealthComponents } from "../domain/types";
+import { explainedComponents, riskLabels, SEVERITY_RANK, type RiskFactor, type Severity } from "../domain/risk";
 import type { AccountInsightInput } from "./provider";
 import { listOf } from "./rules-text";
 import { ACCOUNT_INSIGHT_ACTIONS } from "../contract/insights";
@@ -15,13 +14,18 @@ import type { AccountInsight, RecommendedAction } from "./schema";
  * 3 actions, each applying one of the top recommended playbooks.
  */
 
-const COMPONENT_NAMES: Record<keyof HealthComponents, string> = {
+/** Model 1's components as the texts name them; another model's are named by their keys. */
+const COMPONENT_NAMES: Readonly<Record<string, string>> = {
   daily_active_users: "daily active users",
   feature_adoption: "feature adoption",
   support_tickets: "support tickets",
   nps: "NPS",
   login_frequency: "login frequency",
 };
+
+function componentName(key: string): string {
+  return COMPONENT_NAMES[key] ?? key.replaceAll("_", " ");
+}
 
 const SEVERITY_PRIORITY: Record<Severity, PlaybookPriority> = { high: "High", medium: "Medium", low: "Low" };
 
@@ -63,8 +67,12 @@ function accountSummary(input: AccountInsightInput): string {
   return sentences.join(" ");
 }
 
-function componentShare(name: keyof HealthComponents, value: number): number {
-  return value / COMPONENT_POINTS[name];
+/** The sentence for the components without data, whose weight the others share. */
+function missingComponentsSentence(missing: readonly string[], components: number): string {
+  if (missing.length === 1 && missing[0] === "nps" && components === 5) {
+    return "No NPS is available, so the other four components are scaled to 100.";
+  }
+  return `No data for ${listOf(missing.map(componentName))}, so the other components are scaled to 100.`;
 }
 
 function healthAnalysis(input: AccountInsightInput): string {
@@ -73,37 +81,37 @@ function healthAnalysis(input: AccountInsightInput): string {
   if (!components || account.health_score === null) {
     return "Without metrics there are no health components to analyse; upload daily metrics to score the account.";
   }
-  const names = Object.keys(COMPONENT_NAMES) as (keyof HealthComponents)[];
-  const listed = names.map((name) => {
-    const value = components[name];
-    return value === null
-      ? `${COMPONENT_NAMES[name]} n/a`
-      : `${COMPONENT_NAMES[name]} ${points(value)}/${COMPONENT_POINTS[name]}`;
+  const explained = explainedComponents(account).filter((component) => component.key in components);
+  const keys = explained.map((component) => component.key);
+  const listed = explained.map(({ key, weight }) => {
+    const value = components[key];
+    return value === null || value === undefined
+      ? `${componentName(key)} n/a`
+      : `${componentName(key)} ${points(value)}/${weight}`;
   });
   const sentences = [`Components: ${listOf(listed)}.`];
-  if (components.nps === null) {
-    sentences.push("No NPS is available, so the other four components are scaled to 100.");
-  }
-  const scored = names.flatMap((name) => {
-    const value = components[name];
-    return value === null ? [] : [{ name, share: componentShare(name, value) }];
+  const missing = keys.filter((key) => components[key] === null);
+  if (missing.length > 0) sentences.push(missingComponentsSentence(missing, keys.length));
+  const scored = explained.flatMap(({ key, weight }) => {
+    const value = components[key];
+    return value === null || value === undefined ? [] : [{ key, share: value / weight }];
   });
-  const weakest = [...scored].sort((a, b) => a.share - b.share || names.indexOf(a.name) - names.indexOf(b.name))[0];
+  const weakest = [...scored].sort((a, b) => a.share - b.share || keys.indexOf(a.key) - keys.indexOf(b.key))[0];
   if (weakest) {
     sentences.push(
-      `The weakest component is ${COMPONENT_NAMES[weakest.name]}, at ${roundTo(weakest.share * 100, 0)}% of its points.`,
+      `The weakest component is ${componentName(weakest.key)}, at ${roundTo(weakest.share * 100, 0)}% of its points.`,
     );
   }
   const trend = account.trend_30d;
   if (trend) {
-    const moves = names
-      .flatMap((name) => {
-        const change = trend.health_components_change[name];
-        return change === null || Math.abs(change) < 0.5 ? [] : [{ name, change }];
+    const moves = keys
+      .flatMap((key) => {
+        const change = trend.health_components_change[key];
+        return change === null || change === undefined || Math.abs(change) < 0.5 ? [] : [{ key, change }];
       })
-      .sort((a, b) => Math.abs(b.change) - Math.abs(a.change) || names.indexOf(a.name) - names.indexOf(b.name))
+      .sort((a, b) => Math.abs(b.change) - Math.abs(a.change) || keys.indexOf(a.key) - keys.indexOf(b.key))
       .slice(0, 2)
-      .map((move) => `${COMPONENT_NAMES[move.name]} ${formatSigned(move.change)}`);
+      .map((move) => `${componentName(move.key)} ${formatSigned(move.change)}`);
     const drivers = moves.length > 0 ? `, driven by ${listOf(moves)} points` : "";
     sentences.push(
       `From ${trend.from_date} to ${trend.to_date} the score moved ${formatSigned(trend.health_score_change)} points${drivers}; engagement is ${trend.engagement_trend}.`,

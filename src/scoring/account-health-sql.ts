@@ -3,19 +3,45 @@ import { ENGAGEMENT_CHANGE_THRESHOLD, TREND_PERIODS } from "../domain/trend";
 import { roundedSql } from "./sql-rounding";
 
 
-/** The change of the score's components from a window's first scores (`from`: a column's value) to the latest (`l`). */
+/** Model 1's five component columns of the score row `row`, as the components object. */
+function fiveComponentsSql(row: string): string {
+  return `json_object('daily_active_users', ${row}.dau_points, 'feature_adoption', ${row}.adoption_points,
+                     'support_tickets', ${row}.tickets_points, 'nps', ${row}.nps_points,
+                     'login_frequency', ${row}.login_points)`;
+}
+
+/**
+ * The change of each component from one components object to another (JSON), by the later's keys, rounded like the
+ * trends': null where either has no value (a component without data, or one the earlier model did not have).
+ */
+export function componentsChangeByKeySql(later: string, earlier: string): string {
+  const before = `(${earlier} ->> ('$.' || c.key))`;
+  // json(): a subquery's value loses its JSON subtype, and the change must nest as an object, not a string.
+  return `json((SELECT json_group_object(c.key, CASE WHEN c.value IS NULL OR ${before} IS NULL THEN NULL
+                                                ELSE ${roundedSql(`c.value - ${before}`, 2)} END)
+               FROM json_each(${later}) AS c))`;
+}
+
+/**
+ * The change of the score's components from a window's first scores (`from`: a column's value) to the latest (`l`).
+ * Under model 1 both rows have the five columns; a row of another model has its components as JSON.
+ */
 function componentsChangeSql(from: (column: string) => string): string {
   const change = (column: string) => roundedSql(`l.${column} - ${from(column)}`, 2);
-  return `json_object(
+  const fromComponents = `coalesce(${from("components")}, json_object('daily_active_users', ${from("dau_points")},
+        'feature_adoption', ${from("adoption_points")}, 'support_tickets', ${from("tickets_points")},
+        'nps', ${from("nps_points")}, 'login_frequency', ${from("login_points")}))`;
+  return `CASE WHEN l.components IS NULL AND ${from("components")} IS NULL THEN json_object(
         'daily_active_users', ${change("dau_points")},
         'feature_adoption', ${change("adoption_points")},
         'support_tickets', ${change("tickets_points")},
         'nps', CASE WHEN l.nps_points IS NULL OR ${from("nps_points")} IS NULL THEN NULL ELSE ${change("nps_points")} END,
-        'login_frequency', ${change("login_points")})`;
+        'login_frequency', ${change("login_points")})
+        ELSE ${componentsChangeByKeySql(`coalesce(l.components, ${fiveComponentsSql("l")})`, fromComponents)} END`;
 }
 
 /** The columns of a score row the trends compare. */
-const TREND_SCORE_COLUMNS = ["score", "dau_points", "adoption_points", "tickets_points", "nps_points", "login_points"];
+const TREND_SCORE_COLUMNS = ["score", "dau_points", "adoption_points", "tickets_points", "nps_points", "login_points", "components"];
 
 /** The start of the `days` window ending at the latest scored date (of the row `row`). */
 function windowStartSql(row: string, days: number): string {
@@ -100,7 +126,7 @@ function trendSql(days: number): string {
 const ACCOUNT_HEALTH_FROM_CHUNK = sql.raw(`
 latest AS MATERIALIZED (
   SELECT c.account_id, t.date AS to_date, t.score, t.bucket, t.dau_points, t.adoption_points, t.tickets_points,
-         t.nps_points, t.login_points, tm.arr
+         t.nps_points, t.login_points, t.components, tm.arr
   FROM chunk AS c
   LEFT JOIN account_metrics AS tm
     ON tm.account_id = c.account_id
@@ -118,10 +144,8 @@ with_halves AS MATERIALIZED (
 ),
 latest_health AS MATERIALIZED (
   SELECT l.account_id, l.score, l.bucket, l.to_date, l.arr,
-         CASE WHEN l.to_date IS NULL THEN NULL
-              ELSE json_object('daily_active_users', l.dau_points, 'feature_adoption', l.adoption_points,
-                               'support_tickets', l.tickets_points, 'nps', l.nps_points,
-                               'login_frequency', l.login_points) END AS components,
+         CASE WHEN l.to_date IS NULL THEN NULL WHEN l.components IS NOT NULL THEN l.components
+              ELSE ${fiveComponentsSql("l")} END AS components,
          ${TREND_PERIODS.map(trendSql).join(",\n         ")}
   FROM with_halves AS l
   ${TREND_PERIODS.map(
@@ -163,6 +187,7 @@ SET prev_health_score = accounts.health_score, prev_health_bucket = accounts.hea
     engagement_trend_30d = lh.trend_30d ->> '$.engagement_trend',
     arr = coalesce(lh.arr, accounts.arr), latest_metric_date = coalesce(lh.to_date, accounts.latest_metric_date),
     scores_stale_from = NULL, scores_stale_to = NULL,
+    last_rescore_model_change = accounts.stale_model_change, stale_model_change = NULL,
     updated_at = ${updatedAt}
 FROM latest_health AS lh
 WHERE accounts.id = lh.account_id`;

@@ -1,20 +1,18 @@
 import { sql, type SQL } from "drizzle-orm";
-import { roundedSql } from "./sql-rounding";
+import { componentsChangeByKeySql } from "./account-health-sql";
 
 
-/** The change of one component between the account's previous and current components (rounded like the trends'). */
-function componentChangeSql(component: string): string {
-  const points = (column: string) => `(a.${column} ->> '$.${component}')`;
-  return roundedSql(`${points("health_components")} - ${points("prev_health_components")}`, 2);
+/** The change of each component since the previous components, by key (the previous model's may differ). */
+const COMPONENTS_CHANGE_SINCE_PREVIOUS = componentsChangeByKeySql("a.health_components", "a.prev_health_components");
+
+/**
+ * An event's data, marked when the rescore that wrote it followed a model change (an activation, or a change of the
+ * configuration that defines model 1): its cause and the model, so the webhooks that did not opt in skip it.
+ */
+function withCauseSql(data: string): string {
+  return `CASE WHEN a.last_rescore_model_change IS NULL THEN ${data}
+               ELSE json_set(${data}, '$.cause', 'model_change', '$.model_id', a.last_rescore_model_change) END`;
 }
-
-const COMPONENTS_CHANGE_SINCE_PREVIOUS = sql.raw(`json_object(
-        'daily_active_users', ${componentChangeSql("daily_active_users")},
-        'feature_adoption', ${componentChangeSql("feature_adoption")},
-        'support_tickets', ${componentChangeSql("support_tickets")},
-        'nps', CASE WHEN (a.health_components ->> '$.nps') IS NULL OR (a.prev_health_components ->> '$.nps') IS NULL
-                    THEN NULL ELSE ${componentChangeSql("nps")} END,
-        'login_frequency', ${componentChangeSql("login_frequency")})`);
 
 /**
  * The chunk's health events, from each rescored account's state before (prev_*, which updateAccounts has just set) and
@@ -35,18 +33,18 @@ WITH rescored AS (
 ),
 changes AS (
   SELECT a.id AS account_id, 1 AS rank, 'health.bucket_changed' AS type, a.latest_metric_date AS as_of,
-         json_object('account_id', a.id, 'account_name', a.account_name, 'from', a.prev_health_bucket,
+         ${sql.raw(withCauseSql(`json_object('account_id', a.id, 'account_name', a.account_name, 'from', a.prev_health_bucket,
                      'to', a.health_bucket, 'score_before', a.prev_health_score, 'score_after', a.health_score,
-                     'as_of', a.latest_metric_date, 'health_components_change', ${COMPONENTS_CHANGE_SINCE_PREVIOUS}) AS data
+                     'as_of', a.latest_metric_date, 'health_components_change', ${COMPONENTS_CHANGE_SINCE_PREVIOUS})`))} AS data
   FROM rescored AS a
   WHERE a.health_bucket <> a.prev_health_bucket
   UNION ALL
   SELECT a.id, 2, CASE WHEN ${dropped("health_change_30d")}${limit}) THEN 'health.score_dropped' ELSE 'health.score_recovered' END,
          a.latest_metric_date,
-         json_object('account_id', a.id, 'account_name', a.account_name, 'as_of', a.latest_metric_date,
+         ${sql.raw(withCauseSql(`json_object('account_id', a.id, 'account_name', a.account_name, 'as_of', a.latest_metric_date,
                      'health_score', a.health_score, 'health_bucket', a.health_bucket,
                      'health_score_change_30d', a.health_change_30d,
-                     'previous_health_score_change_30d', a.prev_health_change_30d, 'threshold', ${limit})
+                     'previous_health_score_change_30d', a.prev_health_change_30d, 'threshold', ${limit})`))}
   FROM rescored AS a
   WHERE ${dropped("health_change_30d")}${limit}) <> ${dropped("prev_health_change_30d")}${limit})
 )

@@ -18,6 +18,7 @@ import {
   type RecomputePart,
 } from "./queue-messages";
 import { recomputeSettings } from "./settings";
+import { loadActiveScoringModel } from "./model";
 import { recomputeHealth } from "./rescore";
 import type { RecomputeResult, RecomputeSettings, RecomputeTrigger, RescoreScope } from "./types";
 
@@ -73,10 +74,12 @@ export async function processRecomputeMessage(
   message: RecomputeMessage,
 ): Promise<RecomputeResult> {
   const { health, alertScoreDrop } = settings;
+  // The model active now: a job queued before an activation rescores with the new one (its marks are the new one's).
+  const model = await loadActiveScoringModel(db, health);
   const result =
     "account_ids" in message
-      ? await recomputeHealth(db, health, { accountIds: message.account_ids, scope: message.scope ?? "all", alertScoreDrop })
-      : await recomputeHealth(db, health, { idRange: { first: message.first_id, last: message.last_id }, alertScoreDrop });
+      ? await recomputeHealth(db, model, { accountIds: message.account_ids, scope: message.scope ?? "all", alertScoreDrop })
+      : await recomputeHealth(db, model, { idRange: { first: message.first_id, last: message.last_id }, alertScoreDrop });
   await bumpAfter(db, recordRecomputeChunk(db, message, result));
   return result;
 }

@@ -1,9 +1,9 @@
 import type { Queues } from "../bindings";
 import { bumpAfter } from "../db/queries/data-version";
-import { healthConfigFingerprint, type HealthConfig } from "../domain/health";
 import { log } from "../lib/logger";
 import type { Database } from "../lib/types";
 import { countAccounts } from "./jobs";
+import { loadActiveScoringModel, scoringFingerprint, type ScoringModel } from "./model";
 import { announceEvents, startAccountsRecomputeJob, startFullRecomputeJob } from "./queue";
 import { recomputeHealth } from "./rescore";
 import { adoptPendingRescores, getScoringFingerprint, markBookStale, readScoringState, staleMarks } from "./state";
@@ -19,24 +19,26 @@ export interface RecomputeRequest {
 }
 
 /**
- * Compares the health configuration with the one the stored scores follow (`stored`); when it changed, marks every
- * account stale (and records the new one) before any rescore, so the stale marks every rescore, the summary and the
- * account detail read say so. Answers whether it did.
+ * Compares the active model (under model 1: the configuration that defines it) with the one the stored scores follow
+ * (`stored`); when it changed, marks every account stale (and records the new one) before any rescore, so the stale
+ * marks every rescore, the summary and the account detail read say so. A change of the four variables while they
+ * define model 1 is a model change like an activation: its events are marked so. Answers whether it marked.
  */
-async function applyHealthConfig(db: Database, health: HealthConfig, stored: string | null): Promise<boolean> {
-  const fingerprint = healthConfigFingerprint(health);
+async function applyScoringModel(db: Database, model: ScoringModel, stored: string | null): Promise<boolean> {
+  const fingerprint = scoringFingerprint(model);
   if (stored === fingerprint) return false;
-  const marked = await bumpAfter(db, markBookStale(db, fingerprint));
-  log("info", "health configuration changed: every account marked for rescoring", { fingerprint, accounts: marked });
+  const marked = await bumpAfter(db, markBookStale(db, fingerprint, stored === null ? null : model.id));
+  log("info", "health model changed: every account marked for rescoring", { fingerprint, accounts: marked });
   return true;
 }
 
 /** Scope `all`: the whole book, every date. */
 async function recomputeBook(db: Database, queues: Queues, request: RecomputeRequest, started: number): Promise<RecomputeOutcome> {
   const { settings } = request;
-  await applyHealthConfig(db, settings.health, await getScoringFingerprint(db));
+  const model = await loadActiveScoringModel(db, settings.health);
+  await applyScoringModel(db, model, await getScoringFingerprint(db));
   if (!request.forceQueue && (await countAccounts(db)) <= settings.inlineMaxAccounts) {
-    return { mode: "inline", result: await recomputeHealth(db, settings.health, { alertScoreDrop: settings.alertScoreDrop }) };
+    return { mode: "inline", result: await recomputeHealth(db, model, { alertScoreDrop: settings.alertScoreDrop }) };
   }
   return { mode: "queued", job: await startFullRecomputeJob(db, queues.recompute, request.trigger), durationMs: Date.now() - started };
 }
@@ -50,13 +52,14 @@ async function rescoreStale(db: Database, queues: Queues, request: RecomputeRequ
   const others = { exceptRunId: upload?.runId ?? null };
   const state = await readScoringState(db, others);
   if (state.pending) await adoptPendingRescores(db, others);
-  const marked = await applyHealthConfig(db, settings.health, state.fingerprint);
+  const model = await loadActiveScoringModel(db, settings.health);
+  const marked = await applyScoringModel(db, model, state.fingerprint);
   const marks = state.pending || marked ? await staleMarks(db) : state.marks;
   // The marks travel with the upload's ranges so the chunks can be sized; the rescore reads the marks itself too.
   const ranges = [...(upload?.ranges ?? []), ...marks];
   const accountIds = [...new Set(ranges.map(([accountId]) => accountId))];
   if (!request.forceQueue && upload?.ranges !== null && accountIds.length <= settings.inlineMaxAccounts) {
-    const result = await recomputeHealth(db, settings.health, {
+    const result = await recomputeHealth(db, model, {
       accountIds,
       scope: "stale",
       changedRanges: ranges,

@@ -1,11 +1,14 @@
+import type { SQL } from "drizzle-orm";
 import { runNamedBatch } from "../db/batch";
 import { BUMP_DATA_VERSION } from "../db/queries/data-version";
 import { DEFAULT_ALERT_SCORE_DROP } from "../domain/events";
-import { NPS_CARRY_DAYS, type HealthConfig } from "../domain/health";
 import type { Database } from "../lib/types";
 import { updateAccounts } from "./account-health-sql";
 import { chunksOfAccountIds, rangesByAccount } from "./chunks";
 import { insertHealthEvents } from "./events-sql";
+import type { HealthConfig } from "../domain/health";
+import { configuredModel, rescoreReachDays, windowDaysOf, type ScoringModel } from "./model";
+import { upsertModelScores } from "./model-scores-sql";
 import { deleteOrphanScores, targets, upsertScores } from "./scores-sql";
 import { deletePendingRescoresSql } from "./state";
 import type { RecomputeOptions, RecomputeResult } from "./types";
@@ -17,12 +20,11 @@ function assertValidWindowDays(windowDays: number): void {
   }
 }
 
-/**
- * A score at date t reads the metrics of the window ending at t and the NPS carried from the 90 days before t, so a
- * change of the metrics at date d can move only the scores of d … d + this many days.
- */
-function rescoreReachDays(config: HealthConfig): number {
-  return Math.max(config.windowDays - 1, NPS_CARRY_DAYS);
+/** The chunk's scores under the model: model 1's statement, or the one built from the model's document. */
+function upsertChunkScores(scope: SQL, model: ScoringModel, computedAt: string, scoresEveryRowRead: boolean): SQL {
+  return model.kind === "configured"
+    ? upsertScores(scope, model.config, computedAt, scoresEveryRowRead)
+    : upsertModelScores(scope, model.id, model.spec, computedAt);
 }
 
 /** D1 rows written by a chunk's statements (`meta.rows_written`, what D1 bills), indexes included. */
@@ -41,17 +43,20 @@ function rowsWrittenBy(writes: Record<string, D1Result | undefined>): number {
  */
 export async function recomputeHealth(
   db: Database,
-  config: HealthConfig,
+  modelOrConfig: ScoringModel | HealthConfig,
   options: RecomputeOptions = {},
 ): Promise<RecomputeResult> {
+  // A bare configuration is model 1 under it (how the rescore was called before models existed).
+  const model = "kind" in modelOrConfig ? modelOrConfig : configuredModel(modelOrConfig);
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
-  assertValidWindowDays(config.windowDays);
-  const reachDays = rescoreReachDays(config);
+  const windowDays = windowDaysOf(model);
+  assertValidWindowDays(windowDays);
+  const reachDays = rescoreReachDays(model);
   const alertScoreDrop = options.alertScoreDrop ?? DEFAULT_ALERT_SCORE_DROP;
   const scopeName = options.scope ?? "all";
   const rangesOf = rangesByAccount(options.changedRanges ?? []);
-  const chunks = await chunksOfAccountIds(db, options, rangesOf, reachDays, config.windowDays);
+  const chunks = await chunksOfAccountIds(db, options, rangesOf, reachDays, windowDays);
   const totals = { accountsUpdated: 0, scoresWritten: 0, rowsWritten: 0, eventsWritten: 0 };
   if (chunks.length === 0 && options.settlesRunId !== undefined) {
     totals.rowsWritten += (await db.run(deletePendingRescoresSql(options.settlesRunId))).meta.rows_written ?? 0;
@@ -59,10 +64,10 @@ export async function recomputeHealth(
   for (const [index, chunk] of chunks.entries()) {
     const ids = JSON.stringify(chunk);
     const chunkRanges = JSON.stringify(chunk.flatMap((id) => rangesOf.get(id) ?? []));
-    const scope = targets(ids, scopeName, reachDays, config.windowDays, chunkRanges);
+    const scope = targets(ids, scopeName, reachDays, windowDays, chunkRanges);
     const settles = index === chunks.length - 1 && options.settlesRunId !== undefined ? { runId: options.settlesRunId } : null;
     const writes = await runNamedBatch(db, {
-      scores: db.run(upsertScores(scope, config, startedAt, scopeName === "all")),
+      scores: db.run(upsertChunkScores(scope, model, startedAt, scopeName === "all")),
       // The API never deletes metrics: only a full recompute, which also repairs edits made outside it, looks for the
       // scores of dates whose metrics are gone (a scan a daily delta need not pay); before the accounts read the scores.
       orphanScores: scopeName === "all" ? db.run(deleteOrphanScores(scope)) : undefined,

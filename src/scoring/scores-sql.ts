@@ -207,5 +207,5 @@ ON CONFLICT (account_id, date) DO UPDATE
 SET score = excluded.score, bucket = excluded.bucket, dau_points = excluded.dau_points,
     adoption_points = excluded.adoption_points, tickets_points = excluded.tickets_points,
     nps_points = excluded.nps_points, login_points = excluded.login_points, nps_source = excluded.nps_source,
-    computed_at = excluded.computed_at`;
+    model_id = 1, components = NULL, computed_at = excluded.computed_at`;
 }

@@ -10,10 +10,14 @@ export function roundedSql(expression: string, decimals: number): string {
   return `(CASE WHEN (${expression}) < 0 THEN 0.0 - ${magnitude} ELSE ${magnitude} END)`;
 }
 
-/** The same rounding for an expression known to be >= 0 (every score and component is clamped so). */
-export function roundedNonNegativeSql(expression: string, decimals: number): SQL {
+/** The same rounding for an expression known to be >= 0 (every score and component is clamped so), as text. */
+export function roundedNonNegative(expression: string, decimals: number): string {
   const factor = `${10 ** decimals}.0`;
-  return sql.raw(`(CAST((${expression}) * ${factor} + 0.5 AS INTEGER) / ${factor})`);
+  return `(CAST((${expression}) * ${factor} + 0.5 AS INTEGER) / ${factor})`;
+}
+
+export function roundedNonNegativeSql(expression: string, decimals: number): SQL {
+  return sql.raw(roundedNonNegative(expression, decimals));
 }
 
 export function clampedSql(expression: string, points: number): SQL {

@@ -28,20 +28,27 @@ export async function getScoringFingerprint(db: Database): Promise<string | null
 }
 
 /**
- * Marks every account with metrics stale over its whole history and records the new fingerprint, in one batch: the
- * configuration changed, so every stored score is behind. Answers how many accounts were marked.
+ * The statements that mark every account with metrics stale over its whole history and record the new fingerprint:
+ * the model changed, so every stored score is behind. `modelChange` (the model now active) is kept with the marks, so
+ * the events of whichever rescore clears them say the model caused them; null when no model changed (the first rescore).
  */
-export async function markBookStale(db: Database, fingerprint: string): Promise<number> {
-  const [marked] = await runBatch(db, [
+export function markBookStaleStatements(db: Database, fingerprint: string, modelChange: number | null) {
+  return [
     db.run(sql`
       UPDATE accounts
       SET scores_stale_from = (SELECT min(m.date) FROM account_metrics AS m WHERE m.account_id = accounts.id),
-          scores_stale_to = (SELECT max(m.date) FROM account_metrics AS m WHERE m.account_id = accounts.id)
+          scores_stale_to = (SELECT max(m.date) FROM account_metrics AS m WHERE m.account_id = accounts.id),
+          stale_model_change = ${modelChange}
       WHERE EXISTS (SELECT 1 FROM account_metrics AS m WHERE m.account_id = accounts.id)`),
     db.run(sql`
       INSERT INTO scoring_config (id, fingerprint, applied_at) VALUES (1, ${fingerprint}, ${new Date().toISOString()})
       ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, applied_at = excluded.applied_at`),
-  ]);
+  ] as const;
+}
+
+/** markBookStaleStatements in one batch; answers how many accounts were marked. */
+export async function markBookStale(db: Database, fingerprint: string, modelChange: number | null): Promise<number> {
+  const [marked] = await runBatch(db, markBookStaleStatements(db, fingerprint, modelChange));
   return marked.meta.changes ?? 0;
 }
 

@@ -6,27 +6,31 @@ import type { DailyMetrics, Segment } from "../../src/domain/types";
  * recompute with the pure reference.
  */
 
+/** A day of metrics, with the values of declared measures when it has any. */
+export type SeedMetrics = DailyMetrics & { measures?: Readonly<Record<string, number | null>> };
+
 export interface HistorySeed {
   name: string;
   segment: Segment;
   region?: string;
-  metrics: readonly DailyMetrics[];
+  metrics: readonly SeedMetrics[];
 }
 
 /** Upserts the rows (a later value for the same date replaces the stored one), all as one JSON parameter. */
-export async function upsertMetricHistory(accountId: number, metrics: readonly DailyMetrics[]): Promise<void> {
+export async function upsertMetricHistory(accountId: number, metrics: readonly SeedMetrics[]): Promise<void> {
   if (metrics.length === 0) return;
   await env.DB.prepare(
     `INSERT INTO account_metrics (account_id, date, daily_active_users, feature_adoption_rate, support_tickets_open,
-                                  nps_score, login_frequency, arr)
+                                  nps_score, login_frequency, arr, measures)
      SELECT ?1, value ->> 'date', value ->> 'daily_active_users', value ->> 'feature_adoption_rate',
-            value ->> 'support_tickets_open', value ->> 'nps_score', value ->> 'login_frequency', value ->> 'arr'
+            value ->> 'support_tickets_open', value ->> 'nps_score', value ->> 'login_frequency', value ->> 'arr',
+            value -> 'measures'
      FROM json_each(?2)
      WHERE true
      ON CONFLICT (account_id, date) DO UPDATE
      SET daily_active_users = excluded.daily_active_users, feature_adoption_rate = excluded.feature_adoption_rate,
          support_tickets_open = excluded.support_tickets_open, nps_score = excluded.nps_score,
-         login_frequency = excluded.login_frequency, arr = excluded.arr`,
+         login_frequency = excluded.login_frequency, arr = excluded.arr, measures = excluded.measures`,
   )
     .bind(accountId, JSON.stringify(metrics))
     .run();
@@ -50,7 +54,7 @@ export async function scoredState() {
   const [scores, accounts, health] = await env.DB.batch([
     env.DB.prepare(
       `SELECT a.account_name, h.date, h.score, h.bucket, h.dau_points, h.adoption_points, h.tickets_points, h.nps_points,
-              h.login_points, h.nps_source
+              h.login_points, h.nps_source, h.model_id, h.components
        FROM health_scores AS h JOIN accounts AS a ON a.id = h.account_id ORDER BY a.account_name, h.date`,
     ),
     env.DB.prepare(

@@ -17,6 +17,9 @@ interface ScoreRow {
   date: string;
   score: number;
   bucket: string;
+  /** Model 1 under the configuration: its five columns, no JSON components. */
+  model_id: number;
+  components: string | null;
   dau_points: number;
   adoption_points: number;
   tickets_points: number;
@@ -226,6 +229,8 @@ function expectedState(accounts: readonly HistorySeed[], ids: Map<string, number
         date: scored.date,
         score: scored.score,
         bucket: scored.bucket,
+        model_id: 1,
+        components: null,
         dau_points: scored.components.daily_active_users,
         adoption_points: scored.components.feature_adoption,
         tickets_points: scored.components.support_tickets,

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { HealthModelDocument } from "../../contract/health-models";
 import type { Database } from "../../lib/types";
 
@@ -43,4 +43,18 @@ export async function getModelRow(db: Database, id: number): Promise<HealthModel
 /** The active model (health_models_one_active_idx holds only it). */
 export async function getActiveModelRow(db: Database): Promise<HealthModelRow | null> {
   return (await db.get<HealthModelRow>(sql`SELECT ${COLUMNS} FROM health_models WHERE status = 'active'`)) ?? null;
+}
+
+/** What the stored scores record they follow under a model other than model 1: its id, which never changes meaning. */
+export function documentModelFingerprint(id: number): string {
+  return `model=${id}`;
+}
+
+/**
+ * The fingerprint the stored scores must carry to be current, in SQL: the active model's (documentModelFingerprint),
+ * or under model 1 the configuration's (`configurationFingerprint`), so a reader needs no round trip for the model.
+ */
+export function currentFingerprintSql(configurationFingerprint: string): SQL {
+  return sql`(SELECT CASE WHEN document IS NULL THEN ${configurationFingerprint} ELSE 'model=' || id END
+              FROM health_models WHERE status = 'active')`;
 }

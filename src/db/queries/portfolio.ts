@@ -1,3 +1,4 @@
+import { currentFingerprintSql } from "./health-models";
 import { sql } from "drizzle-orm";
 import type { GroupTotals, PortfolioTotals, RegionTotals, SegmentTotals } from "../../domain/portfolio";
 import type { EngagementTrend, Segment } from "../../domain/types";
@@ -30,7 +31,7 @@ export interface PortfolioAggregates {
  */
 export async function countStaleAccounts(db: Database, healthFingerprint: string): Promise<number> {
   const row = await db.get<{ stale: number }>(sql`
-    SELECT CASE WHEN EXISTS (SELECT 1 FROM scoring_config WHERE id = 1 AND fingerprint = ${healthFingerprint})
+    SELECT CASE WHEN EXISTS (SELECT 1 FROM scoring_config WHERE id = 1 AND fingerprint = ${currentFingerprintSql(healthFingerprint)})
                 THEN (SELECT count(*) FROM accounts
                       WHERE scores_stale_from IS NOT NULL OR id IN (${PENDING_ACCOUNT_IDS}))
                 ELSE (SELECT count(*) FROM accounts WHERE latest_metric_date IS NOT NULL) END AS stale`);

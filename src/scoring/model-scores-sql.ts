@@ -1,0 +1,205 @@
+import { sql, type SQL } from "drizzle-orm";
+import { BUILT_IN_MEASURES } from "../contract/health-models";
+import { componentForSegment, type ModelComponentSpec, type ModelSpec } from "../domain/health-model";
+import { SEGMENTS, type Segment } from "../domain/types";
+import { roundedNonNegative } from "./sql-rounding";
+
+/*
+ * The statement that scores a model document, built from it: what domain/reference/health-model.ts says a model
+ * means, in set-based SQL, to the last bit (a property test draws random models and histories and compares). Model 1
+ * has its own statement (scores-sql.ts), which stores the five component columns as before models existed.
+ *
+ * Layers, innermost first: per metrics row read, each component's window mean (a RANGE frame over julianday, as the
+ * formula's) or the newest date with a value so far (a running max, seeded before the rows read by one backward
+ * lookup); per row to score, each component's value (a primary-key probe fetches a newest or carried value, exactly as
+ * stored); the points; the score, spreading the weight of components without data over the others.
+ */
+
+const MEASURE_NAME = /^[a-z][a-z0-9_]{0,39}$/;
+
+/**
+ * A number as a SQL literal of type REAL, in JS's shortest round-trip form (SQLite reads it back to the same double).
+ * Model values are inlined: a 12-component model with per-segment values would exceed D1's 100 bound parameters.
+ */
+export function realLiteral(value: number): string {
+  if (!Number.isFinite(value)) throw new RangeError(`A model value must be finite, not ${value}`);
+  const text = String(value);
+  const real = /[.e]/.test(text) ? text : `${text}.0`;
+  return value < 0 ? `(${real})` : real;
+}
+
+/** A component's measure in the metrics row `alias`: a built-in column, or a declared measure of the row's JSON. */
+function measureSql(measure: string, alias: string): string {
+  if ((BUILT_IN_MEASURES as readonly string[]).includes(measure)) return `${alias}.${measure}`;
+  if (!MEASURE_NAME.test(measure)) throw new RangeError(`Not a measure name: ${measure}`);
+  return `(${alias}.measures ->> '$.${measure}')`;
+}
+
+/** `by(segment)` per segment, as one expression when it is the same for every segment. */
+function perSegmentSql(by: (segment: Segment) => string): string {
+  const values = SEGMENTS.map(by);
+  if (values.every((value) => value === values[0])) return values[0] ?? "NULL";
+  return `CASE segment ${SEGMENTS.map((segment, index) => `WHEN '${segment}' THEN ${values[index]}`).join(" ")} END`;
+}
+
+/** componentPoints (domain/health-model.ts) in SQL, term for term, clamped to [0, weight]. */
+function pointsSql(value: string, weight: number, zeroAt: number, fullAt: number): string {
+  const w = realLiteral(weight);
+  const points =
+    zeroAt === 0
+      ? `${w} * min(1.0, ${value} / ${realLiteral(fullAt)})`
+      : fullAt === 0
+        ? `${w} * max(0.0, 1.0 - ${value} / ${realLiteral(zeroAt)})`
+        : `(${w} * (${value} - ${realLiteral(zeroAt)})) / (${realLiteral(fullAt)} - ${realLiteral(zeroAt)})`;
+  return `max(0.0, min(${w}, ${points}))`;
+}
+
+const carries = (component: ModelComponentSpec) => component.aggregation.carry_days !== undefined;
+/** Whether the component reads the newest date with a value (a `latest`, or a mean that carries). */
+const readsNewestDate = (component: ModelComponentSpec) => component.aggregation.type === "latest" || carries(component);
+
+/** Per target account, the newest date with a value before the rows read, within the carry (when the component carries). */
+function seedsSql(spec: ModelSpec): string {
+  const seeds = spec.components.flatMap((component, index) =>
+    carries(component)
+      ? [
+          `(SELECT s.date FROM account_metrics AS s
+            WHERE s.account_id = t.account_id AND s.date < t.read_from
+              AND s.date >= date(t.score_from, '-${component.aggregation.carry_days} days')
+              AND ${measureSql(component.measure, "s")} IS NOT NULL
+            ORDER BY s.date DESC LIMIT 1) AS seed_${index}`,
+        ]
+      : [],
+  );
+  return `seeds AS MATERIALIZED (SELECT ${["t.account_id", ...seeds].join(",\n         ")} FROM targets AS t)`;
+}
+
+/** Per metrics row read: each component's window mean, or the newest date so far with a value. */
+function rowsReadSql(spec: ModelSpec): string {
+  const columns = spec.components.flatMap((component, index) => {
+    const measure = measureSql(component.measure, "m");
+    const mean = component.aggregation.type === "mean" ? [`avg(${measure}) OVER recent AS mean_${index}`] : [];
+    const newestSoFar = `max(CASE WHEN ${measure} IS NOT NULL THEN m.date END) OVER so_far`;
+    const newest = readsNewestDate(component)
+      ? [`${carries(component) ? `coalesce(${newestSoFar}, sd.seed_${index})` : newestSoFar} AS newest_${index}`]
+      : [];
+    return [...mean, ...newest];
+  });
+  const windows = [
+    `recent AS (PARTITION BY m.account_id ORDER BY julianday(m.date) RANGE BETWEEN ${spec.window_days - 1} PRECEDING AND CURRENT ROW)`,
+    `so_far AS (PARTITION BY m.account_id ORDER BY julianday(m.date) ROWS UNBOUNDED PRECEDING)`,
+  ];
+  return `
+SELECT m.account_id, m.date, t.score_from, a.segment,
+       ${columns.join(",\n       ")}
+FROM targets AS t
+JOIN seeds AS sd ON sd.account_id = t.account_id
+JOIN account_metrics AS m ON m.account_id = t.account_id AND m.date BETWEEN t.read_from AND t.score_to
+JOIN accounts AS a ON a.id = m.account_id
+WHERE a.segment IN (${SEGMENTS.map((segment) => `'${segment}'`).join(", ")})
+WINDOW ${windows.join(",\n       ")}`;
+}
+
+/**
+ * Per row to score: each component's value and where it came from. A newest or carried value is fetched by its
+ * (account_id, date) key, so it is the stored number itself.
+ */
+function valuesSql(spec: ModelSpec): string {
+  const columns = spec.components.flatMap((component, index) => {
+    const probe = `(SELECT 1.0 * ${measureSql(component.measure, "p")} FROM account_metrics AS p
+             WHERE p.account_id = r.account_id AND p.date = r.newest_${index})`;
+    const carried = carries(component) ? `r.newest_${index} >= date(r.date, '-${component.aggregation.carry_days} days')` : null;
+    const inWindow =
+      component.aggregation.type === "mean"
+        ? `r.mean_${index} IS NOT NULL`
+        : `r.newest_${index} > date(r.date, '-${spec.window_days} days')`;
+    const windowValue = component.aggregation.type === "mean" ? `r.mean_${index}` : probe;
+    const value = `CASE WHEN ${inWindow} THEN ${windowValue}${carried ? ` WHEN ${carried} THEN ${probe}` : ""} END`;
+    const source = `CASE WHEN ${inWindow} THEN 'window'${carried ? ` WHEN ${carried} THEN 'carried'` : ""} ELSE 'missing' END`;
+    return [`${value} AS value_${index}`, `${source} AS source_${index}`];
+  });
+  return `
+SELECT r.account_id, r.date, r.segment,
+       ${columns.join(",\n       ")}
+FROM (${rowsReadSql(spec)}) AS r
+WHERE r.date >= r.score_from`;
+}
+
+/** Per row: each component's points for the account's segment (null without a value) and its weight when present. */
+function pointsLayerSql(spec: ModelSpec): string {
+  const columns = spec.components.flatMap((component, index) => [
+    `${perSegmentSql((segment) => {
+      const { weight, zeroAt, fullAt } = componentForSegment(component, segment);
+      return pointsSql(`value_${index}`, weight, zeroAt, fullAt);
+    })} AS points_${index}`,
+    `CASE WHEN value_${index} IS NULL THEN 0.0 ELSE ${perSegmentSql((segment) =>
+      realLiteral(componentForSegment(component, segment).weight),
+    )} END AS present_weight_${index}`,
+  ]);
+  return `SELECT *, ${columns.join(",\n       ")} FROM (${valuesSql(spec)})`;
+}
+
+/**
+ * The unrounded score: the points summed in component order (0 for a component without a value adds nothing), scaled
+ * by 100 ÷ the weights present when some are missing, exactly as the reference adds and scales.
+ */
+function rawScoreSql(spec: ModelSpec): string {
+  const indexes = spec.components.map((_, index) => index);
+  const sum = `(${["0.0", ...indexes.map((index) => `coalesce(points_${index}, 0.0)`)].join(" + ")})`;
+  const present = `(${["0.0", ...indexes.map((index) => `present_weight_${index}`)].join(" + ")})`;
+  const total = perSegmentSql((segment) =>
+    realLiteral(spec.components.reduce((weights, component) => weights + componentForSegment(component, segment).weight, 0)),
+  );
+  return `CASE WHEN ${present} = ${total} THEN ${sum} WHEN ${present} = 0.0 THEN 0.0 ELSE ${sum} * 100.0 / ${present} END`;
+}
+
+/**
+ * Per row to score: account_id, date, score, bucket, components (JSON by key, two decimals, null without data),
+ * nps_source (of the first component scoring the NPS; null when none does) and missing_mask (bit i: component i had
+ * no value).
+ */
+function scoredRowsSql(spec: ModelSpec): string {
+  const indexes = spec.components.map((_, index) => index);
+  const components = spec.components.map(
+    (component, index) => `'${component.key}', ${roundedNonNegative(`points_${index}`, 2)}`,
+  );
+  const npsIndex = spec.components.findIndex((component) => component.measure === "nps_score");
+  const { healthy_min: healthyMin, at_risk_min: atRiskMin } = spec.buckets;
+  return `
+SELECT account_id, date, score,
+       CASE WHEN score >= ${realLiteral(healthyMin)} THEN 'Healthy' WHEN score >= ${realLiteral(atRiskMin)} THEN 'At-Risk'
+            ELSE 'Critical' END AS bucket,
+       components, nps_source, missing_mask
+FROM (
+  SELECT account_id, date,
+         ${roundedNonNegative(rawScoreSql(spec), 1)} AS score,
+         json_object(${components.join(", ")}) AS components,
+         ${npsIndex === -1 ? "NULL" : `source_${npsIndex}`} AS nps_source,
+         ${indexes.map((index) => `(points_${index} IS NULL) * ${2 ** index}`).join(" + ")} AS missing_mask
+  FROM (${pointsLayerSql(spec)}))`;
+}
+
+/** Scores the scope's dates under the model document and upserts them, in the table's key order (see upsertScores). */
+export function upsertModelScores(scope: SQL, modelId: number, spec: ModelSpec, computedAt: string): SQL {
+  return sql`
+WITH ${scope},
+${sql.raw(seedsSql(spec))}
+INSERT INTO health_scores (account_id, date, score, bucket, model_id, dau_points, adoption_points, tickets_points,
+                           nps_points, login_points, components, nps_source, computed_at)
+SELECT account_id, date, score, bucket, ${modelId}, NULL, NULL, NULL, NULL, NULL, components, nps_source, ${computedAt}
+FROM (${sql.raw(scoredRowsSql(spec))})
+WHERE true
+ORDER BY date, account_id
+ON CONFLICT (account_id, date) DO UPDATE
+SET score = excluded.score, bucket = excluded.bucket, model_id = excluded.model_id, dau_points = NULL,
+    adoption_points = NULL, tickets_points = NULL, nps_points = NULL, login_points = NULL,
+    components = excluded.components, nps_source = excluded.nps_source, computed_at = excluded.computed_at`;
+}
+
+/** The same scores, read and not written: what a preview shows (and an activation then stores). */
+export function selectModelScores(scope: SQL, spec: ModelSpec): SQL {
+  return sql`
+WITH ${scope},
+${sql.raw(seedsSql(spec))}
+SELECT account_id, date, score, bucket, components, missing_mask FROM (${sql.raw(scoredRowsSql(spec))})`;
+}
