@@ -13,6 +13,7 @@ import { healthRouter } from "./routes/health/health.index";
 import { healthModelsRouter } from "./routes/health-models/health-models.index";
 import { ingestRouter } from "./routes/ingest/ingest.index";
 import { insightsRouter } from "./routes/insights/insights.index";
+import { measuresRouter } from "./routes/measures/measures.index";
 import { playbooksRouter } from "./routes/playbooks/playbooks.index";
 import { portfolioRouter } from "./routes/portfolio/portfolio.index";
 import { renewalsRouter } from "./routes/renewals/renewals.index";
@@ -35,6 +36,7 @@ export function createApp() {
   app.route("/", accountsRouter);
   app.route("/", healthRouter);
   app.route("/", healthModelsRouter);
+  app.route("/", measuresRouter);
   app.route("/", portfolioRouter);
   app.route("/", revenueRouter);
   app.route("/", renewalsRouter);

@@ -180,10 +180,21 @@ for (const entry of COLUMNS) {
   }
 }
 
+/**
+ * A declared measure (seats used ÷ seats bought, …) as an upload checks its cells: its name is its header, and its
+ * cells are numbers within its range, stored in the metric row's `measures` object.
+ */
+export interface MeasureRange {
+  name: string;
+  min: number;
+  max: number;
+}
+
 /** Something worth knowing about a row that was stored anyway (or about a header). */
 export interface RowWarning {
   line: number;
-  column: CsvColumn | null;
+  /** A column of the table, or a declared measure's name. */
+  column: string | null;
   code: WarningCode;
   message: string;
 }

@@ -1,13 +1,24 @@
 import type { FieldError } from "../contract/problems";
 import { matchKey } from "../domain/match-key";
-import { COLUMNS, CSV_HEADER_ORDER, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, type CsvColumn, type RowWarning } from "./columns";
+import {
+  COLUMNS,
+  CSV_HEADER_ORDER,
+  OPTIONAL_COLUMNS,
+  REQUIRED_COLUMNS,
+  type CsvColumn,
+  type MeasureRange,
+  type RowWarning,
+} from "./columns";
+import { decimal, orNull, type ValueRule } from "./values";
 
 export { CSV_HEADER_ORDER, type CsvColumn } from "./columns";
 
 /**
  * The header line: which column each header names, and where each column stands in the file. A header matches a
  * column by its name (exactly, or ignoring case, spaces, hyphens and underscores), by an alias of the column table, or
- * by the upload's explicit `mapping` ({"<header in the file>": "<column>"}), which overrides the other two.
+ * by the upload's explicit `mapping` ({"<header in the file>": "<column>"}), which overrides the other two. A header
+ * that matches no column but a declared measure's name (in the same way), or that the mapping maps to it, is that
+ * measure's column.
  */
 
 export type MatchedBy = "exact" | "normalised" | "alias" | "mapping";
@@ -15,8 +26,19 @@ export type MatchedBy = "exact" | "normalised" | "alias" | "mapping";
 export interface ColumnMatch {
   /** The header as written in the file (trimmed). */
   header: string;
-  column: CsvColumn;
+  /** A column of the table, or a declared measure's name. */
+  column: string;
   matchedBy: MatchedBy;
+}
+
+/** A declared measure the file has a column of: where its cells are and how they are read. */
+export interface MeasureColumn {
+  name: string;
+  position: number;
+  /** A number within the measure's range; an empty cell is no value. */
+  rule: ValueRule<number | null>;
+  /** `"<name>":`, the start of its entry in the row's JSON object. */
+  jsonKey: string;
 }
 
 /** Position of each known column in a data line; -1 for an absent optional column. */
@@ -25,6 +47,8 @@ export interface ResolvedHeader {
   /** The same positions in the column table's order (COLUMNS), as the row validator reads them. */
   positionByColumn: readonly number[];
   fieldCount: number;
+  /** The declared measures the file has a column of, by name (so a row's JSON object lists them in one order). */
+  measures: readonly MeasureColumn[];
   /** How each matched header was matched, in file order. */
   columns: ColumnMatch[];
   /** Headers that name no column (extra columns, and alias matches a better match outranked), in file order. */
@@ -38,8 +62,8 @@ export type HeaderMapping = Readonly<Record<string, string>>;
 
 export interface HeaderRefusal {
   missing: CsvColumn[];
-  /** Columns that several headers match equally well, with those headers. */
-  duplicates: { column: CsvColumn; headers: string[] }[];
+  /** Columns (or measures) that several headers match equally well, with those headers. */
+  duplicates: { column: string; headers: string[] }[];
   /** What is wrong with the mapping, one sentence each. */
   mappingProblems: string[];
   /** Headers that matched nothing: candidates for a mapping. */
@@ -62,7 +86,8 @@ export function cleanHeaderName(name: string): string {
   return name.replace(/^\uFEFF/, "").normalize("NFC").trim();
 }
 
-function automaticMatch(name: string): { column: CsvColumn; matchedBy: MatchedBy } | null {
+/** The column of the table a header of this name matches without a mapping, and how; null: none. */
+export function automaticMatch(name: string): { column: CsvColumn; matchedBy: MatchedBy } | null {
   if (COLUMN_NAMES.has(name)) return { column: name as CsvColumn, matchedBy: "exact" };
   const key = matchKey(name);
   const byName = COLUMN_BY_KEY.get(key);
@@ -92,15 +117,44 @@ interface Candidate {
   matchedBy: MatchedBy;
 }
 
-/** Applies the mapping: which header each mapped column takes, or what is wrong with it. */
-function applyMapping(names: readonly string[], mapping: HeaderMapping, candidates: Map<CsvColumn, Candidate[]>): string[] {
+/** The declared measure a header of this name matches (by its name, exactly or written another way), and how. */
+function measureMatch(name: string, measureByKey: ReadonlyMap<string, string>): { column: string; matchedBy: MatchedBy } | null {
+  const measure = measureByKey.get(matchKey(name));
+  if (measure === undefined) return null;
+  return { column: measure, matchedBy: measure === name ? "exact" : "normalised" };
+}
+
+/** The file's measure columns, by name: `positions` holds where each declared measure the file has stands. */
+function measureColumns(measures: readonly MeasureRange[], positions: ReadonlyMap<string, number>): MeasureColumn[] {
+  return measures
+    .filter((measure) => positions.has(measure.name))
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .map((measure) => ({
+      name: measure.name,
+      position: positions.get(measure.name) ?? -1,
+      rule: orNull(decimal(measure.min, measure.max)),
+      jsonKey: `${JSON.stringify(measure.name)}:`,
+    }));
+}
+
+/**
+ * Applies the mapping: which header each mapped column (or declared measure, by its name in `measureByKey`) takes, or
+ * what is wrong with it.
+ */
+function applyMapping(
+  names: readonly string[],
+  mapping: HeaderMapping,
+  candidates: Map<string, Candidate[]>,
+  measureByKey: ReadonlyMap<string, string>,
+): string[] {
   const problems: string[] = [];
   const mappedHeaders = new Map<number, string>();
-  const mappedColumns = new Map<CsvColumn, string>();
+  const mappedColumns = new Map<string, string>();
   for (const [key, target] of Object.entries(mapping)) {
-    const column = mappedColumn(target);
+    const column = mappedColumn(target) ?? measureByKey.get(matchKey(target));
     if (!column) {
-      problems.push(`'${target}' (mapped from '${key}') is not a column; the columns are ${COLUMNS.map((entry) => entry.name).join(", ")}.`);
+      const measures = measureByKey.size > 0 ? `; the declared measures are ${[...measureByKey.values()].join(", ")}` : "";
+      problems.push(`'${target}' (mapped from '${key}') is not a column; the columns are ${COLUMNS.map((entry) => entry.name).join(", ")}${measures}.`);
       continue;
     }
     const positions = headerPositions(names, key);
@@ -131,19 +185,27 @@ function applyMapping(names: readonly string[], mapping: HeaderMapping, candidat
 }
 
 /**
- * Matches the header line's fields to the columns; order is free and headers that match nothing are ignored. Refused
- * when a required column is missing, when several headers match one column equally well, or when the mapping is wrong.
+ * Matches the header line's fields to the columns and to the declared `measures`; order is free and headers that match
+ * nothing are ignored. Refused when a required column is missing, when several headers match one column (or measure)
+ * equally well, or when the mapping is wrong.
  */
-export function resolveHeader(fields: readonly string[], mapping: HeaderMapping = {}, line = 1): HeaderResolution {
+export function resolveHeader(
+  fields: readonly string[],
+  mapping: HeaderMapping = {},
+  line = 1,
+  measures: readonly MeasureRange[] = [],
+): HeaderResolution {
   const names = fields.map(cleanHeaderName);
-  const candidates = new Map<CsvColumn, Candidate[]>();
-  const mappingProblems = applyMapping(names, mapping, candidates);
+  // A declared measure's name never matches a column of the table (POST /measures refuses one that would).
+  const measureByKey = new Map(measures.map((measure) => [matchKey(measure.name), measure.name]));
+  const candidates = new Map<string, Candidate[]>();
+  const mappingProblems = applyMapping(names, mapping, candidates, measureByKey);
   const mappedPositions = new Set([...candidates.values()].flat().map((candidate) => candidate.position));
   // Automatic matches of headers the mapping did not take; a mapped column keeps only its mapped header.
-  const outranked: { position: number; column: CsvColumn; by: number }[] = [];
+  const outranked: { position: number; column: string; by: number }[] = [];
   names.forEach((name, position) => {
     if (mappedPositions.has(position)) return;
-    const match = automaticMatch(name);
+    const match = automaticMatch(name) ?? measureMatch(name, measureByKey);
     if (!match) return;
     const existing = candidates.get(match.column);
     if (!existing) candidates.set(match.column, [{ position, matchedBy: match.matchedBy }]);
@@ -151,7 +213,8 @@ export function resolveHeader(fields: readonly string[], mapping: HeaderMapping 
   });
 
   const positions = Object.fromEntries(COLUMNS.map((entry) => [entry.name, -1])) as Record<CsvColumn, number>;
-  const matchedBy = new Map<number, { column: CsvColumn; matchedBy: MatchedBy }>();
+  const measurePositions = new Map<string, number>();
+  const matchedBy = new Map<number, { column: string; matchedBy: MatchedBy }>();
   const duplicates: HeaderRefusal["duplicates"] = [];
   for (const [column, found] of candidates) {
     const best = Math.min(...found.map((candidate) => RANK_OF[candidate.matchedBy]));
@@ -162,7 +225,8 @@ export function resolveHeader(fields: readonly string[], mapping: HeaderMapping 
     }
     const winner = winners[0];
     if (!winner) continue;
-    positions[column] = winner.position;
+    if (COLUMN_NAMES.has(column)) positions[column as CsvColumn] = winner.position;
+    else measurePositions.set(column, winner.position);
     matchedBy.set(winner.position, { column, matchedBy: winner.matchedBy });
     for (const candidate of found) {
       if (candidate !== winner) outranked.push({ position: candidate.position, column, by: winner.position });
@@ -194,7 +258,18 @@ export function resolveHeader(fields: readonly string[], mapping: HeaderMapping 
       }; '${names[position]}' is ignored.`,
     }));
   const positionByColumn = COLUMNS.map((entry) => positions[entry.name]);
-  return { ok: true, header: { positions, positionByColumn, fieldCount: fields.length, columns, ignoredHeaders, warnings } };
+  return {
+    ok: true,
+    header: {
+      positions,
+      positionByColumn,
+      fieldCount: fields.length,
+      measures: measureColumns(measures, measurePositions),
+      columns,
+      ignoredHeaders,
+      warnings,
+    },
+  };
 }
 
 /** The header problems as field errors: the columns at fault, and the mapping. */

@@ -1,6 +1,6 @@
 import { DEFAULT_MIN_METRIC_DATE } from "../lib/config";
-import { COLUMNS, type ColumnValues, type CsvColumn, type RowWarning } from "./columns";
-import type { ResolvedHeader } from "./csv-header";
+import { COLUMNS, type ColumnValues, type RowWarning } from "./columns";
+import type { MeasureColumn, ResolvedHeader } from "./csv-header";
 import {
   cleanCell,
   controlCharacterProblem,
@@ -9,6 +9,7 @@ import {
   type Cell,
   type Invalid,
   type ValidationContext,
+  type ValueRule,
   type WarningCode,
 } from "./values";
 
@@ -17,17 +18,21 @@ export { dateProblem } from "./values";
 /**
  * The CSV contract as pure functions: once the header is resolved (csv-header.ts), turn each data line into a typed
  * metric row, or the list of errors that name the line, the column and why. Every column follows its rule of the
- * column table (columns.ts); every text cell is NFC-normalised, trimmed and free of control characters first.
+ * column table (columns.ts), every declared measure's column its range; every text cell is NFC-normalised, trimmed and
+ * free of control characters first.
  */
 
-/** A validated data line: its physical line in the file, and one typed value per column. */
-export type MetricRow = { line: number } & ColumnValues;
+/**
+ * A validated data line: its physical line in the file, one typed value per column and, when it has values of declared
+ * measures, those as the JSON object stored with the row (`{"seats_ratio":0.8}`).
+ */
+export type MetricRow = { line: number; measures?: string | undefined } & ColumnValues;
 
 export interface RowError {
   /** Physical line in the file; the header is line 1. */
   line: number;
-  /** Null when the problem is the line as a whole (field count, broken quotes). */
-  column: CsvColumn | null;
+  /** A column of the table or a declared measure's name; null when the problem is the line as a whole (field count, broken quotes). */
+  column: string | null;
   value?: string;
   reason: string;
 }
@@ -44,9 +49,10 @@ const AT = Object.fromEntries(COLUMNS.map((entry, index) => [entry.field, index]
  * The row of a line's values (in table order). One literal gives every row the same shape without a store by
  * computed key per value, which cost a tenth of the validation; `satisfies` keeps it naming every field.
  */
-function rowOf(line: number, values: readonly unknown[]): MetricRow {
+function rowOf(line: number, values: readonly unknown[], measures: string | undefined): MetricRow {
   return {
     line,
+    measures,
     accountName: values[AT.accountName],
     segment: values[AT.segment],
     region: values[AT.region],
@@ -77,7 +83,7 @@ export function isBlankLine(fields: readonly string[]): boolean {
 class LineCheck implements Cell {
   errors: RowError[] | undefined;
   warnings: RowWarning[] | undefined;
-  column: CsvColumn = COLUMNS[0].name;
+  column: string = COLUMNS[0].name;
   value = "";
 
   constructor(
@@ -96,6 +102,37 @@ class LineCheck implements Cell {
   warn(code: WarningCode, message: string): void {
     (this.warnings ??= []).push({ line: this.line, column: this.column, code, message });
   }
+}
+
+/**
+ * The value of one cell under `rule`, or INVALID with the reason reported to `check` (whose `column` is the cell's).
+ * `plainAscii`: the cell is printable ASCII, so trimming is all the cleaning it needs.
+ */
+function readCell<T>(raw: string, rule: ValueRule<T>, check: LineCheck, plainAscii: boolean): T | Invalid {
+  const text = plainAscii ? raw.trim() : cleanCell(raw);
+  if (text === null) {
+    const cleaned = raw.normalize("NFC").trim();
+    check.value = cleaned;
+    return check.fail(controlCharacterProblem(cleaned));
+  }
+  check.value = text;
+  if (text === "") return rule.empty ? rule.empty.value : check.fail("value is missing");
+  return rule.parse(text, check);
+}
+
+/**
+ * The line's values of the declared measures as the JSON object stored with the row (undefined: none). Written as
+ * text rather than built and stringified: the names are JSON-safe and a finite number's text is its JSON.
+ */
+function measuresOf(fields: readonly string[], measures: readonly MeasureColumn[], check: LineCheck, plainAscii: boolean): string | undefined {
+  let json: string | undefined;
+  for (const measure of measures) {
+    check.column = measure.name;
+    const value = readCell(fields[measure.position] ?? "", measure.rule, check, plainAscii);
+    if (value === null || value === INVALID) continue;
+    json = `${json === undefined ? "{" : `${json},`}${measure.jsonKey}${value}`;
+  }
+  return json === undefined ? undefined : `${json}}`;
 }
 
 /**
@@ -128,27 +165,15 @@ export function validateRow(
       values[index] = entry.rule.empty ? entry.rule.empty.value : null;
       continue;
     }
-    const raw = fields[position] ?? "";
-    const text = plainAscii ? raw.trim() : cleanCell(raw);
     check.column = entry.name;
-    if (text === null) {
-      const cleaned = raw.normalize("NFC").trim();
-      check.value = cleaned;
-      check.fail(controlCharacterProblem(cleaned));
-      continue;
-    }
-    check.value = text;
-    if (text === "") {
-      if (entry.rule.empty) values[index] = entry.rule.empty.value;
-      else check.fail("value is missing");
-      continue;
-    }
-    const value: unknown = entry.rule.parse(text, check);
+    const value = readCell<unknown>(fields[position] ?? "", entry.rule, check, plainAscii);
     if (value !== INVALID) values[index] = value;
   }
+  // Most files have no measure column: their rows build nothing for it.
+  const measures = header.measures.length === 0 ? undefined : measuresOf(fields, header.measures, check, plainAscii);
   if (check.errors) return { ok: false, errors: check.errors };
   // Every value was set above by the rule that types its column (ColumnValues is derived from the same table).
-  const row = rowOf(line, values);
+  const row = rowOf(line, values, measures);
   return check.warnings ? { ok: true, row, warnings: check.warnings } : { ok: true, row };
 }
 

@@ -1,17 +1,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ZodError } from "zod";
 import type { FieldError } from "../contract/problems";
-import { ApiError } from "./errors";
+import { validationError } from "./errors";
 import type { AppEnv } from "./types";
-
-const TARGET_LABELS: Record<string, string> = {
-  query: "Query parameter",
-  param: "Path parameter",
-  json: "Body field",
-  form: "Form field",
-  header: "Header",
-  cookie: "Cookie",
-};
 
 export function fieldErrorsOf(error: ZodError): FieldError[] {
   return error.issues.map((issue) => ({
@@ -26,12 +17,7 @@ export function createRouter() {
     strict: false,
     defaultHook: (result) => {
       if (result.success) return;
-      const fieldErrors = fieldErrorsOf(result.error);
-      const label = TARGET_LABELS[result.target] ?? "Input";
-      const detail = fieldErrors
-        .map((fieldError) => `${label} '${fieldError.field}' is invalid: ${fieldError.message}`)
-        .join("; ");
-      throw new ApiError("validation_error", `${detail}.`, fieldErrors);
+      throw validationError(result.target, fieldErrorsOf(result.error));
     },
   });
 }

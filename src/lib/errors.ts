@@ -31,6 +31,25 @@ export class ApiError extends Error {
   }
 }
 
+const TARGET_LABELS: Record<string, string> = {
+  query: "Query parameter",
+  param: "Path parameter",
+  json: "Body field",
+  form: "Form field",
+  header: "Header",
+  cookie: "Cookie",
+};
+
+/**
+ * The 400 of invalid input, whoever found it (the routes' validation hook, or a service checking a rule the schema
+ * cannot, such as a name that must exist): `detail` names each field of `target` (`json`, `query`, ...) and its problem.
+ */
+export function validationError(target: string, fieldErrors: FieldError[]): ApiError {
+  const label = TARGET_LABELS[target] ?? "Input";
+  const detail = fieldErrors.map((fieldError) => `${label} '${fieldError.field}' is invalid: ${fieldError.message}`).join("; ");
+  return new ApiError("validation_error", `${detail}.`, fieldErrors);
+}
+
 export function problemBody(c: Context, code: ProblemCode, detail: string, fieldErrors?: FieldError[]): Problem {
   const { status, title } = PROBLEM_CODES[code];
   return {

@@ -20,6 +20,7 @@ export async function resetDatabase(): Promise<void> {
     env.DB.prepare("DELETE FROM webhooks"),
     env.DB.prepare("DELETE FROM webhook_cursor"),
     env.DB.prepare("DELETE FROM health_events"),
+    env.DB.prepare("DELETE FROM measures"),
     // Model 1 comes with the migrations, active; the models a test created go.
     env.DB.prepare("DELETE FROM health_models WHERE id <> 1"),
     env.DB.prepare("UPDATE health_models SET status = 'active', activated_at = coalesce(activated_at, created_at) WHERE id = 1"),

@@ -16,6 +16,7 @@ const rowArbitrary = fc.record({
   dailyActiveUsers: fc.integer({ min: 0, max: 3 }),
   renewalDate: fc.constantFrom(null, "2025-01-01", "2025-06-01"),
   owner: fc.constantFrom(null, "Ana", "Ben"),
+  measures: fc.constantFrom(undefined, '{"seats_ratio":0.5}', '{"invoices_overdue":2,"seats_ratio":1}'),
 });
 
 /** Rows sorted as files usually are (by account, then date), or in the arbitrary's order. */
@@ -45,7 +46,7 @@ function reference(rows: readonly MetricRow[]) {
   });
   const metricTuples = [...metrics.values()].map((row) => [
     row.accountName, row.date, row.dailyActiveUsers, row.featureAdoptionRate, row.supportTicketsOpen, row.npsScore,
-    row.loginFrequency, row.arr, row.renewalDate, row.owner,
+    row.loginFrequency, row.arr, row.renewalDate, row.owner, row.measures ?? null,
   ]);
   return { accounts, metrics: metricTuples };
 }

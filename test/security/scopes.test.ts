@@ -33,6 +33,8 @@ interface RouteCase {
   scope: Scope;
   body?: string;
   contentType?: string;
+  /** The documented path, when it is not `path` with its id as `{id}`. */
+  template?: string;
 }
 
 /** Every route that takes a key, with the scope it needs. Reads are protected here (AUTH_READS=true). */
@@ -50,7 +52,14 @@ const ROUTES: RouteCase[] = [
   { method: "POST", path: "/actions/recommend?account_id=1", scope: "read" },
   { method: "POST", path: "/insights/account/1", scope: "read" },
   { method: "POST", path: "/insights/portfolio", scope: "read" },
+  { method: "GET", path: "/measures", scope: "read" },
+  // No such measure: 404 once the key may delete.
+  { method: "DELETE", path: "/measures/not_declared", scope: "admin", template: "/measures/{name}" },
 ];
+
+function documentedPath(route: RouteCase): string {
+  return route.template ?? route.path.split("?")[0]?.replace(/\/1$/, "/{id}") ?? "";
+}
 
 function call(route: RouteCase, key: string, extra: Record<string, string> = {}): Promise<Response> {
   const headers: Record<string, string> = { authorization: `Bearer ${key}` };
@@ -121,11 +130,11 @@ describe("scoped API keys", () => {
       paths: Record<string, Record<string, { description?: string; "x-required-scope"?: string }>>;
     }>();
     const scopes = ROUTES.filter((route) => !route.path.includes("scope=")).map((route) => {
-      const template = route.path.split("?")[0]?.replace(/\/1$/, "/{id}").replace("/jobs/{id}", "/jobs/{id}") ?? "";
+      const template = documentedPath(route);
       const operation = document.paths[template]?.[route.method.toLowerCase()];
       expect(operation?.description, template).toContain(`**API key scope:** \`${route.scope}\``);
       return [template, operation?.["x-required-scope"]];
     });
-    expect(Object.fromEntries(scopes)).toMatchObject(Object.fromEntries(ROUTES.map((route) => [route.path.split("?")[0]?.replace(/\/1$/, "/{id}"), route.scope])));
+    expect(Object.fromEntries(scopes)).toMatchObject(Object.fromEntries(ROUTES.map((route) => [documentedPath(route), route.scope])));
   });
 });

@@ -1,11 +1,19 @@
 import { sql } from "drizzle-orm";
-import type { DailyMetrics } from "../../domain/types";
 import { PENDING_ACCOUNT_IDS } from "./stale-marks";
 import type { Database } from "../../lib/types";
 import { RECENT_EVENTS, type AccountDetail, type HealthHistoryEntry } from "../../contract/accounts";
 import { runBatch } from "../batch";
 import { recentAccountEvents, toEvents } from "./events";
-import { ACCOUNT_COLUMNS, ACCOUNT_JOINS, METRICS_COLUMNS, METRICS_WINDOW_JOIN, toAccount, type AccountRow } from "./account-rows";
+import {
+  ACCOUNT_COLUMNS,
+  ACCOUNT_JOINS,
+  METRICS_WINDOW_JOIN,
+  METRICS_WITH_MEASURES_COLUMNS,
+  toAccount,
+  toMetricsEntry,
+  type AccountRow,
+  type StoredMetricsRow,
+} from "./account-rows";
 
 // The account detail is built here in the API's shape: its scores, components and trends are stored as the JSON the
 // contract serves, so the rows need no second mapping.
@@ -13,7 +21,7 @@ import { ACCOUNT_COLUMNS, ACCOUNT_JOINS, METRICS_COLUMNS, METRICS_WINDOW_JOIN, t
 type PointsColumn = "dau_points" | "adoption_points" | "tickets_points" | "nps_points" | "login_points";
 
 /** A day of metrics with that day's score, when it has one (every score column null otherwise). */
-type HistoryRow = DailyMetrics &
+type HistoryRow = StoredMetricsRow &
   Record<PointsColumn, number | null> & {
     score: HealthHistoryEntry["health_score"] | null;
     bucket: HealthHistoryEntry["health_bucket"] | null;
@@ -22,10 +30,10 @@ type HistoryRow = DailyMetrics &
 
 function toHistory(rows: readonly HistoryRow[]): Pick<AccountDetail, "health_history" | "metrics_history"> {
   const healthHistory: HealthHistoryEntry[] = [];
-  const metricsHistory: DailyMetrics[] = [];
+  const metricsHistory: AccountDetail["metrics_history"] = [];
   for (const { score, bucket, nps_source, ...row } of rows) {
     const { dau_points, adoption_points, tickets_points, nps_points, login_points, ...metrics } = row;
-    metricsHistory.push(metrics);
+    metricsHistory.push(toMetricsEntry(metrics));
     // A date not scored yet (metrics stored, recompute pending) has metrics but no score.
     if (score !== null && bucket !== null) {
       healthHistory.push({
@@ -68,7 +76,7 @@ export async function getAccountDetail(
                AS scores_stale
       FROM accounts AS a ${ACCOUNT_JOINS} WHERE a.id = ${id}`),
     db.all<HistoryRow>(sql`
-      SELECT ${METRICS_COLUMNS}, h.score, h.bucket, h.dau_points, h.adoption_points, h.tickets_points,
+      SELECT ${METRICS_WITH_MEASURES_COLUMNS}, h.score, h.bucket, h.dau_points, h.adoption_points, h.tickets_points,
              h.nps_points, h.login_points, h.nps_source
       FROM accounts AS a
       ${METRICS_WINDOW_JOIN}

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import type { HealthComponents, Trend } from "../../domain/types";
-import { HISTORY_WINDOW_DAYS, type Account, type LatestMetrics } from "../../contract/accounts";
+import type { DailyMetrics, HealthComponents, Trend } from "../../domain/types";
+import { HISTORY_WINDOW_DAYS, type Account, type AccountDetail, type LatestMetrics } from "../../contract/accounts";
 
 // toAccount is the one mapping from a stored account to the contract's Account: the list, the detail and the portfolio
 // share it, and the columns hold the contract's fields one for one.
@@ -24,6 +24,17 @@ export const LATEST_SCORE_JOIN = sql.raw(
 /** One day of metrics, as DailyMetrics, from `account_metrics AS m`. */
 export const METRICS_COLUMNS = sql.raw(`
   m.date, m.daily_active_users, m.feature_adoption_rate, m.support_tickets_open, m.nps_score, m.login_frequency, m.arr`);
+
+/** METRICS_COLUMNS with the row's declared measures' values (JSON text, null when it has none), as the history shows them. */
+export const METRICS_WITH_MEASURES_COLUMNS = sql`${METRICS_COLUMNS}, m.measures`;
+
+/** A row of METRICS_WITH_MEASURES_COLUMNS. */
+export type StoredMetricsRow = DailyMetrics & { measures: string | null };
+
+/** A day of metrics as the history shows it: `measures` only when the row has some, so other books answer as before. */
+export function toMetricsEntry({ measures, ...metrics }: StoredMetricsRow): AccountDetail["metrics_history"][number] {
+  return measures === null ? metrics : { ...metrics, measures: JSON.parse(measures) as Record<string, number> };
+}
 
 /** The account's metrics from its latest metric date minus HISTORY_WINDOW_DAYS up to that date. */
 export const METRICS_WINDOW_JOIN = sql.raw(`

@@ -69,7 +69,7 @@ FROM json_each(${namesJson}) AS j
 JOIN accounts AS a ON a.account_name = j.value`;
 }
 
-/** `tuplesJson`: MetricTuples ([name, date, dau, adoption, tickets, nps, login, arr, renewal date, owner]) as JSON. */
+/** `tuplesJson`: MetricTuples ([name, date, dau, adoption, tickets, nps, login, arr, renewal date, owner, measures]) as JSON. */
 function metricChangesQuery(tuplesJson: string) {
   return sql`
 SELECT j.value ->> 0 AS account_name, j.value ->> 1 AS date, m.account_id IS NULL AS created
@@ -84,7 +84,8 @@ WHERE m.account_id IS NULL
    OR m.login_frequency IS NOT j.value ->> 6
    OR m.arr IS NOT j.value ->> 7
    OR m.renewal_date IS NOT j.value ->> 8
-   OR m.owner IS NOT j.value ->> 9`;
+   OR m.owner IS NOT j.value ->> 9
+   OR m.measures IS NOT j.value ->> 10`;
 }
 
 /** The stored ARR of the accounts among `names` (absent when not stored): all an upload's review compares. */

@@ -144,12 +144,16 @@ SET rows_committed = rows_committed + ${rows}, committed_through_line = max(coal
 WHERE id = ${runId}`;
 }
 
+/**
+ * The batch's metric rows. A stored row of the same account + date is replaced whole, its declared measures' values
+ * too (a row without any clears them, as an empty NPS clears the NPS), and only when a value differs.
+ */
 function upsertMetrics(metricsJson: string, runId: number) {
   return sql`
 INSERT INTO account_metrics (account_id, date, daily_active_users, feature_adoption_rate, support_tickets_open,
-                             nps_score, login_frequency, arr, renewal_date, owner, ingest_run_id)
+                             nps_score, login_frequency, arr, renewal_date, owner, measures, ingest_run_id)
 SELECT a.id, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5, j.value ->> 6, j.value ->> 7,
-       j.value ->> 8, j.value ->> 9, ${runId}
+       j.value ->> 8, j.value ->> 9, j.value ->> 10, ${runId}
 FROM json_each(${metricsJson}) AS j
 JOIN accounts AS a ON a.account_name = j.value ->> 0
 WHERE true
@@ -157,7 +161,7 @@ ON CONFLICT (account_id, date) DO UPDATE
 SET daily_active_users = excluded.daily_active_users, feature_adoption_rate = excluded.feature_adoption_rate,
     support_tickets_open = excluded.support_tickets_open, nps_score = excluded.nps_score,
     login_frequency = excluded.login_frequency, arr = excluded.arr, renewal_date = excluded.renewal_date,
-    owner = excluded.owner, ingest_run_id = excluded.ingest_run_id
+    owner = excluded.owner, measures = excluded.measures, ingest_run_id = excluded.ingest_run_id
 WHERE account_metrics.daily_active_users IS NOT excluded.daily_active_users
    OR account_metrics.feature_adoption_rate IS NOT excluded.feature_adoption_rate
    OR account_metrics.support_tickets_open IS NOT excluded.support_tickets_open
@@ -165,7 +169,8 @@ WHERE account_metrics.daily_active_users IS NOT excluded.daily_active_users
    OR account_metrics.login_frequency IS NOT excluded.login_frequency
    OR account_metrics.arr IS NOT excluded.arr
    OR account_metrics.renewal_date IS NOT excluded.renewal_date
-   OR account_metrics.owner IS NOT excluded.owner`;
+   OR account_metrics.owner IS NOT excluded.owner
+   OR account_metrics.measures IS NOT excluded.measures`;
 }
 
 /** D1 rows written by statements whose results are D1Results. */

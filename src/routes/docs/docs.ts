@@ -104,6 +104,7 @@ export function registerDocs(app: OpenAPIHono<AppEnv>): void {
               { name: "Accounts", description: "Accounts with their health, trends and history" },
               { name: "Health", description: "Health score computation" },
               { name: "Health models", description: "What the health score is made of: versioned, validated models" },
+              { name: "Measures", description: "Custom measures: signals beyond the built-in metric columns, uploaded and scored" },
               { name: "Portfolio", description: "Portfolio statistics and risk" },
               { name: "Playbooks", description: "The playbook library and recommendations for an account" },
               { name: "Insights", description: "Account and portfolio insights from Workers AI, OpenAI or the rules" },

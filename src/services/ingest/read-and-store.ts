@@ -1,7 +1,7 @@
 import { describeHeaderRefusal, headerFieldErrors, resolveHeader, type HeaderMapping, type ResolvedHeader } from "../../ingest/csv-header";
 import { readCsvRecords } from "../../ingest/csv-stream";
 import { IngestError } from "../../ingest/errors";
-import type { RowWarning } from "../../ingest/columns";
+import type { MeasureRange, RowWarning } from "../../ingest/columns";
 import { isBlankLine, validateRow, type MetricRow } from "../../ingest/validate-row";
 import type { ValidationContext } from "../../ingest/values";
 import type { BatchSink } from "./batch-pipeline";
@@ -25,6 +25,8 @@ export interface ReadPlan {
   tally: IngestTally;
   limits: ReadLimits;
   mapping: HeaderMapping;
+  /** The declared measures: a header of one's name is its column. */
+  measures: readonly MeasureRange[];
   context: ValidationContext;
 }
 
@@ -36,7 +38,7 @@ function resolveHeaderLine(fields: readonly string[], line: number, plan: ReadPl
       `The header has ${fields.length} columns; at most ${maxColumns} are accepted (MAX_COLUMNS). Nothing was stored.`,
     );
   }
-  const resolution = resolveHeader(fields, plan.mapping, line);
+  const resolution = resolveHeader(fields, plan.mapping, line, plan.measures);
   if (!resolution.ok) {
     throw new IngestError("invalid_csv", `${describeHeaderRefusal(resolution)} Nothing was stored.`, headerFieldErrors(resolution));
   }

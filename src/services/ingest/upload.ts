@@ -1,4 +1,5 @@
 import { finishIngestRun, startIngestRun } from "../../db/queries/ingest-runs";
+import { listMeasureRanges } from "../../db/queries/measures";
 import { decodeUtf8 } from "../../ingest/decode-utf8";
 import type { ResolvedHeader } from "../../ingest/csv-header";
 import { UploadReadError } from "../../ingest/errors";
@@ -66,6 +67,8 @@ export async function ingestCsv(
   const { db } = context;
   // Uploads cut off by a crash are reported failed; this upload's rescore adopts their pending rescores.
   if (!dryRun) await recoverAbandonedRuns(db);
+  // Read once: the header decides which of them the file has a column of.
+  const measures = await listMeasureRanges(db);
   const started = Date.now();
   const runId = await startIngestRun(db, {
     fileName: source.fileName,
@@ -87,7 +90,15 @@ export async function ingestCsv(
 
   let header: ResolvedHeader;
   try {
-    header = await readAndStore(text, { sink, review, tally, limits, mapping: ingestOptions.mapping ?? {}, context: validation });
+    header = await readAndStore(text, {
+      sink,
+      review,
+      tally,
+      limits,
+      mapping: ingestOptions.mapping ?? {},
+      measures,
+      context: validation,
+    });
   } catch (error) {
     await review.settle();
     await sink.settle();

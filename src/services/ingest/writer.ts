@@ -43,6 +43,7 @@ function metricTuple(row: MetricRow): MetricTuple {
     row.arr,
     row.renewalDate,
     row.owner,
+    row.measures ?? null,
   ];
 }
 
