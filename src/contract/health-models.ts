@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { componentForSegment } from "../domain/health-model";
 import { SEGMENTS } from "../domain/types";
+import { measureName } from "./measures";
 import { idPathParams } from "./params";
 
 /*
@@ -9,7 +10,7 @@ import { idPathParams } from "./params";
  * model must keep is checked here, so a broken model is refused with each broken rule named.
  */
 
-/** The measures every upload carries; a component scores one of them. */
+/** The measures every upload carries; a component scores one of them, or a declared one (POST /measures). */
 export const BUILT_IN_MEASURES = [
   "daily_active_users",
   "feature_adoption_rate",
@@ -60,7 +61,10 @@ const componentSchema = z
       .string()
       .regex(/^[a-z][a-z0-9_]{0,39}$/, { error: "Expected a key of lowercase letters, digits and _, starting with a letter" })
       .openapi({ description: "The component's name in `health_components`", example: "daily_active_users" }),
-    measure: z.string().openapi({ description: `One of ${BUILT_IN_MEASURES.join(", ")}`, example: "daily_active_users" }),
+    measure: measureName(
+      `What it scores: one of ${BUILT_IN_MEASURES.join(", ")}, or a declared measure (GET /measures); creating a ` +
+        "model refuses any other",
+    ).openapi({ example: "daily_active_users" }),
     weight: z.number().finite().min(0).max(MODEL_POINTS).openapi({ description: "Points, out of 100", example: 25 }),
     weight_by_segment: perSegment(z.number().finite().min(0).max(MODEL_POINTS), "`weight` for the segments it names"),
     aggregation: aggregationSchema,
@@ -78,9 +82,6 @@ function checkModelRules(model: z.infer<typeof modelFields>, context: z.Refineme
   model.components.forEach((component, index) => {
     if (seenKeys.has(component.key)) issue(["components", index, "key"], `Expected a key of its own: '${component.key}' is used twice`);
     seenKeys.add(component.key);
-    if (!(BUILT_IN_MEASURES as readonly string[]).includes(component.measure)) {
-      issue(["components", index, "measure"], `Unknown measure '${component.measure}': expected one of ${BUILT_IN_MEASURES.join(", ")}`);
-    }
     for (const segment of SEGMENTS) {
       const { zeroAt, fullAt } = componentForSegment(component, segment);
       if (zeroAt === fullAt) {

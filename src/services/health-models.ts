@@ -7,7 +7,9 @@ import {
   NPS_CARRY_DAYS,
   type HealthConfig,
 } from "../domain/health";
+import { validationError } from "../lib/errors";
 import type { Database } from "../lib/types";
+import { unknownMeasureIssues } from "./measures";
 
 /**
  * The health models as the API shows them. Model 1 is the formula the configuration defines: its document is built
@@ -85,6 +87,9 @@ export async function createDraftModel(
   createdBy: string | null,
   health: HealthConfig,
 ): Promise<HealthModel> {
+  // Whether a measure is declared is the database's to say, so this rule is checked once the schema's rules pass.
+  const unknownMeasures = await unknownMeasureIssues(db, model);
+  if (unknownMeasures.length > 0) throw validationError("json", unknownMeasures);
   return toHealthModel(await insertDraftModel(db, model, createdBy), health);
 }
 

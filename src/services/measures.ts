@@ -1,14 +1,16 @@
+import { BUILT_IN_MEASURES, type HealthModelDocument } from "../contract/health-models";
 import type { Measure, MeasureDeclaration } from "../contract/measures";
+import type { FieldError } from "../contract/problems";
 import { bumpAfter } from "../db/queries/data-version";
-import { clashingMeasure, insertMeasure, removeMeasure } from "../db/queries/measures";
+import { clashingMeasure, insertMeasure, listMeasureRanges, removeMeasure } from "../db/queries/measures";
 import { matchKey } from "../domain/match-key";
 import { automaticMatch } from "../ingest/csv-header";
 import { ApiError } from "../lib/errors";
 import type { Database } from "../lib/types";
 
 /**
- * Custom measures: declaring one (its name must not be read as another column of an upload) and removing one no model
- * uses.
+ * Custom measures: declaring one (its name must not be read as another column of an upload), listing them with the
+ * metric rows that carry each, removing one no model uses, and the check that a model scores only known measures.
  */
 
 /** The 409 of a name an upload would read as a column of the table (its name or an alias, however written). */
@@ -43,5 +45,26 @@ export async function deleteMeasure(db: Database, name: string): Promise<void> {
   throw new ApiError(
     "conflict",
     `The measure '${name}' is used by the health model(s) ${models}: change or retire them before deleting it.`,
+  );
+}
+
+const BUILT_IN = new Set<string>(BUILT_IN_MEASURES);
+
+/**
+ * The field errors of a model's components whose measure is neither built-in nor declared (path
+ * `components.<i>.measure`); none when every measure is known. Reads the declared measures only when a component
+ * names another than the built-in ones.
+ */
+export async function unknownMeasureIssues(db: Database, document: HealthModelDocument): Promise<FieldError[]> {
+  if (document.components.every((component) => BUILT_IN.has(component.measure))) return [];
+  const declared = (await listMeasureRanges(db)).map((measure) => measure.name);
+  const known = new Set([...BUILT_IN, ...declared]);
+  const expected =
+    `a built-in measure (${BUILT_IN_MEASURES.join(", ")}) or a declared one ` +
+    (declared.length > 0 ? `(${declared.join(", ")})` : "(none is declared: POST /measures declares one)");
+  return document.components.flatMap((component, index) =>
+    known.has(component.measure)
+      ? []
+      : [{ field: `components.${index}.measure`, message: `Unknown measure '${component.measure}': expected ${expected}` }],
   );
 }

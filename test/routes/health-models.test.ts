@@ -33,8 +33,8 @@ const USAGE_FIRST: HealthModelDocument = {
   ],
 };
 
-function post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return SELF.fetch("http://example.com/health/models", {
+function post(body: unknown, headers: Record<string, string> = {}, path = "/health/models"): Promise<Response> {
+  return SELF.fetch(`http://example.com${path}`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify(body),
@@ -45,6 +45,11 @@ async function get<T>(path: string): Promise<T> {
   const response = await SELF.fetch(`http://example.com${path}`);
   expect(response.status, path).toBe(200);
   return response.json<T>();
+}
+
+/** Declares the custom measure seats_ratio (POST /measures). */
+function declareSeatsRatio(): Promise<Response> {
+  return post({ name: "seats_ratio", description: "Seats used ÷ seats bought", min: 0, max: 1.5 }, {}, "/measures");
 }
 
 beforeEach(resetDatabase);
@@ -112,7 +117,7 @@ describe("POST /health/models", () => {
       buckets: { healthy_min: 40, at_risk_min: 60 },
       components: [
         { ...dau, weight_by_segment: { SMB: 20 } },
-        { ...nps, measure: "seats_ratio" },
+        { ...nps, measure: "Seats Ratio" },
         { ...tickets, scale: { zero_at: 5, full_at: 10, zero_at_by_segment: { SMB: 10 } } },
         { ...logins, key: "nps" },
       ],
@@ -123,11 +128,45 @@ describe("POST /health/models", () => {
     const byField = new Map((problem.errors ?? []).map((error) => [error.field, error.message]));
     expect(byField.get("window_days")).toBeDefined();
     expect(byField.get("buckets.at_risk_min")).toBe("Expected at_risk_min (60) below healthy_min (40)");
-    expect(byField.get("components.1.measure")).toContain("Unknown measure 'seats_ratio'");
+    expect(byField.get("components.1.measure")).toContain("Expected a name of lowercase letters, digits and _");
     expect(byField.get("components.2.scale")).toBe("Expected zero_at and full_at to differ (both 10 for SMB)");
     expect(byField.get("components.3.key")).toBe("Expected a key of its own: 'nps' is used twice");
     expect(byField.get("components")).toBe("Expected the weights to sum to 100 for SMB, not 90");
     expect((await get<{ models: HealthModel[] }>("/health/models")).models.map((model) => model.id)).toEqual([1]);
+  });
+
+  it("refuses a measure neither built-in nor declared, naming it and the known ones, once the other rules pass", async () => {
+    const [dau, nps, tickets, logins] = USAGE_FIRST.components;
+    const unknown = { ...USAGE_FIRST, components: [dau, { ...nps, measure: "seats_ratio" }, tickets, { ...logins, measure: "days_since_qbr" }] };
+    const response = await post(unknown);
+    expect(response.status).toBe(400);
+    expect(response.headers.get("content-type")).toContain("application/problem+json");
+    const problem = await response.json<Problem>();
+    const known = "a built-in measure (daily_active_users, feature_adoption_rate, support_tickets_open, nps_score, login_frequency) or a declared one";
+    expect(problem).toMatchObject({ type: "https://ai-success-insights.dev/problems/validation-error", status: 400 });
+    expect(problem.errors).toEqual([
+      { field: "components.1.measure", message: `Unknown measure 'seats_ratio': expected ${known} (none is declared: POST /measures declares one)` },
+      { field: "components.3.measure", message: `Unknown measure 'days_since_qbr': expected ${known} (none is declared: POST /measures declares one)` },
+    ]);
+    expect(problem.detail).toContain("Body field 'components.1.measure' is invalid: Unknown measure 'seats_ratio'");
+
+    await declareSeatsRatio();
+    const stillUnknown = await (await post(unknown)).json<Problem>();
+    expect(stillUnknown.errors).toEqual([
+      { field: "components.3.measure", message: `Unknown measure 'days_since_qbr': expected ${known} (seats_ratio)` },
+    ]);
+    expect((await get<{ models: HealthModel[] }>("/health/models")).models.map((model) => model.id)).toEqual([1]);
+  });
+
+  it("accepts a component scoring a declared measure", async () => {
+    expect((await declareSeatsRatio()).status).toBe(201);
+    const [dau, nps, tickets, logins] = USAGE_FIRST.components;
+    const seats = { ...USAGE_FIRST, components: [dau, nps, tickets, { ...logins, key: "seats", measure: "seats_ratio" }] };
+    const response = await post(seats);
+    expect(response.status, await response.clone().text()).toBe(201);
+    const draft = await response.json<HealthModel>();
+    expect(draft.components[3]).toMatchObject({ key: "seats", measure: "seats_ratio" });
+    expect(await get<HealthModel>(`/health/models/${draft.id}`)).toEqual(draft);
   });
 
   it("refuses more than 12 components, and none", async () => {

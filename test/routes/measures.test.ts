@@ -1,5 +1,6 @@
 import { env, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
+import type { HealthModel, HealthModelDocument } from "../../src/contract/health-models";
 import type { Measure } from "../../src/contract/measures";
 import type { Problem } from "../../src/contract/problems";
 import { CSV_HEADER_ORDER } from "../../src/ingest/csv-header";
@@ -65,6 +66,29 @@ async function loadTwoMeasures(): Promise<void> {
 async function storedMeasures(): Promise<(string | null)[]> {
   const { results } = await env.DB.prepare("SELECT measures FROM account_metrics ORDER BY date").all<{ measures: string | null }>();
   return results.map((row) => row.measures);
+}
+
+/** A draft model whose one extra component scores `measure`. */
+function modelScoring(measure: string, name = "Seats first"): HealthModelDocument {
+  return {
+    name,
+    window_days: 7,
+    buckets: { healthy_min: 70, at_risk_min: 40 },
+    components: [
+      { key: "dau", measure: "daily_active_users", weight: 60, aggregation: { type: "mean" }, scale: { zero_at: 0, full_at: 100 } },
+      { key: "seats", measure, weight: 40, aggregation: { type: "latest" }, scale: { zero_at: 0, full_at: 1 } },
+    ],
+  };
+}
+
+async function createModel(document: HealthModelDocument): Promise<HealthModel> {
+  const response = await SELF.fetch("http://example.com/health/models", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(document),
+  });
+  expect(response.status, await response.clone().text()).toBe(201);
+  return response.json<HealthModel>();
 }
 
 beforeEach(resetDatabase);
@@ -148,6 +172,30 @@ describe("DELETE /measures/{name}", () => {
   it("answers 404 for a measure not declared, and 400 for a name that cannot be one", async () => {
     expect((await problem(await remove("seats_ratio"), 404)).detail).toBe("No measure is named 'seats_ratio'.");
     expect((await problem(await remove("Seats%20Ratio"), 400)).errors?.[0]?.field).toBe("name");
+  });
+
+  it("refuses with 409 while a draft or the active model uses it, naming them, and keeps its values", async () => {
+    await declare(SEATS);
+    await uploadRows(["seats_ratio"], [{ date: "2024-10-01", cells: ["0.5"] }]);
+    const draft = await createModel(modelScoring("seats_ratio"));
+    const other = await createModel(modelScoring("seats_ratio", "Seats second"));
+    const refused = await problem(await remove("seats_ratio"), 409);
+    expect(refused.detail).toBe(
+      `The measure 'seats_ratio' is used by the health model(s) ${draft.id} (Seats first), ${other.id} (Seats second): ` +
+        "change or retire them before deleting it.",
+    );
+    expect(await storedMeasures()).toEqual(['{"seats_ratio":0.5}']);
+
+    // Active or draft, a model using it keeps it; a retired one does not.
+    await env.DB.batch([
+      env.DB.prepare("UPDATE health_models SET status = 'retired' WHERE id = 1"),
+      env.DB.prepare("UPDATE health_models SET status = 'active' WHERE id = ?").bind(draft.id),
+      env.DB.prepare("UPDATE health_models SET status = 'retired' WHERE id = ?").bind(other.id),
+    ]);
+    expect((await problem(await remove("seats_ratio"), 409)).detail).toContain(`${draft.id} (Seats first):`);
+    await env.DB.prepare("UPDATE health_models SET status = 'retired' WHERE id = ?").bind(draft.id).run();
+    expect((await remove("seats_ratio")).status).toBe(204);
+    expect(await storedMeasures()).toEqual([null]);
   });
 });
 
