@@ -12,6 +12,7 @@ import revenue from "../../docs/revenue.md?raw";
 import criticalWeekCsv from "../../examples/acme-goes-critical.csv?raw";
 import exampleCsv from "../../examples/accounts.csv?raw";
 import crmExportCsv from "../../examples/crm-export.csv?raw";
+import seatsCsv from "../../examples/seats.csv?raw";
 import readme from "../../README.md?raw";
 import { sha256Hex } from "../../src/lib/hash";
 import { resetDatabase } from "../helpers/db";
@@ -47,6 +48,7 @@ const FILES: Record<string, string> = {
   "examples/accounts.csv": exampleCsv,
   "examples/crm-export.csv": crmExportCsv,
   "examples/acme-goes-critical.csv": criticalWeekCsv,
+  "examples/seats.csv": seatsCsv,
 };
 
 interface Example {
