@@ -391,6 +391,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/measures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the custom measures
+         * @description Every declared measure, by name, with how many metric rows (account + date) carry a value of it.
+         *
+         *     **API key scope:** `read` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        get: operations["listMeasures"];
+        put?: never;
+        /**
+         * Declare a custom measure
+         * @description Declares a signal your book carries beyond the built-in metric columns (seats used ÷ seats bought,
+         *     invoices overdue, days since the last QBR). From then on an upload accepts a column whose header is its `name`
+         *     (matched as the built-in headers are: ignoring case, spaces, hyphens and underscores): each cell must be a number from
+         *     `min` to `max` (a value outside is a row error, and the rest of the file loads), an empty cell means no value, and the
+         *     values are stored with the metric row and shown in `GET /accounts/{id}`'s `metrics_history`. A health model's
+         *     component may score it (`measure`).
+         *
+         *     **API key scope:** `ingest` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        post: operations["declareMeasure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/measures/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a custom measure and its values
+         * @description Removes the measure and its value from every metric row. Refused while a draft or the active health
+         *     model scores it; retired models do not count. Uploads then treat its column as any other extra column: ignored.
+         *
+         *     **API key scope:** `admin` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        delete: operations["deleteMeasure"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/portfolio/summary": {
         parameters: {
             query?: never;
@@ -1414,56 +1470,60 @@ export interface components {
              * @description Change of the DAU points
              * @example -2.5
              */
-            daily_active_users: number;
+            daily_active_users?: number;
             /**
              * @description Change of the adoption points
              * @example 1.25
              */
-            feature_adoption: number;
+            feature_adoption?: number;
             /**
              * @description Change of the ticket points
              * @example -4
              */
-            support_tickets: number;
+            support_tickets?: number;
             /**
              * @description Change of the NPS points; null unless both dates have an NPS component
              * @example 0.75
              */
-            nps: number | null;
+            nps?: number | null;
             /**
              * @description Change of the login points
              * @example 0
              */
-            login_frequency: number;
+            login_frequency?: number;
+        } & {
+            [key: string]: number | null;
         };
         /** @description The components of the current score; null until scored */
-        HealthComponents: {
+        HealthComponents: ({
             /**
              * @description Points for daily active users against the segment's benchmark (0-25)
              * @example 18.75
              */
-            daily_active_users: number;
+            daily_active_users?: number;
             /**
              * @description Points for the feature adoption rate (0-25)
              * @example 18.5
              */
-            feature_adoption: number;
+            feature_adoption?: number;
             /**
              * @description Points for few open support tickets (0-20; 0 at the ticket ceiling)
              * @example 16
              */
-            support_tickets: number;
+            support_tickets?: number;
             /**
              * @description Points for NPS (0-15); null when no NPS was found in the window nor in the previous 90 days, in which case the other four are scaled to 100
              * @example 11.25
              */
-            nps: number | null;
+            nps?: number | null;
             /**
              * @description Points for the login frequency (0-15)
              * @example 12.75
              */
-            login_frequency: number;
-        } | null;
+            login_frequency?: number;
+        } & {
+            [key: string]: number | null;
+        }) | null;
         /** @description An account (the Account shape) with its score history and recent metrics */
         AccountDetail: components["schemas"]["Account"] & {
             /**
@@ -1489,11 +1549,11 @@ export interface components {
             health_bucket: components["schemas"]["HealthBucket"] & unknown;
             health_components: components["schemas"]["HealthComponents"] & unknown;
             /**
-             * @description Where the NPS component came from: the window's own NPS, the latest NPS of the previous 90 days, or none
+             * @description Where the NPS component came from: the window's own NPS, the latest NPS of the previous 90 days, or none; null under a model without an NPS component
              * @example window
-             * @enum {string}
+             * @enum {string|null}
              */
-            nps_source: "window" | "carried" | "missing";
+            nps_source: "window" | "carried" | "missing" | null;
         };
         MetricsHistoryEntry: {
             /**
@@ -1516,6 +1576,15 @@ export interface components {
              * @example 500000
              */
             arr: number;
+            /**
+             * @description The row's values of declared measures (GET /measures), by name; absent when it has none
+             * @example {
+             *       "seats_ratio": 0.8
+             *     }
+             */
+            measures?: {
+                [key: string]: number;
+            };
         };
         HealthEvent: components["schemas"]["BucketChangedEvent"] | components["schemas"]["ScoreDroppedEvent"] | components["schemas"]["ScoreRecoveredEvent"] | components["schemas"]["IngestCompletedEvent"] | components["schemas"]["WebhookTestEvent"];
         /** @description An account's current bucket changed (never for its first score) */
@@ -1575,21 +1644,23 @@ export interface components {
             as_of: string;
             health_components_change: components["schemas"]["HealthComponentsDelta"];
         };
-        /** @description Component points after the rescore minus before it */
+        /** @description Component points after the rescore minus before it, by component key (model 1's five below); null where either has no value */
         HealthComponentsDelta: {
             /** @example -12.5 */
-            daily_active_users: number;
+            daily_active_users?: number;
             /** @example -8.25 */
-            feature_adoption: number;
+            feature_adoption?: number;
             /** @example -6 */
-            support_tickets: number;
+            support_tickets?: number;
             /**
              * @description Null unless both states have an NPS component
              * @example -3.75
              */
-            nps: number | null;
+            nps?: number | null;
             /** @example -4.5 */
-            login_frequency: number;
+            login_frequency?: number;
+        } & {
+            [key: string]: number | null;
         };
         /** @description The 30-day score change fell to −ALERT_SCORE_DROP or below; once, when the drop starts */
         ScoreDroppedEvent: {
@@ -1924,7 +1995,7 @@ export interface components {
              */
             key: string;
             /**
-             * @description One of daily_active_users, feature_adoption_rate, support_tickets_open, nps_score, login_frequency
+             * @description What it scores: one of daily_active_users, feature_adoption_rate, support_tickets_open, nps_score, login_frequency, or a declared measure (GET /measures); creating a model refuses any other
              * @example daily_active_users
              */
             measure: string;
@@ -1995,6 +2066,65 @@ export interface components {
         };
         HealthModelList: {
             models: components["schemas"]["HealthModel"][];
+        };
+        Measure: {
+            /**
+             * @description The measure's name: its CSV header
+             * @example seats_ratio
+             */
+            name: string;
+            /**
+             * @description What the measure is, for people
+             * @example Seats used ÷ seats bought
+             */
+            description: string;
+            /**
+             * @description The smallest value a cell may hold
+             * @example 0
+             */
+            min: number;
+            /**
+             * @description The largest value a cell may hold; above `min`
+             * @example 1.5
+             */
+            max: number;
+            /**
+             * @description Metric rows (account + date) that carry a value of it
+             * @example 2700
+             */
+            rows: number;
+            /** @example 2026-12-07T05:00:00.000Z */
+            created_at: string;
+            /**
+             * @description The name of the API key that declared it
+             * @example cs-ops
+             */
+            created_by: string | null;
+        };
+        MeasureDeclaration: {
+            /**
+             * @description The CSV header that carries it and the name a model's component scores; it may not be a built-in column, an alias of one, or a declared measure (compared ignoring case and underscores, as headers are matched)
+             * @example seats_ratio
+             */
+            name: string;
+            /**
+             * @description What the measure is, for people
+             * @example Seats used ÷ seats bought
+             */
+            description: string;
+            /**
+             * @description The smallest value a cell may hold
+             * @example 0
+             */
+            min: number;
+            /**
+             * @description The largest value a cell may hold; above `min`
+             * @example 1.5
+             */
+            max: number;
+        };
+        MeasureList: {
+            measures: components["schemas"]["Measure"][];
         };
         /** @description The fields `total_accounts` to `accounts_by_segment` are those of the v1 API, unchanged; the rest were added since. Figures use each account's current health: the score of its latest metric date. */
         PortfolioSummary: {
@@ -4037,6 +4167,251 @@ export interface operations {
             };
             /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMeasures: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every declared measure, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeasureList"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    declareMeasure: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MeasureDeclaration"];
+            };
+        };
+        responses: {
+            /** @description The measure, carried by no row yet */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Measure"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each offending field. / Bad request / The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The name is a built-in CSV column, an alias of one, or a declared measure (ignoring case and underscores, as headers are matched). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The upload is bigger than MAX_UPLOAD_BYTES (default 100 MiB); nothing past the limit is read. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteMeasure: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path: {
+                /** @description The measure's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted, with its values */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A draft or the active health model uses the measure; `detail` names each (id and name). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
