@@ -186,6 +186,15 @@ export const metricsHistoryEntrySchema = z
   })
   .openapi("MetricsHistoryEntry");
 
+const modelChangeSchema = z
+  .object({
+    date: isoDate("The day (UTC) the model was activated", "2026-12-07"),
+    activated_at: z.string().openapi({ example: "2026-12-07T05:10:00.000Z" }),
+    from_model: z.number().int().openapi({ example: 1 }),
+    to_model: z.number().int().openapi({ example: 2 }),
+  })
+  .openapi("ModelChange");
+
 export const accountDetailSchema = accountSchema
   .extend({
     scores_stale: z.boolean().openapi({
@@ -197,6 +206,11 @@ export const accountDetailSchema = accountSchema
     }),
     metrics_history: z.array(metricsHistoryEntrySchema).openapi({
       description: `The daily metrics over the same ${HISTORY_WINDOW_DAYS} days, oldest first`,
+    }),
+    model_changes: z.array(modelChangeSchema).openapi({
+      description:
+        "Every activation of a health model, oldest first: from that date the scores follow `to_model` (its rescore " +
+        "rewrote the whole history under it, so a chart can mark where a move came from the model, not the customer)",
     }),
     recent_events: z.array(healthEventSchema).openapi({
       description: `The account's latest ${RECENT_EVENTS} health events (as GET /events answers them), newest first`,

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { EVENT_TYPES } from "../domain/events";
+import { modelActivatedDataSchema } from "./model-figures";
 import { BUCKETS } from "../domain/types";
 import { oneOf, pageSize, positiveId, wholeNumber } from "./params";
 
@@ -8,6 +9,14 @@ import { oneOf, pageSize, positiveId, wholeNumber } from "./params";
 export const MAX_EVENTS_PAGE = 500;
 
 const bucket = z.enum(BUCKETS).openapi({ description: "Health bucket", example: "Critical" });
+
+/** Present only on the events a model change caused (an activation, or new settings of model 1). */
+const causeFields = {
+  cause: z.literal("model_change").optional().openapi({
+    description: "Present when a model change caused it: the account's customer did nothing (see include_model_changes)",
+  }),
+  model_id: z.number().int().optional().openapi({ description: "With `cause`: the model now active", example: 2 }),
+};
 
 const componentsChange = z
   .object({
@@ -32,6 +41,7 @@ export const bucketChangedDataSchema = z
     score_after: z.number().openapi({ example: 38.9 }),
     as_of: z.string().openapi({ description: "The account's latest metric date, which the new score is of", example: "2026-11-02" }),
     health_components_change: componentsChange,
+    ...causeFields,
   })
   .openapi("BucketChangedData");
 
@@ -51,6 +61,7 @@ export const scoreChangeDataSchema = z
       .nullable()
       .openapi({ description: "The same before the rescore", example: -4.1 }),
     threshold: z.number().openapi({ description: "−ALERT_SCORE_DROP: the line the change crossed", example: -10 }),
+    ...causeFields,
   })
   .openapi("ScoreChangeData");
 
@@ -105,6 +116,9 @@ export const healthEventSchema = z
     }),
     z.object({ ...common, type: z.literal("ingest.completed"), data: ingestCompletedDataSchema }).openapi("IngestCompletedEvent", {
       description: "An upload finished storing its rows (one per upload)",
+    }),
+    z.object({ ...common, type: z.literal("health.model_activated"), data: modelActivatedDataSchema }).openapi("ModelActivatedEvent", {
+      description: "A health model was activated; every account is rescored under it",
     }),
     z.object({ ...common, type: z.literal("webhook.test"), data: webhookTestDataSchema }).openapi("WebhookTestEvent", {
       description: "Sent by POST /webhooks/{id}/test to that endpoint only",

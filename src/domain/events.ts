@@ -5,6 +5,7 @@ export const EVENT_TYPES = [
   "health.bucket_changed",
   "health.score_dropped",
   "health.score_recovered",
+  "health.model_activated",
   "ingest.completed",
   "webhook.test",
 ] as const;
@@ -18,6 +19,7 @@ export const SUBSCRIBABLE_EVENT_TYPES = [
   "health.bucket_changed",
   "health.score_dropped",
   "health.score_recovered",
+  "health.model_activated",
   "ingest.completed",
 ] as const satisfies readonly EventType[];
 export type SubscribableEventType = (typeof SUBSCRIBABLE_EVENT_TYPES)[number];

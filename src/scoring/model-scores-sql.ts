@@ -196,10 +196,24 @@ SET score = excluded.score, bucket = excluded.bucket, model_id = excluded.model_
     components = excluded.components, nps_source = excluded.nps_source, computed_at = excluded.computed_at`;
 }
 
-/** The same scores, read and not written: what a preview shows (and an activation then stores). */
-export function selectModelScores(scope: SQL, spec: ModelSpec): SQL {
-  return sql`
-WITH ${scope},
-${sql.raw(seedsSql(spec))}
-SELECT account_id, date, score, bucket, components, missing_mask FROM (${sql.raw(scoredRowsSql(spec))})`;
+/**
+ * The targets of a preview: each of the chunk's accounts (`ids`, JSON) at its latest metric date, the one date scored,
+ * reading the window before it.
+ */
+export function latestDateTargets(ids: string, windowDays: number): SQL {
+  return sql`targets AS MATERIALIZED (
+  SELECT account_id, latest AS score_from, latest AS score_to, date(latest, ${sql.raw(`'-${windowDays - 1} days'`)}) AS read_from
+  FROM (SELECT c.value AS account_id,
+               (SELECT max(m.date) FROM account_metrics AS m WHERE m.account_id = c.value) AS latest
+        FROM json_each(${ids}) AS c)
+  WHERE latest IS NOT NULL)`;
+}
+
+/**
+ * The CTEs that score the scope's dates under the model without writing: `model_scores` (account_id, date, score,
+ * bucket, components, nps_source, missing_mask), for a preview to compare with the stored health.
+ */
+export function modelScoresCte(spec: ModelSpec): SQL {
+  return sql.raw(`${seedsSql(spec)},
+model_scores AS (${scoredRowsSql(spec)})`);
 }

@@ -1,7 +1,7 @@
 import { healthModelDocumentSchema } from "../contract/health-models";
 import { documentModelFingerprint, getActiveModelRow, type HealthModelRow } from "../db/queries/health-models";
 import { healthConfigFingerprint, NPS_CARRY_DAYS, type HealthConfig } from "../domain/health";
-import type { ModelSpec } from "../domain/health-model";
+import { configuredModelSpec, type ModelSpec } from "../domain/health-model";
 import type { Database } from "../lib/types";
 
 /**
@@ -22,6 +22,11 @@ export function configuredModel(config: HealthConfig): ScoringModel {
 export function scoringModelOf(row: Pick<HealthModelRow, "id" | "document">, health: HealthConfig): ScoringModel {
   if (row.document === null) return { kind: "configured", id: row.id, config: health };
   return { kind: "document", id: row.id, spec: healthModelDocumentSchema.parse(JSON.parse(row.document)) };
+}
+
+/** What the model scores, as a document: model 1's is the configuration's formula written as one. */
+export function specOf(model: ScoringModel): ModelSpec {
+  return model.kind === "configured" ? configuredModelSpec(model.config) : model.spec;
 }
 
 /** The active model (one is active at any time: the migrations create model 1 active). */

@@ -1,13 +1,22 @@
 import { healthModelDocumentSchema, type HealthModel, type HealthModelDocument } from "../contract/health-models";
 import { getActiveModelRow, getModelRow, insertDraftModel, listModelRows, type HealthModelRow } from "../db/queries/health-models";
+import type { HealthConfig } from "../domain/health";
+import { configuredModelSpec } from "../domain/health-model";
+import type { Queues } from "../bindings";
+import type { ModelPreview } from "../contract/model-preview";
+import { previewWarnings, summarizePreview } from "../domain/model-preview";
+import type { Segment } from "../domain/types";
+import type { AppConfig } from "../lib/config";
+import { ApiError, validationError } from "../lib/errors";
 import {
-  AT_RISK_MIN_SCORE,
-  COMPONENT_POINTS,
-  HEALTHY_MIN_SCORE,
-  NPS_CARRY_DAYS,
-  type HealthConfig,
-} from "../domain/health";
-import { validationError } from "../lib/errors";
+  activateModel,
+  previewAccounts,
+  previewMovers,
+  recomputeSettings,
+  scoringModelOf,
+  specOf,
+  type RecomputeOutcome,
+} from "../scoring";
 import type { Database } from "../lib/types";
 import { unknownMeasureIssues } from "./measures";
 
@@ -17,52 +26,10 @@ import { unknownMeasureIssues } from "./measures";
  * the active model.
  */
 
-/** Today's formula as a model document: the five components, their points, scales and the NPS carried 90 days. */
+/** Today's formula as a model document (see configuredModelSpec). */
 export function configuredModelDocument(health: HealthConfig): HealthModelDocument {
-  const { Enterprise, "Mid-Market": midMarket, SMB } = health.dauBenchmarks;
-  const mean = { type: "mean" as const };
-  return {
-    name: "Configured formula",
-    window_days: health.windowDays,
-    buckets: { healthy_min: HEALTHY_MIN_SCORE, at_risk_min: AT_RISK_MIN_SCORE },
-    components: [
-      {
-        key: "daily_active_users",
-        measure: "daily_active_users",
-        weight: COMPONENT_POINTS.daily_active_users,
-        aggregation: mean,
-        scale: { zero_at: 0, full_at: Enterprise, full_at_by_segment: { "Mid-Market": midMarket, SMB } },
-      },
-      {
-        key: "feature_adoption",
-        measure: "feature_adoption_rate",
-        weight: COMPONENT_POINTS.feature_adoption,
-        aggregation: mean,
-        scale: { zero_at: 0, full_at: 1 },
-      },
-      {
-        key: "support_tickets",
-        measure: "support_tickets_open",
-        weight: COMPONENT_POINTS.support_tickets,
-        aggregation: mean,
-        scale: { zero_at: health.ticketCeiling, full_at: 0 },
-      },
-      {
-        key: "nps",
-        measure: "nps_score",
-        weight: COMPONENT_POINTS.nps,
-        aggregation: { type: "mean", carry_days: NPS_CARRY_DAYS },
-        scale: { zero_at: -100, full_at: 100 },
-      },
-      {
-        key: "login_frequency",
-        measure: "login_frequency",
-        weight: COMPONENT_POINTS.login_frequency,
-        aggregation: mean,
-        scale: { zero_at: 0, full_at: 1 },
-      },
-    ],
-  };
+  const spec = configuredModelSpec(health);
+  return { name: "Configured formula", ...spec, components: [...spec.components] };
 }
 
 function toHealthModel(row: HealthModelRow, health: HealthConfig): HealthModel {
@@ -107,4 +74,61 @@ export async function getActiveModel(db: Database, health: HealthConfig): Promis
   const row = await getActiveModelRow(db);
   if (!row) throw new Error("No health model is active: the migrations create model 1 active");
   return toHealthModel(row, health);
+}
+
+async function modelRowOrNotFound(db: Database, id: number): Promise<HealthModelRow> {
+  const row = await getModelRow(db, id);
+  if (!row) throw new ApiError("not_found", `No health model has id ${id}.`);
+  return row;
+}
+
+async function activeModelRow(db: Database): Promise<HealthModelRow> {
+  const row = await getActiveModelRow(db);
+  if (!row) throw new Error("No health model is active: the migrations create model 1 active");
+  return row;
+}
+
+/**
+ * The book at each account's latest metric date under model `id` beside the active model's stored scores (of
+ * `segment` only, when given); writes nothing.
+ */
+export async function previewModel(db: Database, id: number, health: HealthConfig, segment?: Segment): Promise<ModelPreview> {
+  const [row, active] = await Promise.all([modelRowOrNotFound(db, id), activeModelRow(db)]);
+  const spec = specOf(scoringModelOf(row, health));
+  const summary = summarizePreview(await previewAccounts(db, spec, segment), spec.components.length);
+  return {
+    model_id: row.id,
+    active_model_id: active.id,
+    segment: segment ?? null,
+    accounts: summary.accounts,
+    active: summary.active,
+    draft: summary.draft,
+    moves: summary.moves,
+    score_change: summary.score_change,
+    top_movers: await previewMovers(db, spec, summary.top_mover_ids),
+    warnings: previewWarnings(summary, spec.components),
+  };
+}
+
+/**
+ * Activates the draft `id`: the active model retires, every account is rescored under the draft (inline or queued, as
+ * any recompute), and one `health.model_activated` event records the figures. 409 unless `id` is a draft.
+ */
+export async function activateDraftModel(
+  db: Database,
+  queues: Queues,
+  config: AppConfig,
+  id: number,
+): Promise<{ model: HealthModel; previous_model_id: number; rescore: RecomputeOutcome }> {
+  const [row, active] = await Promise.all([modelRowOrNotFound(db, id), activeModelRow(db)]);
+  if (row.status === "active") throw new ApiError("conflict", `Health model ${id} is already the active model.`);
+  if (row.status === "retired") {
+    throw new ApiError(
+      "conflict",
+      `Health model ${id} is retired: a retired model is not activated again; create it anew (POST /health/models) to get a draft.`,
+    );
+  }
+  const activation = await activateModel(db, queues, recomputeSettings(config, "api"), row, active);
+  const activated = await modelRowOrNotFound(db, id);
+  return { model: toHealthModel(activated, config.health), previous_model_id: activation.previousModelId, rescore: activation.rescore };
 }

@@ -58,3 +58,13 @@ export function insertBookEvent(
     .values({ type: event.type, accountId: null, occurredAt: event.occurredAt, asOf: event.asOf, data: event.data })
     .returning({ id: healthEvents.id });
 }
+
+/** insertBookEvent as a raw statement, for a runBatch with other raw statements. */
+export function insertBookEventStatement(
+  db: Database,
+  event: { type: Extract<EventType, "health.model_activated">; occurredAt: string; asOf: string | null; data: unknown },
+) {
+  return db.run(sql`
+    INSERT INTO health_events (type, account_id, occurred_at, as_of, data)
+    VALUES (${event.type}, NULL, ${event.occurredAt}, ${event.asOf}, ${JSON.stringify(event.data)})`);
+}

@@ -58,3 +58,23 @@ export function currentFingerprintSql(configurationFingerprint: string): SQL {
   return sql`(SELECT CASE WHEN document IS NULL THEN ${configurationFingerprint} ELSE 'model=' || id END
               FROM health_models WHERE status = 'active')`;
 }
+
+/**
+ * The statements that make `id` the active model and retire `previousId`, to run in one batch (the partial unique
+ * index allows one active model, so the retirement comes first).
+ */
+export function activateModelStatements(db: Database, id: number, previousId: number, activatedAt: string) {
+  return [
+    db.run(sql`UPDATE health_models SET status = 'retired' WHERE id = ${previousId} AND status = 'active'`),
+    db.run(sql`
+      UPDATE health_models SET status = 'active', activated_at = ${activatedAt}, replaced_model_id = ${previousId}
+      WHERE id = ${id} AND status = 'draft'`),
+  ] as const;
+}
+
+/** Each activation after the first: when it happened and which model it replaced, oldest first. */
+export function listModelChanges(db: Database) {
+  return db.all<{ activated_at: string; from_model: number; to_model: number }>(sql`
+    SELECT activated_at, replaced_model_id AS from_model, id AS to_model FROM health_models
+    WHERE replaced_model_id IS NOT NULL ORDER BY activated_at, id`);
+}

@@ -6,4 +6,6 @@ export const healthModelsRouter = createRouter()
   .openapi(routes.createModel, handlers.create)
   .openapi(routes.listModels, handlers.list)
   .openapi(routes.getModel, handlers.getOne)
-  .openapi(routes.getActiveModel, handlers.getActive);
+  .openapi(routes.getActiveModel, handlers.getActive)
+  .openapi(routes.previewModel, handlers.preview)
+  .openapi(routes.activateModel, handlers.activate);

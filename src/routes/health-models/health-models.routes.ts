@@ -1,7 +1,8 @@
-import { accessWith, READ_ACCESS, WRITE_ACCESS } from "../../lib/auth";
+import { accessWith, ADMIN_ACCESS, READ_ACCESS, WRITE_ACCESS } from "../../lib/auth";
 import { jsonBodyLimit } from "../../lib/body-limit";
 import { defineRoute, jsonBody } from "../../lib/openapi";
 import { jsonContent } from "../../contract/problems";
+import { modelActivationSchema, modelPreviewQuerySchema, modelPreviewSchema } from "../../contract/model-preview";
 import {
   healthModelDocumentSchema,
   healthModelIdParamsSchema,
@@ -75,7 +76,49 @@ configuration defines (\`defined_by: "configuration"\`): its window, DAU benchma
 HEALTH_WINDOW_DAYS, DAU_BENCHMARK_* and TICKET_CEILING.`,
 });
 
+export const previewModel = defineRoute({
+  method: "post",
+  path: "/health/models/{id}/preview",
+  operationId: "previewHealthModel",
+  tag: TAG,
+  access: WRITE_ACCESS,
+  summary: "Preview a health model on the whole book",
+  errors: ["validation_error", "not_found"],
+  request: { params: healthModelIdParamsSchema, query: modelPreviewQuerySchema },
+  responses: { 200: jsonContent(modelPreviewSchema, "The book under the active model and under this one") },
+  description: `Scores every account's latest metric date under the model and answers, beside the active model's stored
+scores: accounts and ARR per bucket, the moves between buckets (accounts and ARR), the distribution of the score change
+and the 20 accounts that move most with their components before and after, plus warnings (a measure missing for many
+accounts, accounts not scored yet). Writes nothing. Activating the model stores exactly these scores, so these are the
+figures the book shows after it (as long as no upload lands in between). \`segment\` narrows it to one segment; an
+empty book answers zeros.`,
+});
+
+export const activateModel = defineRoute({
+  method: "post",
+  path: "/health/models/{id}/activate",
+  operationId: "activateHealthModel",
+  tag: TAG,
+  access: ADMIN_ACCESS,
+  summary: "Activate a draft health model",
+  errors: ["validation_error", "not_found", "conflict"],
+  request: { params: healthModelIdParamsSchema },
+  responses: {
+    200: jsonContent(modelActivationSchema, "Activated, every account rescored in this request"),
+    202: jsonContent(modelActivationSchema, "Activated, the rescore queued as `rescore.job`"),
+  },
+  description: `Makes the draft the active model and retires the previous one, in one batch that also marks every
+account for rescoring and records one \`health.model_activated\` event with the preview's figures. The rescore then
+runs as any recompute: inline when the book is small enough (200), else as a queued job (202, \`rescore.job\`). The
+bucket changes and score drops it causes are events with \`cause: "model_change"\` and the model's id; webhooks receive
+them only if they opted in (\`include_model_changes\`). Once another model is active, HEALTH_WINDOW_DAYS,
+DAU_BENCHMARK_* and TICKET_CEILING no longer change any score. 409 when the model is already active or retired (a
+retired model is not activated again: create it anew).`,
+});
+
 export type CreateModelRoute = typeof createModel;
+export type PreviewModelRoute = typeof previewModel;
+export type ActivateModelRoute = typeof activateModel;
 export type ListModelsRoute = typeof listModels;
 export type GetModelRoute = typeof getModel;
 export type GetActiveModelRoute = typeof getActiveModel;
