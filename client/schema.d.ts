@@ -391,6 +391,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/health/models/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview a health model on the whole book
+         * @description Scores every account's latest metric date under the model and answers, beside the active model's stored
+         *     scores: accounts and ARR per bucket, the moves between buckets (accounts and ARR), the distribution of the score change
+         *     and the 20 accounts that move most with their components before and after, plus warnings (a measure missing for many
+         *     accounts, accounts not scored yet). Writes nothing. Activating the model stores exactly these scores, so these are the
+         *     figures the book shows after it (as long as no upload lands in between). `segment` narrows it to one segment; an
+         *     empty book answers zeros.
+         *
+         *     **API key scope:** `ingest` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        post: operations["previewHealthModel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/models/{id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Activate a draft health model
+         * @description Makes the draft the active model and retires the previous one, in one batch that also marks every
+         *     account for rescoring and records one `health.model_activated` event with the preview's figures. The rescore then
+         *     runs as any recompute: inline when the book is small enough (200), else as a queued job (202, `rescore.job`). The
+         *     bucket changes and score drops it causes are events with `cause: "model_change"` and the model's id; webhooks receive
+         *     them only if they opted in (`include_model_changes`). Once another model is active, HEALTH_WINDOW_DAYS,
+         *     DAU_BENCHMARK_* and TICKET_CEILING no longer change any score. 409 when the model is already active or retired (a
+         *     retired model is not activated again: create it anew).
+         *
+         *     **API key scope:** `admin` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        post: operations["activateHealthModel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/measures": {
         parameters: {
             query?: never;
@@ -1535,6 +1590,8 @@ export interface components {
             health_history: components["schemas"]["HealthHistoryEntry"][];
             /** @description The daily metrics over the same 90 days, oldest first */
             metrics_history: components["schemas"]["MetricsHistoryEntry"][];
+            /** @description Every activation of a health model, oldest first: from that date the scores follow `to_model` (its rescore rewrote the whole history under it, so a chart can mark where a move came from the model, not the customer) */
+            model_changes: components["schemas"]["ModelChange"][];
             /** @description The account's latest 10 health events (as GET /events answers them), newest first */
             recent_events: components["schemas"]["HealthEvent"][];
         };
@@ -1586,7 +1643,20 @@ export interface components {
                 [key: string]: number;
             };
         };
-        HealthEvent: components["schemas"]["BucketChangedEvent"] | components["schemas"]["ScoreDroppedEvent"] | components["schemas"]["ScoreRecoveredEvent"] | components["schemas"]["IngestCompletedEvent"] | components["schemas"]["WebhookTestEvent"];
+        ModelChange: {
+            /**
+             * @description The day (UTC) the model was activated
+             * @example 2026-12-07
+             */
+            date: string;
+            /** @example 2026-12-07T05:10:00.000Z */
+            activated_at: string;
+            /** @example 1 */
+            from_model: number;
+            /** @example 2 */
+            to_model: number;
+        };
+        HealthEvent: components["schemas"]["BucketChangedEvent"] | components["schemas"]["ScoreDroppedEvent"] | components["schemas"]["ScoreRecoveredEvent"] | components["schemas"]["IngestCompletedEvent"] | components["schemas"]["ModelActivatedEvent"] | components["schemas"]["WebhookTestEvent"];
         /** @description An account's current bucket changed (never for its first score) */
         BucketChangedEvent: {
             /**
@@ -1643,6 +1713,16 @@ export interface components {
              */
             as_of: string;
             health_components_change: components["schemas"]["HealthComponentsDelta"];
+            /**
+             * @description Present when a model change caused it: the account's customer did nothing (see include_model_changes)
+             * @enum {string}
+             */
+            cause?: "model_change";
+            /**
+             * @description With `cause`: the model now active
+             * @example 2
+             */
+            model_id?: number;
         };
         /** @description Component points after the rescore minus before it, by component key (model 1's five below); null where either has no value */
         HealthComponentsDelta: {
@@ -1724,6 +1804,16 @@ export interface components {
              * @example -10
              */
             threshold: number;
+            /**
+             * @description Present when a model change caused it: the account's customer did nothing (see include_model_changes)
+             * @enum {string}
+             */
+            cause?: "model_change";
+            /**
+             * @description With `cause`: the model now active
+             * @example 2
+             */
+            model_id?: number;
         };
         /** @description The 30-day score change is back above −ALERT_SCORE_DROP */
         ScoreRecoveredEvent: {
@@ -1813,6 +1903,88 @@ export interface components {
              * @example 12
              */
             events_caused: number | null;
+        };
+        /** @description A health model was activated; every account is rescored under it */
+        ModelActivatedEvent: {
+            /**
+             * @description Increasing: follow the feed with `after`
+             * @example 1042
+             */
+            id: number;
+            /**
+             * @description When it was recorded (ISO 8601, UTC)
+             * @example 2026-11-02T06:00:01.250Z
+             */
+            occurred_at: string;
+            /**
+             * @description The metric date it is about; null when none applies
+             * @example 2026-11-02
+             */
+            as_of: string | null;
+            /**
+             * @description Null for book-level events
+             * @example 7
+             */
+            account_id: number | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "health.model_activated";
+            data: components["schemas"]["ModelActivatedData"];
+        };
+        ModelActivatedData: {
+            /** @example 2 */
+            model_id: number;
+            /** @example Usage first */
+            model_name: string;
+            /** @example 1 */
+            previous_model_id: number;
+            /** @example 1000 */
+            accounts: number;
+            active: components["schemas"]["ModelBucketFigures"];
+            draft: components["schemas"]["ModelBucketFigures"] & unknown;
+            moves: components["schemas"]["ModelBucketMove"][];
+            score_change: components["schemas"]["ModelScoreChange"];
+        };
+        /** @description The book under the previous model, as stored */
+        ModelBucketFigures: {
+            /** @description Accounts per bucket */
+            accounts_by_bucket: {
+                Healthy: number;
+                "At-Risk": number;
+                Critical: number;
+            };
+            /** @description ARR per bucket (the accounts' current ARR), to the cent */
+            arr_by_bucket: {
+                Healthy: number;
+                "At-Risk": number;
+                Critical: number;
+            };
+        };
+        ModelBucketMove: {
+            /** @enum {string} */
+            from: "Healthy" | "At-Risk" | "Critical";
+            /** @enum {string} */
+            to: "Healthy" | "At-Risk" | "Critical";
+            /** @example 12 */
+            accounts: number;
+            /** @example 1250000 */
+            arr: number;
+        };
+        /** @description Draft score − active score over the accounts scored under both (the percentiles by nearest rank: each is one account's change); zeros when there are none */
+        ModelScoreChange: {
+            /**
+             * @description Mean change, two decimals
+             * @example -1.35
+             */
+            mean: number;
+            /** @example -8.4 */
+            p10: number;
+            /** @example -0.6 */
+            p50: number;
+            /** @example 4.1 */
+            p90: number;
         };
         /** @description Sent by POST /webhooks/{id}/test to that endpoint only */
         WebhookTestEvent: {
@@ -2066,6 +2238,67 @@ export interface components {
         };
         HealthModelList: {
             models: components["schemas"]["HealthModel"][];
+        };
+        /** @description The book at each account's latest metric date under the active model and under the previewed one. Nothing is written; activating the model stores exactly these scores. */
+        HealthModelPreview: {
+            /**
+             * @description The model previewed
+             * @example 2
+             */
+            model_id: number;
+            /**
+             * @description The model the stored scores follow
+             * @example 1
+             */
+            active_model_id: number;
+            /**
+             * @description The segment previewed; null: the whole book
+             * @example null
+             * @enum {string|null}
+             */
+            segment: "Enterprise" | "Mid-Market" | "SMB" | null;
+            /**
+             * @description Accounts with metrics previewed
+             * @example 1000
+             */
+            accounts: number;
+            active: components["schemas"]["ModelBucketFigures"] & unknown;
+            draft: components["schemas"]["ModelBucketFigures"] & unknown;
+            /** @description All nine bucket pairs (Healthy → Healthy first) */
+            moves: components["schemas"]["ModelBucketMove"][];
+            score_change: components["schemas"]["ModelScoreChange"];
+            /** @description The 20 accounts whose score moves most */
+            top_movers: components["schemas"]["ModelTopMover"][];
+            /**
+             * @example [
+             *       "measure `seats_ratio` is missing for 64% of accounts (640 of 1000): its weight is spread over the others for them"
+             *     ]
+             */
+            warnings: string[];
+        };
+        ModelTopMover: {
+            /** @example 7 */
+            account_id: number;
+            /** @example Acme Corp */
+            account_name: string;
+            /** @enum {string} */
+            segment: "Enterprise" | "Mid-Market" | "SMB";
+            /** @example 480000 */
+            arr: number;
+            /** @example 72.4 */
+            score_before: number;
+            /** @example 51.9 */
+            score_after: number;
+            bucket_before: components["schemas"]["HealthBucket"] & unknown;
+            bucket_after: components["schemas"]["HealthBucket"] & unknown;
+            components_before: components["schemas"]["HealthComponents"] & unknown;
+            components_after: components["schemas"]["HealthComponents"] & unknown;
+        };
+        HealthModelActivation: {
+            model: components["schemas"]["HealthModel"];
+            /** @example 1 */
+            previous_model_id: number;
+            rescore: components["schemas"]["RecomputeResult"] & unknown;
         };
         Measure: {
             /**
@@ -2998,7 +3231,7 @@ export interface components {
              *       "health.score_dropped"
              *     ]
              */
-            event_types: ("health.bucket_changed" | "health.score_dropped" | "health.score_recovered" | "ingest.completed")[];
+            event_types: ("health.bucket_changed" | "health.score_dropped" | "health.score_recovered" | "health.model_activated" | "ingest.completed")[];
             /**
              * @description A note for people (what the endpoint is for)
              * @example CS team Slack bridge
@@ -3048,7 +3281,7 @@ export interface components {
              *       "health.bucket_changed"
              *     ]
              */
-            event_types?: ("health.bucket_changed" | "health.score_dropped" | "health.score_recovered" | "ingest.completed")[];
+            event_types?: ("health.bucket_changed" | "health.score_dropped" | "health.score_recovered" | "health.model_activated" | "ingest.completed")[];
             /**
              * @description A note for people (what the endpoint is for)
              * @example CS team Slack bridge
@@ -3073,7 +3306,7 @@ export interface components {
              *       "health.score_dropped"
              *     ]
              */
-            event_types?: ("health.bucket_changed" | "health.score_dropped" | "health.score_recovered" | "ingest.completed")[] | null;
+            event_types?: ("health.bucket_changed" | "health.score_dropped" | "health.score_recovered" | "health.model_activated" | "ingest.completed")[] | null;
             /**
              * @description A note for people (what the endpoint is for)
              * @example CS team Slack bridge
@@ -3113,7 +3346,7 @@ export interface components {
              * @example health.bucket_changed
              * @enum {string}
              */
-            event_type: "health.bucket_changed" | "health.score_dropped" | "health.score_recovered" | "ingest.completed" | "webhook.test";
+            event_type: "health.bucket_changed" | "health.score_dropped" | "health.score_recovered" | "health.model_activated" | "ingest.completed" | "webhook.test";
             /**
              * @description The `webhook-id` header: the same on every attempt and retry of this delivery
              * @example msg_2b8f0c6f4f8a4d3e9c1a7b5d
@@ -4194,6 +4427,187 @@ export interface operations {
             };
         };
     };
+    previewHealthModel: {
+        parameters: {
+            query?: {
+                /** @description Only the accounts of this segment */
+                segment?: "Enterprise" | "Mid-Market" | "SMB";
+            };
+            header?: {
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path: {
+                /** @description Health model id (a positive whole number) */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The book under the active model and under this one */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthModelPreview"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    activateHealthModel: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path: {
+                /** @description Health model id (a positive whole number) */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Activated, every account rescored in this request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthModelActivation"];
+                };
+            };
+            /** @description Activated, the rescore queued as `rescore.job` */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthModelActivation"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listMeasures: {
         parameters: {
             query?: never;
@@ -5048,7 +5462,7 @@ export interface operations {
                 /** @description Events per page, 1-500 */
                 limit?: number;
                 /** @description Only this type */
-                type?: "health.bucket_changed" | "health.score_dropped" | "health.score_recovered" | "ingest.completed" | "webhook.test";
+                type?: "health.bucket_changed" | "health.score_dropped" | "health.score_recovered" | "health.model_activated" | "ingest.completed" | "webhook.test";
                 /** @description Only this account's events */
                 account_id?: number;
             };
