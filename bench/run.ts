@@ -9,6 +9,10 @@
  * `--events-only` runs only what the health events cost the rescore of a 10,000-account upload (bench/lib/events.ts;
  * into bench/results/{quick,latest}-events.json); `--events-baseline <dir>` adds the same upload on the code in <dir>,
  * `--events-runs N` repeats each arm N times (3).
+ * `--models-only` runs only what health models cost (bench/lib/models.ts: preview ÷ full recompute, a delta under a
+ * 12-component model ÷ under model 1, a 1M-row upload with custom-measure columns ÷ without; into
+ * bench/results/{quick,latest}-models.json); `--models-baseline <dir>` adds the full recompute under model 1 on the
+ * code in <dir> against this code, `--models-runs N` the fresh servers per arm of those side-by-side loads (3).
  */
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -21,6 +25,7 @@ import { eventsPlan, measureEvents, printEvents } from "./lib/events.ts";
 import { incrementalPlan, measureIncremental, printIncremental } from "./lib/incremental.ts";
 import { loadTest, type LoadResult } from "./lib/load.ts";
 import { findWorkerd, sampleWhile } from "./lib/memory.ts";
+import { measureModels, modelsPlan, printModels } from "./lib/models.ts";
 import { median } from "./lib/stats.ts";
 
 const { values } = parseArgs({
@@ -31,11 +36,16 @@ const { values } = parseArgs({
     "events-only": { type: "boolean", default: false },
     "events-baseline": { type: "string" },
     "events-runs": { type: "string" },
+    "models-only": { type: "boolean", default: false },
+    "models-baseline": { type: "string" },
+    "models-runs": { type: "string" },
   },
 });
 const quick = values.quick;
 const eventsOnly = values["events-only"];
-const incrementalOnly = values["incremental-only"] || eventsOnly;
+const modelsOnly = values["models-only"];
+/** Set by any `--…-only` but `--conditional-only`: the ingest, recompute, reads and scale sections are skipped. */
+const incrementalOnly = values["incremental-only"] || eventsOnly || modelsOnly;
 const conditionalOnly = values["conditional-only"];
 
 const SIZES = quick
@@ -220,12 +230,20 @@ if (PLAN.scale) {
 
 // ── Incremental scoring: a daily delta, the cron, the D1 rows written ────────────────────────────────────────────
 
-const incremental = conditionalOnly || eventsOnly ? null : await measureIncremental(incrementalPlan(quick));
+const incremental = conditionalOnly || eventsOnly || modelsOnly ? null : await measureIncremental(incrementalPlan(quick));
 
 // ── Health events: what they add to the rescore of a 10,000-account upload ───────────────────────────────────────
 
 const eventsRuns = values["events-runs"] === undefined ? undefined : Number(values["events-runs"]);
-const events = conditionalOnly ? null : await measureEvents(eventsPlan(quick, eventsRuns), values["events-baseline"]);
+const events = conditionalOnly || modelsOnly ? null : await measureEvents(eventsPlan(quick, eventsRuns), values["events-baseline"]);
+
+// ── Health models: preview, a delta under a 12-component model, model 1 against the code before, measure columns ───
+
+const modelsRuns = values["models-runs"] === undefined ? undefined : Number(values["models-runs"]);
+const models =
+  conditionalOnly || eventsOnly || values["incremental-only"]
+    ? null
+    : await measureModels(modelsPlan(quick, modelsRuns), values["models-baseline"]);
 
 // ── Report ───────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -238,9 +256,10 @@ const machine = {
 const results = {
   date: new Date().toISOString(),
   mode: quick ? "quick" : "full",
-  incremental_only: incrementalOnly && !eventsOnly,
+  incremental_only: incrementalOnly && !eventsOnly && !modelsOnly,
   conditional_only: conditionalOnly,
   events_only: eventsOnly,
+  models_only: modelsOnly,
   machine,
   ingest,
   memory,
@@ -251,9 +270,10 @@ const results = {
   conditional,
   incremental,
   events,
+  models,
 };
 mkdirSync(RESULTS_DIR, { recursive: true });
-const resultsFile = `${quick ? "quick" : "latest"}${eventsOnly ? "-events" : incrementalOnly ? "-incremental" : conditionalOnly ? "-conditional" : ""}.json`;
+const resultsFile = `${quick ? "quick" : "latest"}${modelsOnly ? "-models" : eventsOnly ? "-events" : incrementalOnly ? "-incremental" : conditionalOnly ? "-conditional" : ""}.json`;
 writeFileSync(join(RESULTS_DIR, resultsFile), `${JSON.stringify(results, null, 2)}\n`);
 
 console.log(`\n${results.mode} run, ${results.date}, ${machine.cpus} cores (${machine.cpu_model}), ${machine.memory_gib} GiB, Node ${machine.node}\n`);
@@ -293,3 +313,4 @@ if (!incrementalOnly && !conditionalOnly) {
 printConditional(conditional, PLAN.loadSeconds);
 if (incremental) printIncremental(incremental);
 if (events) printEvents(events);
+if (models) printModels(models);

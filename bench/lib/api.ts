@@ -16,11 +16,16 @@ export const SEED = 42;
 export const round = (value: number, digits = 0) => Number(value.toFixed(digits));
 export const count = (value: number) => value.toLocaleString("en-US");
 
-/** The generated file of `accounts` × `days` (seed 42, ending END_DATE), generated once and kept in bench/data. */
-export async function dataFile(accounts: number, days: number): Promise<string> {
+/**
+ * The generated file of `accounts` × `days` (seed 42, ending END_DATE), generated once and kept in bench/data; with
+ * `measures`, the same rows with the custom-measure columns appended (MEASURE_COLUMNS, declared by declareMeasures).
+ */
+export async function dataFile(accounts: number, days: number, options: { measures?: boolean } = {}): Promise<string> {
   mkdirSync(DATA_DIR, { recursive: true });
-  const path = join(DATA_DIR, `metrics-${accounts}x${days}-seed${SEED}.csv`);
-  if (!existsSync(path)) await generateCsv({ accounts, days, seed: SEED, out: path, end: END_DATE });
+  const path = join(DATA_DIR, `metrics-${accounts}x${days}-seed${SEED}${options.measures ? "-measures" : ""}.csv`);
+  if (!existsSync(path)) {
+    await generateCsv({ accounts, days, seed: SEED, out: path, end: END_DATE, measures: options.measures ?? false });
+  }
   return path;
 }
 

@@ -34,7 +34,7 @@ type Plan = ReturnType<typeof incrementalPlan>;
  * moved on. Not generateCsv with `days: 1`: its random stream runs through every day of the accounts before, so the
  * same seed gives the same names and segments but other regions and ARR than the history.
  */
-async function deltaFile(history: string, offset: number): Promise<string> {
+export async function deltaFile(history: string, offset: number): Promise<string> {
   const path = history.replace(/\.csv$/, `-delta${offset}.csv`);
   if (existsSync(path)) return path;
   const { header, last } = await lastRows(history);
