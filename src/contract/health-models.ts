@@ -144,3 +144,8 @@ export const healthModelIdParamsSchema = idPathParams("Health model id (a positi
 
 export type HealthModelDocument = z.infer<typeof healthModelDocumentSchema>;
 export type HealthModel = z.infer<typeof healthModelSchema>;
+
+/** A stored model document (health_models.document), read back through the schema it was checked against. */
+export function parseModelDocument(text: string): HealthModelDocument {
+  return healthModelDocumentSchema.parse(JSON.parse(text));
+}

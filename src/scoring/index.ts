@@ -9,9 +9,9 @@
  * 4. The events are announced to the webhook fan-out once the batch has committed (queue.ts, announceEvents).
  * Everything outside the wing comes in through this file.
  */
-export { activateModel, type Activation } from "./activation";
+export { activateModel } from "./activation";
 export { getRecomputeJob } from "./jobs";
-export { loadActiveScoringModel, scoringModelOf, specOf } from "./model";
+export { scoringModelOf, specOf } from "./model";
 export { previewAccounts, previewMovers } from "./preview";
 export { consumeRecomputeChunks } from "./queue";
 export { recomputeScores } from "./recompute";

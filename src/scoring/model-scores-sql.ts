@@ -12,7 +12,10 @@ import { roundedNonNegative } from "./sql-rounding";
  * Layers, innermost first: per metrics row read, each component's window mean (a RANGE frame over julianday, as the
  * formula's) or the newest date with a value so far (a running max, seeded before the rows read by one backward
  * lookup); per row to score, each component's value (a primary-key probe fetches a newest or carried value, exactly as
- * stored); the points; the score, spreading the weight of components without data over the others.
+ * stored); the points; the score, spreading the weight of components without data over the others. Each layer is a
+ * MATERIALIZED CTE: SQLite would otherwise flatten a layer's expressions into every reference of the next (a value
+ * into each segment's points, the points into the sum, the weights and the JSON), an expression tree that grows
+ * with the components until a 12-component model runs out of memory.
  */
 
 const MEASURE_NAME = /^[a-z][a-z0-9_]{0,39}$/;
@@ -121,7 +124,7 @@ function valuesSql(spec: ModelSpec): string {
   return `
 SELECT r.account_id, r.date, r.segment,
        ${columns.join(",\n       ")}
-FROM (${rowsReadSql(spec)}) AS r
+FROM model_rows AS r
 WHERE r.date >= r.score_from`;
 }
 
@@ -136,7 +139,7 @@ function pointsLayerSql(spec: ModelSpec): string {
       realLiteral(componentForSegment(component, segment).weight),
     )} END AS present_weight_${index}`,
   ]);
-  return `SELECT *, ${columns.join(",\n       ")} FROM (${valuesSql(spec)})`;
+  return `SELECT *, ${columns.join(",\n       ")} FROM model_values`;
 }
 
 /**
@@ -176,18 +179,17 @@ FROM (
          json_object(${components.join(", ")}) AS components,
          ${npsIndex === -1 ? "NULL" : `source_${npsIndex}`} AS nps_source,
          ${indexes.map((index) => `(points_${index} IS NULL) * ${2 ** index}`).join(" + ")} AS missing_mask
-  FROM (${pointsLayerSql(spec)}))`;
+  FROM model_points)`;
 }
 
 /** Scores the scope's dates under the model document and upserts them, in the table's key order (see upsertScores). */
 export function upsertModelScores(scope: SQL, modelId: number, spec: ModelSpec, computedAt: string): SQL {
   return sql`
-WITH ${scope},
-${sql.raw(seedsSql(spec))}
+WITH ${scope}, ${modelScoresCte(spec)}
 INSERT INTO health_scores (account_id, date, score, bucket, model_id, dau_points, adoption_points, tickets_points,
                            nps_points, login_points, components, nps_source, computed_at)
 SELECT account_id, date, score, bucket, ${modelId}, NULL, NULL, NULL, NULL, NULL, components, nps_source, ${computedAt}
-FROM (${sql.raw(scoredRowsSql(spec))})
+FROM model_scores
 WHERE true
 ORDER BY date, account_id
 ON CONFLICT (account_id, date) DO UPDATE
@@ -215,5 +217,8 @@ export function latestDateTargets(ids: string, windowDays: number): SQL {
  */
 export function modelScoresCte(spec: ModelSpec): SQL {
   return sql.raw(`${seedsSql(spec)},
+model_rows AS MATERIALIZED (${rowsReadSql(spec)}),
+model_values AS MATERIALIZED (${valuesSql(spec)}),
+model_points AS MATERIALIZED (${pointsLayerSql(spec)}),
 model_scores AS (${scoredRowsSql(spec)})`);
 }

@@ -1,4 +1,4 @@
-import { healthModelDocumentSchema } from "../contract/health-models";
+import { parseModelDocument } from "../contract/health-models";
 import { documentModelFingerprint, getActiveModelRow, type HealthModelRow } from "../db/queries/health-models";
 import { healthConfigFingerprint, NPS_CARRY_DAYS, type HealthConfig } from "../domain/health";
 import { configuredModelSpec, type ModelSpec } from "../domain/health-model";
@@ -21,7 +21,7 @@ export function configuredModel(config: HealthConfig): ScoringModel {
 /** The scoring model a stored model row describes; `health` gives model 1 its values. */
 export function scoringModelOf(row: Pick<HealthModelRow, "id" | "document">, health: HealthConfig): ScoringModel {
   if (row.document === null) return { kind: "configured", id: row.id, config: health };
-  return { kind: "document", id: row.id, spec: healthModelDocumentSchema.parse(JSON.parse(row.document)) };
+  return { kind: "document", id: row.id, spec: parseModelDocument(row.document) };
 }
 
 /** What the model scores, as a document: model 1's is the configuration's formula written as one. */

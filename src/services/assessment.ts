@@ -5,7 +5,10 @@ import { summarisePortfolio, type PortfolioSnapshot } from "../domain/portfolio"
 import { recommendPlaybooks, type AccountAssessment } from "../domain/recommend";
 import { prioritiseAccounts, type PortfolioAccount } from "../domain/recommend-portfolio";
 import type { AccountSnapshot } from "../domain/risk";
-import { accountFields } from "../domain/types";
+import { parseModelDocument } from "../contract/health-models";
+import { getActiveModelRow } from "../db/queries/health-models";
+import { segmentComponents, type SegmentComponent } from "../domain/health-model";
+import { accountFields, type Segment } from "../domain/types";
 import type { Database } from "../lib/types";
 
 /**
@@ -14,10 +17,28 @@ import type { Database } from "../lib/types";
  * accounts at risk (POST /insights/portfolio).
  */
 
+/**
+ * The active model's components as they score a segment, when the active model is a document; null under model 1,
+ * whose five components the rules know (its snapshots then stay as they were before models, and so do their insights).
+ */
+async function activeModelComponents(db: Database): Promise<((segment: Segment) => SegmentComponent[]) | null> {
+  const row = await getActiveModelRow(db);
+  if (!row || row.document === null) return null;
+  const spec = parseModelDocument(row.document);
+  return (segment) => segmentComponents(spec, segment);
+}
+
+/** The snapshot with the components of the model that scores it (see activeModelComponents). */
+function explainedBy(components: ((segment: Segment) => SegmentComponent[]) | null) {
+  return (snapshot: AccountSnapshot): AccountSnapshot =>
+    components ? { ...snapshot, model_components: components(snapshot.segment) } : snapshot;
+}
+
 /** Null when there is no such account. */
 export async function assessAccount(db: Database, id: number): Promise<AccountAssessment | null> {
-  const account = await getAccountSnapshot(db, id);
-  if (!account) return null;
+  const [snapshot, components] = await Promise.all([getAccountSnapshot(db, id), activeModelComponents(db)]);
+  if (!snapshot) return null;
+  const account = explainedBy(components)(snapshot);
   const riskFactors = assessRisk(account);
   return { account, risk_factors: riskFactors, recommendations: recommendPlaybooks(account, riskFactors) };
 }
@@ -31,9 +52,13 @@ function toPortfolioAccount(snapshot: AccountSnapshot): PortfolioAccount {
  * first), and the biggest Healthy accounts that are growing.
  */
 export async function assessPortfolio(db: Database): Promise<PortfolioSnapshot> {
-  const [aggregates, snapshots] = await Promise.all([getPortfolioAggregates(db), getPortfolioRiskSnapshots(db)]);
+  const [aggregates, snapshots, components] = await Promise.all([
+    getPortfolioAggregates(db),
+    getPortfolioRiskSnapshots(db),
+    activeModelComponents(db),
+  ]);
   const figures = summarisePortfolio(aggregates.totals, aggregates.segments, aggregates.regions);
-  const accounts = snapshots.map(toPortfolioAccount);
+  const accounts = snapshots.map(explainedBy(components)).map(toPortfolioAccount);
   return {
     total_accounts: figures.total_accounts,
     total_arr: figures.total_arr,

@@ -1,4 +1,4 @@
-import { healthModelDocumentSchema, type HealthModel, type HealthModelDocument } from "../contract/health-models";
+import { parseModelDocument, type HealthModel, type HealthModelDocument } from "../contract/health-models";
 import { getActiveModelRow, getModelRow, insertDraftModel, listModelRows, type HealthModelRow } from "../db/queries/health-models";
 import type { HealthConfig } from "../domain/health";
 import { configuredModelSpec } from "../domain/health-model";
@@ -34,7 +34,7 @@ export function configuredModelDocument(health: HealthConfig): HealthModelDocume
 
 function toHealthModel(row: HealthModelRow, health: HealthConfig): HealthModel {
   const document =
-    row.document === null ? configuredModelDocument(health) : healthModelDocumentSchema.parse(JSON.parse(row.document));
+    row.document === null ? configuredModelDocument(health) : parseModelDocument(row.document);
   return {
     ...document,
     name: row.name,

@@ -22,8 +22,8 @@ import { streamOf } from "../helpers/streams";
  * some rows, and back-fill, change and repeat days as in the formula's own property (incremental-rescore).
  */
 
-/** Each case uploads a few files and recomputes after each: a quarter of the cases of the scoring properties. */
-const RUNS = Math.max(50, Math.round(Number(env.FUZZ_RUNS) / 4));
+/** Each case uploads a few files and recomputes after each: half the cases of the scoring properties. */
+const RUNS = Math.max(50, Math.round(Number(env.FUZZ_RUNS) / 2));
 const TIMEOUT_MS = 60_000 + RUNS * 400;
 
 const START = "2025-01-01";

@@ -19,8 +19,8 @@ import { historyArbitrary, modelArbitrary, segmentArbitrary } from "../helpers/m
  * buckets, ARR per bucket and moves are the preview's figures.
  */
 
-/** Each case activates a model and rescores the book: a quarter of the cases of the scoring properties. */
-const RUNS = Math.max(50, Math.round(Number(env.FUZZ_RUNS) / 4));
+/** Each case activates a model and rescores the book: half the cases of the scoring properties. */
+const RUNS = Math.max(50, Math.round(Number(env.FUZZ_RUNS) / 2));
 const TIMEOUT_MS = 60_000 + RUNS * 400;
 
 const bookArbitrary = fc.array(fc.record({ segment: segmentArbitrary, history: historyArbitrary(20) }), { minLength: 0, maxLength: 5 });

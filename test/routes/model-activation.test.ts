@@ -188,6 +188,18 @@ describe("POST /health/models/{id}/activate", () => {
     expect(changed[0]?.data).not.toHaveProperty("cause");
   });
 
+  it("explains scores with the active model's components: the insight names them with their weights", async () => {
+    const ids = await seedSampleAccounts();
+    const draft = await createDraft();
+    await post(`/health/models/${draft.id}/activate`);
+    const response = await post(`/insights/account/${ids[SAMPLE_ACCOUNTS[1].name]}`);
+    expect(response.status, await response.clone().text()).toBe(200);
+    const insight = await response.json<{ health_analysis: string; source: string }>();
+    expect(insight.source).toBe("rules");
+    expect(insight.health_analysis).toMatch(/^Components: usage [\d.]+\/50, logins [\d.]+\/30 and tickets [\d.]+\/20\./);
+    expect(insight.health_analysis).not.toContain("NPS");
+  });
+
   it("answers 409 for a model already active or retired, and 404 for an unknown one", async () => {
     const draft = await createDraft();
     expect((await post(`/health/models/${draft.id}/activate`)).status).toBe(200);

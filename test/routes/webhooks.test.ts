@@ -74,7 +74,13 @@ describe("webhook endpoints", () => {
     });
     expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     const all = await createWebhook();
-    expect(all.event_types).toEqual(["health.bucket_changed", "health.score_dropped", "health.score_recovered", "ingest.completed"]);
+    expect(all.event_types).toEqual([
+      "health.bucket_changed",
+      "health.score_dropped",
+      "health.score_recovered",
+      "health.model_activated",
+      "ingest.completed",
+    ]);
 
     const shown = await getWebhook(created.id);
     expect(shown).not.toHaveProperty("secret");
