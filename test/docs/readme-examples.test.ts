@@ -4,6 +4,7 @@ import architecture from "../../docs/architecture.md?raw";
 import clients from "../../docs/clients.md?raw";
 import development from "../../docs/development.md?raw";
 import eventsAndWebhooks from "../../docs/events-and-webhooks.md?raw";
+import healthModels from "../../docs/health-models.md?raw";
 import importing from "../../docs/importing.md?raw";
 import insights from "../../docs/insights.md?raw";
 import operations from "../../docs/operations.md?raw";
@@ -33,6 +34,7 @@ interface Document {
 /** The README first, then the guides, in the order of the README's Guides list (operations last: it queues a job). */
 const DOCUMENTS: readonly Document[] = [
   { path: "README.md", text: readme },
+  { path: "docs/health-models.md", text: healthModels },
   { path: "docs/importing.md", text: importing },
   { path: "docs/events-and-webhooks.md", text: eventsAndWebhooks },
   { path: "docs/revenue.md", text: revenue },
