@@ -29,11 +29,14 @@ export function specOf(model: ScoringModel): ModelSpec {
   return model.kind === "configured" ? configuredModelSpec(model.config) : model.spec;
 }
 
-/** The active model (one is active at any time: the migrations create model 1 active). */
-export async function loadActiveScoringModel(db: Database, health: HealthConfig): Promise<ScoringModel> {
-  const row = await getActiveModelRow(db);
+/** The scoring model of the active model's row (one is active at any time: the migrations create model 1 active). */
+export function activeScoringModel(row: HealthModelRow | null | undefined, health: HealthConfig): ScoringModel {
   if (!row) throw new Error("No health model is active: the migrations create model 1 active");
   return scoringModelOf(row, health);
+}
+
+export async function loadActiveScoringModel(db: Database, health: HealthConfig): Promise<ScoringModel> {
+  return activeScoringModel(await getActiveModelRow(db), health);
 }
 
 /**

@@ -3,7 +3,7 @@ import { bumpAfter } from "../db/queries/data-version";
 import { log } from "../lib/logger";
 import type { Database } from "../lib/types";
 import { countAccounts } from "./jobs";
-import { loadActiveScoringModel, scoringFingerprint, type ScoringModel } from "./model";
+import { activeScoringModel, loadActiveScoringModel, scoringFingerprint, type ScoringModel } from "./model";
 import { announceEvents, startAccountsRecomputeJob, startFullRecomputeJob } from "./queue";
 import { recomputeHealth } from "./rescore";
 import { adoptPendingRescores, getScoringFingerprint, markBookStale, readScoringState, staleMarks } from "./state";
@@ -52,7 +52,7 @@ async function rescoreStale(db: Database, queues: Queues, request: RecomputeRequ
   const others = { exceptRunId: upload?.runId ?? null };
   const state = await readScoringState(db, others);
   if (state.pending) await adoptPendingRescores(db, others);
-  const model = await loadActiveScoringModel(db, settings.health);
+  const model = activeScoringModel(state.activeModel, settings.health);
   const marked = await applyScoringModel(db, model, state.fingerprint);
   const marks = state.pending || marked ? await staleMarks(db) : state.marks;
   // The marks travel with the upload's ranges so the chunks can be sized; the rescore reads the marks itself too.

@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import { runBatch } from "../db/batch";
+import { activeModelRowQuery, type HealthModelRow } from "../db/queries/health-models";
 import { widenStaleRanges } from "../db/queries/stale-marks";
 import type { ChangedRange } from "../db/schema";
 import type { Database } from "../lib/types";
@@ -89,20 +90,23 @@ export interface ScoringState {
   marks: ChangedRange[];
   /** Whether pending rescores `of` are waiting to be adopted (an upload cut off or whose rescore failed). */
   pending: boolean;
+  /** The active model's row (the migrations create model 1 active, and one model is active at any time). */
+  activeModel: HealthModelRow | undefined;
 }
 
 /**
- * What a stale rescore starts from, in one read-only round trip: the fingerprint, the stale marks and whether there
- * are pending rescores `of` to adopt (seldom: reading first spares the common case a write).
+ * What a stale rescore starts from, in one read-only round trip: the fingerprint, the stale marks, whether there are
+ * pending rescores `of` to adopt (seldom: reading first spares the common case a write) and the active model.
  */
 export async function readScoringState(db: Database, of: PendingRescoresOf): Promise<ScoringState> {
-  const [state, marks] = await runBatch(db, [
+  const [state, marks, activeModel] = await runBatch(db, [
     db.get<{ fingerprint: string | null; pending: number }>(sql`
       SELECT (SELECT fingerprint FROM scoring_config WHERE id = 1) AS fingerprint,
              EXISTS (SELECT 1 FROM pending_rescores AS p WHERE ${pendingOf(of)}) AS pending`),
     staleMarks(db),
+    activeModelRowQuery(db),
   ]);
-  return { fingerprint: state.fingerprint, marks, pending: state.pending === 1 };
+  return { fingerprint: state.fingerprint, marks, pending: state.pending === 1, activeModel };
 }
 
 /** Deletes an upload's pending rescores: in the batch of the rescore's last chunk (see rescore.ts). */

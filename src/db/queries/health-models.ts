@@ -40,9 +40,13 @@ export async function getModelRow(db: Database, id: number): Promise<HealthModel
   return (await db.get<HealthModelRow>(sql`SELECT ${COLUMNS} FROM health_models WHERE id = ${id}`)) ?? null;
 }
 
-/** The active model (health_models_one_active_idx holds only it). */
+/** The read of the active model (health_models_one_active_idx holds only it), to await or to send in a batch. */
+export function activeModelRowQuery(db: Database) {
+  return db.get<HealthModelRow | undefined>(sql`SELECT ${COLUMNS} FROM health_models WHERE status = 'active'`);
+}
+
 export async function getActiveModelRow(db: Database): Promise<HealthModelRow | null> {
-  return (await db.get<HealthModelRow>(sql`SELECT ${COLUMNS} FROM health_models WHERE status = 'active'`)) ?? null;
+  return (await activeModelRowQuery(db)) ?? null;
 }
 
 /** What the stored scores record they follow under a model other than model 1: its id, which never changes meaning. */
