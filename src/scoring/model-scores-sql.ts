@@ -61,42 +61,55 @@ const carries = (component: ModelComponentSpec) => component.aggregation.carry_d
 /** Whether the component reads the newest date with a value (a `latest`, or a mean that carries). */
 const readsNewestDate = (component: ModelComponentSpec) => component.aggregation.type === "latest" || carries(component);
 
-/** Per target account, the newest date with a value before the rows read, within the carry (when the component carries). */
-function seedsSql(spec: ModelSpec): string {
-  const seeds = spec.components.flatMap((component, index) =>
-    carries(component)
-      ? [
-          `(SELECT s.date FROM account_metrics AS s
-            WHERE s.account_id = t.account_id AND s.date < t.read_from
-              AND s.date >= date(t.score_from, '-${component.aggregation.carry_days} days')
-              AND ${measureSql(component.measure, "s")} IS NOT NULL
-            ORDER BY s.date DESC LIMIT 1) AS seed_${index}`,
-        ]
-      : [],
-  );
-  return `seeds AS MATERIALIZED (SELECT ${["t.account_id", ...seeds].join(",\n         ")} FROM targets AS t)`;
+/**
+ * What the statement reads per measure, shared by the components that score it: the window mean (when one takes it),
+ * the newest date with a value (when one takes the latest value or carries), and how far back any of them carries.
+ */
+interface MeasureRead {
+  /** Its columns' suffix: the measure's position among the model's distinct measures. */
+  id: number;
+  measure: string;
+  mean: boolean;
+  newest: boolean;
+  /** The longest carry_days of its components; null when none carries. */
+  carryDays: number | null;
 }
 
-/** Per metrics row read: each component's window mean, or the newest date so far with a value. */
-function rowsReadSql(spec: ModelSpec): string {
-  const columns = spec.components.flatMap((component, index) => {
-    const measure = measureSql(component.measure, "m");
-    const mean = component.aggregation.type === "mean" ? [`avg(${measure}) OVER recent AS mean_${index}`] : [];
-    const newestSoFar = `max(CASE WHEN ${measure} IS NOT NULL THEN m.date END) OVER so_far`;
-    const newest = readsNewestDate(component)
-      ? [`${carries(component) ? `coalesce(${newestSoFar}, sd.seed_${index})` : newestSoFar} AS newest_${index}`]
-      : [];
-    return [...mean, ...newest];
+function measureReads(spec: ModelSpec): Map<string, MeasureRead> {
+  const reads = new Map<string, MeasureRead>();
+  for (const component of spec.components) {
+    const read = reads.get(component.measure) ?? { id: reads.size, measure: component.measure, mean: false, newest: false, carryDays: null };
+    read.mean ||= component.aggregation.type === "mean";
+    read.newest ||= readsNewestDate(component);
+    const carry = component.aggregation.carry_days;
+    if (carry !== undefined) read.carryDays = Math.max(read.carryDays ?? 0, carry);
+    reads.set(component.measure, read);
+  }
+  return reads;
+}
+
+/**
+ * Per metrics row read: each measure's window mean, its newest date so far with a value (a running max, which spares
+ * SQLite the temporary index a sliding one keeps) and the row's own value.
+ */
+function rowsReadSql(spec: ModelSpec, reads: ReadonlyMap<string, MeasureRead>): string {
+  const columns = [...reads.values()].flatMap((read) => {
+    const measure = measureSql(read.measure, "m");
+    return [
+      ...(read.mean ? [`avg(${measure}) OVER recent AS mean_${read.id}`] : []),
+      ...(read.newest
+        ? [`max(CASE WHEN ${measure} IS NOT NULL THEN m.date END) OVER so_far AS newest_so_far_${read.id}`, `${measure} AS own_${read.id}`]
+        : []),
+    ];
   });
   const windows = [
     `recent AS (PARTITION BY m.account_id ORDER BY julianday(m.date) RANGE BETWEEN ${spec.window_days - 1} PRECEDING AND CURRENT ROW)`,
     `so_far AS (PARTITION BY m.account_id ORDER BY julianday(m.date) ROWS UNBOUNDED PRECEDING)`,
   ];
   return `
-SELECT m.account_id, m.date, t.score_from, a.segment,
+SELECT m.account_id, m.date, t.score_from, t.read_from, a.segment,
        ${columns.join(",\n       ")}
 FROM targets AS t
-JOIN seeds AS sd ON sd.account_id = t.account_id
 JOIN account_metrics AS m ON m.account_id = t.account_id AND m.date BETWEEN t.read_from AND t.score_to
 JOIN accounts AS a ON a.id = m.account_id
 WHERE a.segment IN (${SEGMENTS.map((segment) => `'${segment}'`).join(", ")})
@@ -104,28 +117,52 @@ WINDOW ${windows.join(",\n       ")}`;
 }
 
 /**
- * Per row to score: each component's value and where it came from. A newest or carried value is fetched by its
- * (account_id, date) key, so it is the stored number itself.
+ * Per row to score: each measure's newest date with a value (`dates`), then that value (`values`: apart, so the
+ * lookup below runs once, not once per reference of the date). Before the rows read, the newest date is
+ * one backward lookup within the longest carry, made only when the rows read have none (coalesce stops at its first
+ * non-null argument). The value is the row's own when the newest date is the row's (a daily feed's usual case), else
+ * fetched by its (account_id, date) key: either way the stored number itself.
  */
-function valuesSql(spec: ModelSpec): string {
+function newestSql(reads: ReadonlyMap<string, MeasureRead>): { dates: string; values: string } {
+  const newest = [...reads.values()].filter((read) => read.newest);
+  const dates = newest.map((read) => {
+    if (read.carryDays === null) return `r.newest_so_far_${read.id} AS newest_${read.id}`;
+    return `coalesce(r.newest_so_far_${read.id},
+         (SELECT s.date FROM account_metrics AS s
+          WHERE s.account_id = r.account_id AND s.date < r.read_from AND s.date >= date(r.date, '-${read.carryDays} days')
+            AND ${measureSql(read.measure, "s")} IS NOT NULL
+          ORDER BY s.date DESC LIMIT 1)) AS newest_${read.id}`;
+  });
+  const values = newest.map(
+    (read) => `CASE WHEN n.newest_${read.id} = n.date THEN 1.0 * n.own_${read.id}
+            ELSE (SELECT 1.0 * ${measureSql(read.measure, "p")} FROM account_metrics AS p
+                  WHERE p.account_id = n.account_id AND p.date = n.newest_${read.id}) END AS newest_value_${read.id}`,
+  );
+  return {
+    dates: `SELECT r.*${dates.map((column) => `,\n       ${column}`).join("")} FROM model_rows AS r WHERE r.date >= r.score_from`,
+    values: `SELECT n.*${values.map((column) => `,\n       ${column}`).join("")} FROM model_dated AS n`,
+  };
+}
+
+/** Per row to score: each component's value and where it came from. */
+function valuesSql(spec: ModelSpec, reads: ReadonlyMap<string, MeasureRead>): string {
   const columns = spec.components.flatMap((component, index) => {
-    const probe = `(SELECT 1.0 * ${measureSql(component.measure, "p")} FROM account_metrics AS p
-             WHERE p.account_id = r.account_id AND p.date = r.newest_${index})`;
-    const carried = carries(component) ? `r.newest_${index} >= date(r.date, '-${component.aggregation.carry_days} days')` : null;
+    const read = reads.get(component.measure);
+    if (!read) throw new Error(`No read of ${component.measure}`);
+    const carried = carries(component) ? `r.newest_${read.id} >= date(r.date, '-${component.aggregation.carry_days} days')` : null;
     const inWindow =
       component.aggregation.type === "mean"
-        ? `r.mean_${index} IS NOT NULL`
-        : `r.newest_${index} > date(r.date, '-${spec.window_days} days')`;
-    const windowValue = component.aggregation.type === "mean" ? `r.mean_${index}` : probe;
-    const value = `CASE WHEN ${inWindow} THEN ${windowValue}${carried ? ` WHEN ${carried} THEN ${probe}` : ""} END`;
+        ? `r.mean_${read.id} IS NOT NULL`
+        : `r.newest_${read.id} > date(r.date, '-${spec.window_days} days')`;
+    const windowValue = component.aggregation.type === "mean" ? `r.mean_${read.id}` : `r.newest_value_${read.id}`;
+    const value = `CASE WHEN ${inWindow} THEN ${windowValue}${carried ? ` WHEN ${carried} THEN r.newest_value_${read.id}` : ""} END`;
     const source = `CASE WHEN ${inWindow} THEN 'window'${carried ? ` WHEN ${carried} THEN 'carried'` : ""} ELSE 'missing' END`;
     return [`${value} AS value_${index}`, `${source} AS source_${index}`];
   });
   return `
 SELECT r.account_id, r.date, r.segment,
        ${columns.join(",\n       ")}
-FROM model_rows AS r
-WHERE r.date >= r.score_from`;
+FROM model_newest AS r`;
 }
 
 /** Per row: each component's points for the account's segment (null without a value) and its weight when present. */
@@ -216,9 +253,12 @@ export function latestDateTargets(ids: string, windowDays: number): SQL {
  * bucket, components, nps_source, missing_mask), for a preview to compare with the stored health.
  */
 export function modelScoresCte(spec: ModelSpec): SQL {
-  return sql.raw(`${seedsSql(spec)},
-model_rows AS MATERIALIZED (${rowsReadSql(spec)}),
-model_values AS MATERIALIZED (${valuesSql(spec)}),
+  const reads = measureReads(spec);
+  const newest = newestSql(reads);
+  return sql.raw(`model_rows AS (${rowsReadSql(spec, reads)}),
+model_dated AS MATERIALIZED (${newest.dates}),
+model_newest AS MATERIALIZED (${newest.values}),
+model_values AS MATERIALIZED (${valuesSql(spec, reads)}),
 model_points AS MATERIALIZED (${pointsLayerSql(spec)}),
 model_scores AS (${scoredRowsSql(spec)})`);
 }
