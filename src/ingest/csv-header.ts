@@ -37,8 +37,6 @@ export interface MeasureColumn {
   position: number;
   /** A number within the measure's range; an empty cell is no value. */
   rule: ValueRule<number | null>;
-  /** `"<name>":`, the start of its entry in the row's JSON object. */
-  jsonKey: string;
 }
 
 /** Position of each known column in a data line; -1 for an absent optional column. */
@@ -133,7 +131,6 @@ function measureColumns(measures: readonly MeasureRange[], positions: ReadonlyMa
       name: measure.name,
       position: positions.get(measure.name) ?? -1,
       rule: orNull(decimal(measure.min, measure.max)),
-      jsonKey: `${JSON.stringify(measure.name)}:`,
     }));
 }
 

@@ -22,11 +22,11 @@ export { dateProblem } from "./values";
  * free of control characters first.
  */
 
-/**
- * A validated data line: its physical line in the file, one typed value per column and, when it has values of declared
- * measures, those as the JSON object stored with the row (`{"seats_ratio":0.8}`).
- */
-export type MetricRow = { line: number; measures?: string | undefined } & ColumnValues;
+/** A row's values of declared measures, by name; stored with the row as the JSON object (`{"seats_ratio":0.8}`). */
+export type MeasureValues = Readonly<Record<string, number>>;
+
+/** A validated data line: its physical line in the file, one typed value per column and its declared measures' values. */
+export type MetricRow = { line: number; measures?: MeasureValues | undefined } & ColumnValues;
 
 export interface RowError {
   /** Physical line in the file; the header is line 1. */
@@ -49,7 +49,7 @@ const AT = Object.fromEntries(COLUMNS.map((entry, index) => [entry.field, index]
  * The row of a line's values (in table order). One literal gives every row the same shape without a store by
  * computed key per value, which cost a tenth of the validation; `satisfies` keeps it naming every field.
  */
-function rowOf(line: number, values: readonly unknown[], measures: string | undefined): MetricRow {
+function rowOf(line: number, values: readonly unknown[], measures: MeasureValues | undefined): MetricRow {
   return {
     line,
     measures,
@@ -121,18 +121,24 @@ function readCell<T>(raw: string, rule: ValueRule<T>, check: LineCheck, plainAsc
 }
 
 /**
- * The line's values of the declared measures as the JSON object stored with the row (undefined: none). Written as
- * text rather than built and stringified: the names are JSON-safe and a finite number's text is its JSON.
+ * The line's values of the declared measures, by name (undefined: none). An object, not JSON text: the batch's JSON
+ * then nests it as an object, where a string would be escaped, and grow the batch past the writer's split size.
  */
-function measuresOf(fields: readonly string[], measures: readonly MeasureColumn[], check: LineCheck, plainAscii: boolean): string | undefined {
-  let json: string | undefined;
+function measuresOf(
+  fields: readonly string[],
+  measures: readonly MeasureColumn[],
+  check: LineCheck,
+  plainAscii: boolean,
+): MeasureValues | undefined {
+  let values: Record<string, number> | undefined;
   for (const measure of measures) {
     check.column = measure.name;
     const value = readCell(fields[measure.position] ?? "", measure.rule, check, plainAscii);
     if (value === null || value === INVALID) continue;
-    json = `${json === undefined ? "{" : `${json},`}${measure.jsonKey}${value}`;
+    values ??= {};
+    values[measure.name] = value;
   }
-  return json === undefined ? undefined : `${json}}`;
+  return values;
 }
 
 /**

@@ -89,22 +89,32 @@ function measureReads(spec: ModelSpec): Map<string, MeasureRead> {
 }
 
 /**
- * Per metrics row read: each measure's window mean, its newest date so far with a value (a running max, which spares
- * SQLite the temporary index a sliding one keeps) and the row's own value.
+ * Where the running "newest date with a value" runs: over every row read, with the window means (a full recompute,
+ * which scores every row it reads), or over the rows scored alone (a stale rescore or a preview, which read the window
+ * before their first date for the means only: a daily delta then runs it over one row per account, not a window's).
  */
-function rowsReadSql(spec: ModelSpec, reads: ReadonlyMap<string, MeasureRead>): string {
+export type RunningNewest = "with-means" | "over-scored-rows";
+
+const newestSoFarSql = (value: string, date: string) => `max(CASE WHEN ${value} IS NOT NULL THEN ${date} END)`;
+
+/**
+ * Per metrics row read: each measure's window mean, the row's own value of the measures read newest and, with the
+ * means, their newest date so far (a running max, which spares SQLite the temporary index a sliding one keeps).
+ */
+function rowsReadSql(spec: ModelSpec, reads: ReadonlyMap<string, MeasureRead>, running: RunningNewest): string {
   const columns = [...reads.values()].flatMap((read) => {
     const measure = measureSql(read.measure, "m");
     return [
       ...(read.mean ? [`avg(${measure}) OVER recent AS mean_${read.id}`] : []),
-      ...(read.newest
-        ? [`max(CASE WHEN ${measure} IS NOT NULL THEN m.date END) OVER so_far AS newest_so_far_${read.id}`, `${measure} AS own_${read.id}`]
+      ...(read.newest ? [`${measure} AS own_${read.id}`] : []),
+      ...(read.newest && running === "with-means"
+        ? [`${newestSoFarSql(measure, "m.date")} OVER so_far AS newest_so_far_${read.id}`]
         : []),
     ];
   });
   const windows = [
     `recent AS (PARTITION BY m.account_id ORDER BY julianday(m.date) RANGE BETWEEN ${spec.window_days - 1} PRECEDING AND CURRENT ROW)`,
-    `so_far AS (PARTITION BY m.account_id ORDER BY julianday(m.date) ROWS UNBOUNDED PRECEDING)`,
+    ...(running === "with-means" ? ["so_far AS (PARTITION BY m.account_id ORDER BY julianday(m.date) ROWS UNBOUNDED PRECEDING)"] : []),
   ];
   return `
 SELECT m.account_id, m.date, t.score_from, t.read_from, a.segment,
@@ -116,20 +126,32 @@ WHERE a.segment IN (${SEGMENTS.map((segment) => `'${segment}'`).join(", ")})
 WINDOW ${windows.join(",\n       ")}`;
 }
 
+/** The rows to score, with each measure's newest date so far when it runs over them (see RunningNewest). */
+function rowsScoredSql(reads: ReadonlyMap<string, MeasureRead>, running: RunningNewest): string {
+  const newest = [...reads.values()].filter((read) => read.newest);
+  if (running === "with-means" || newest.length === 0) return "SELECT * FROM model_rows WHERE date >= score_from";
+  const columns = newest.map((read) => `${newestSoFarSql(`own_${read.id}`, "date")} OVER so_far AS newest_so_far_${read.id}`);
+  return `SELECT *, ${columns.join(",\n       ")} FROM model_rows WHERE date >= score_from
+WINDOW so_far AS (PARTITION BY account_id ORDER BY julianday(date) ROWS UNBOUNDED PRECEDING)`;
+}
+
 /**
  * Per row to score: each measure's newest date with a value (`dates`), then that value (`values`: apart, so the
- * lookup below runs once, not once per reference of the date). Before the rows read, the newest date is
- * one backward lookup within the longest carry, made only when the rows read have none (coalesce stops at its first
- * non-null argument). The value is the row's own when the newest date is the row's (a daily feed's usual case), else
- * fetched by its (account_id, date) key: either way the stored number itself.
+ * lookup below runs once, not once per reference of the date). Before the rows the running max ran over, the newest
+ * date is one backward lookup, made only when those rows hold none (coalesce stops at its first non-null argument),
+ * reaching as far back as a component may use it: the longest carry, and under "over-scored-rows" the window too (the
+ * window before the first scored date was read for the means only). The value is the row's own when the newest date is
+ * the row's (a daily feed's usual case), else fetched by its (account_id, date) key: either way the stored number.
  */
-function newestSql(reads: ReadonlyMap<string, MeasureRead>): { dates: string; values: string } {
+function newestSql(spec: ModelSpec, reads: ReadonlyMap<string, MeasureRead>, running: RunningNewest): { dates: string; values: string } {
   const newest = [...reads.values()].filter((read) => read.newest);
+  const before = running === "with-means" ? "r.read_from" : "r.score_from";
   const dates = newest.map((read) => {
-    if (read.carryDays === null) return `r.newest_so_far_${read.id} AS newest_${read.id}`;
+    const reach = Math.max(read.carryDays ?? 0, running === "with-means" ? 0 : spec.window_days - 1);
+    if (reach === 0) return `r.newest_so_far_${read.id} AS newest_${read.id}`;
     return `coalesce(r.newest_so_far_${read.id},
          (SELECT s.date FROM account_metrics AS s
-          WHERE s.account_id = r.account_id AND s.date < r.read_from AND s.date >= date(r.date, '-${read.carryDays} days')
+          WHERE s.account_id = r.account_id AND s.date < ${before} AND s.date >= date(r.date, '-${reach} days')
             AND ${measureSql(read.measure, "s")} IS NOT NULL
           ORDER BY s.date DESC LIMIT 1)) AS newest_${read.id}`;
   });
@@ -139,7 +161,7 @@ function newestSql(reads: ReadonlyMap<string, MeasureRead>): { dates: string; va
                   WHERE p.account_id = n.account_id AND p.date = n.newest_${read.id}) END AS newest_value_${read.id}`,
   );
   return {
-    dates: `SELECT r.*${dates.map((column) => `,\n       ${column}`).join("")} FROM model_rows AS r WHERE r.date >= r.score_from`,
+    dates: `SELECT r.*${dates.map((column) => `,\n       ${column}`).join("")} FROM model_scored AS r`,
     values: `SELECT n.*${values.map((column) => `,\n       ${column}`).join("")} FROM model_dated AS n`,
   };
 }
@@ -220,9 +242,15 @@ FROM (
 }
 
 /** Scores the scope's dates under the model document and upserts them, in the table's key order (see upsertScores). */
-export function upsertModelScores(scope: SQL, modelId: number, spec: ModelSpec, computedAt: string): SQL {
+export function upsertModelScores(
+  scope: SQL,
+  modelId: number,
+  spec: ModelSpec,
+  computedAt: string,
+  scoresEveryRowRead: boolean,
+): SQL {
   return sql`
-WITH ${scope}, ${modelScoresCte(spec)}
+WITH ${scope}, ${modelScoresCte(spec, scoresEveryRowRead ? "with-means" : "over-scored-rows")}
 INSERT INTO health_scores (account_id, date, score, bucket, model_id, dau_points, adoption_points, tickets_points,
                            nps_points, login_points, components, nps_source, computed_at)
 SELECT account_id, date, score, bucket, ${modelId}, NULL, NULL, NULL, NULL, NULL, components, nps_source, ${computedAt}
@@ -252,10 +280,11 @@ export function latestDateTargets(ids: string, windowDays: number): SQL {
  * The CTEs that score the scope's dates under the model without writing: `model_scores` (account_id, date, score,
  * bucket, components, nps_source, missing_mask), for a preview to compare with the stored health.
  */
-export function modelScoresCte(spec: ModelSpec): SQL {
+export function modelScoresCte(spec: ModelSpec, running: RunningNewest): SQL {
   const reads = measureReads(spec);
-  const newest = newestSql(reads);
-  return sql.raw(`model_rows AS (${rowsReadSql(spec, reads)}),
+  const newest = newestSql(spec, reads, running);
+  return sql.raw(`model_rows AS (${rowsReadSql(spec, reads, running)}),
+model_scored AS (${rowsScoredSql(reads, running)}),
 model_dated AS MATERIALIZED (${newest.dates}),
 model_newest AS MATERIALIZED (${newest.values}),
 model_values AS MATERIALIZED (${valuesSql(spec, reads)}),

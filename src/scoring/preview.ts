@@ -39,7 +39,7 @@ export async function previewAccounts(db: Database, spec: ModelSpec, segment?: S
   for (let start = 0; start < ids.length; start += ACCOUNTS_PER_PREVIEW_CHUNK) {
     const chunk = JSON.stringify(ids.slice(start, start + ACCOUNTS_PER_PREVIEW_CHUNK));
     const rows = await db.all<PreviewRow>(sql`
-      WITH ${latestDateTargets(chunk, spec.window_days)}, ${modelScoresCte(spec)}
+      WITH ${latestDateTargets(chunk, spec.window_days)}, ${modelScoresCte(spec, "over-scored-rows")}
       SELECT s.account_id, a.arr, a.health_score AS before_score, a.health_bucket AS before_bucket, s.score, s.bucket,
              s.missing_mask
       FROM model_scores AS s JOIN accounts AS a ON a.id = s.account_id
@@ -77,7 +77,7 @@ export async function previewMovers(db: Database, spec: ModelSpec, ids: readonly
   const rows = await db.all<
     Omit<PreviewMover, "components_before" | "components_after"> & { components_before: string; components_after: string }
   >(sql`
-    WITH ${latestDateTargets(JSON.stringify(ids), spec.window_days)}, ${modelScoresCte(spec)}
+    WITH ${latestDateTargets(JSON.stringify(ids), spec.window_days)}, ${modelScoresCte(spec, "over-scored-rows")}
     SELECT s.account_id, a.account_name, a.segment, a.arr, a.health_score AS score_before, s.score AS score_after,
            a.health_bucket AS bucket_before, s.bucket AS bucket_after, a.health_components AS components_before,
            s.components AS components_after

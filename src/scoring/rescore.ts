@@ -24,7 +24,7 @@ function assertValidWindowDays(windowDays: number): void {
 function upsertChunkScores(scope: SQL, model: ScoringModel, computedAt: string, scoresEveryRowRead: boolean): SQL {
   return model.kind === "configured"
     ? upsertScores(scope, model.config, computedAt, scoresEveryRowRead)
-    : upsertModelScores(scope, model.id, model.spec, computedAt);
+    : upsertModelScores(scope, model.id, model.spec, computedAt, scoresEveryRowRead);
 }
 
 /** D1 rows written by a chunk's statements (`meta.rows_written`, what D1 bills), indexes included. */

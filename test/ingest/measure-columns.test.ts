@@ -100,8 +100,8 @@ describe("header and row validation (pure)", () => {
 
   it("stores the values as one JSON object in name order, leaves empty cells out, and has none without values", () => {
     const resolved = header([...CSV_HEADER_ORDER, "seats_ratio", "invoices_overdue"]);
-    expect(validateRow(line(["0.8", "3"]), resolved, 2)).toMatchObject({ ok: true, row: { measures: '{"invoices_overdue":3,"seats_ratio":0.8}' } });
-    expect(validateRow(line(["1e-1", ""]), resolved, 2)).toMatchObject({ ok: true, row: { measures: '{"seats_ratio":0.1}' } });
+    expect(validateRow(line(["0.8", "3"]), resolved, 2)).toMatchObject({ ok: true, row: { measures: { invoices_overdue: 3, seats_ratio: 0.8 } } });
+    expect(validateRow(line(["1e-1", ""]), resolved, 2)).toMatchObject({ ok: true, row: { measures: { seats_ratio: 0.1 } } });
     const empty = validateRow(line(["", " "]), resolved, 2);
     expect(empty.ok && empty.row.measures).toBeUndefined();
   });

@@ -16,7 +16,7 @@ const rowArbitrary = fc.record({
   dailyActiveUsers: fc.integer({ min: 0, max: 3 }),
   renewalDate: fc.constantFrom(null, "2025-01-01", "2025-06-01"),
   owner: fc.constantFrom(null, "Ana", "Ben"),
-  measures: fc.constantFrom(undefined, '{"seats_ratio":0.5}', '{"invoices_overdue":2,"seats_ratio":1}'),
+  measures: fc.constantFrom<Readonly<Record<string, number>> | undefined>(undefined, { seats_ratio: 0.5 }, { invoices_overdue: 2, seats_ratio: 1 }),
 });
 
 /** Rows sorted as files usually are (by account, then date), or in the arbitrary's order. */

@@ -85,7 +85,7 @@ WHERE m.account_id IS NULL
    OR m.arr IS NOT j.value ->> 7
    OR m.renewal_date IS NOT j.value ->> 8
    OR m.owner IS NOT j.value ->> 9
-   OR m.measures IS NOT j.value ->> 10`;
+   OR m.measures IS NOT nullif(j.value -> 10, 'null')`;
 }
 
 /** The stored ARR of the accounts among `names` (absent when not stored): all an upload's review compares. */

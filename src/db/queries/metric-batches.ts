@@ -153,7 +153,7 @@ function upsertMetrics(metricsJson: string, runId: number) {
 INSERT INTO account_metrics (account_id, date, daily_active_users, feature_adoption_rate, support_tickets_open,
                              nps_score, login_frequency, arr, renewal_date, owner, measures, ingest_run_id)
 SELECT a.id, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5, j.value ->> 6, j.value ->> 7,
-       j.value ->> 8, j.value ->> 9, j.value ->> 10, ${runId}
+       j.value ->> 8, j.value ->> 9, nullif(j.value -> 10, 'null'), ${runId}
 FROM json_each(${metricsJson}) AS j
 JOIN accounts AS a ON a.account_name = j.value ->> 0
 WHERE true

@@ -21,7 +21,7 @@ export type AccountTuple = [
   dates: string[] | null,
 ];
 
-/** One account + date of metrics; its declared measures' values as a JSON object (null: none). */
+/** One account + date of metrics; its declared measures' values by name (null: none), nested in the batch's JSON. */
 export type MetricTuple = [
   name: string,
   date: string,
@@ -33,5 +33,5 @@ export type MetricTuple = [
   arr: number,
   renewalDate: string | null,
   owner: string | null,
-  measures: string | null,
+  measures: Readonly<Record<string, number>> | null,
 ];
