@@ -8,10 +8,11 @@ CREATE TABLE `measures` (
 	`created_by` text
 );
 --> statement-breakpoint
--- Every score records the model that computed it: model 1's five components keep their columns (now null under another
--- model, whose points are the JSON `components`), and nps_source is null under a model without an NPS component. The
--- table stays WITHOUT ROWID and clustered on (date, account_id), which drizzle-kit cannot declare (see 0013), so the
--- rebuild is written here; every stored score was computed by model 1.
+-- Every score records the model that computed it and its components' points by position: model 1's five in the five
+-- columns they always had, a model's components 6-12 in points_5 … points_11, each nullable (a component without data,
+-- or a model with fewer); nps_source is null under a model without an NPS component. The table stays WITHOUT ROWID
+-- and clustered on (date, account_id), which drizzle-kit cannot declare (see 0013), so the rebuild is written here;
+-- every stored score was computed by model 1.
 CREATE TABLE `health_scores_with_model` (
 	`account_id` integer NOT NULL,
 	`date` text NOT NULL,
@@ -23,7 +24,13 @@ CREATE TABLE `health_scores_with_model` (
 	`tickets_points` real,
 	`nps_points` real,
 	`login_points` real,
-	`components` text,
+	`points_5` real,
+	`points_6` real,
+	`points_7` real,
+	`points_8` real,
+	`points_9` real,
+	`points_10` real,
+	`points_11` real,
 	`nps_source` text,
 	`computed_at` text NOT NULL,
 	PRIMARY KEY(`date`, `account_id`),
@@ -31,9 +38,9 @@ CREATE TABLE `health_scores_with_model` (
 ) WITHOUT ROWID;
 --> statement-breakpoint
 INSERT INTO `health_scores_with_model` (`account_id`, `date`, `score`, `bucket`, `model_id`, `dau_points`,
-  `adoption_points`, `tickets_points`, `nps_points`, `login_points`, `components`, `nps_source`, `computed_at`)
+  `adoption_points`, `tickets_points`, `nps_points`, `login_points`, `nps_source`, `computed_at`)
   SELECT `account_id`, `date`, `score`, `bucket`, 1, `dau_points`, `adoption_points`, `tickets_points`, `nps_points`,
-         `login_points`, NULL, `nps_source`, `computed_at`
+         `login_points`, `nps_source`, `computed_at`
   FROM `health_scores` ORDER BY `date`, `account_id`;
 --> statement-breakpoint
 DROP TABLE `health_scores`;

@@ -118,21 +118,44 @@ export const healthScores = sqliteTable(
     bucket: text("bucket", { enum: ["Healthy", "At-Risk", "Critical"] }).notNull(),
     // The model that computed it (health_models.id).
     modelId: integer("model_id").notNull().default(1),
-    // Model 1's five components have their own columns (null under another model); npsPoints is null too when no
-    // NPS was found in the window nor carried forward from the previous 90 days.
+    // The points of the model's components, by position (HEALTH_SCORE_POINTS_COLUMNS): component i in the i-th
+    // column, null when it had no data or the model has fewer. The first five are named after model 1's components
+    // (npsPoints is null when no NPS was found in the window nor carried from the previous 90 days). Columns, not
+    // JSON: the trends subtract them column by column, as cheaply under any model as under model 1.
     dauPoints: real("dau_points"),
     adoptionPoints: real("adoption_points"),
     ticketsPoints: real("tickets_points"),
     npsPoints: real("nps_points"),
     loginPoints: real("login_points"),
-    // Any other model's points, as a JSON object by component key (null under model 1).
-    components: text("components", { mode: "json" }),
+    points5: real("points_5"),
+    points6: real("points_6"),
+    points7: real("points_7"),
+    points8: real("points_8"),
+    points9: real("points_9"),
+    points10: real("points_10"),
+    points11: real("points_11"),
     // Where the NPS came from; null under a model that does not score the NPS.
     npsSource: text("nps_source", { enum: ["window", "carried", "missing"] }),
     computedAt: text("computed_at").notNull(),
   },
   (table) => [primaryKey({ columns: [table.date, table.accountId] })],
 );
+
+/** health_scores' points columns in component order: a model's component i is stored in the i-th (12 at most). */
+export const HEALTH_SCORE_POINTS_COLUMNS = [
+  "dau_points",
+  "adoption_points",
+  "tickets_points",
+  "nps_points",
+  "login_points",
+  "points_5",
+  "points_6",
+  "points_7",
+  "points_8",
+  "points_9",
+  "points_10",
+  "points_11",
+] as const;
 
 export const ingestRuns = sqliteTable(
   "ingest_runs",

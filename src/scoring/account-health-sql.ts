@@ -1,18 +1,29 @@
 import { sql, type SQL } from "drizzle-orm";
 import { ENGAGEMENT_CHANGE_THRESHOLD, TREND_PERIODS } from "../domain/trend";
+import { HEALTH_SCORE_POINTS_COLUMNS } from "../db/schema";
 import { roundedSql } from "./sql-rounding";
 
 
-/** Model 1's five component columns of the score row `row`, as the components object. */
-function fiveComponentsSql(row: string): string {
-  return `json_object('daily_active_users', ${row}.dau_points, 'feature_adoption', ${row}.adoption_points,
-                     'support_tickets', ${row}.tickets_points, 'nps', ${row}.nps_points,
-                     'login_frequency', ${row}.login_points)`;
+/** A model's component keys with the health_scores column each is stored in (HEALTH_SCORE_POINTS_COLUMNS). */
+export type ComponentColumns = readonly { key: string; column: string }[];
+
+export function componentColumns(keys: readonly string[]): ComponentColumns {
+  return keys.map((key, index) => {
+    const column = HEALTH_SCORE_POINTS_COLUMNS[index];
+    if (!column) throw new RangeError(`A model has at most ${HEALTH_SCORE_POINTS_COLUMNS.length} components`);
+    return { key, column };
+  });
+}
+
+/** The components of the score row `row`, as the object by key. */
+function componentsSql(row: string, components: ComponentColumns): string {
+  return `json_object(${components.map(({ key, column }) => `'${key}', ${row}.${column}`).join(", ")})`;
 }
 
 /**
  * The change of each component from one components object to another (JSON), by the later's keys, rounded like the
- * trends': null where either has no value (a component without data, or one the earlier model did not have).
+ * trends': null where either has no value (a component without data, or one the earlier model did not have). For the
+ * events, which compare the account's stored objects (rare: an event per changed bucket).
  */
 export function componentsChangeByKeySql(later: string, earlier: string): string {
   const before = `(${earlier} ->> ('$.' || c.key))`;
@@ -23,29 +34,24 @@ export function componentsChangeByKeySql(later: string, earlier: string): string
 }
 
 /**
- * The change of the score's components from a window's first scores (`from`: a column's value) to the latest (`l`).
- * Under model 1 both rows have the five columns; a row of another model has its components as JSON.
+ * The change of the score's components from a window's first scores (`from`: a column's value) to the latest (`l`),
+ * column by column: null where either has no value, or where the first scores are of another model (a history not
+ * yet rescored under the model its latest score follows).
  */
-function componentsChangeSql(from: (column: string) => string): string {
+function componentsChangeSql(from: (column: string) => string, components: ComponentColumns): string {
   const change = (column: string) => roundedSql(`l.${column} - ${from(column)}`, 2);
-  const fromComponents = `coalesce(${from("components")}, json_object('daily_active_users', ${from("dau_points")},
-        'feature_adoption', ${from("adoption_points")}, 'support_tickets', ${from("tickets_points")},
-        'nps', ${from("nps_points")}, 'login_frequency', ${from("login_points")}))`;
-  return `CASE WHEN l.components IS NULL AND ${from("components")} IS NULL THEN json_object(
-        'daily_active_users', ${change("dau_points")},
-        'feature_adoption', ${change("adoption_points")},
-        'support_tickets', ${change("tickets_points")},
-        'nps', CASE WHEN l.nps_points IS NULL OR ${from("nps_points")} IS NULL THEN NULL ELSE ${change("nps_points")} END,
-        'login_frequency', ${change("login_points")})
-        ELSE ${componentsChangeByKeySql(`coalesce(l.components, ${fiveComponentsSql("l")})`, fromComponents)} END`;
+  const pairs = components.map(
+    ({ key, column }) =>
+      `'${key}', CASE WHEN l.${column} IS NULL OR ${from(column)} IS NULL OR ${from("model_id")} IS NOT l.model_id THEN NULL
+                 ELSE ${change(column)} END`,
+  );
+  return `json_object(
+        ${pairs.join(",\n        ")})`;
 }
 
 /** The columns of a score row the trends compare. */
-const TREND_SCORE_COLUMNS = ["score", "dau_points", "adoption_points", "tickets_points", "nps_points", "login_points", "components"];
-
-/** The start of the `days` window ending at the latest scored date (of the row `row`). */
-function windowStartSql(row: string, days: number): string {
-  return `date(${row}.to_date, '-${days} days')`;
+function trendScoreColumns(components: ComponentColumns): string[] {
+  return ["score", "model_id", ...components.map(({ column }) => column)];
 }
 
 /**
@@ -54,10 +60,15 @@ function windowStartSql(row: string, days: number): string {
  * latest_health need not seek them; otherwise a seek on the metrics' primary key finds the first date (a rescored
  * account has a score for each of its metrics dates, and the metrics are clustered by account).
  */
-function windowFirstSql(days: number): string {
+function windowFirstSql(days: number, components: ComponentColumns): string {
   return `coalesce(s${days}.date, (SELECT min(m.date) FROM account_metrics AS m
           WHERE m.account_id = l.account_id AND m.date >= ${windowStartSql("l", days)})) AS first_${days},
-         ${TREND_SCORE_COLUMNS.map((column) => `s${days}.${column} AS s${days}_${column}`).join(", ")}`;
+         ${trendScoreColumns(components).map((column) => `s${days}.${column} AS s${days}_${column}`).join(", ")}`;
+}
+
+/** The start of the `days` window ending at the latest scored date (of the row `row`). */
+function windowStartSql(row: string, days: number): string {
+  return `date(${row}.to_date, '-${days} days')`;
 }
 
 /** The score row at the start of the `days` window, when there is one. */
@@ -98,7 +109,7 @@ function dauHalvesSql(days: number): string {
  * The `days` trend of the account as JSON, or null when the window holds only the latest date: the changes from
  * the scores and ARR of from_date (rows f{days}, fm{days}) to the latest, and the engagement trend.
  */
-function trendSql(days: number): string {
+function trendSql(days: number, components: ComponentColumns): string {
   const earlier = `l.earlier_dau_${days}`;
   const later = `l.later_dau_${days}`;
   const from = fromScoreSql(days);
@@ -113,7 +124,7 @@ function trendSql(days: number): string {
                   ELSE 'stable' END,
            'from_date', l.from_${days},
            'to_date', l.to_date,
-           'health_components_change', ${componentsChangeSql(from)}) END AS trend_${days}d`;
+           'health_components_change', ${componentsChangeSql(from, components)}) END AS trend_${days}d`;
 }
 
 /**
@@ -123,10 +134,11 @@ function trendSql(days: number): string {
  * the work grows linearly with the chunk. Each layer costs a pass over the chunk and each lookup an index seek, which
  * is what this statement spends its time on; hence few layers and no seek whose answer is already known.
  */
-const ACCOUNT_HEALTH_FROM_CHUNK = sql.raw(`
+function accountHealthFromChunk(components: ComponentColumns): SQL {
+  return sql.raw(`
 latest AS MATERIALIZED (
-  SELECT c.account_id, t.date AS to_date, t.score, t.bucket, t.dau_points, t.adoption_points, t.tickets_points,
-         t.nps_points, t.login_points, t.components, tm.arr
+  SELECT c.account_id, t.date AS to_date, t.score, t.bucket, t.model_id,
+         ${components.map(({ column }) => `t.${column}`).join(", ")}, tm.arr
   FROM chunk AS c
   LEFT JOIN account_metrics AS tm
     ON tm.account_id = c.account_id
@@ -134,7 +146,7 @@ latest AS MATERIALIZED (
   LEFT JOIN health_scores AS t ON t.date = tm.date AND t.account_id = tm.account_id
 ),
 window_firsts AS MATERIALIZED (
-  SELECT l.*, ${TREND_PERIODS.map(windowFirstSql).join(",\n         ")}
+  SELECT l.*, ${TREND_PERIODS.map((days) => windowFirstSql(days, components)).join(",\n         ")}
   FROM latest AS l
   ${TREND_PERIODS.map(windowStartScoresSql).join("\n  ")}
 ),
@@ -144,9 +156,8 @@ with_halves AS MATERIALIZED (
 ),
 latest_health AS MATERIALIZED (
   SELECT l.account_id, l.score, l.bucket, l.to_date, l.arr,
-         CASE WHEN l.to_date IS NULL THEN NULL WHEN l.components IS NOT NULL THEN l.components
-              ELSE ${fiveComponentsSql("l")} END AS components,
-         ${TREND_PERIODS.map(trendSql).join(",\n         ")}
+         CASE WHEN l.to_date IS NULL THEN NULL ELSE ${componentsSql("l", components)} END AS components,
+         ${TREND_PERIODS.map((days) => trendSql(days, components)).join(",\n         ")}
   FROM with_halves AS l
   ${TREND_PERIODS.map(
     (days) => `LEFT JOIN health_scores AS f${days}
@@ -155,6 +166,7 @@ latest_health AS MATERIALIZED (
   ).join("\n  ")}
 )
 `);
+}
 
 /**
  * Writes what an account shows of its health, from its stored scores, in ONE update of its row (D1 bills a row
@@ -171,11 +183,11 @@ latest_health AS MATERIALIZED (
  * whose mark another rescore cleared meanwhile is rewritten from its stored scores, to the same values. Reading the
  * ids spares the statement the targets' join and grouping.
  */
-export function updateAccounts(ids: string, updatedAt: string): SQL {
+export function updateAccounts(ids: string, updatedAt: string, components: ComponentColumns): SQL {
   // The prev_* columns take the values before this update (SQLite evaluates every SET expression on the old row), in
   // the same row write: what insertHealthEvents compares.
   return sql`
-WITH chunk(account_id) AS (SELECT value FROM json_each(${ids})),${ACCOUNT_HEALTH_FROM_CHUNK}
+WITH chunk(account_id) AS (SELECT value FROM json_each(${ids})),${accountHealthFromChunk(components)}
 UPDATE accounts
 SET prev_health_score = accounts.health_score, prev_health_bucket = accounts.health_bucket,
     prev_health_components = accounts.health_components, prev_health_change_30d = accounts.health_change_30d,

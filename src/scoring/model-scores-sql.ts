@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import { BUILT_IN_MEASURES } from "../contract/health-models";
+import { HEALTH_SCORE_POINTS_COLUMNS } from "../db/schema";
 import { componentForSegment, type ModelComponentSpec, type ModelSpec } from "../domain/health-model";
 import { SEGMENTS, type Segment } from "../domain/types";
 import { roundedNonNegative } from "./sql-rounding";
@@ -222,26 +223,29 @@ function rawScoreSql(spec: ModelSpec): string {
  */
 function scoredRowsSql(spec: ModelSpec): string {
   const indexes = spec.components.map((_, index) => index);
-  const components = spec.components.map(
-    (component, index) => `'${component.key}', ${roundedNonNegative(`points_${index}`, 2)}`,
-  );
+  const components = spec.components.map((component, index) => `'${component.key}', rounded_${index}`);
   const npsIndex = spec.components.findIndex((component) => component.measure === "nps_score");
   const { healthy_min: healthyMin, at_risk_min: atRiskMin } = spec.buckets;
   return `
 SELECT account_id, date, score,
        CASE WHEN score >= ${realLiteral(healthyMin)} THEN 'Healthy' WHEN score >= ${realLiteral(atRiskMin)} THEN 'At-Risk'
             ELSE 'Critical' END AS bucket,
-       components, nps_source, missing_mask
+       json_object(${components.join(", ")}) AS components,
+       ${indexes.map((index) => `rounded_${index}`).join(", ")},
+       nps_source, missing_mask
 FROM (
   SELECT account_id, date,
          ${roundedNonNegative(rawScoreSql(spec), 1)} AS score,
-         json_object(${components.join(", ")}) AS components,
+         ${indexes.map((index) => `${roundedNonNegative(`points_${index}`, 2)} AS rounded_${index}`).join(",\n         ")},
          ${npsIndex === -1 ? "NULL" : `source_${npsIndex}`} AS nps_source,
          ${indexes.map((index) => `(points_${index} IS NULL) * ${2 ** index}`).join(" + ")} AS missing_mask
   FROM model_points)`;
 }
 
-/** Scores the scope's dates under the model document and upserts them, in the table's key order (see upsertScores). */
+/**
+ * Scores the scope's dates under the model document and upserts them, in the table's key order (see upsertScores):
+ * component i's points in the i-th points column, the columns past the model's components null.
+ */
 export function upsertModelScores(
   scope: SQL,
   modelId: number,
@@ -249,18 +253,19 @@ export function upsertModelScores(
   computedAt: string,
   scoresEveryRowRead: boolean,
 ): SQL {
+  const values = HEALTH_SCORE_POINTS_COLUMNS.map((_, index) => (index < spec.components.length ? `rounded_${index}` : "NULL"));
   return sql`
 WITH ${scope}, ${modelScoresCte(spec, scoresEveryRowRead ? "with-means" : "over-scored-rows")}
-INSERT INTO health_scores (account_id, date, score, bucket, model_id, dau_points, adoption_points, tickets_points,
-                           nps_points, login_points, components, nps_source, computed_at)
-SELECT account_id, date, score, bucket, ${modelId}, NULL, NULL, NULL, NULL, NULL, components, nps_source, ${computedAt}
+INSERT INTO health_scores (account_id, date, score, bucket, model_id, ${sql.raw(HEALTH_SCORE_POINTS_COLUMNS.join(", "))},
+                           nps_source, computed_at)
+SELECT account_id, date, score, bucket, ${modelId}, ${sql.raw(values.join(", "))}, nps_source, ${computedAt}
 FROM model_scores
 WHERE true
 ORDER BY date, account_id
 ON CONFLICT (account_id, date) DO UPDATE
-SET score = excluded.score, bucket = excluded.bucket, model_id = excluded.model_id, dau_points = NULL,
-    adoption_points = NULL, tickets_points = NULL, nps_points = NULL, login_points = NULL,
-    components = excluded.components, nps_source = excluded.nps_source, computed_at = excluded.computed_at`;
+SET score = excluded.score, bucket = excluded.bucket, model_id = excluded.model_id,
+    ${sql.raw(HEALTH_SCORE_POINTS_COLUMNS.map((column) => `${column} = excluded.${column}`).join(", "))},
+    nps_source = excluded.nps_source, computed_at = excluded.computed_at`;
 }
 
 /**

@@ -3,11 +3,11 @@ import { runNamedBatch } from "../db/batch";
 import { BUMP_DATA_VERSION } from "../db/queries/data-version";
 import { DEFAULT_ALERT_SCORE_DROP } from "../domain/events";
 import type { Database } from "../lib/types";
-import { updateAccounts } from "./account-health-sql";
+import { componentColumns, updateAccounts } from "./account-health-sql";
 import { chunksOfAccountIds, rangesByAccount } from "./chunks";
 import { insertHealthEvents } from "./events-sql";
 import type { HealthConfig } from "../domain/health";
-import { configuredModel, rescoreReachDays, windowDaysOf, type ScoringModel } from "./model";
+import { configuredModel, rescoreReachDays, specOf, windowDaysOf, type ScoringModel } from "./model";
 import { upsertModelScores } from "./model-scores-sql";
 import { deleteOrphanScores, targets, upsertScores } from "./scores-sql";
 import { deletePendingRescoresSql } from "./state";
@@ -53,6 +53,7 @@ export async function recomputeHealth(
   const windowDays = windowDaysOf(model);
   assertValidWindowDays(windowDays);
   const reachDays = rescoreReachDays(model);
+  const components = componentColumns(specOf(model).components.map((component) => component.key));
   const alertScoreDrop = options.alertScoreDrop ?? DEFAULT_ALERT_SCORE_DROP;
   const scopeName = options.scope ?? "all";
   const rangesOf = rangesByAccount(options.changedRanges ?? []);
@@ -71,7 +72,7 @@ export async function recomputeHealth(
       // The API never deletes metrics: only a full recompute, which also repairs edits made outside it, looks for the
       // scores of dates whose metrics are gone (a scan a daily delta need not pay); before the accounts read the scores.
       orphanScores: scopeName === "all" ? db.run(deleteOrphanScores(scope)) : undefined,
-      accounts: db.run(updateAccounts(ids, startedAt)),
+      accounts: db.run(updateAccounts(ids, startedAt, components)),
       events: db.run(insertHealthEvents(ids, startedAt, alertScoreDrop)),
       // In the chunk's own batch, so a reader never meets the new scores under the old data version.
       dataVersion: db.run(BUMP_DATA_VERSION),

@@ -207,5 +207,6 @@ ON CONFLICT (account_id, date) DO UPDATE
 SET score = excluded.score, bucket = excluded.bucket, dau_points = excluded.dau_points,
     adoption_points = excluded.adoption_points, tickets_points = excluded.tickets_points,
     nps_points = excluded.nps_points, login_points = excluded.login_points, nps_source = excluded.nps_source,
-    model_id = 1, components = NULL, computed_at = excluded.computed_at`;
+    model_id = 1, points_5 = NULL, points_6 = NULL, points_7 = NULL, points_8 = NULL, points_9 = NULL, points_10 = NULL,
+    points_11 = NULL, computed_at = excluded.computed_at`;
 }

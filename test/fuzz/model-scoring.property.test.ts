@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { ModelSpec } from "../../src/domain/health-model";
 import { scoreModelHistory, type ModelMetricsRow } from "../../src/domain/reference/health-model";
 import type { Segment } from "../../src/domain/types";
+import { HEALTH_SCORE_POINTS_COLUMNS } from "../../src/db/schema";
 import { recomputeHealth } from "../../src/scoring/rescore";
 import { resetDatabase, testDb } from "../helpers/db";
 import { insertAccountWithHistory } from "../helpers/history";
@@ -12,7 +13,7 @@ import { historyArbitrary, modelArbitrary, segmentArbitrary } from "../helpers/m
 /*
  * Property: under any model document, the SQL scoring stores exactly what the model's reference
  * (domain/reference/health-model.ts) computes, for every account and date: the score, the bucket, every component's
- * points (null where it had no data) and the NPS source, with the model's id, to the last bit.
+ * points in its column (null where it had no data) and the NPS source, with the model's id, to the last bit.
  */
 
 const RUNS = Number(env.FUZZ_RUNS);
@@ -25,9 +26,9 @@ interface StoredScore {
   score: number;
   bucket: string;
   model_id: number;
-  components: string | null;
+  /** Every points column in order, as a JSON array. */
+  points: string;
   nps_source: string | null;
-  dau_points: number | null;
 }
 
 const accountsArbitrary = fc.array(fc.record({ segment: segmentArbitrary, history: historyArbitrary(30) }), {
@@ -43,7 +44,8 @@ function npsSourceOf(model: ModelSpec, sources: Record<string, string>): string 
 
 async function storedScores(): Promise<StoredScore[]> {
   const { results } = await env.DB.prepare(
-    `SELECT account_id, date, score, bucket, model_id, components, nps_source, dau_points
+    `SELECT account_id, date, score, bucket, model_id, nps_source,
+            json_array(${HEALTH_SCORE_POINTS_COLUMNS.join(", ")}) AS points
      FROM health_scores ORDER BY account_id, date`,
   ).all<StoredScore>();
   return results;
@@ -70,14 +72,15 @@ describe("model-driven scoring (property)", () => {
               score: scored.score,
               bucket: scored.bucket,
               model_id: MODEL_ID,
-              components: scored.components,
               nps_source: npsSourceOf(model, scored.sources),
-              dau_points: null,
+              // Component i in the i-th points column, the columns past the model's components null.
+              points: HEALTH_SCORE_POINTS_COLUMNS.map((_, index) => {
+                const key = model.components[index]?.key;
+                return key === undefined ? null : (scored.components[key] ?? null);
+              }),
             })),
           );
-          expect(stored.map(({ components, ...row }) => ({ ...row, components: JSON.parse(components ?? "null") }))).toEqual(
-            expected,
-          );
+          expect(stored.map(({ points, ...row }) => ({ ...row, points: JSON.parse(points) as unknown }))).toEqual(expected);
         }),
         { numRuns: RUNS },
       );

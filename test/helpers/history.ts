@@ -54,7 +54,8 @@ export async function scoredState() {
   const [scores, accounts, health] = await env.DB.batch([
     env.DB.prepare(
       `SELECT a.account_name, h.date, h.score, h.bucket, h.dau_points, h.adoption_points, h.tickets_points, h.nps_points,
-              h.login_points, h.nps_source, h.model_id, h.components
+              h.login_points, h.points_5, h.points_6, h.points_7, h.points_8, h.points_9, h.points_10, h.points_11,
+              h.nps_source, h.model_id
        FROM health_scores AS h JOIN accounts AS a ON a.id = h.account_id ORDER BY a.account_name, h.date`,
     ),
     env.DB.prepare(

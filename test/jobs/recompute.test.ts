@@ -17,9 +17,15 @@ interface ScoreRow {
   date: string;
   score: number;
   bucket: string;
-  /** Model 1 under the configuration: its five columns, no JSON components. */
+  /** Model 1 under the configuration: its five columns, the columns of further components null. */
   model_id: number;
-  components: string | null;
+  points_5: null;
+  points_6: null;
+  points_7: null;
+  points_8: null;
+  points_9: null;
+  points_10: null;
+  points_11: null;
   dau_points: number;
   adoption_points: number;
   tickets_points: number;
@@ -230,7 +236,13 @@ function expectedState(accounts: readonly HistorySeed[], ids: Map<string, number
         score: scored.score,
         bucket: scored.bucket,
         model_id: 1,
-        components: null,
+        points_5: null,
+        points_6: null,
+        points_7: null,
+        points_8: null,
+        points_9: null,
+        points_10: null,
+        points_11: null,
         dau_points: scored.components.daily_active_users,
         adoption_points: scored.components.feature_adoption,
         tickets_points: scored.components.support_tickets,

@@ -4,8 +4,9 @@ import type { ComponentPoints } from "../../domain/types";
 import type { Database } from "../../lib/types";
 import { RECENT_EVENTS, type AccountDetail, type HealthHistoryEntry } from "../../contract/accounts";
 import { runBatch } from "../batch";
+import { HEALTH_SCORE_POINTS_COLUMNS } from "../schema";
 import { recentAccountEvents, toEvents } from "./events";
-import { currentFingerprintSql, listModelChanges } from "./health-models";
+import { componentKeysOfModels, currentFingerprintSql, listModelChanges } from "./health-models";
 import {
   ACCOUNT_COLUMNS,
   ACCOUNT_JOINS,
@@ -17,45 +18,42 @@ import {
   type StoredMetricsRow,
 } from "./account-rows";
 
+const POINTS_OF_H = sql.raw(HEALTH_SCORE_POINTS_COLUMNS.map((column) => `h.${column}`).join(", "));
+
 // The account detail is built here in the API's shape: its scores, components and trends are stored as the JSON the
 // contract serves, so the rows need no second mapping.
 
-type PointsColumn = "dau_points" | "adoption_points" | "tickets_points" | "nps_points" | "login_points";
+/** A day of metrics with that day's score, when it has one (every score column null otherwise). */
+type HistoryRow = StoredMetricsRow & {
+  score: HealthHistoryEntry["health_score"] | null;
+  bucket: HealthHistoryEntry["health_bucket"] | null;
+  nps_source: HealthHistoryEntry["nps_source"];
+  model_id: number | null;
+  /** The points columns in order, as a JSON array. */
+  points: string | null;
+};
 
-/** A score's components: another model's JSON, or model 1's five columns. */
-function componentsOf(row: Record<PointsColumn, number | null> & { components: string | null }): ComponentPoints {
-  if (row.components !== null) return JSON.parse(row.components) as ComponentPoints;
-  return {
-    daily_active_users: row.dau_points ?? 0,
-    feature_adoption: row.adoption_points ?? 0,
-    support_tickets: row.tickets_points ?? 0,
-    nps: row.nps_points,
-    login_frequency: row.login_points ?? 0,
-  };
+/** A score's components: its points by position, named by its model's component keys. */
+function componentsOf(points: string, keys: readonly string[]): ComponentPoints {
+  const values = JSON.parse(points) as (number | null)[];
+  return Object.fromEntries(keys.map((key, index) => [key, values[index] ?? null]));
 }
 
-/** A day of metrics with that day's score, when it has one (every score column null otherwise). */
-type HistoryRow = StoredMetricsRow &
-  Record<PointsColumn, number | null> & {
-    score: HealthHistoryEntry["health_score"] | null;
-    bucket: HealthHistoryEntry["health_bucket"] | null;
-    nps_source: HealthHistoryEntry["nps_source"];
-    components: string | null;
-  };
-
-function toHistory(rows: readonly HistoryRow[]): Pick<AccountDetail, "health_history" | "metrics_history"> {
+function toHistory(
+  rows: readonly HistoryRow[],
+  keysOf: ReadonlyMap<number, readonly string[]>,
+): Pick<AccountDetail, "health_history" | "metrics_history"> {
   const healthHistory: HealthHistoryEntry[] = [];
   const metricsHistory: AccountDetail["metrics_history"] = [];
-  for (const { score, bucket, nps_source, ...row } of rows) {
-    const { dau_points, adoption_points, tickets_points, nps_points, login_points, components, ...metrics } = row;
+  for (const { score, bucket, nps_source, model_id, points, ...metrics } of rows) {
     metricsHistory.push(toMetricsEntry(metrics));
     // A date not scored yet (metrics stored, recompute pending) has metrics but no score.
-    if (score !== null && bucket !== null) {
+    if (score !== null && bucket !== null && points !== null) {
       healthHistory.push({
-        date: row.date,
+        date: metrics.date,
         health_score: score,
         health_bucket: bucket,
-        health_components: componentsOf({ dau_points, adoption_points, tickets_points, nps_points, login_points, components }),
+        health_components: componentsOf(points, keysOf.get(model_id ?? 1) ?? []),
         nps_source,
       });
     }
@@ -85,8 +83,8 @@ export async function getAccountDetail(
                AS scores_stale
       FROM accounts AS a ${ACCOUNT_JOINS} WHERE a.id = ${id}`),
     db.all<HistoryRow>(sql`
-      SELECT ${METRICS_WITH_MEASURES_COLUMNS}, h.score, h.bucket, h.dau_points, h.adoption_points, h.tickets_points,
-             h.nps_points, h.login_points, h.nps_source, h.components
+      SELECT ${METRICS_WITH_MEASURES_COLUMNS}, h.score, h.bucket, h.nps_source, h.model_id,
+             CASE WHEN h.score IS NOT NULL THEN json_array(${POINTS_OF_H}) END AS points
       FROM accounts AS a
       ${METRICS_WINDOW_JOIN}
       LEFT JOIN health_scores AS h ON h.account_id = m.account_id AND h.date = m.date
@@ -96,10 +94,11 @@ export async function getAccountDetail(
     listModelChanges(db),
   ]);
   if (!row) return null;
+  const keysOf = await componentKeysOfModels(db, new Set(history.flatMap((entry) => (entry.model_id === null ? [] : [entry.model_id]))));
   return {
     ...toAccount(row),
     scores_stale: row.scores_stale === 1,
-    ...toHistory(history),
+    ...toHistory(history, keysOf),
     model_changes: modelChanges.map((change) => ({ date: change.activated_at.slice(0, 10), ...change })),
     recent_events: toEvents(events),
   };

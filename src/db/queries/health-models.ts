@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { HealthModelDocument } from "../../contract/health-models";
+import { parseModelDocument, type HealthModelDocument } from "../../contract/health-models";
+import { COMPONENT_POINTS } from "../../domain/health";
 import type { Database } from "../../lib/types";
 
 /** A stored model; `document` is null for model 1, whose values the configuration holds. */
@@ -81,4 +82,24 @@ export function listModelChanges(db: Database) {
   return db.all<{ activated_at: string; from_model: number; to_model: number }>(sql`
     SELECT activated_at, replaced_model_id AS from_model, id AS to_model FROM health_models
     WHERE replaced_model_id IS NOT NULL ORDER BY activated_at, id`);
+}
+
+/** Model 1's component keys, in the order of its points columns. */
+const MODEL_ONE_KEYS = Object.keys(COMPONENT_POINTS);
+
+/**
+ * The component keys of the given models (model 1's without a read): what names the points columns of their scores.
+ * A model that no longer exists has none.
+ */
+export async function componentKeysOfModels(db: Database, ids: ReadonlySet<number>): Promise<Map<number, readonly string[]>> {
+  const keys = new Map<number, readonly string[]>([[1, MODEL_ONE_KEYS]]);
+  const others = [...ids].filter((id) => id !== 1);
+  if (others.length === 0) return keys;
+  const rows = await db.all<{ id: number; document: string | null }>(
+    sql`SELECT id, document FROM health_models WHERE id IN (SELECT value FROM json_each(${JSON.stringify(others)}))`,
+  );
+  for (const row of rows) {
+    if (row.document !== null) keys.set(row.id, parseModelDocument(row.document).components.map((component) => component.key));
+  }
+  return keys;
 }
