@@ -118,12 +118,10 @@ function rowsReadSql(spec: ModelSpec, reads: ReadonlyMap<string, MeasureRead>, r
     ...(running === "with-means" ? ["so_far AS (PARTITION BY m.account_id ORDER BY julianday(m.date) ROWS UNBOUNDED PRECEDING)"] : []),
   ];
   return `
-SELECT m.account_id, m.date, t.score_from, t.read_from, a.segment,
+SELECT m.account_id, m.date, t.score_from, t.read_from,
        ${columns.join(",\n       ")}
 FROM targets AS t
 JOIN account_metrics AS m ON m.account_id = t.account_id AND m.date BETWEEN t.read_from AND t.score_to
-JOIN accounts AS a ON a.id = m.account_id
-WHERE a.segment IN (${SEGMENTS.map((segment) => `'${segment}'`).join(", ")})
 WINDOW ${windows.join(",\n       ")}`;
 }
 
@@ -137,14 +135,19 @@ WINDOW so_far AS (PARTITION BY account_id ORDER BY julianday(date) ROWS UNBOUNDE
 }
 
 /**
- * Per row to score: each measure's newest date with a value (`dates`), then that value (`values`: apart, so the
- * lookup below runs once, not once per reference of the date). Before the rows the running max ran over, the newest
+ * Per row to score (of the accounts whose segment scores): each measure's newest date with a value (`dates`, a layer
+ * of its own, so the lookup below runs once, not once per reference of the date), and the expression of that date's
+ * value (`values`, evaluated where a component takes it). Before the rows the running max ran over, the newest
  * date is one backward lookup, made only when those rows hold none (coalesce stops at its first non-null argument),
  * reaching as far back as a component may use it: the longest carry, and under "over-scored-rows" the window too (the
  * window before the first scored date was read for the means only). The value is the row's own when the newest date is
  * the row's (a daily feed's usual case), else fetched by its (account_id, date) key: either way the stored number.
  */
-function newestSql(spec: ModelSpec, reads: ReadonlyMap<string, MeasureRead>, running: RunningNewest): { dates: string; values: string } {
+function newestSql(
+  spec: ModelSpec,
+  reads: ReadonlyMap<string, MeasureRead>,
+  running: RunningNewest,
+): { dates: string; values: ReadonlyMap<number, string> } {
   const newest = [...reads.values()].filter((read) => read.newest);
   const before = running === "with-means" ? "r.read_from" : "r.score_from";
   const dates = newest.map((read) => {
@@ -156,19 +159,24 @@ function newestSql(spec: ModelSpec, reads: ReadonlyMap<string, MeasureRead>, run
             AND ${measureSql(read.measure, "s")} IS NOT NULL
           ORDER BY s.date DESC LIMIT 1)) AS newest_${read.id}`;
   });
-  const values = newest.map(
-    (read) => `CASE WHEN n.newest_${read.id} = n.date THEN 1.0 * n.own_${read.id}
+  const values = new Map(
+    newest.map((read) => [
+      read.id,
+      `(CASE WHEN r.newest_${read.id} = r.date THEN 1.0 * r.own_${read.id}
             ELSE (SELECT 1.0 * ${measureSql(read.measure, "p")} FROM account_metrics AS p
-                  WHERE p.account_id = n.account_id AND p.date = n.newest_${read.id}) END AS newest_value_${read.id}`,
+                  WHERE p.account_id = r.account_id AND p.date = r.newest_${read.id}) END)`,
+    ]),
   );
   return {
-    dates: `SELECT r.*${dates.map((column) => `,\n       ${column}`).join("")} FROM model_scored AS r`,
-    values: `SELECT n.*${values.map((column) => `,\n       ${column}`).join("")} FROM model_dated AS n`,
+    dates: `SELECT r.*, a.segment${dates.map((column) => `,\n       ${column}`).join("")}
+FROM model_scored AS r JOIN accounts AS a ON a.id = r.account_id
+WHERE a.segment IN (${SEGMENTS.map((segment) => `'${segment}'`).join(", ")})`,
+    values,
   };
 }
 
 /** Per row to score: each component's value and where it came from. */
-function valuesSql(spec: ModelSpec, reads: ReadonlyMap<string, MeasureRead>): string {
+function valuesSql(spec: ModelSpec, reads: ReadonlyMap<string, MeasureRead>, newestValues: ReadonlyMap<number, string>): string {
   const columns = spec.components.flatMap((component, index) => {
     const read = reads.get(component.measure);
     if (!read) throw new Error(`No read of ${component.measure}`);
@@ -177,15 +185,16 @@ function valuesSql(spec: ModelSpec, reads: ReadonlyMap<string, MeasureRead>): st
       component.aggregation.type === "mean"
         ? `r.mean_${read.id} IS NOT NULL`
         : `r.newest_${read.id} > date(r.date, '-${spec.window_days} days')`;
-    const windowValue = component.aggregation.type === "mean" ? `r.mean_${read.id}` : `r.newest_value_${read.id}`;
-    const value = `CASE WHEN ${inWindow} THEN ${windowValue}${carried ? ` WHEN ${carried} THEN r.newest_value_${read.id}` : ""} END`;
+    const newestValue = newestValues.get(read.id) ?? "NULL";
+    const windowValue = component.aggregation.type === "mean" ? `r.mean_${read.id}` : newestValue;
+    const value = `CASE WHEN ${inWindow} THEN ${windowValue}${carried ? ` WHEN ${carried} THEN ${newestValue}` : ""} END`;
     const source = `CASE WHEN ${inWindow} THEN 'window'${carried ? ` WHEN ${carried} THEN 'carried'` : ""} ELSE 'missing' END`;
     return [`${value} AS value_${index}`, `${source} AS source_${index}`];
   });
   return `
 SELECT r.account_id, r.date, r.segment,
        ${columns.join(",\n       ")}
-FROM model_newest AS r`;
+FROM model_dated AS r`;
 }
 
 /** Per row: each component's points for the account's segment (null without a value) and its weight when present. */
@@ -291,8 +300,7 @@ export function modelScoresCte(spec: ModelSpec, running: RunningNewest): SQL {
   return sql.raw(`model_rows AS (${rowsReadSql(spec, reads, running)}),
 model_scored AS (${rowsScoredSql(reads, running)}),
 model_dated AS MATERIALIZED (${newest.dates}),
-model_newest AS MATERIALIZED (${newest.values}),
-model_values AS MATERIALIZED (${valuesSql(spec, reads)}),
+model_values AS MATERIALIZED (${valuesSql(spec, reads, newest.values)}),
 model_points AS MATERIALIZED (${pointsLayerSql(spec)}),
 model_scores AS (${scoredRowsSql(spec)})`);
 }

@@ -6,8 +6,8 @@ import type { Database } from "../lib/types";
 
 /**
  * The model a rescore scores with. Model 1 is the formula the configuration defines, scored by its own statement
- * (scores-sql.ts) into the five component columns; any other model is a document, scored by the statement built from
- * it (model-scores-sql.ts) into the JSON components.
+ * (scores-sql.ts); any other model is a document, scored by the statement built from it (model-scores-sql.ts). Both
+ * store a component's points in the points column of its position.
  */
 export type ScoringModel =
   | { kind: "configured"; id: number; config: HealthConfig }
