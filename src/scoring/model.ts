@@ -1,5 +1,5 @@
 import { parseModelDocument } from "../contract/health-models";
-import { documentModelFingerprint, getActiveModelRow, type HealthModelRow } from "../db/queries/health-models";
+import { documentModelFingerprint, getActiveModelRow, requireActiveModel, type HealthModelRow } from "../db/queries/health-models";
 import { healthConfigFingerprint, NPS_CARRY_DAYS, type HealthConfig } from "../domain/health";
 import { configuredModelSpec, type ModelSpec } from "../domain/health-model";
 import type { Database } from "../lib/types";
@@ -29,14 +29,13 @@ export function specOf(model: ScoringModel): ModelSpec {
   return model.kind === "configured" ? configuredModelSpec(model.config) : model.spec;
 }
 
-/** The scoring model of the active model's row (one is active at any time: the migrations create model 1 active). */
-export function activeScoringModel(row: HealthModelRow | null | undefined, health: HealthConfig): ScoringModel {
-  if (!row) throw new Error("No health model is active: the migrations create model 1 active");
-  return scoringModelOf(row, health);
+/** The scoring model of the active model's row, as a batch read it (see requireActiveModel). */
+export function activeScoringModel(row: HealthModelRow | undefined, health: HealthConfig): ScoringModel {
+  return scoringModelOf(requireActiveModel(row), health);
 }
 
 export async function loadActiveScoringModel(db: Database, health: HealthConfig): Promise<ScoringModel> {
-  return activeScoringModel(await getActiveModelRow(db), health);
+  return scoringModelOf(await getActiveModelRow(db), health);
 }
 
 /**

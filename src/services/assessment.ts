@@ -23,7 +23,7 @@ import type { Database } from "../lib/types";
  */
 async function activeModelComponents(db: Database): Promise<((segment: Segment) => SegmentComponent[]) | null> {
   const row = await getActiveModelRow(db);
-  if (!row || row.document === null) return null;
+  if (row.document === null) return null;
   const spec = parseModelDocument(row.document);
   return (segment) => segmentComponents(spec, segment);
 }

@@ -71,9 +71,7 @@ export async function getModel(db: Database, id: number, health: HealthConfig): 
 
 /** The model the scores follow. The migrations create model 1 active, and one model is active at any time. */
 export async function getActiveModel(db: Database, health: HealthConfig): Promise<HealthModel> {
-  const row = await getActiveModelRow(db);
-  if (!row) throw new Error("No health model is active: the migrations create model 1 active");
-  return toHealthModel(row, health);
+  return toHealthModel(await getActiveModelRow(db), health);
 }
 
 async function modelRowOrNotFound(db: Database, id: number): Promise<HealthModelRow> {
@@ -82,18 +80,12 @@ async function modelRowOrNotFound(db: Database, id: number): Promise<HealthModel
   return row;
 }
 
-async function activeModelRow(db: Database): Promise<HealthModelRow> {
-  const row = await getActiveModelRow(db);
-  if (!row) throw new Error("No health model is active: the migrations create model 1 active");
-  return row;
-}
-
 /**
  * The book at each account's latest metric date under model `id` beside the active model's stored scores (of
  * `segment` only, when given); writes nothing.
  */
 export async function previewModel(db: Database, id: number, health: HealthConfig, segment?: Segment): Promise<ModelPreview> {
-  const [row, active] = await Promise.all([modelRowOrNotFound(db, id), activeModelRow(db)]);
+  const [row, active] = await Promise.all([modelRowOrNotFound(db, id), getActiveModelRow(db)]);
   const spec = specOf(scoringModelOf(row, health));
   const summary = summarizePreview(await previewAccounts(db, spec, segment), spec.components.length);
   return {
@@ -120,7 +112,7 @@ export async function activateDraftModel(
   config: AppConfig,
   id: number,
 ): Promise<{ model: HealthModel; previous_model_id: number; rescore: RecomputeOutcome }> {
-  const [row, active] = await Promise.all([modelRowOrNotFound(db, id), activeModelRow(db)]);
+  const [row, active] = await Promise.all([modelRowOrNotFound(db, id), getActiveModelRow(db)]);
   if (row.status === "active") throw new ApiError("conflict", `Health model ${id} is already the active model.`);
   if (row.status === "retired") {
     throw new ApiError(

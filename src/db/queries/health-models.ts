@@ -46,8 +46,14 @@ export function activeModelRowQuery(db: Database) {
   return db.get<HealthModelRow | undefined>(sql`SELECT ${COLUMNS} FROM health_models WHERE status = 'active'`);
 }
 
-export async function getActiveModelRow(db: Database): Promise<HealthModelRow | null> {
-  return (await activeModelRowQuery(db)) ?? null;
+/** The active model's row; one is active at any time (the migrations create model 1 active). */
+export function requireActiveModel(row: HealthModelRow | undefined): HealthModelRow {
+  if (!row) throw new Error("No health model is active: the migrations create model 1 active");
+  return row;
+}
+
+export async function getActiveModelRow(db: Database): Promise<HealthModelRow> {
+  return requireActiveModel(await activeModelRowQuery(db));
 }
 
 /** What the stored scores record they follow under a model other than model 1: its id, which never changes meaning. */
