@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { ENGAGEMENT_CHANGE_THRESHOLD, TREND_PERIODS } from "../domain/trend";
 import { HEALTH_SCORE_POINTS_COLUMNS } from "../db/schema";
-import { roundedSql } from "./sql-rounding";
+import { roundedSql, storedValuesChangeSql } from "./sql-rounding";
 
 
 /** A model's component keys with the health_scores column each is stored in (HEALTH_SCORE_POINTS_COLUMNS). */
@@ -35,18 +35,15 @@ export function componentsChangeByKeySql(later: string, earlier: string): string
 
 /**
  * The change of the score's components from a window's first scores (`from`: a column's value) to the latest (`l`),
- * column by column: null where either has no value, or where the first scores are of another model (a history not
- * yet rescored under the model its latest score follows).
+ * column by column: null where either has no value; every one null where the first scores are of another model (a
+ * history not yet rescored under the model its latest score follows).
  */
 function componentsChangeSql(from: (column: string) => string, components: ComponentColumns): string {
-  const change = (column: string) => roundedSql(`l.${column} - ${from(column)}`, 2);
-  const pairs = components.map(
-    ({ key, column }) =>
-      `'${key}', CASE WHEN l.${column} IS NULL OR ${from(column)} IS NULL OR ${from("model_id")} IS NOT l.model_id THEN NULL
-                 ELSE ${change(column)} END`,
-  );
-  return `json_object(
-        ${pairs.join(",\n        ")})`;
+  const changes = components.map(({ key, column }) => `'${key}', ${storedValuesChangeSql(`l.${column}`, from(column), 2)}`);
+  const nulls = components.map(({ key }) => `'${key}', NULL`);
+  return `CASE WHEN ${from("model_id")} IS l.model_id THEN json_object(
+        ${changes.join(",\n        ")})
+        ELSE json_object(${nulls.join(", ")}) END`;
 }
 
 /** The columns of a score row the trends compare. */
@@ -115,7 +112,7 @@ function trendSql(days: number, components: ComponentColumns): string {
   const from = fromScoreSql(days);
   return `CASE WHEN l.first_${days} < l.to_date THEN json_object(
            'days', ${days},
-           'health_score_change', ${roundedSql(`l.score - ${from("score")}`, 1)},
+           'health_score_change', ${storedValuesChangeSql("l.score", from("score"), 1)},
            'arr_change', ${roundedSql(`l.arr - fm${days}.arr`, 2)},
            'engagement_trend',
              CASE WHEN ${earlier} = 0 THEN CASE WHEN ${later} > 0 THEN 'improving' ELSE 'stable' END
