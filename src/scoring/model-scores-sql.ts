@@ -96,6 +96,15 @@ function measureReads(spec: ModelSpec): Map<string, MeasureRead> {
  */
 export type RunningNewest = "with-means" | "over-scored-rows";
 
+/**
+ * The row's own value of a measure read newest. Under "over-scored-rows" only the scored rows use it, so a declared
+ * measure (a JSON lookup per row, where a built-in is a column) is read on those alone, not on the window before them.
+ */
+function ownValueSql(measureName: string, measure: string, running: RunningNewest): string {
+  const declared = !(BUILT_IN_MEASURES as readonly string[]).includes(measureName);
+  return running === "over-scored-rows" && declared ? `CASE WHEN m.date >= t.score_from THEN ${measure} END` : measure;
+}
+
 const newestSoFarSql = (value: string, date: string) => `max(CASE WHEN ${value} IS NOT NULL THEN ${date} END)`;
 
 /**
@@ -107,7 +116,7 @@ function rowsReadSql(spec: ModelSpec, reads: ReadonlyMap<string, MeasureRead>, r
     const measure = measureSql(read.measure, "m");
     return [
       ...(read.mean ? [`avg(${measure}) OVER recent AS mean_${read.id}`] : []),
-      ...(read.newest ? [`${measure} AS own_${read.id}`] : []),
+      ...(read.newest ? [`${ownValueSql(read.measure, measure, running)} AS own_${read.id}`] : []),
       ...(read.newest && running === "with-means"
         ? [`${newestSoFarSql(measure, "m.date")} OVER so_far AS newest_so_far_${read.id}`]
         : []),
