@@ -281,6 +281,36 @@ export const dataVersion = sqliteTable("data_version", {
   version: integer("version").notNull(),
 });
 
+/**
+ * The portfolio summary's sums, kept exact by every write that changes an account's group or figures, in the batch of
+ * that write (db/queries/portfolio-groups.ts), so the summary reads these few rows instead of the book. One row per
+ * segment, region, bucket and 30-day engagement trend ('' for none); money in cents and scores in tenths, as integers,
+ * so taking an account's share away and adding its new one leaves no rounding behind. A row whose accounts fall to 0
+ * stays (all its sums are then 0) and is skipped by the readers.
+ */
+export const portfolioGroups = sqliteTable(
+  "portfolio_groups",
+  {
+    segment: text("segment").notNull(),
+    region: text("region").notNull(),
+    healthBucket: text("health_bucket").notNull(),
+    engagementTrend30d: text("engagement_trend_30d").notNull(),
+    accounts: integer("accounts").notNull(),
+    arrCents: integer("arr_cents").notNull(),
+    scoredAccounts: integer("scored_accounts").notNull(),
+    scoreTenths: integer("score_tenths").notNull(),
+    arrChange30dCents: integer("arr_change_30d_cents").notNull(),
+    arrChange90dCents: integer("arr_change_90d_cents").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.segment, table.region, table.healthBucket, table.engagementTrend30d] })],
+);
+
+/** How many accounts have each latest metric date, kept with portfolio_groups: the book's latest date is the highest. */
+export const bookLatestDates = sqliteTable("book_latest_dates", {
+  date: text("date").primaryKey(),
+  accounts: integer("accounts").notNull(),
+});
+
 /** A recompute too big for one invocation, run as chunks of accounts on the recompute queue. */
 export const recomputeJobs = sqliteTable(
   "recompute_jobs",

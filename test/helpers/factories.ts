@@ -1,5 +1,7 @@
 import { env } from "cloudflare:test";
 import type { Bucket, EngagementTrend, HealthComponents, Segment, Trend } from "../../src/domain/types";
+import { addShares } from "../../src/db/queries/portfolio-groups";
+import { testDb } from "./db";
 
 /**
  * Builds stored state directly with SQL (accounts, metrics, scores), so read-side tests depend neither on
@@ -130,6 +132,9 @@ export async function insertAccount(seed: AccountSeed): Promise<number> {
     )
     .first<{ id: number }>();
   if (!row) throw new Error(`Could not insert account ${seed.name}`);
+  // Its share of the portfolio's figures, as the rescore that stores such a row adds it.
+  const db = testDb();
+  for (const statement of addShares(JSON.stringify([row.id]))) await db.run(statement);
   return row.id;
 }
 

@@ -2,6 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../lib/types";
 import { runBatch } from "../batch";
 import type { ChangedRange } from "../schema";
+import { uploadedAccountShares } from "./portfolio-groups";
 import { widenStaleRanges } from "./stale-marks";
 
 /**
@@ -60,6 +61,14 @@ const IS_LATEST_ROW = (date: SQL, accountId: SQL) => sql`
   ${date} >= coalesce((SELECT max(m.date) FROM account_metrics AS m WHERE m.account_id = ${accountId}), '')`;
 
 /**
+ * Whether the batch's tuple (segment, region, latest date) moves the stored account to another segment or region:
+ * when either differs and the tuple's row is the account's latest.
+ */
+const MOVES_ACCOUNT = (account: string, tuple: { segment: SQL; region: SQL; latestDate: SQL }) => sql`
+  (${sql.raw(account)}.segment IS NOT ${tuple.segment} OR ${sql.raw(account)}.region IS NOT ${tuple.region})
+  AND ${IS_LATEST_ROW(tuple.latestDate, sql.raw(`${account}.id`))}`;
+
+/**
  * New accounts (with the renewal date and owner the batch gives them), and the segment and region of existing ones
  * when the batch's latest row for them changes either (the latest-dated row's attributes win, so they only move
  * forward in date). An unchanged account is not written: its ARR and latest date follow its metrics at its rescore.
@@ -72,8 +81,7 @@ FROM json_each(${accountsJson})
 WHERE true
 ON CONFLICT (account_name) DO UPDATE
 SET segment = excluded.segment, region = excluded.region, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-WHERE (accounts.segment IS NOT excluded.segment OR accounts.region IS NOT excluded.region)
-  AND ${IS_LATEST_ROW(sql`excluded.latest_metric_date`, sql`accounts.id`)}
+WHERE ${MOVES_ACCOUNT("accounts", { segment: sql`excluded.segment`, region: sql`excluded.region`, latestDate: sql`excluded.latest_metric_date` })}
 RETURNING id`;
 }
 
@@ -196,9 +204,16 @@ export async function upsertMetricBatch(
     hasRenewalsOrOwners: boolean;
   },
 ): Promise<BatchOutcome> {
-  const [before, segmentMarks, accountUpsert, metricUpsert, pending, progress, renewalsAndOwners] = await runBatch(db, [
+  // The portfolio's figures (portfolio-groups.ts), from the accounts as they are before the upsert.
+  const [groupShares, dateShares] = uploadedAccountShares(
+    batch.accountsJson,
+    MOVES_ACCOUNT("a", { segment: sql`j.value ->> 1`, region: sql`j.value ->> 2`, latestDate: sql`j.value ->> 4` }),
+  );
+  const [before, segmentMarks, groups, dates, accountUpsert, metricUpsert, pending, progress, renewalsAndOwners] = await runBatch(db, [
     db.get<{ account_id: number; existing_metrics: number } | undefined>(batchStart(batch.accountsJson)),
     db.run(markSegmentChanges(batch.accountsJson)),
+    db.run(groupShares),
+    db.run(dateShares),
     db.run(upsertAccounts(batch.accountsJson)),
     db.run(upsertMetrics(batch.metricsJson, runId)),
     db.run(recordPendingRescores(batch.accountsJson, runId)),
@@ -229,6 +244,6 @@ export async function upsertMetricBatch(
     metricsCreated,
     metricsUpdated: (metricUpsert.meta.changes ?? 0) - metricsCreated,
     changedRanges,
-    rowsWritten: rowsWrittenBy(segmentMarks, accountUpsert, metricUpsert, pending, progress, ...(renewalsAndOwners ? [renewalsAndOwners] : [])),
+    rowsWritten: rowsWrittenBy(segmentMarks, groups, dates, accountUpsert, metricUpsert, pending, progress, ...(renewalsAndOwners ? [renewalsAndOwners] : [])),
   };
 }

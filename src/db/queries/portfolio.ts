@@ -1,7 +1,7 @@
 import { currentFingerprintSql } from "./health-models";
 import { sql } from "drizzle-orm";
 import type { GroupTotals, PortfolioTotals, RegionTotals, SegmentTotals } from "../../domain/portfolio";
-import type { EngagementTrend, Segment } from "../../domain/types";
+import type { Bucket, EngagementTrend, Segment } from "../../domain/types";
 import { PENDING_ACCOUNT_IDS } from "./stale-marks";
 import type { Database } from "../../lib/types";
 import type { Account } from "../../contract/accounts";
@@ -11,10 +11,9 @@ import { runBatch } from "../batch";
 // The lowest accounts are read straight into the summary's AccountBrief shape (a few columns, no further mapping).
 
 /**
- * Portfolio aggregates, summed in D1 in ONE pass over the accounts table (no covering index: the daily rescore rewrites
- * the score, ARR and trend columns it would hold, and D1 bills every index entry written): a GROUP BY of segment,
- * region, bucket and 30-day engagement trend (at most 3 × regions × 4 × 4 groups), which this module folds into the
- * totals and the per-segment and per-region figures. `total()` rather than `sum()`, so empty groups add up to 0.
+ * Portfolio aggregates: the figures per segment, region, bucket and 30-day engagement trend (at most 3 × regions × 4 × 4
+ * groups) that every write keeps (portfolio-groups.ts), which this module folds into the totals and the per-segment and
+ * per-region figures.
  */
 
 
@@ -38,13 +37,18 @@ export async function countStaleAccounts(db: Database, healthFingerprint: string
   return row?.stale ?? 0;
 }
 
+/**
+ * The groups' figures as the rescore and the uploads keep them (portfolio-groups.ts): a few rows, whatever the size of
+ * the book. Sums stay whole cents and tenths until every group is added (foldGroups), so no order of addition rounds.
+ */
 const GROUPS = sql`
-SELECT segment, region, health_bucket, engagement_trend_30d,
-       count(*) AS accounts, total(arr) AS arr, count(health_score) AS scored_accounts, total(health_score) AS score_sum,
-       total(arr_change_30d) AS arr_change_30d, total(arr_change_90d) AS arr_change_90d,
-       max(latest_metric_date) AS as_of_date
-FROM accounts
-GROUP BY segment, region, health_bucket, engagement_trend_30d`;
+SELECT segment, region, nullif(health_bucket, '') AS health_bucket, nullif(engagement_trend_30d, '') AS engagement_trend_30d,
+       accounts, arr_cents, scored_accounts, score_tenths, arr_change_30d_cents, arr_change_90d_cents
+FROM portfolio_groups
+WHERE accounts > 0`;
+
+/** The book's latest metric date: the top of book_latest_dates (the dates every account has left stay, at 0). */
+const AS_OF_DATE = sql`SELECT date FROM book_latest_dates WHERE accounts > 0 ORDER BY date DESC LIMIT 1`;
 
 /**
  * Ties on the score show the bigger account first: it is the one to look at. One pass over the accounts that keeps the
@@ -57,31 +61,38 @@ WHERE health_score IS NOT NULL
 ORDER BY health_score ASC, arr DESC, id ASC
 LIMIT ${sql.raw(String(LOWEST_ACCOUNTS_LIMIT))}`;
 
-/** One group: its key columns, then its figures. */
-type GroupRow = Pick<Account, "segment" | "region" | "health_bucket"> & {
+/** One group: its key columns, then its figures (money in whole cents, scores in tenths). */
+export type GroupRow = Pick<Account, "segment" | "region" | "health_bucket"> & {
   engagement_trend_30d: EngagementTrend | null;
   accounts: number;
-  arr: number;
+  arr_cents: number;
   scored_accounts: number;
-  score_sum: number;
-  arr_change_30d: number;
-  arr_change_90d: number;
-  as_of_date: string | null;
+  score_tenths: number;
+  arr_change_30d_cents: number;
+  arr_change_90d_cents: number;
 };
 
 function emptyGroup(): GroupTotals {
   return { accounts: 0, arr: 0, scoredAccounts: 0, scoreSum: 0 };
 }
 
+/** Adds a group's figures to `group`, whose arr and scoreSum hold cents and tenths until inUnits. */
 function addTo(group: GroupTotals, row: GroupRow): void {
   group.accounts += row.accounts;
-  group.arr += row.arr;
+  group.arr += row.arr_cents;
   group.scoredAccounts += row.scored_accounts;
-  group.scoreSum += row.score_sum;
+  group.scoreSum += row.score_tenths;
 }
 
-/** Folds the grouped rows into the totals and the per-segment and per-region figures (regions by name). */
-export function foldGroups(rows: readonly GroupRow[]): Omit<PortfolioAggregates, "lowestAccounts"> {
+function inUnits<T extends GroupTotals>(group: T): T {
+  return { ...group, arr: group.arr / 100, scoreSum: group.scoreSum / 10 };
+}
+
+/**
+ * Folds the grouped rows into the totals and the per-segment and per-region figures (regions by name), adding whole
+ * cents and tenths (exact in any order) and dividing once at the end.
+ */
+export function foldGroups(rows: readonly GroupRow[], asOfDate: string | null): Omit<PortfolioAggregates, "lowestAccounts"> {
   const totals: PortfolioTotals = {
     ...emptyGroup(),
     accountsByBucket: { Healthy: 0, "At-Risk": 0, Critical: 0 },
@@ -89,7 +100,7 @@ export function foldGroups(rows: readonly GroupRow[]): Omit<PortfolioAggregates,
     arrChange30d: 0,
     arrChange90d: 0,
     engagement: { improving: 0, stable: 0, declining: 0 },
-    asOfDate: null,
+    asOfDate,
   };
   const segments = new Map<Segment, GroupTotals>();
   const regions = new Map<string, GroupTotals>();
@@ -97,12 +108,11 @@ export function foldGroups(rows: readonly GroupRow[]): Omit<PortfolioAggregates,
     addTo(totals, row);
     if (row.health_bucket) {
       totals.accountsByBucket[row.health_bucket] += row.accounts;
-      totals.arrByBucket[row.health_bucket] += row.arr;
+      totals.arrByBucket[row.health_bucket] += row.arr_cents;
     }
     if (row.engagement_trend_30d) totals.engagement[row.engagement_trend_30d] += row.accounts;
-    totals.arrChange30d += row.arr_change_30d;
-    totals.arrChange90d += row.arr_change_90d;
-    if (row.as_of_date && (!totals.asOfDate || row.as_of_date > totals.asOfDate)) totals.asOfDate = row.as_of_date;
+    totals.arrChange30d += row.arr_change_30d_cents;
+    totals.arrChange90d += row.arr_change_90d_cents;
     const segment = segments.get(row.segment) ?? emptyGroup();
     addTo(segment, row);
     segments.set(row.segment, segment);
@@ -110,19 +120,30 @@ export function foldGroups(rows: readonly GroupRow[]): Omit<PortfolioAggregates,
     addTo(region, row);
     regions.set(row.region, region);
   }
+  const byBucket = (cents: Record<Bucket, number>) =>
+    Object.fromEntries(Object.entries(cents).map(([bucket, value]) => [bucket, value / 100])) as Record<Bucket, number>;
   // SQLite's `ORDER BY region COLLATE NOCASE, region`: ASCII letters folded, then the exact text.
   const foldAscii = (text: string) => text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
   const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   const byName = (a: string, b: string) => compareText(foldAscii(a), foldAscii(b)) || compareText(a, b);
   return {
-    totals,
-    segments: [...segments.entries()].map(([segment, group]) => ({ segment, ...group })),
-    regions: [...regions.keys()].sort(byName).map((region) => ({ region, ...(regions.get(region) as GroupTotals) })),
+    totals: {
+      ...inUnits(totals),
+      arrByBucket: byBucket(totals.arrByBucket),
+      arrChange30d: totals.arrChange30d / 100,
+      arrChange90d: totals.arrChange90d / 100,
+    },
+    segments: [...segments.entries()].map(([segment, group]) => ({ segment, ...inUnits(group) })),
+    regions: [...regions.keys()].sort(byName).map((region) => ({ region, ...inUnits(regions.get(region) as GroupTotals) })),
   };
 }
 
 /** Every aggregate of the portfolio summary, read in one batch (one consistent snapshot). */
 export async function getPortfolioAggregates(db: Database): Promise<PortfolioAggregates> {
-  const [groups, lowest] = await runBatch(db, [db.all<GroupRow>(GROUPS), db.all<AccountBrief>(LOWEST)]);
-  return { ...foldGroups(groups), lowestAccounts: lowest };
+  const [groups, asOf, lowest] = await runBatch(db, [
+    db.all<GroupRow>(GROUPS),
+    db.get<{ date: string } | undefined>(AS_OF_DATE),
+    db.all<AccountBrief>(LOWEST),
+  ]);
+  return { ...foldGroups(groups, asOf?.date ?? null), lowestAccounts: lowest };
 }

@@ -1,0 +1,145 @@
+import { env } from "cloudflare:test";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { queuesOf } from "../../src/bindings";
+import { foldGroups, type GroupRow } from "../../src/db/queries/portfolio";
+import { DEFAULT_HEALTH_CONFIG } from "../../src/domain/health";
+import { summarisePortfolio } from "../../src/domain/portfolio";
+import { CSV_HEADER_ORDER } from "../../src/ingest/csv-header";
+import { getConfig } from "../../src/lib/config";
+import { loadActiveScoringModel } from "../../src/scoring/model";
+import { recomputeHealth } from "../../src/scoring/rescore";
+import { activateDraftModel } from "../../src/services/health-models";
+import { getPortfolioSummary } from "../../src/services/portfolio";
+import { resetDatabase, testDb } from "../helpers/db";
+import { addDays } from "../helpers/factories";
+import { ingestStream } from "../helpers/ingest";
+import { modelArbitrary } from "../helpers/models";
+import { streamOf } from "../helpers/streams";
+
+/*
+ * Property: the portfolio's figures that the writes keep (portfolio_groups, book_latest_dates) equal, after every step
+ * of a random history, the same figures summed from scratch over the accounts, and so does the summary built on them.
+ * Steps: uploads (new accounts, appended and back-filled days, ARR changes with cents and below, segment and region
+ * changes, renewal dates, the same file twice), full recomputes and model activations (which rescore the book).
+ */
+
+const RUNS = Number(env.FUZZ_RUNS);
+const TIMEOUT_MS = 60_000 + RUNS * 200;
+
+const START = "2026-01-01";
+const NAMES = ["Acme", "Globex", "Initech", "Umbrella"] as const;
+
+const rowArbitrary = fc.record({
+  name: fc.constantFrom(...NAMES),
+  segment: fc.constantFrom("Enterprise", "Mid-Market", "SMB"),
+  // Region names differ only in case too: the figures group them as stored, byte for byte.
+  region: fc.constantFrom("EMEA", "emea", "APAC"),
+  day: fc.oneof(fc.integer({ min: 0, max: 120 }), fc.constantFrom(0, 29, 30, 31, 89, 90, 91, 120)),
+  dau: fc.integer({ min: 0, max: 300 }),
+  nps: fc.option(fc.integer({ min: -100, max: 100 }), { nil: null }),
+  arr: fc.constantFrom(0, 10_000, 10_000.5, 49_999.99, 120_000.125, 0.004, 500_000),
+  renewal: fc.option(fc.integer({ min: 100, max: 400 }), { nil: null }),
+});
+type Row = typeof rowArbitrary extends fc.Arbitrary<infer T> ? T : never;
+
+const step = fc.oneof(
+  { arbitrary: fc.array(rowArbitrary, { minLength: 1, maxLength: 8 }).map((rows) => ({ kind: "upload" as const, rows })), weight: 4 },
+  { arbitrary: fc.constant({ kind: "repeat" as const }), weight: 1 },
+  { arbitrary: fc.constant({ kind: "recompute" as const }), weight: 1 },
+  { arbitrary: modelArbitrary.map((model) => ({ kind: "activate" as const, model })), weight: 1 },
+);
+
+function csvOf(rows: readonly Row[]): string {
+  const header = [...CSV_HEADER_ORDER.slice(0, 10), "renewal_date"];
+  const lines = rows.map((row) =>
+    [row.name, row.segment, row.region, row.arr, addDays(START, row.day), row.dau, 0.5, 2, row.nps ?? "", 0.6,
+      row.renewal === null ? "" : addDays(START, row.renewal)].join(","),
+  );
+  return [header.join(","), ...lines].join("\n");
+}
+
+async function activate(document: unknown): Promise<void> {
+  const row = await env.DB.prepare("INSERT INTO health_models (name, version, document, status) VALUES ('Random', 1, ?, 'draft') RETURNING id")
+    .bind(JSON.stringify(document))
+    .first<{ id: number }>();
+  await activateDraftModel(testDb(), queuesOf(env), getConfig(env), row?.id ?? -1);
+}
+
+const GROUP_KEYS = "segment, region, health_bucket, engagement_trend_30d";
+
+/** The figures as kept, without the groups every account has left. */
+async function keptFigures() {
+  const groups = await env.DB.prepare(
+    `SELECT ${GROUP_KEYS}, accounts, arr_cents, scored_accounts, score_tenths, arr_change_30d_cents, arr_change_90d_cents
+     FROM portfolio_groups WHERE accounts <> 0 ORDER BY ${GROUP_KEYS}`,
+  ).all();
+  const emptied = await env.DB.prepare(
+    `SELECT count(*) AS n FROM portfolio_groups WHERE accounts = 0
+       AND (arr_cents <> 0 OR scored_accounts <> 0 OR score_tenths <> 0 OR arr_change_30d_cents <> 0 OR arr_change_90d_cents <> 0)`,
+  ).first<number>("n");
+  const dates = await env.DB.prepare("SELECT date, accounts FROM book_latest_dates WHERE accounts <> 0 ORDER BY date").all();
+  return { groups: groups.results, emptiedGroupsWithFigures: emptied, dates: dates.results };
+}
+
+/** The same figures summed from scratch over the accounts, each account's money to the cent and score to the tenth. */
+async function figuresFromScratch() {
+  const groups = await env.DB.prepare(
+    `SELECT segment, region, coalesce(health_bucket, '') AS health_bucket,
+            coalesce(engagement_trend_30d, '') AS engagement_trend_30d, count(*) AS accounts,
+            sum(CAST(round(arr * 100) AS INTEGER)) AS arr_cents, count(health_score) AS scored_accounts,
+            coalesce(sum(CAST(round(health_score * 10) AS INTEGER)), 0) AS score_tenths,
+            coalesce(sum(CAST(round(arr_change_30d * 100) AS INTEGER)), 0) AS arr_change_30d_cents,
+            coalesce(sum(CAST(round(arr_change_90d * 100) AS INTEGER)), 0) AS arr_change_90d_cents
+     FROM accounts GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+  ).all();
+  const dates = await env.DB.prepare(
+    "SELECT latest_metric_date AS date, count(*) AS accounts FROM accounts WHERE latest_metric_date IS NOT NULL GROUP BY 1 ORDER BY 1",
+  ).all();
+  return { groups: groups.results, emptiedGroupsWithFigures: 0, dates: dates.results };
+}
+
+/** The summary's figures from the from-scratch sums, through the same pure rules as the summary's. */
+async function summaryFiguresFromScratch() {
+  const { groups, dates } = await figuresFromScratch();
+  const asOf = (dates.at(-1) as { date: string } | undefined)?.date ?? null;
+  const rows = (groups as GroupRow[]).map((group) => ({
+    ...group,
+    health_bucket: (group.health_bucket as string) === "" ? null : group.health_bucket,
+    engagement_trend_30d: (group.engagement_trend_30d as string) === "" ? null : group.engagement_trend_30d,
+  }));
+  const { totals, segments, regions } = foldGroups(rows, asOf);
+  return summarisePortfolio(totals, segments, regions);
+}
+
+describe("the portfolio's kept figures (property)", () => {
+  it(
+    "equal the same figures summed from scratch after every upload, recompute and model activation",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(rowArbitrary, { minLength: 1, maxLength: 12 }), fc.array(step, { minLength: 1, maxLength: 4 }), async (first, steps) => {
+          await resetDatabase();
+          let previous = csvOf(first);
+          await ingestStream(streamOf([new TextEncoder().encode(previous)]), "first.csv");
+          for (const next of [{ kind: "none" as const }, ...steps]) {
+            if (next.kind === "upload" || next.kind === "repeat") {
+              const csv = next.kind === "upload" ? csvOf(next.rows) : previous;
+              await ingestStream(streamOf([new TextEncoder().encode(csv)]), "next.csv");
+              previous = csv;
+            } else if (next.kind === "recompute") {
+              await recomputeHealth(testDb(), await loadActiveScoringModel(testDb(), DEFAULT_HEALTH_CONFIG));
+            } else if (next.kind === "activate") {
+              await activate({ name: "Random", ...next.model });
+            }
+            expect(await keptFigures()).toEqual(await figuresFromScratch());
+            const { lowest_accounts: _lowest, stale_accounts: _stale, renewals_next_90_days: _renewals, ...summary } =
+              await getPortfolioSummary(testDb(), DEFAULT_HEALTH_CONFIG);
+            expect(summary).toEqual(await summaryFiguresFromScratch());
+          }
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
+});
