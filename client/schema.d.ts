@@ -512,7 +512,11 @@ export interface paths {
         /**
          * Portfolio statistics and risk breakdown
          * @description Totals, risk breakdown, ARR at risk and ARR trends of the whole portfolio, with breakdowns by segment and
-         *     region and the lowest-scoring accounts. Computed in D1 from every account's current score and stored trends.
+         *     region and the lowest-scoring accounts, from every account's current score and stored trends.
+         *
+         *     **Cost.** The sums are kept up to date by every upload and rescore (a few rows per segment, region and bucket), so the
+         *     summary reads about as many rows at 100,000 accounts as at 1,000; each ARR counts to the cent. The lowest accounts come
+         *     from an index of the scores under 30; a book with fewer than five accounts under 30 is sorted whole for them.
          *
          *     **ARR trends** are anchored, like every trend, at each account's own latest metric date (not today): `arr_trend_30d`
          *     sums the accounts' 30-day ARR changes, and `arr_trend_30d_percent` relates it to the portfolio ARR before the change.
@@ -554,6 +558,9 @@ export interface paths {
          *     churned; one with none at the start (not yet reported, or 0) and some at the end is new ARR. NRR and GRR are null when
          *     the starting ARR is 0, as on an empty book or one whose data starts inside the window (every account is then new).
          *
+         *     **Cost.** Every request reads each account with metrics and looks up its ARR at the window's start: it grows with the
+         *     book.
+         *
          *     **API key scope:** `read` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
          */
         get: operations["getRevenueMovements"];
@@ -583,6 +590,10 @@ export interface paths {
          *     not at the data's latest metric date as the trends and `GET /portfolio/revenue` do. Renewal dates before `as_of`
          *     are not listed; an `as_of` in the past shows what was renewing then, with today's health and ARR. Accounts without a
          *     renewal date never appear.
+         *
+         *     **Cost.** The totals come from renewal figures every upload and rescore keep per date and bucket (a row per day of the
+         *     window, whatever the number of accounts; each ARR counts to the cent); the page reads its accounts through the
+         *     renewal-date index.
          *
          *     **API key scope:** `read` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
          */

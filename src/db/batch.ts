@@ -1,4 +1,5 @@
 import type { SQLiteRaw } from "drizzle-orm/sqlite-core/query-builders/raw";
+import type { SQL } from "drizzle-orm";
 import type { Database } from "../lib/types";
 
 type Results<T extends readonly SQLiteRaw<unknown>[]> = { -readonly [K in keyof T]: T[K] extends SQLiteRaw<infer R> ? R : never };
@@ -48,4 +49,9 @@ export async function runNamedBatch<T extends Record<string, SQLiteRaw<unknown> 
   return Object.fromEntries(
     present.map(([name, statement], index) => [name, statement.mapResult(results[index], true)]),
   ) as { [K in keyof T]: ResultOf<T[K]> };
+}
+
+/** Statements to spread into runNamedBatch under numbered names (`name0`, `name1`, …), each run for its D1Result. */
+export function numberedStatements(db: Database, name: string, statements: readonly SQL[]) {
+  return Object.fromEntries(statements.map((statement, position) => [`${name}${position}`, db.run(statement)]));
 }

@@ -7,6 +7,12 @@ import { EVENT_TYPES } from "../domain/events";
  * migrations under `migrations/`, which wrangler applies locally, in tests and in production.
  */
 
+/**
+ * The score under which accounts_low_score_idx holds an account: the summary reads its lowest accounts there, and scans
+ * the book only when fewer than its LOWEST_ACCOUNTS_LIMIT accounts score under it.
+ */
+export const LOW_SCORE_INDEX_BELOW = 30;
+
 const timestamps = {
   createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`),
   updatedAt: text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`),
@@ -27,7 +33,8 @@ export const accounts = sqliteTable(
     healthBucket: text("health_bucket", { enum: ["Healthy", "At-Risk", "Critical"] }),
     // The figures of the trends that lists sort by and the portfolio sums, and the health explanation: the components
     // of the current score and the full 30/60/90-day trends (JSON). The rescore writes all of them with the score in
-    // ONE update of this row; no index holds a column it writes, so rescoring an account costs D1 one row written.
+    // ONE update of this row; only the partial accounts_low_score_idx holds a column it writes, so rescoring an account
+    // costs D1 one row written, and an index entry when it scores (or scored) under LOW_SCORE_INDEX_BELOW.
     healthChange30d: real("health_change_30d"),
     arrChange30d: real("arr_change_30d"),
     arrChange90d: real("arr_change_90d"),
@@ -43,6 +50,13 @@ export const accounts = sqliteTable(
     prevHealthBucket: text("prev_health_bucket", { enum: ["Healthy", "At-Risk", "Critical"] }),
     prevHealthComponents: text("prev_health_components", { mode: "json" }),
     prevHealthChange30d: real("prev_health_change_30d"),
+    // The rest of the figures the kept book figures sum, as they were before the latest rescore, copied by the same
+    // update: the statement after it moves each account's share from these to the new values (book-figures.ts).
+    prevArr: real("prev_arr"),
+    prevLatestMetricDate: text("prev_latest_metric_date"),
+    prevEngagementTrend30d: text("prev_engagement_trend_30d"),
+    prevArrChange30d: real("prev_arr_change_30d"),
+    prevArrChange90d: real("prev_arr_change_90d"),
     // Dates whose scores are behind their metrics for a reason other than an upload in progress (a configuration
     // change, a new segment, an abandoned upload's pending rescores, a rescore job that failed); null: none. A rescore
     // covers scoresStaleFrom … scoresStaleTo + max(window − 1, 90) and clears them in the batch that writes the scores.
@@ -59,8 +73,8 @@ export const accounts = sqliteTable(
     lastRescoreModelChange: integer("last_rescore_model_change"),
     ...timestamps,
   },
-  // Indexes only on columns that rarely change: D1 bills a row written for each index entry an update assigns, and
-  // a daily feed rewrites every account's score, trends, ARR and latest date (lists sort those by a scan instead).
+  // Indexes on columns that rarely change, and partial ones whose entries few accounts have: D1 bills a row written for
+  // each index entry an update assigns, and a daily feed rewrites every account's score, trends, ARR and latest date.
   (table) => [
     index("accounts_segment_idx").on(table.segment),
     index("accounts_region_idx").on(table.region),
@@ -70,6 +84,11 @@ export const accounts = sqliteTable(
     index("accounts_owner_idx").on(sql`${table.owner} COLLATE NOCASE`),
     // Only the accounts marked stale, so every rescore finds its marks without scanning the book: a mark adds an
     // entry and its rescore removes it, while an update of an unmarked account (a daily feed's) writes none.
+    // The lowest scores, the summary's lowest accounts in their order: only accounts under LOW_SCORE_INDEX_BELOW, so a
+    // rescore writes an entry for an account that scores (or scored) that low, not for the rest of the book.
+    index("accounts_low_score_idx")
+      .on(table.healthScore, sql`${table.arr} DESC`, table.id)
+      .where(sql`${table.healthScore} < ${sql.raw(String(LOW_SCORE_INDEX_BELOW))}`),
     index("accounts_stale_idx")
       .on(table.id, table.scoresStaleFrom, table.scoresStaleTo)
       .where(sql`${table.scoresStaleFrom} IS NOT NULL`),
@@ -283,7 +302,7 @@ export const dataVersion = sqliteTable("data_version", {
 
 /**
  * The portfolio summary's sums, kept exact by every write that changes an account's group or figures, in the batch of
- * that write (db/queries/portfolio-groups.ts), so the summary reads these few rows instead of the book. One row per
+ * that write (db/queries/book-figures.ts), so the summary reads these few rows instead of the book. One row per
  * segment, region, bucket and 30-day engagement trend ('' for none); money in cents and scores in tenths, as integers,
  * so taking an account's share away and adding its new one leaves no rounding behind. A row whose accounts fall to 0
  * stays (all its sums are then 0) and is skipped by the readers.
@@ -310,6 +329,21 @@ export const bookLatestDates = sqliteTable("book_latest_dates", {
   date: text("date").primaryKey(),
   accounts: integer("accounts").notNull(),
 });
+
+/**
+ * The accounts renewing on each date, per bucket ('' for none), and their ARR in cents: kept with portfolio_groups, so
+ * a renewal window's totals read a row per date and bucket, not the accounts renewing in it.
+ */
+export const renewalFigures = sqliteTable(
+  "renewal_figures",
+  {
+    renewalDate: text("renewal_date").notNull(),
+    healthBucket: text("health_bucket").notNull(),
+    accounts: integer("accounts").notNull(),
+    arrCents: integer("arr_cents").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.renewalDate, table.healthBucket] })],
+);
 
 /** A recompute too big for one invocation, run as chunks of accounts on the recompute queue. */
 export const recomputeJobs = sqliteTable(

@@ -167,7 +167,7 @@ latest_health AS MATERIALIZED (
 
 /**
  * Writes what an account shows of its health, from its stored scores, in ONE update of its row (D1 bills a row
- * written per update, plus one per index entry it assigns, and no index holds these columns): the current score and
+ * written per update, plus one per index entry it assigns: only the partial low-score index holds one of these columns): the current score and
  * bucket (its latest date's), the components of that score, the 30/60/90-day trends and the figures lists sort by and
  * the portfolio sums, its ARR and latest metric date (those of its latest metrics row); and clears its stale marks:
  * its scores now follow its metrics. The trends are anchored at the latest scored date; the window bounds and the
@@ -182,12 +182,15 @@ latest_health AS MATERIALIZED (
  */
 export function updateAccounts(ids: string, updatedAt: string, components: ComponentColumns): SQL {
   // The prev_* columns take the values before this update (SQLite evaluates every SET expression on the old row), in
-  // the same row write: what insertHealthEvents compares.
+  // the same row write: what insertHealthEvents compares, and what the kept book figures move the account's share from.
   return sql`
 WITH chunk(account_id) AS (SELECT value FROM json_each(${ids})),${accountHealthFromChunk(components)}
 UPDATE accounts
 SET prev_health_score = accounts.health_score, prev_health_bucket = accounts.health_bucket,
     prev_health_components = accounts.health_components, prev_health_change_30d = accounts.health_change_30d,
+    prev_arr = accounts.arr, prev_latest_metric_date = accounts.latest_metric_date,
+    prev_engagement_trend_30d = accounts.engagement_trend_30d, prev_arr_change_30d = accounts.arr_change_30d,
+    prev_arr_change_90d = accounts.arr_change_90d,
     health_score = lh.score, health_bucket = lh.bucket, health_components = lh.components,
     trend_30d = lh.trend_30d, trend_60d = lh.trend_60d, trend_90d = lh.trend_90d,
     health_change_30d = lh.trend_30d ->> '$.health_score_change',

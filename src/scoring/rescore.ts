@@ -1,7 +1,7 @@
 import type { SQL } from "drizzle-orm";
-import { runNamedBatch } from "../db/batch";
+import { numberedStatements, runNamedBatch } from "../db/batch";
 import { BUMP_DATA_VERSION } from "../db/queries/data-version";
-import { addShares, removeShares } from "../db/queries/portfolio-groups";
+import { rescoredAccountShares } from "../db/queries/book-figures";
 import { DEFAULT_ALERT_SCORE_DROP } from "../domain/events";
 import type { Database } from "../lib/types";
 import { componentColumns, updateAccounts } from "./account-health-sql";
@@ -68,19 +68,14 @@ export async function recomputeHealth(
     const chunkRanges = JSON.stringify(chunk.flatMap((id) => rangesOf.get(id) ?? []));
     const scope = targets(ids, scopeName, reachDays, windowDays, chunkRanges);
     const settles = index === chunks.length - 1 && options.settlesRunId !== undefined ? { runId: options.settlesRunId } : null;
-    const [groupsBefore, datesBefore] = removeShares(ids);
-    const [groupsAfter, datesAfter] = addShares(ids);
     const writes = await runNamedBatch(db, {
       scores: db.run(upsertChunkScores(scope, model, startedAt, scopeName === "all")),
       // The API never deletes metrics: only a full recompute, which also repairs edits made outside it, looks for the
       // scores of dates whose metrics are gone (a scan a daily delta need not pay); before the accounts read the scores.
       orphanScores: scopeName === "all" ? db.run(deleteOrphanScores(scope)) : undefined,
-      // The portfolio's figures (db/queries/portfolio-groups.ts): the accounts' shares before the update, then after.
-      groupsBefore: db.run(groupsBefore),
-      datesBefore: db.run(datesBefore),
       accounts: db.run(updateAccounts(ids, startedAt, components)),
-      groupsAfter: db.run(groupsAfter),
-      datesAfter: db.run(datesAfter),
+      // The book's figures (db/queries/book-figures.ts): each updated account's share, from its prev_* values to its new.
+      ...numberedStatements(db, "figures", rescoredAccountShares(ids, startedAt)),
       events: db.run(insertHealthEvents(ids, startedAt, alertScoreDrop)),
       // In the chunk's own batch, so a reader never meets the new scores under the old data version.
       dataVersion: db.run(BUMP_DATA_VERSION),

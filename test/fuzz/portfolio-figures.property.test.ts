@@ -10,6 +10,8 @@ import { getConfig } from "../../src/lib/config";
 import { loadActiveScoringModel } from "../../src/scoring/model";
 import { recomputeHealth } from "../../src/scoring/rescore";
 import { activateDraftModel } from "../../src/services/health-models";
+import { LOWEST_ACCOUNTS_LIMIT } from "../../src/contract/portfolio";
+import { getRenewalTotals, type RenewalTotals, type RenewalWindow } from "../../src/db/queries/renewals";
 import { getPortfolioSummary } from "../../src/services/portfolio";
 import { resetDatabase, testDb } from "../helpers/db";
 import { addDays } from "../helpers/factories";
@@ -21,14 +23,17 @@ import { streamOf } from "../helpers/streams";
  * Property: the portfolio's figures that the writes keep (portfolio_groups, book_latest_dates) equal, after every step
  * of a random history, the same figures summed from scratch over the accounts, and so does the summary built on them.
  * Steps: uploads (new accounts, appended and back-filled days, ARR changes with cents and below, segment and region
- * changes, renewal dates, the same file twice), full recomputes and model activations (which rescore the book).
+ * changes, renewal dates, the same file twice), full recomputes and model activations (which rescore the book). The
+ * figures are the summary's groups, the book's latest dates and the renewals per date and bucket; a random renewal
+ * window's totals read from them equal the same totals summed over the accounts renewing in it.
  */
 
 const RUNS = Number(env.FUZZ_RUNS);
 const TIMEOUT_MS = 60_000 + RUNS * 200;
 
 const START = "2026-01-01";
-const NAMES = ["Acme", "Globex", "Initech", "Umbrella"] as const;
+// Eight, so the lowest accounts come from the low-score index (five or more under its bound) as well as from the scan.
+const NAMES = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Tyrell"] as const;
 
 const rowArbitrary = fc.record({
   name: fc.constantFrom(...NAMES),
@@ -79,7 +84,10 @@ async function keptFigures() {
        AND (arr_cents <> 0 OR scored_accounts <> 0 OR score_tenths <> 0 OR arr_change_30d_cents <> 0 OR arr_change_90d_cents <> 0)`,
   ).first<number>("n");
   const dates = await env.DB.prepare("SELECT date, accounts FROM book_latest_dates WHERE accounts <> 0 ORDER BY date").all();
-  return { groups: groups.results, emptiedGroupsWithFigures: emptied, dates: dates.results };
+  const renewals = await env.DB.prepare(
+    "SELECT renewal_date, health_bucket, accounts, arr_cents FROM renewal_figures WHERE accounts <> 0 ORDER BY 1, 2",
+  ).all();
+  return { groups: groups.results, emptiedGroupsWithFigures: emptied, dates: dates.results, renewals: renewals.results };
 }
 
 /** The same figures summed from scratch over the accounts, each account's money to the cent and score to the tenth. */
@@ -96,7 +104,40 @@ async function figuresFromScratch() {
   const dates = await env.DB.prepare(
     "SELECT latest_metric_date AS date, count(*) AS accounts FROM accounts WHERE latest_metric_date IS NOT NULL GROUP BY 1 ORDER BY 1",
   ).all();
-  return { groups: groups.results, emptiedGroupsWithFigures: 0, dates: dates.results };
+  const renewals = await env.DB.prepare(
+    `SELECT renewal_date, coalesce(health_bucket, '') AS health_bucket, count(*) AS accounts,
+            sum(CAST(round(arr * 100) AS INTEGER)) AS arr_cents
+     FROM accounts WHERE renewal_date IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`,
+  ).all();
+  return { groups: groups.results, emptiedGroupsWithFigures: 0, dates: dates.results, renewals: renewals.results };
+}
+
+/** A renewal window's totals summed from scratch over the accounts renewing in it, each ARR to the cent. */
+async function renewalTotalsFromScratch(window: RenewalWindow): Promise<RenewalTotals> {
+  const row = await env.DB.prepare(
+    `SELECT count(*) AS accounts, coalesce(sum(cents), 0) AS arr,
+            coalesce(sum(CASE WHEN health_bucket = 'Healthy' THEN cents END), 0) AS healthy,
+            coalesce(sum(CASE WHEN health_bucket = 'At-Risk' THEN cents END), 0) AS at_risk,
+            coalesce(sum(CASE WHEN health_bucket = 'Critical' THEN cents END), 0) AS critical
+     FROM (SELECT health_bucket, CAST(round(arr * 100) AS INTEGER) AS cents FROM accounts
+           WHERE renewal_date BETWEEN ?1 AND date(?1, '+' || ?2 || ' days'))`,
+  )
+    .bind(window.from, window.days)
+    .first<{ accounts: number; arr: number; healthy: number; at_risk: number; critical: number }>();
+  return {
+    accounts: row?.accounts ?? 0,
+    arr: (row?.arr ?? 0) / 100,
+    arrByBucket: { Healthy: (row?.healthy ?? 0) / 100, "At-Risk": (row?.at_risk ?? 0) / 100, Critical: (row?.critical ?? 0) / 100 },
+  };
+}
+
+/** The lowest scored accounts by a sort of the whole book (the bigger account first on a tie). */
+async function lowestFromScratch() {
+  const rows = await env.DB.prepare(
+    `SELECT id, account_name, health_score, health_bucket, arr FROM accounts WHERE health_score IS NOT NULL
+     ORDER BY health_score ASC, arr DESC, id ASC LIMIT ${LOWEST_ACCOUNTS_LIMIT}`,
+  ).all();
+  return rows.results;
 }
 
 /** The summary's figures from the from-scratch sums, through the same pure rules as the summary's. */
@@ -117,7 +158,12 @@ describe("the portfolio's kept figures (property)", () => {
     "equal the same figures summed from scratch after every upload, recompute and model activation",
     async () => {
       await fc.assert(
-        fc.asyncProperty(fc.array(rowArbitrary, { minLength: 1, maxLength: 12 }), fc.array(step, { minLength: 1, maxLength: 4 }), async (first, steps) => {
+        fc.asyncProperty(
+          fc.array(rowArbitrary, { minLength: 1, maxLength: 16 }),
+          fc.array(step, { minLength: 1, maxLength: 4 }),
+          fc.integer({ min: 90, max: 400 }),
+          fc.integer({ min: 0, max: 365 }),
+          async (first, steps, windowStart, windowDays) => {
           await resetDatabase();
           let previous = csvOf(first);
           await ingestStream(streamOf([new TextEncoder().encode(previous)]), "first.csv");
@@ -132,9 +178,12 @@ describe("the portfolio's kept figures (property)", () => {
               await activate({ name: "Random", ...next.model });
             }
             expect(await keptFigures()).toEqual(await figuresFromScratch());
-            const { lowest_accounts: _lowest, stale_accounts: _stale, renewals_next_90_days: _renewals, ...summary } =
+            const { lowest_accounts: lowest, stale_accounts: _stale, renewals_next_90_days: _renewals, ...summary } =
               await getPortfolioSummary(testDb(), DEFAULT_HEALTH_CONFIG);
             expect(summary).toEqual(await summaryFiguresFromScratch());
+            expect(lowest).toEqual(await lowestFromScratch());
+            const window = { from: addDays(START, windowStart), days: windowDays };
+            expect(await getRenewalTotals(testDb(), window)).toEqual(await renewalTotalsFromScratch(window));
           }
         }),
         { numRuns: RUNS },

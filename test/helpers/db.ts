@@ -16,6 +16,7 @@ export async function resetDatabase(): Promise<void> {
     env.DB.prepare("DELETE FROM accounts"),
     env.DB.prepare("DELETE FROM portfolio_groups"),
     env.DB.prepare("DELETE FROM book_latest_dates"),
+    env.DB.prepare("DELETE FROM renewal_figures"),
     env.DB.prepare("DELETE FROM ingest_runs"),
     env.DB.prepare("DELETE FROM scoring_config"),
     env.DB.prepare("DELETE FROM webhook_deliveries"),

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import type { Bucket, EngagementTrend, HealthComponents, Segment, Trend } from "../../src/domain/types";
-import { addShares } from "../../src/db/queries/portfolio-groups";
+import { accountShares } from "../../src/db/queries/book-figures";
 import { testDb } from "./db";
 
 /**
@@ -132,9 +132,9 @@ export async function insertAccount(seed: AccountSeed): Promise<number> {
     )
     .first<{ id: number }>();
   if (!row) throw new Error(`Could not insert account ${seed.name}`);
-  // Its share of the portfolio's figures, as the rescore that stores such a row adds it.
+  // Its share of the book's kept figures, as the rescore that stores such a row adds it.
   const db = testDb();
-  for (const statement of addShares(JSON.stringify([row.id]))) await db.run(statement);
+  for (const statement of accountShares(JSON.stringify([row.id]))) await db.run(statement);
   return row.id;
 }
 

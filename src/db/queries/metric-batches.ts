@@ -1,8 +1,8 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../lib/types";
-import { runBatch } from "../batch";
+import { numberedStatements, runNamedBatch } from "../batch";
 import type { ChangedRange } from "../schema";
-import { uploadedAccountShares } from "./portfolio-groups";
+import { renewalDateShares, uploadedAccountShares } from "./book-figures";
 import { widenStaleRanges } from "./stale-marks";
 
 /**
@@ -85,6 +85,14 @@ WHERE ${MOVES_ACCOUNT("accounts", { segment: sql`excluded.segment`, region: sql`
 RETURNING id`;
 }
 
+/** The `column` (renewal date, owner) of the latest metric row of the account `a` that has one. */
+const latest = (column: "renewal_date" | "owner") =>
+  sql.raw(`(SELECT m.${column} FROM account_metrics AS m WHERE m.account_id = a.id AND m.${column} IS NOT NULL
+            ORDER BY m.date DESC LIMIT 1)`);
+
+/** Whether the batch's tuple `j` carries a renewal date or an owner: its account's are then set from its rows. */
+const CARRIES_RENEWAL_OR_OWNER = sql`(j.value ->> 6 IS NOT NULL OR j.value ->> 8 IS NOT NULL)`;
+
 /**
  * An account's renewal date and owner are those of its latest-dated metric row that has them, so each metric row keeps
  * the ones it was uploaded with and this statement, after the metric upsert, sets the account's from its rows. Only
@@ -93,9 +101,6 @@ RETURNING id`;
  * renewal dates and owners writes nothing here. A back-filled older row cannot override a newer one.
  */
 function applyRenewalsAndOwners(accountsJson: string) {
-  const latest = (column: string) =>
-    sql.raw(`(SELECT m.${column} FROM account_metrics AS m WHERE m.account_id = a.id AND m.${column} IS NOT NULL
-              ORDER BY m.date DESC LIMIT 1)`);
   return sql`
 UPDATE accounts
 SET renewal_date = l.renewal_date, owner = l.owner, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
@@ -103,7 +108,7 @@ FROM (
   SELECT a.id, ${latest("renewal_date")} AS renewal_date, ${latest("owner")} AS owner
   FROM json_each(${accountsJson}) AS j
   JOIN accounts AS a ON a.account_name = j.value ->> 0
-  WHERE j.value ->> 6 IS NOT NULL OR j.value ->> 8 IS NOT NULL
+  WHERE ${CARRIES_RENEWAL_OR_OWNER}
 ) AS l
 WHERE accounts.id = l.id AND (accounts.renewal_date IS NOT l.renewal_date OR accounts.owner IS NOT l.owner)
 RETURNING accounts.id`;
@@ -204,22 +209,22 @@ export async function upsertMetricBatch(
     hasRenewalsOrOwners: boolean;
   },
 ): Promise<BatchOutcome> {
-  // The portfolio's figures (portfolio-groups.ts), from the accounts as they are before the upsert.
-  const [groupShares, dateShares] = uploadedAccountShares(
-    batch.accountsJson,
-    MOVES_ACCOUNT("a", { segment: sql`j.value ->> 1`, region: sql`j.value ->> 2`, latestDate: sql`j.value ->> 4` }),
-  );
-  const [before, segmentMarks, groups, dates, accountUpsert, metricUpsert, pending, progress, renewalsAndOwners] = await runBatch(db, [
-    db.get<{ account_id: number; existing_metrics: number } | undefined>(batchStart(batch.accountsJson)),
-    db.run(markSegmentChanges(batch.accountsJson)),
-    db.run(groupShares),
-    db.run(dateShares),
-    db.run(upsertAccounts(batch.accountsJson)),
-    db.run(upsertMetrics(batch.metricsJson, runId)),
-    db.run(recordPendingRescores(batch.accountsJson, runId)),
-    db.run(recordProgress(runId, batch.rows, batch.lastLine)),
-    ...(batch.hasRenewalsOrOwners ? [db.run(applyRenewalsAndOwners(batch.accountsJson))] : []),
-  ]);
+  // The book's figures (book-figures.ts), each statement run just before the write it accounts for: the upsert's new
+  // and moved accounts, and the renewal dates the last statement sets.
+  const moves = MOVES_ACCOUNT("a", { segment: sql`j.value ->> 1`, region: sql`j.value ->> 2`, latestDate: sql`j.value ->> 4` });
+  const { before, segmentMarks, accountUpsert, metricUpsert, pending, renewalsAndOwners, ...writes } = await runNamedBatch(db, {
+    before: db.get<{ account_id: number; existing_metrics: number } | undefined>(batchStart(batch.accountsJson)),
+    segmentMarks: db.run(markSegmentChanges(batch.accountsJson)),
+    ...numberedStatements(db, "uploadedAccounts", uploadedAccountShares(batch.accountsJson, moves)),
+    accountUpsert: db.run(upsertAccounts(batch.accountsJson)),
+    metricUpsert: db.run(upsertMetrics(batch.metricsJson, runId)),
+    pending: db.run(recordPendingRescores(batch.accountsJson, runId)),
+    progress: db.run(recordProgress(runId, batch.rows, batch.lastLine)),
+    renewalShares: batch.hasRenewalsOrOwners
+      ? db.run(renewalDateShares(batch.accountsJson, CARRIES_RENEWAL_OR_OWNER, latest("renewal_date")))
+      : undefined,
+    renewalsAndOwners: batch.hasRenewalsOrOwners ? db.run(applyRenewalsAndOwners(batch.accountsJson)) : undefined,
+  });
   // RETURNING rows, read from the D1Result so its meta (rows written) stays at hand.
   const upsertedAccounts = accountUpsert.results as { id: number }[];
   const renewedOrReowned = (renewalsAndOwners?.results ?? []) as { id: number }[];
@@ -244,6 +249,6 @@ export async function upsertMetricBatch(
     metricsCreated,
     metricsUpdated: (metricUpsert.meta.changes ?? 0) - metricsCreated,
     changedRanges,
-    rowsWritten: rowsWrittenBy(segmentMarks, groups, dates, accountUpsert, metricUpsert, pending, progress, ...(renewalsAndOwners ? [renewalsAndOwners] : [])),
+    rowsWritten: rowsWrittenBy(segmentMarks, accountUpsert, metricUpsert, pending, ...(renewalsAndOwners ? [renewalsAndOwners] : []), ...Object.values(writes).filter((write) => write !== undefined)),
   };
 }

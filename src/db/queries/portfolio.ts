@@ -7,12 +7,13 @@ import type { Database } from "../../lib/types";
 import type { Account } from "../../contract/accounts";
 import { LOWEST_ACCOUNTS_LIMIT, type AccountBrief } from "../../contract/portfolio";
 import { runBatch } from "../batch";
+import { LOW_SCORE_INDEX_BELOW } from "../schema";
 
 // The lowest accounts are read straight into the summary's AccountBrief shape (a few columns, no further mapping).
 
 /**
  * Portfolio aggregates: the figures per segment, region, bucket and 30-day engagement trend (at most 3 × regions × 4 × 4
- * groups) that every write keeps (portfolio-groups.ts), which this module folds into the totals and the per-segment and
+ * groups) that every write keeps (book-figures.ts), which this module folds into the totals and the per-segment and
  * per-region figures.
  */
 
@@ -38,7 +39,7 @@ export async function countStaleAccounts(db: Database, healthFingerprint: string
 }
 
 /**
- * The groups' figures as the rescore and the uploads keep them (portfolio-groups.ts): a few rows, whatever the size of
+ * The groups' figures as the rescore and the uploads keep them (book-figures.ts): a few rows, whatever the size of
  * the book. Sums stay whole cents and tenths until every group is added (foldGroups), so no order of addition rounds.
  */
 const GROUPS = sql`
@@ -51,15 +52,25 @@ WHERE accounts > 0`;
 const AS_OF_DATE = sql`SELECT date FROM book_latest_dates WHERE accounts > 0 ORDER BY date DESC LIMIT 1`;
 
 /**
- * Ties on the score show the bigger account first: it is the one to look at. One pass over the accounts that keeps the
- * five lowest as it goes (SQLite's sorter with a LIMIT holds only those), as no index holds the score.
+ * The lowest scored accounts; ties on the score show the bigger account first: it is the one to look at. Read from
+ * accounts_low_score_idx in its order, a few entries; only when fewer than the limit score under its bound does the
+ * second part run (its condition is constant, evaluated once) and sort the rest of the book.
  */
-const LOWEST = sql`
-SELECT id, account_name, health_score, health_bucket, arr
-FROM accounts
-WHERE health_score IS NOT NULL
+const LOWEST = sql.raw(`
+SELECT id, account_name, health_score, health_bucket, arr FROM (
+  SELECT * FROM (
+    SELECT id, account_name, health_score, health_bucket, arr FROM accounts INDEXED BY accounts_low_score_idx
+    WHERE health_score < ${LOW_SCORE_INDEX_BELOW}
+    ORDER BY health_score ASC, arr DESC, id ASC LIMIT ${LOWEST_ACCOUNTS_LIMIT})
+  UNION ALL
+  SELECT * FROM (
+    SELECT id, account_name, health_score, health_bucket, arr FROM accounts
+    WHERE health_score >= ${LOW_SCORE_INDEX_BELOW}
+      AND (SELECT count(*) FROM (SELECT 1 FROM accounts WHERE health_score < ${LOW_SCORE_INDEX_BELOW}
+                                 LIMIT ${LOWEST_ACCOUNTS_LIMIT})) < ${LOWEST_ACCOUNTS_LIMIT}
+    ORDER BY health_score ASC, arr DESC, id ASC LIMIT ${LOWEST_ACCOUNTS_LIMIT}))
 ORDER BY health_score ASC, arr DESC, id ASC
-LIMIT ${sql.raw(String(LOWEST_ACCOUNTS_LIMIT))}`;
+LIMIT ${LOWEST_ACCOUNTS_LIMIT}`);
 
 /** One group: its key columns, then its figures (money in whole cents, scores in tenths). */
 export type GroupRow = Pick<Account, "segment" | "region" | "health_bucket"> & {

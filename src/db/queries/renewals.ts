@@ -6,8 +6,9 @@ import { runBatch } from "../batch";
 import { snapshotStatements, toSnapshots } from "./risk-inputs";
 
 /**
- * Accounts renewing in a calendar window [from, from + days], read through accounts_renewal_idx: the window's totals,
- * one page of its accounts (by renewal date, then the bigger ARR, then id) and their risk snapshots, in one batch.
+ * Accounts renewing in a calendar window [from, from + days]: the window's totals (from the kept renewal figures), one
+ * page of its accounts (by renewal date, then the bigger ARR, then id, through accounts_renewal_idx) and their risk
+ * snapshots, in one batch.
  */
 
 export interface RenewalWindow {
@@ -33,25 +34,32 @@ export interface RenewingAccount {
   owner: string | null;
 }
 
-function inWindow(window: RenewalWindow): SQL {
-  return sql`a.renewal_date BETWEEN ${window.from} AND date(${window.from}, ${`+${window.days} days`})`;
+function inWindow(window: RenewalWindow, column = sql`a.renewal_date`): SQL {
+  return sql`${column} BETWEEN ${window.from} AND date(${window.from}, ${`+${window.days} days`})`;
 }
 
+type TotalsRow = { accounts: number; arr_cents: number; healthy: number; at_risk: number; critical: number };
+
+/**
+ * The window's totals from the renewal figures the writes keep (book-figures.ts): a row per date and bucket in the
+ * window, whatever the number of accounts renewing in it.
+ */
 function totalsStatement(db: Database, window: RenewalWindow) {
-  return db.get<{ accounts: number; arr: number; healthy: number; at_risk: number; critical: number } | undefined>(sql`
-    SELECT count(*) AS accounts, total(a.arr) AS arr,
-           total(CASE WHEN a.health_bucket = 'Healthy' THEN a.arr END) AS healthy,
-           total(CASE WHEN a.health_bucket = 'At-Risk' THEN a.arr END) AS at_risk,
-           total(CASE WHEN a.health_bucket = 'Critical' THEN a.arr END) AS critical
-    FROM accounts AS a
-    WHERE ${inWindow(window)}`);
+  return db.get<TotalsRow | undefined>(sql`
+    SELECT coalesce(sum(accounts), 0) AS accounts, coalesce(sum(arr_cents), 0) AS arr_cents,
+           coalesce(sum(CASE WHEN health_bucket = 'Healthy' THEN arr_cents END), 0) AS healthy,
+           coalesce(sum(CASE WHEN health_bucket = 'At-Risk' THEN arr_cents END), 0) AS at_risk,
+           coalesce(sum(CASE WHEN health_bucket = 'Critical' THEN arr_cents END), 0) AS critical
+    FROM renewal_figures
+    WHERE ${inWindow(window, sql`renewal_date`)}`);
 }
 
-function toTotals(row: { accounts: number; arr: number; healthy: number; at_risk: number; critical: number } | undefined): RenewalTotals {
+function toTotals(row: TotalsRow | undefined): RenewalTotals {
+  const money = (cents: number | undefined) => (cents ?? 0) / 100;
   return {
     accounts: row?.accounts ?? 0,
-    arr: row?.arr ?? 0,
-    arrByBucket: { Healthy: row?.healthy ?? 0, "At-Risk": row?.at_risk ?? 0, Critical: row?.critical ?? 0 },
+    arr: money(row?.arr_cents),
+    arrByBucket: { Healthy: money(row?.healthy), "At-Risk": money(row?.at_risk), Critical: money(row?.critical) },
   };
 }
 

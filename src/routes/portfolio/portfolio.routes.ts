@@ -15,7 +15,11 @@ export const getSummary = defineRoute({
   },
   responses: conditionalResponses(portfolioSummarySchema, "The portfolio summary"),
   description: `Totals, risk breakdown, ARR at risk and ARR trends of the whole portfolio, with breakdowns by segment and
-region and the lowest-scoring accounts. Computed in D1 from every account's current score and stored trends.
+region and the lowest-scoring accounts, from every account's current score and stored trends.
+
+**Cost.** The sums are kept up to date by every upload and rescore (a few rows per segment, region and bucket), so the
+summary reads about as many rows at 100,000 accounts as at 1,000; each ARR counts to the cent. The lowest accounts come
+from an index of the scores under 30; a book with fewer than five accounts under 30 is sorted whole for them.
 
 **ARR trends** are anchored, like every trend, at each account's own latest metric date (not today): \`arr_trend_30d\`
 sums the accounts' 30-day ARR changes, and \`arr_trend_30d_percent\` relates it to the portfolio ARR before the change.

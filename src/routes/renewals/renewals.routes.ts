@@ -25,7 +25,11 @@ export const list = defineRoute({
 **Counted from today.** Renewals are calendar events, so the window starts today (UTC), or at \`as_of\` when given,
 not at the data's latest metric date as the trends and \`GET /portfolio/revenue\` do. Renewal dates before \`as_of\`
 are not listed; an \`as_of\` in the past shows what was renewing then, with today's health and ARR. Accounts without a
-renewal date never appear.`,
+renewal date never appear.
+
+**Cost.** The totals come from renewal figures every upload and rescore keep per date and bucket (a row per day of the
+window, whatever the number of accounts; each ARR counts to the cent); the page reads its accounts through the
+renewal-date index.`,
 });
 
 export type ListRoute = typeof list;

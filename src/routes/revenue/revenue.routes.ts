@@ -29,7 +29,10 @@ reported ARR at or before that date: an account that stopped reporting keeps its
 **Movements** compare each account's ARR at the two ends only: an account above 0 at both ends expanded, contracted or
 stayed the same (whatever it did in between, going to 0 and back included); one with ARR at the start and 0 at the end
 churned; one with none at the start (not yet reported, or 0) and some at the end is new ARR. NRR and GRR are null when
-the starting ARR is 0, as on an empty book or one whose data starts inside the window (every account is then new).`,
+the starting ARR is 0, as on an empty book or one whose data starts inside the window (every account is then new).
+
+**Cost.** Every request reads each account with metrics and looks up its ARR at the window's start: it grows with the
+book.`,
 });
 
 export type GetRevenueRoute = typeof getRevenue;

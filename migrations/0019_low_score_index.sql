@@ -1,0 +1,1 @@
+CREATE INDEX `accounts_low_score_idx` ON `accounts` (`health_score`,"arr" DESC,`id`) WHERE "accounts"."health_score" < 30;

@@ -1,0 +1,194 @@
+import { sql, type SQL } from "drizzle-orm";
+
+/*
+ * The book's figures kept as it changes (portfolio_groups, book_latest_dates and renewal_figures, see the schema), so
+ * the portfolio summary and the renewal totals read a few rows instead of every account. Each write that changes an
+ * account's figures keeps them in its own atomic batch, as shares that move: after the rescore's update of its
+ * accounts, each account's share moves from the figures it had (the prev_* columns the update copies) to its new ones
+ * (rescoredAccountShares); before an upload batch's account upsert, the accounts it creates join and those it gives
+ * another segment or region move (uploadedAccountShares), and before the statement that sets renewal dates, the
+ * accounts whose date changes move (renewalDateShares). Sums are integers (cents, tenths), so shares cancel exactly and
+ * the figures always equal the same sums computed from scratch (a property test replays random histories); a figure
+ * row no share moves is not written.
+ */
+
+/** Money in whole cents, as the figures sum it. */
+export const centsSql = (value: string) => `CAST(round(${value} * 100) AS INTEGER)`;
+/** A score (one decimal) in whole tenths. */
+export const tenthsSql = (value: string) => `CAST(round(${value} * 10) AS INTEGER)`;
+
+/** The columns of an account a share reads: the figures' keys and sums. */
+const SHARE_COLUMNS = [
+  "segment",
+  "region",
+  "arr",
+  "latest_metric_date",
+  "renewal_date",
+  "health_score",
+  "health_bucket",
+  "engagement_trend_30d",
+  "arr_change_30d",
+  "arr_change_90d",
+] as const;
+type ShareColumn = (typeof SHARE_COLUMNS)[number];
+
+/** A kept figure table: its key and sum columns, each an expression over a share row `s` (which has a `sign`). */
+interface FigureTable {
+  table: string;
+  keys: Record<string, string>;
+  sums: Record<string, string>;
+  /** Shares without a key here (no latest date, no renewal date) count in no row. */
+  where?: string;
+}
+
+const FIGURE_TABLES: readonly FigureTable[] = [
+  {
+    table: "portfolio_groups",
+    keys: {
+      segment: "s.segment",
+      region: "s.region",
+      health_bucket: "coalesce(s.health_bucket, '')",
+      engagement_trend_30d: "coalesce(s.engagement_trend_30d, '')",
+    },
+    sums: {
+      accounts: "s.sign",
+      arr_cents: `s.sign * ${centsSql("s.arr")}`,
+      scored_accounts: "s.sign * (s.health_score IS NOT NULL)",
+      score_tenths: `s.sign * coalesce(${tenthsSql("s.health_score")}, 0)`,
+      arr_change_30d_cents: `s.sign * coalesce(${centsSql("s.arr_change_30d")}, 0)`,
+      arr_change_90d_cents: `s.sign * coalesce(${centsSql("s.arr_change_90d")}, 0)`,
+    },
+  },
+  {
+    table: "book_latest_dates",
+    keys: { date: "s.latest_metric_date" },
+    sums: { accounts: "s.sign" },
+    where: "s.latest_metric_date IS NOT NULL",
+  },
+  {
+    table: "renewal_figures",
+    keys: { renewal_date: "s.renewal_date", health_bucket: "coalesce(s.health_bucket, '')" },
+    sums: { accounts: "s.sign", arr_cents: `s.sign * ${centsSql("s.arr")}` },
+    where: "s.renewal_date IS NOT NULL",
+  },
+];
+
+/**
+ * Adds the shares (`shares`: rows of SHARE_COLUMNS and a sign) to the table's rows, one row written per key whose sums
+ * move: shares that cancel (an account whose rescore changed none of its figures) write nothing.
+ */
+function addShares(figures: FigureTable, shares: SQL): SQL {
+  const keys = Object.keys(figures.keys);
+  const sums = Object.keys(figures.sums);
+  const select = [
+    ...keys.map((key) => `${figures.keys[key]} AS ${key}`),
+    ...sums.map((sum) => `sum(${figures.sums[sum]}) AS ${sum}`),
+  ];
+  return sql`
+WITH s AS (${shares})
+INSERT INTO ${sql.raw(figures.table)} (${sql.raw([...keys, ...sums].join(", "))})
+SELECT * FROM (
+  SELECT ${sql.raw(select.join(",\n         "))}
+  FROM s ${sql.raw(figures.where ? `WHERE ${figures.where}` : "")}
+  GROUP BY ${sql.raw(keys.join(", "))})
+WHERE ${sql.raw(sums.map((sum) => `${sum} <> 0`).join(" OR "))}
+ON CONFLICT (${sql.raw(keys.join(", "))}) DO UPDATE
+SET ${sql.raw(sums.map((sum) => `${sum} = ${sum} + excluded.${sum}`).join(", "))}`;
+}
+
+/** One statement per kept figure table, adding the shares. */
+function sharesStatements(shares: SQL): SQL[] {
+  return FIGURE_TABLES.map((figures) => addShares(figures, shares));
+}
+
+const accountColumns = (a: string) => SHARE_COLUMNS.map((column) => `${a}.${column}`).join(", ");
+
+/**
+ * The statements that add the shares of the accounts `ids` (JSON) to the figures: for a script or a test that writes
+ * account rows directly (the API's writes use the statements below).
+ */
+export function accountShares(ids: string): SQL[] {
+  return sharesStatements(sql`
+    SELECT ${sql.raw(accountColumns("a"))}, 1 AS sign
+    FROM json_each(${ids}) AS c JOIN accounts AS a ON a.id = c.value`);
+}
+
+/** An account's figures before the rescore's update of its row (updateAccounts copies them to the prev_* columns). */
+const PREVIOUS: Record<ShareColumn, string> = {
+  segment: "a.segment",
+  region: "a.region",
+  arr: "a.prev_arr",
+  latest_metric_date: "a.prev_latest_metric_date",
+  renewal_date: "a.renewal_date",
+  health_score: "a.prev_health_score",
+  health_bucket: "a.prev_health_bucket",
+  engagement_trend_30d: "a.prev_engagement_trend_30d",
+  arr_change_30d: "a.prev_arr_change_30d",
+  arr_change_90d: "a.prev_arr_change_90d",
+};
+
+/**
+ * The change a rescore chunk's update of its accounts (`ids`, JSON; those it updated carry its `updatedAt`) makes to
+ * the figures, run just after it: each account's share leaves its previous figures for its new ones, so an account
+ * whose figures did not move writes nothing, and a figure row is written once however many accounts move in it.
+ */
+export function rescoredAccountShares(ids: string, updatedAt: string): SQL[] {
+  const updated = sql`json_each(${ids}) AS c JOIN accounts AS a ON a.id = c.value WHERE a.updated_at = ${updatedAt}`;
+  return sharesStatements(sql`
+    SELECT ${sql.raw(SHARE_COLUMNS.map((column) => `${PREVIOUS[column]} AS ${column}`).join(", "))}, -1 AS sign FROM ${updated}
+    UNION ALL
+    SELECT ${sql.raw(accountColumns("a"))}, 1 FROM ${updated}`);
+}
+
+/**
+ * The change the statement that sets an upload batch's renewal dates (metric-batches.ts) makes to the renewal figures,
+ * run just before it: for each account of the batch's tuples (`accountsJson`, by name) that `carries` selects (on the
+ * tuple `j`) and whose renewal date `newDate` (on the stored row `a`) changes, its share leaves the old date for the
+ * new one. A feed that repeats its renewal dates writes nothing.
+ */
+export function renewalDateShares(accountsJson: string, carries: SQL, newDate: SQL): SQL {
+  const renewals = FIGURE_TABLES.find((figures) => figures.table === "renewal_figures");
+  if (!renewals) throw new Error("renewal_figures is a kept figure table");
+  const changed = sql`json_each(${accountsJson}) AS j JOIN accounts AS a ON a.account_name = j.value ->> 0
+    WHERE ${carries} AND a.renewal_date IS NOT ${newDate}`;
+  const movedTo = SHARE_COLUMNS.map((column) => (column === "renewal_date" ? sql`${newDate}` : sql.raw(`a.${column}`)));
+  return addShares(
+    renewals,
+    sql`SELECT ${sql.raw(accountColumns("a"))}, -1 AS sign FROM ${changed}
+        UNION ALL SELECT ${sql.join(movedTo, sql`, `)}, 1 FROM ${changed}`,
+  );
+}
+
+/**
+ * The change an upload batch's account upsert (metric-batches.ts) makes to the figures, run just before it: each new
+ * account (a name not stored yet) counts, unscored, with the segment, region, ARR, latest date and renewal date the
+ * upsert inserts; each account the upsert moves (`moves`: the upsert's own condition, on the stored row `a` and the
+ * batch's tuple `j`) takes its figures from its segment and region to the new ones. Other accounts write nothing.
+ */
+export function uploadedAccountShares(accountsJson: string, moves: SQL): SQL[] {
+  const created: Record<ShareColumn, string> = {
+    segment: "j.value ->> 1",
+    region: "j.value ->> 2",
+    arr: "j.value ->> 3",
+    latest_metric_date: "j.value ->> 4",
+    renewal_date: "j.value ->> 6",
+    health_score: "NULL",
+    health_bucket: "NULL",
+    engagement_trend_30d: "NULL",
+    arr_change_30d: "NULL",
+    arr_change_90d: "NULL",
+  };
+  const movedTo = SHARE_COLUMNS.map((column) =>
+    column === "segment" ? "j.value ->> 1" : column === "region" ? "j.value ->> 2" : `a.${column}`,
+  );
+  return sharesStatements(sql`
+    SELECT ${sql.raw(SHARE_COLUMNS.map((column) => `${created[column]} AS ${column}`).join(", "))}, 1 AS sign
+    FROM json_each(${accountsJson}) AS j
+    WHERE NOT EXISTS (SELECT 1 FROM accounts AS a WHERE a.account_name = j.value ->> 0)
+    UNION ALL
+    SELECT ${sql.raw(accountColumns("a"))}, -1
+    FROM json_each(${accountsJson}) AS j JOIN accounts AS a ON a.account_name = j.value ->> 0 WHERE ${moves}
+    UNION ALL
+    SELECT ${sql.raw(movedTo.join(", "))}, 1
+    FROM json_each(${accountsJson}) AS j JOIN accounts AS a ON a.account_name = j.value ->> 0 WHERE ${moves}`);
+}
