@@ -1,13 +1,14 @@
 import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { readDataVersion } from "../db/queries/data-version";
 import type { AppEnv } from "./types";
 
 /**
  * Conditional reads: an ETag from the data version (db/queries/data-version.ts, bumped by every write that changes what
- * reads answer), the deployed version of the Worker (new code or configuration answers differently), the caller's key
- * the request URL and today's UTC date. `If-None-Match` with the current tag answers 304 after the one data-version read, before the
- * route's own queries run. Reusable: spread into a route's middleware after the key check (`accessWith`), with
+ * reads answer), the deployed version of the Worker (new code or configuration answers differently), the caller's key,
+ * the request URL and today's UTC date. `If-None-Match` with the current tag answers 304 after the one data-version
+ * read, before the route's own queries run; a static answer's (staticConditionalRead) after none. Reusable: spread into a route's middleware after the key check (`accessWith`), with
  * `conditionalReadHeaders` in its request and `conditionalResponses` for its 200.
  */
 
@@ -30,24 +31,38 @@ function matchesAny(ifNoneMatch: string | undefined, tag: string): boolean {
   return ifNoneMatch.split(",").some((candidate) => opaque(candidate) === opaque(tag));
 }
 
-export const conditionalRead = createMiddleware<AppEnv>(async (c, next) => {
-  const version = await readDataVersion(c.get("db"));
-  const tag = await entityTag([
-    version,
-    c.env.CF_VERSION_METADATA.id,
-    c.get("apiKeyId") ?? "anonymous",
-    c.req.url,
-    // Today's UTC date: some answers count from it (the summary's renewals in the next 90 days), so a tag from
-    // yesterday is never current, whatever was written since.
-    new Date().toISOString().slice(0, 10),
-  ]);
-  const headers = { ETag: tag, "Cache-Control": CONDITIONAL_CACHE_CONTROL };
-  if (matchesAny(c.req.header("if-none-match"), tag)) return c.body(null, 304, headers);
-  await next();
-  if (c.res.status === 200) {
-    for (const [name, value] of Object.entries(headers)) c.header(name, value);
-  }
-});
+/**
+ * The middleware of a conditional read whose tag names `dataParts` (what the answer's data depends on) with the
+ * deployed version of the Worker, the caller's key and the request URL.
+ */
+function conditionalReadOf(dataParts: (c: Context<AppEnv>) => Promise<readonly (string | number)[]>) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const tag = await entityTag([
+      ...(await dataParts(c)),
+      c.env.CF_VERSION_METADATA.id,
+      c.get("apiKeyId") ?? "anonymous",
+      c.req.url,
+    ]);
+    const headers = { ETag: tag, "Cache-Control": CONDITIONAL_CACHE_CONTROL };
+    if (matchesAny(c.req.header("if-none-match"), tag)) return c.body(null, 304, headers);
+    await next();
+    if (c.res.status === 200) {
+      for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    }
+  });
+}
+
+/**
+ * A read of the stored data: its tag names the data version, and today's UTC date, since some answers count from it
+ * (the summary's renewals in the next 90 days), so a tag from yesterday is never current, whatever was written since.
+ */
+export const conditionalRead = conditionalReadOf(async (c) => [
+  await readDataVersion(c.get("db")),
+  new Date().toISOString().slice(0, 10),
+]);
+
+/** A read of what only a deploy changes (the playbook library): its tag needs no D1 read, so neither does its 304. */
+export const staticConditionalRead = conditionalReadOf(async () => ["static"]);
 
 export const conditionalReadHeaders = z.object({
   "if-none-match": z

@@ -92,10 +92,20 @@ describe("conditional reads", () => {
     expect(d1.sessionStatements.length).toBeGreaterThan(1);
   });
 
-  it("answer 200 with a new tag once an upload changed the data", async () => {
-    const before = await Promise.all(conditionalPaths.map(currentTag));
+  it("GET /playbooks: the library is static, so its tag outlives uploads and its 304 reads nothing from D1", async () => {
+    const tag = await currentTag("/playbooks");
     await uploadCsv(metricsCsv([{ ...HEALTHY_GROWING, days: 10 }]));
-    for (const [index, path] of conditionalPaths.entries()) {
+    const d1 = recordingD1();
+    const notModified = await fetchWith({ DB: d1.DB }, "/playbooks", { headers: { "If-None-Match": tag } });
+    expect(notModified.status).toBe(304);
+    expect(d1.sessionStatements).toEqual([]);
+  });
+
+  it("answer 200 with a new tag once an upload changed the data", async () => {
+    const dataPaths = conditionalPaths.filter((path) => path !== "/playbooks");
+    const before = await Promise.all(dataPaths.map(currentTag));
+    await uploadCsv(metricsCsv([{ ...HEALTHY_GROWING, days: 10 }]));
+    for (const [index, path] of dataPaths.entries()) {
       const response = await get(path, { "If-None-Match": before[index]! });
       expect(response.status, path).toBe(200);
       expect(response.headers.get("etag"), path).not.toBe(before[index]);

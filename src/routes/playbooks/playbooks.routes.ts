@@ -1,5 +1,5 @@
 import { accessWith, READ_ACCESS } from "../../lib/auth";
-import { conditionalRead, conditionalReadHeaders, conditionalResponses } from "../../lib/conditional-read";
+import { conditionalReadHeaders, conditionalResponses, staticConditionalRead } from "../../lib/conditional-read";
 import { defineRoute } from "../../lib/openapi";
 import { playbookListSchema } from "../../contract/playbooks";
 
@@ -8,7 +8,7 @@ export const list = defineRoute({
   path: "/playbooks",
   operationId: "listPlaybooks",
   tag: "Playbooks",
-  access: accessWith(READ_ACCESS, conditionalRead),
+  access: accessWith(READ_ACCESS, staticConditionalRead),
   summary: "The playbook library (10 playbooks)",
   request: {
     headers: conditionalReadHeaders,
