@@ -8,8 +8,9 @@ import type { AppEnv } from "./types";
  * Conditional reads: an ETag from the data version (db/queries/data-version.ts, bumped by every write that changes what
  * reads answer), the deployed version of the Worker (new code or configuration answers differently), the caller's key,
  * the request URL and today's UTC date. `If-None-Match` with the current tag answers 304 after the one data-version
- * read, before the route's own queries run; a static answer's (staticConditionalRead) after none. Reusable: spread into a route's middleware after the key check (`accessWith`), with
- * `conditionalReadHeaders` in its request and `conditionalResponses` for its 200.
+ * read, before the route's own queries run; a static answer's (staticConditionalRead) after none. Reusable: spread
+ * into a route's middleware after the key check (`accessWith`), with `conditionalReadHeaders` in its request and
+ * `conditionalResponses` for its 200.
  */
 
 /** Caches may keep the answer for this caller only, and must ask (If-None-Match) before reusing it. */

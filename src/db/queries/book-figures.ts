@@ -13,9 +13,9 @@ import { sql, type SQL } from "drizzle-orm";
  */
 
 /** Money in whole cents, as the figures sum it. */
-export const centsSql = (value: string) => `CAST(round(${value} * 100) AS INTEGER)`;
+const centsSql = (value: string) => `CAST(round(${value} * 100) AS INTEGER)`;
 /** A score (one decimal) in whole tenths. */
-export const tenthsSql = (value: string) => `CAST(round(${value} * 10) AS INTEGER)`;
+const tenthsSql = (value: string) => `CAST(round(${value} * 10) AS INTEGER)`;
 
 /** The columns of an account a share reads: the figures' keys and sums. */
 const SHARE_COLUMNS = [
@@ -41,37 +41,39 @@ interface FigureTable {
   where?: string;
 }
 
-const FIGURE_TABLES: readonly FigureTable[] = [
-  {
-    table: "portfolio_groups",
-    keys: {
-      segment: "s.segment",
-      region: "s.region",
-      health_bucket: "coalesce(s.health_bucket, '')",
-      engagement_trend_30d: "coalesce(s.engagement_trend_30d, '')",
-    },
-    sums: {
-      accounts: "s.sign",
-      arr_cents: `s.sign * ${centsSql("s.arr")}`,
-      scored_accounts: "s.sign * (s.health_score IS NOT NULL)",
-      score_tenths: `s.sign * coalesce(${tenthsSql("s.health_score")}, 0)`,
-      arr_change_30d_cents: `s.sign * coalesce(${centsSql("s.arr_change_30d")}, 0)`,
-      arr_change_90d_cents: `s.sign * coalesce(${centsSql("s.arr_change_90d")}, 0)`,
-    },
+const PORTFOLIO_GROUPS: FigureTable = {
+  table: "portfolio_groups",
+  keys: {
+    segment: "s.segment",
+    region: "s.region",
+    health_bucket: "coalesce(s.health_bucket, '')",
+    engagement_trend_30d: "coalesce(s.engagement_trend_30d, '')",
   },
-  {
-    table: "book_latest_dates",
-    keys: { date: "s.latest_metric_date" },
-    sums: { accounts: "s.sign" },
-    where: "s.latest_metric_date IS NOT NULL",
+  sums: {
+    accounts: "s.sign",
+    arr_cents: `s.sign * ${centsSql("s.arr")}`,
+    scored_accounts: "s.sign * (s.health_score IS NOT NULL)",
+    score_tenths: `s.sign * coalesce(${tenthsSql("s.health_score")}, 0)`,
+    arr_change_30d_cents: `s.sign * coalesce(${centsSql("s.arr_change_30d")}, 0)`,
+    arr_change_90d_cents: `s.sign * coalesce(${centsSql("s.arr_change_90d")}, 0)`,
   },
-  {
-    table: "renewal_figures",
-    keys: { renewal_date: "s.renewal_date", health_bucket: "coalesce(s.health_bucket, '')" },
-    sums: { accounts: "s.sign", arr_cents: `s.sign * ${centsSql("s.arr")}` },
-    where: "s.renewal_date IS NOT NULL",
-  },
-];
+};
+
+const BOOK_LATEST_DATES: FigureTable = {
+  table: "book_latest_dates",
+  keys: { date: "s.latest_metric_date" },
+  sums: { accounts: "s.sign" },
+  where: "s.latest_metric_date IS NOT NULL",
+};
+
+const RENEWAL_FIGURES: FigureTable = {
+  table: "renewal_figures",
+  keys: { renewal_date: "s.renewal_date", health_bucket: "coalesce(s.health_bucket, '')" },
+  sums: { accounts: "s.sign", arr_cents: `s.sign * ${centsSql("s.arr")}` },
+  where: "s.renewal_date IS NOT NULL",
+};
+
+const FIGURE_TABLES: readonly FigureTable[] = [PORTFOLIO_GROUPS, BOOK_LATEST_DATES, RENEWAL_FIGURES];
 
 /**
  * Adds the shares (`shares`: rows of SHARE_COLUMNS and a sign) to the table's rows, one row written per key whose sums
@@ -101,7 +103,10 @@ function sharesStatements(shares: SQL): SQL[] {
   return FIGURE_TABLES.map((figures) => addShares(figures, shares));
 }
 
-const accountColumns = (a: string) => SHARE_COLUMNS.map((column) => `${a}.${column}`).join(", ");
+/** A share row's columns: the account row `a`'s, but for those `from` gives another expression. */
+function shareRow(from: Partial<Record<ShareColumn, string>> = {}): string {
+  return SHARE_COLUMNS.map((column) => `${from[column] ?? `a.${column}`} AS ${column}`).join(", ");
+}
 
 /**
  * The statements that add the shares of the accounts `ids` (JSON) to the figures: for a script or a test that writes
@@ -109,17 +114,14 @@ const accountColumns = (a: string) => SHARE_COLUMNS.map((column) => `${a}.${colu
  */
 export function accountShares(ids: string): SQL[] {
   return sharesStatements(sql`
-    SELECT ${sql.raw(accountColumns("a"))}, 1 AS sign
+    SELECT ${sql.raw(shareRow())}, 1 AS sign
     FROM json_each(${ids}) AS c JOIN accounts AS a ON a.id = c.value`);
 }
 
 /** An account's figures before the rescore's update of its row (updateAccounts copies them to the prev_* columns). */
-const PREVIOUS: Record<ShareColumn, string> = {
-  segment: "a.segment",
-  region: "a.region",
+const PREVIOUS: Partial<Record<ShareColumn, string>> = {
   arr: "a.prev_arr",
   latest_metric_date: "a.prev_latest_metric_date",
-  renewal_date: "a.renewal_date",
   health_score: "a.prev_health_score",
   health_bucket: "a.prev_health_bucket",
   engagement_trend_30d: "a.prev_engagement_trend_30d",
@@ -135,27 +137,24 @@ const PREVIOUS: Record<ShareColumn, string> = {
 export function rescoredAccountShares(ids: string, updatedAt: string): SQL[] {
   const updated = sql`json_each(${ids}) AS c JOIN accounts AS a ON a.id = c.value WHERE a.updated_at = ${updatedAt}`;
   return sharesStatements(sql`
-    SELECT ${sql.raw(SHARE_COLUMNS.map((column) => `${PREVIOUS[column]} AS ${column}`).join(", "))}, -1 AS sign FROM ${updated}
+    SELECT ${sql.raw(shareRow(PREVIOUS))}, -1 AS sign FROM ${updated}
     UNION ALL
-    SELECT ${sql.raw(accountColumns("a"))}, 1 FROM ${updated}`);
+    SELECT ${sql.raw(shareRow())}, 1 FROM ${updated}`);
 }
 
 /**
  * The change the statement that sets an upload batch's renewal dates (metric-batches.ts) makes to the renewal figures,
  * run just before it: for each account of the batch's tuples (`accountsJson`, by name) that `carries` selects (on the
- * tuple `j`) and whose renewal date `newDate` (on the stored row `a`) changes, its share leaves the old date for the
- * new one. A feed that repeats its renewal dates writes nothing.
+ * tuple `j`) and whose renewal date `newDate` (an expression on the stored row `a`) changes, its share leaves the old
+ * date for the new one. A feed that repeats its renewal dates writes nothing.
  */
-export function renewalDateShares(accountsJson: string, carries: SQL, newDate: SQL): SQL {
-  const renewals = FIGURE_TABLES.find((figures) => figures.table === "renewal_figures");
-  if (!renewals) throw new Error("renewal_figures is a kept figure table");
+export function renewalDateShares(accountsJson: string, carries: SQL, newDate: string): SQL {
   const changed = sql`json_each(${accountsJson}) AS j JOIN accounts AS a ON a.account_name = j.value ->> 0
-    WHERE ${carries} AND a.renewal_date IS NOT ${newDate}`;
-  const movedTo = SHARE_COLUMNS.map((column) => (column === "renewal_date" ? sql`${newDate}` : sql.raw(`a.${column}`)));
+    WHERE ${carries} AND a.renewal_date IS NOT ${sql.raw(newDate)}`;
   return addShares(
-    renewals,
-    sql`SELECT ${sql.raw(accountColumns("a"))}, -1 AS sign FROM ${changed}
-        UNION ALL SELECT ${sql.join(movedTo, sql`, `)}, 1 FROM ${changed}`,
+    RENEWAL_FIGURES,
+    sql`SELECT ${sql.raw(shareRow())}, -1 AS sign FROM ${changed}
+        UNION ALL SELECT ${sql.raw(shareRow({ renewal_date: newDate }))}, 1 FROM ${changed}`,
   );
 }
 
@@ -166,7 +165,7 @@ export function renewalDateShares(accountsJson: string, carries: SQL, newDate: S
  * batch's tuple `j`) takes its figures from its segment and region to the new ones. Other accounts write nothing.
  */
 export function uploadedAccountShares(accountsJson: string, moves: SQL): SQL[] {
-  const created: Record<ShareColumn, string> = {
+  const created = {
     segment: "j.value ->> 1",
     region: "j.value ->> 2",
     arr: "j.value ->> 3",
@@ -177,18 +176,16 @@ export function uploadedAccountShares(accountsJson: string, moves: SQL): SQL[] {
     engagement_trend_30d: "NULL",
     arr_change_30d: "NULL",
     arr_change_90d: "NULL",
-  };
-  const movedTo = SHARE_COLUMNS.map((column) =>
-    column === "segment" ? "j.value ->> 1" : column === "region" ? "j.value ->> 2" : `a.${column}`,
-  );
+  } satisfies Record<ShareColumn, string>;
+  const movedTo = { segment: created.segment, region: created.region };
   return sharesStatements(sql`
-    SELECT ${sql.raw(SHARE_COLUMNS.map((column) => `${created[column]} AS ${column}`).join(", "))}, 1 AS sign
+    SELECT ${sql.raw(shareRow(created))}, 1 AS sign
     FROM json_each(${accountsJson}) AS j
     WHERE NOT EXISTS (SELECT 1 FROM accounts AS a WHERE a.account_name = j.value ->> 0)
     UNION ALL
-    SELECT ${sql.raw(accountColumns("a"))}, -1
+    SELECT ${sql.raw(shareRow())}, -1
     FROM json_each(${accountsJson}) AS j JOIN accounts AS a ON a.account_name = j.value ->> 0 WHERE ${moves}
     UNION ALL
-    SELECT ${sql.raw(movedTo.join(", "))}, 1
+    SELECT ${sql.raw(shareRow(movedTo))}, 1
     FROM json_each(${accountsJson}) AS j JOIN accounts AS a ON a.account_name = j.value ->> 0 WHERE ${moves}`);
 }

@@ -81,14 +81,18 @@ FROM json_each(${accountsJson})
 WHERE true
 ON CONFLICT (account_name) DO UPDATE
 SET segment = excluded.segment, region = excluded.region, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-WHERE ${MOVES_ACCOUNT("accounts", { segment: sql`excluded.segment`, region: sql`excluded.region`, latestDate: sql`excluded.latest_metric_date` })}
+WHERE ${MOVES_ACCOUNT("accounts", {
+  segment: sql`excluded.segment`,
+  region: sql`excluded.region`,
+  latestDate: sql`excluded.latest_metric_date`,
+})}
 RETURNING id`;
 }
 
-/** The `column` (renewal date, owner) of the latest metric row of the account `a` that has one. */
+/** The `column` (renewal date, owner) of the latest metric row of the account `a` that has one, as SQL text. */
 const latest = (column: "renewal_date" | "owner") =>
-  sql.raw(`(SELECT m.${column} FROM account_metrics AS m WHERE m.account_id = a.id AND m.${column} IS NOT NULL
-            ORDER BY m.date DESC LIMIT 1)`);
+  `(SELECT m.${column} FROM account_metrics AS m WHERE m.account_id = a.id AND m.${column} IS NOT NULL
+    ORDER BY m.date DESC LIMIT 1)`;
 
 /** Whether the batch's tuple `j` carries a renewal date or an owner: its account's are then set from its rows. */
 const CARRIES_RENEWAL_OR_OWNER = sql`(j.value ->> 6 IS NOT NULL OR j.value ->> 8 IS NOT NULL)`;
@@ -105,7 +109,7 @@ function applyRenewalsAndOwners(accountsJson: string) {
 UPDATE accounts
 SET renewal_date = l.renewal_date, owner = l.owner, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 FROM (
-  SELECT a.id, ${latest("renewal_date")} AS renewal_date, ${latest("owner")} AS owner
+  SELECT a.id, ${sql.raw(latest("renewal_date"))} AS renewal_date, ${sql.raw(latest("owner"))} AS owner
   FROM json_each(${accountsJson}) AS j
   JOIN accounts AS a ON a.account_name = j.value ->> 0
   WHERE ${CARRIES_RENEWAL_OR_OWNER}
@@ -211,8 +215,12 @@ export async function upsertMetricBatch(
 ): Promise<BatchOutcome> {
   // The book's figures (book-figures.ts), each statement run just before the write it accounts for: the upsert's new
   // and moved accounts, and the renewal dates the last statement sets.
-  const moves = MOVES_ACCOUNT("a", { segment: sql`j.value ->> 1`, region: sql`j.value ->> 2`, latestDate: sql`j.value ->> 4` });
-  const { before, segmentMarks, accountUpsert, metricUpsert, pending, renewalsAndOwners, ...writes } = await runNamedBatch(db, {
+  const moves = MOVES_ACCOUNT("a", {
+    segment: sql`j.value ->> 1`,
+    region: sql`j.value ->> 2`,
+    latestDate: sql`j.value ->> 4`,
+  });
+  const batchResults = await runNamedBatch(db, {
     before: db.get<{ account_id: number; existing_metrics: number } | undefined>(batchStart(batch.accountsJson)),
     segmentMarks: db.run(markSegmentChanges(batch.accountsJson)),
     ...numberedStatements(db, "uploadedAccounts", uploadedAccountShares(batch.accountsJson, moves)),
@@ -225,6 +233,7 @@ export async function upsertMetricBatch(
       : undefined,
     renewalsAndOwners: batch.hasRenewalsOrOwners ? db.run(applyRenewalsAndOwners(batch.accountsJson)) : undefined,
   });
+  const { before, segmentMarks, accountUpsert, metricUpsert, pending, renewalsAndOwners, ...writes } = batchResults;
   // RETURNING rows, read from the D1Result so its meta (rows written) stays at hand.
   const upsertedAccounts = accountUpsert.results as { id: number }[];
   const renewedOrReowned = (renewalsAndOwners?.results ?? []) as { id: number }[];
@@ -249,6 +258,13 @@ export async function upsertMetricBatch(
     metricsCreated,
     metricsUpdated: (metricUpsert.meta.changes ?? 0) - metricsCreated,
     changedRanges,
-    rowsWritten: rowsWrittenBy(segmentMarks, accountUpsert, metricUpsert, pending, ...(renewalsAndOwners ? [renewalsAndOwners] : []), ...Object.values(writes).filter((write) => write !== undefined)),
+    rowsWritten: rowsWrittenBy(
+      segmentMarks,
+      accountUpsert,
+      metricUpsert,
+      pending,
+      ...(renewalsAndOwners ? [renewalsAndOwners] : []),
+      ...Object.values(writes).filter((write) => write !== undefined),
+    ),
   };
 }
