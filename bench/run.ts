@@ -13,6 +13,9 @@
  * 12-component model ÷ under model 1, a 1M-row upload with custom-measure columns ÷ without; into
  * bench/results/{quick,latest}-models.json); `--models-baseline <dir>` adds the full recompute under model 1 on the
  * code in <dir> against this code, `--models-runs N` the fresh servers per arm of those side-by-side loads (3).
+ * `--reads-only` runs only the read-scaling section (bench/lib/read-scaling.ts: D1 rows read and req/s of each
+ * portfolio read on books of 1,000, 10,000 and 100,000 accounts, `--quick` the first two; into
+ * bench/results/{quick,latest}-reads.json).
  */
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -26,6 +29,7 @@ import { incrementalPlan, measureIncremental, printIncremental } from "./lib/inc
 import { loadTest, type LoadResult } from "./lib/load.ts";
 import { findWorkerd, sampleWhile } from "./lib/memory.ts";
 import { measureModels, modelsPlan, printModels } from "./lib/models.ts";
+import { measureReadScaling, printReadScaling, readScalingPlan } from "./lib/read-scaling.ts";
 import { median } from "./lib/stats.ts";
 
 const { values } = parseArgs({
@@ -39,13 +43,15 @@ const { values } = parseArgs({
     "models-only": { type: "boolean", default: false },
     "models-baseline": { type: "string" },
     "models-runs": { type: "string" },
+    "reads-only": { type: "boolean", default: false },
   },
 });
 const quick = values.quick;
 const eventsOnly = values["events-only"];
 const modelsOnly = values["models-only"];
+const readsOnly = values["reads-only"];
 /** Set by any `--…-only` but `--conditional-only`: the ingest, recompute, reads and scale sections are skipped. */
-const incrementalOnly = values["incremental-only"] || eventsOnly || modelsOnly;
+const incrementalOnly = values["incremental-only"] || eventsOnly || modelsOnly || readsOnly;
 const conditionalOnly = values["conditional-only"];
 
 const SIZES = quick
@@ -230,20 +236,27 @@ if (PLAN.scale) {
 
 // ── Incremental scoring: a daily delta, the cron, the D1 rows written ────────────────────────────────────────────
 
-const incremental = conditionalOnly || eventsOnly || modelsOnly ? null : await measureIncremental(incrementalPlan(quick));
+const incremental =
+  conditionalOnly || eventsOnly || modelsOnly || readsOnly ? null : await measureIncremental(incrementalPlan(quick));
 
 // ── Health events: what they add to the rescore of a 10,000-account upload ───────────────────────────────────────
 
 const eventsRuns = values["events-runs"] === undefined ? undefined : Number(values["events-runs"]);
-const events = conditionalOnly || modelsOnly ? null : await measureEvents(eventsPlan(quick, eventsRuns), values["events-baseline"]);
+const events =
+  conditionalOnly || modelsOnly || readsOnly ? null : await measureEvents(eventsPlan(quick, eventsRuns), values["events-baseline"]);
 
 // ── Health models: preview, a delta under a 12-component model, model 1 against the code before, measure columns ───
 
 const modelsRuns = values["models-runs"] === undefined ? undefined : Number(values["models-runs"]);
 const models =
-  conditionalOnly || eventsOnly || values["incremental-only"]
+  conditionalOnly || eventsOnly || readsOnly || values["incremental-only"]
     ? null
     : await measureModels(modelsPlan(quick, modelsRuns), values["models-baseline"]);
+
+// ── Read scaling: D1 rows read and req/s of each read on books of 1,000 to 100,000 accounts ───────────────────────
+
+const readScaling =
+  readsOnly || (!incrementalOnly && !conditionalOnly) ? await measureReadScaling(readScalingPlan(quick)) : null;
 
 // ── Report ───────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -256,10 +269,11 @@ const machine = {
 const results = {
   date: new Date().toISOString(),
   mode: quick ? "quick" : "full",
-  incremental_only: incrementalOnly && !eventsOnly && !modelsOnly,
+  incremental_only: incrementalOnly && !eventsOnly && !modelsOnly && !readsOnly,
   conditional_only: conditionalOnly,
   events_only: eventsOnly,
   models_only: modelsOnly,
+  reads_only: readsOnly,
   machine,
   ingest,
   memory,
@@ -271,9 +285,10 @@ const results = {
   incremental,
   events,
   models,
+  read_scaling: readScaling,
 };
 mkdirSync(RESULTS_DIR, { recursive: true });
-const resultsFile = `${quick ? "quick" : "latest"}${modelsOnly ? "-models" : eventsOnly ? "-events" : incrementalOnly ? "-incremental" : conditionalOnly ? "-conditional" : ""}.json`;
+const resultsFile = `${quick ? "quick" : "latest"}${readsOnly ? "-reads" : modelsOnly ? "-models" : eventsOnly ? "-events" : incrementalOnly ? "-incremental" : conditionalOnly ? "-conditional" : ""}.json`;
 writeFileSync(join(RESULTS_DIR, resultsFile), `${JSON.stringify(results, null, 2)}\n`);
 
 console.log(`\n${results.mode} run, ${results.date}, ${machine.cpus} cores (${machine.cpu_model}), ${machine.memory_gib} GiB, Node ${machine.node}\n`);
@@ -314,3 +329,4 @@ printConditional(conditional, PLAN.loadSeconds);
 if (incremental) printIncremental(incremental);
 if (events) printEvents(events);
 if (models) printModels(models);
+if (readScaling) printReadScaling(readScaling, readScalingPlan(quick).seconds);

@@ -20,6 +20,8 @@ export function conditionalRoutes(accounts: number) {
     { route: "GET /accounts (filter + sort)", path: "/accounts?page_size=50&segment=Enterprise&sort=health_score&order=desc" },
     { route: "GET /accounts/{id}", path: `/accounts/${Math.ceil(accounts / 2)}` },
     { route: "GET /portfolio/summary", path: "/portfolio/summary" },
+    { route: "GET /portfolio/revenue", path: "/portfolio/revenue" },
+    { route: "GET /events", path: "/events" },
     { route: "GET /playbooks", path: "/playbooks" },
   ];
 }

@@ -12,6 +12,11 @@ export { ConfigError, type ConfigProblem } from "./config-error";
  * default, so `npm run dev` needs no `.dev.vars`; a malformed value fails fast with the variable's name.
  */
 const positiveNumber = z.coerce.number().positive();
+/** `true` or `false` in any case, false when unset. */
+const trueOrFalse = z
+  .preprocess((value) => (typeof value === "string" ? value.trim().toLowerCase() : value), z.enum(["true", "false"]))
+  .default("false")
+  .transform((value) => value === "true");
 
 export const DEFAULT_WORKERS_AI_MODEL = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 export const DEFAULT_OPENAI_MODEL = "gpt-4o-mini";
@@ -63,10 +68,7 @@ const configSchema = z.object({
           .transform(parseApiKeyEntry),
       ),
     ),
-  AUTH_READS: z
-    .preprocess((value) => (typeof value === "string" ? value.trim().toLowerCase() : value), z.enum(["true", "false"]))
-    .default("false")
-    .transform((value) => value === "true"),
+  AUTH_READS: trueOrFalse,
   CORS_ORIGINS: z
     .string()
     .optional()
@@ -79,6 +81,7 @@ const configSchema = z.object({
   RECOMPUTE_INLINE_MAX_ACCOUNTS: z.coerce.number().int().min(0).max(50_000).default(10_000),
   INGEST_RESCORE_INLINE_MAX_ACCOUNTS: z.coerce.number().int().min(0).max(50_000).default(2_000),
   ALERT_SCORE_DROP: z.coerce.number().positive().max(100).default(DEFAULT_ALERT_SCORE_DROP),
+  D1_USAGE_HEADERS: trueOrFalse,
 });
 
 
@@ -139,6 +142,8 @@ export interface AppConfig {
   recompute: RecomputeConfig;
   events: EventsConfig;
   insights: InsightsConfig;
+  /** Each answer carries the D1 rows its request read and wrote (lib/d1-usage.ts). */
+  d1UsageHeaders: boolean;
 }
 
 /** What a variable must be, for the message that names it (never its value: it may be a secret). */
@@ -167,6 +172,7 @@ const RULES: Record<keyof z.input<typeof configSchema>, string> = {
   RECOMPUTE_INLINE_MAX_ACCOUNTS: "a whole number from 0 to 50000",
   INGEST_RESCORE_INLINE_MAX_ACCOUNTS: "a whole number from 0 to 50000",
   ALERT_SCORE_DROP: "a number of points above 0, at most 100",
+  D1_USAGE_HEADERS: "true or false",
 };
 
 export function parseConfig(env: object): AppConfig {
@@ -214,6 +220,7 @@ export function parseConfig(env: object): AppConfig {
       openAiBaseUrl: vars.OPENAI_BASE_URL,
       timeoutMs: vars.INSIGHTS_TIMEOUT_MS,
     },
+    d1UsageHeaders: vars.D1_USAGE_HEADERS,
   };
 }
 

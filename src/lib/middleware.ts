@@ -4,6 +4,7 @@ import { createDb } from "../db/client";
 import { configProblems, getConfig } from "./config";
 import { describeConfigProblems } from "./config-error";
 import { BOOKMARK_HEADER, sessionStart } from "./d1-session";
+import { meteredSession, ROWS_READ_HEADER, ROWS_WRITTEN_HEADER, type D1Usage } from "./d1-usage";
 import { ApiError } from "./errors";
 import { log, withLogContext } from "./logger";
 import type { AppEnv } from "./types";
@@ -14,7 +15,8 @@ export const LIVENESS_PATH = "/healthz";
 /**
  * Puts the parsed configuration and the drizzle client on the context, once per request. A malformed variable answers
  * 503 on every route but the liveness check, naming each variable and the rule it breaks (never its value). The client
- * runs the request's queries in one D1 session (lib/d1-session.ts), whose latest bookmark goes on the answer.
+ * runs the request's queries in one D1 session (lib/d1-session.ts), whose latest bookmark goes on the answer, with the
+ * rows the session read and wrote when D1_USAGE_HEADERS asks for them (lib/d1-usage.ts).
  */
 export const services = createMiddleware<AppEnv>(async (c, next) => {
   const problems = configProblems(c.env);
@@ -28,11 +30,16 @@ export const services = createMiddleware<AppEnv>(async (c, next) => {
   if (problems.length === 0) c.set("config", getConfig(c.env));
   const bookmark = c.req.header(BOOKMARK_HEADER);
   const session = c.env.DB.withSession(sessionStart(c.req.method, bookmark));
-  c.set("db", createDb(session));
+  const usage: D1Usage | null = problems.length === 0 && c.get("config").d1UsageHeaders ? { rowsRead: 0, rowsWritten: 0 } : null;
+  c.set("db", createDb(usage ? meteredSession(session, usage) : session));
   await next();
   // A request that ran no query leaves the client where it was: its own bookmark, if it sent one.
   const latest = session.getBookmark() ?? bookmark;
   if (latest) c.header(BOOKMARK_HEADER, latest);
+  if (usage) {
+    c.header(ROWS_READ_HEADER, String(usage.rowsRead));
+    c.header(ROWS_WRITTEN_HEADER, String(usage.rowsWritten));
+  }
 });
 
 export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
