@@ -55,3 +55,8 @@ export async function runNamedBatch<T extends Record<string, SQLiteRaw<unknown> 
 export function numberedStatements(db: Database, name: string, statements: readonly SQL[]) {
   return Object.fromEntries(statements.map((statement, position) => [`${name}${position}`, db.run(statement)]));
 }
+
+/** D1 rows written by statements whose results are D1Results (`meta.rows_written`, what D1 bills), indexes included. */
+export function rowsWrittenBy(...results: D1Result[]): number {
+  return results.reduce((sum, result) => sum + (result.meta.rows_written ?? 0), 0);
+}

@@ -82,6 +82,8 @@ export const accounts = sqliteTable(
     // assigns them, so a daily feed writes no entry of these indexes.
     index("accounts_renewal_idx").on(table.renewalDate),
     index("accounts_owner_idx").on(sql`${table.owner} COLLATE NOCASE`),
+    // The list's name order (case-insensitive, as it sorts): a name is written once, when the account is created.
+    index("accounts_name_nocase_idx").on(sql`${table.accountName} COLLATE NOCASE`),
     // Only the accounts marked stale, so every rescore finds its marks without scanning the book: a mark adds an
     // entry and its rescore removes it, while an update of an unmarked account (a daily feed's) writes none.
     // The lowest scores, the summary's lowest accounts in their order: only accounts under LOW_SCORE_INDEX_BELOW, so a
@@ -343,6 +345,49 @@ export const renewalFigures = sqliteTable(
     arrCents: integer("arr_cents").notNull(),
   },
   (table) => [primaryKey({ columns: [table.renewalDate, table.healthBucket] })],
+);
+
+/**
+ * The revenue statement of each window (GET /portfolio/revenue), kept so a read of a window reads its rows and not the
+ * book: its (segment, movement) sums here, its biggest accounts per movement in revenue_movers, and in revenue_state
+ * whether they are current. Every metric batch, and every rescore chunk that moves an account's ARR or latest date,
+ * marks them stale in its own batch; the rescore that brings the accounts up to their metrics refreshes them. A read
+ * while they are stale computes the statement from the accounts, so a crash never leaves a wrong answer.
+ */
+export const revenueState = sqliteTable("revenue_state", {
+  id: integer("id").primaryKey(),
+  stale: integer("stale", { mode: "boolean" }).notNull(),
+  /** The book's latest metric date when the figures were computed; null on an empty book. */
+  asOf: text("as_of"),
+});
+
+export const revenueFigures = sqliteTable(
+  "revenue_figures",
+  {
+    days: integer("days").notNull(),
+    segment: text("segment").notNull(),
+    movement: text("movement").notNull(),
+    accounts: integer("accounts").notNull(),
+    startArr: real("start_arr").notNull(),
+    endArr: real("end_arr").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.days, table.segment, table.movement] })],
+);
+
+/** Each window's biggest accounts per movement, by place; an empty place has no account. */
+export const revenueMovers = sqliteTable(
+  "revenue_movers",
+  {
+    days: integer("days").notNull(),
+    movement: text("movement").notNull(),
+    place: integer("place").notNull(),
+    accountId: integer("account_id"),
+    accountName: text("account_name"),
+    segment: text("segment"),
+    startArr: real("start_arr"),
+    endArr: real("end_arr"),
+  },
+  (table) => [primaryKey({ columns: [table.days, table.movement, table.place] })],
 );
 
 /** A recompute too big for one invocation, run as chunks of accounts on the recompute queue. */

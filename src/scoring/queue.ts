@@ -1,13 +1,14 @@
 import type { RecomputeJob } from "../contract/health";
 import { createDb } from "../db/client";
 import { bumpAfter } from "../db/queries/data-version";
+import { refreshRevenueFigures } from "../db/queries/revenue";
 import { getConfig } from "../lib/config";
 import { describeError, errorMessage } from "../lib/errors";
 import { log } from "../lib/logger";
 import type { Database } from "../lib/types";
 import { queuesOf } from "../bindings";
 import { nudgeFanOut, type WebhookMessage } from "../webhooks/messages";
-import { accountIdRanges, failRecomputeJob, insertRecomputeJob, recordRecomputeChunk } from "./jobs";
+import { accountIdRanges, failRecomputeJob, getRecomputeJob, insertRecomputeJob, recordRecomputeChunk } from "./jobs";
 import {
   ACCOUNTS_PER_MESSAGE,
   partsForAccounts,
@@ -81,6 +82,8 @@ export async function processRecomputeMessage(
       ? await recomputeHealth(db, model, { accountIds: message.account_ids, scope: message.scope ?? "all", alertScoreDrop })
       : await recomputeHealth(db, model, { idRange: { first: message.first_id, last: message.last_id }, alertScoreDrop });
   await bumpAfter(db, recordRecomputeChunk(db, message, result));
+  // The job's last chunk to finish brings the accounts up to their metrics: the revenue figures follow.
+  if ((await getRecomputeJob(db, message.job_id))?.status === "completed") await refreshRevenueFigures(db);
   return result;
 }
 

@@ -1,5 +1,6 @@
 import type { Queues } from "../bindings";
 import { bumpAfter } from "../db/queries/data-version";
+import { refreshRevenueFigures } from "../db/queries/revenue";
 import { log } from "../lib/logger";
 import type { Database } from "../lib/types";
 import { countAccounts } from "./jobs";
@@ -88,6 +89,9 @@ export async function recomputeScores(db: Database, queues: Queues, request: Rec
     request.scope === "all"
       ? await recomputeBook(db, queues, request, started)
       : await rescoreStale(db, queues, request, started);
+  // The accounts are up to their metrics: the revenue statement's kept figures follow (a queued job's last chunk
+  // does the same, queue.ts).
+  if (outcome.mode === "inline") outcome.result.rowsWritten += await refreshRevenueFigures(db);
   // An upload announces its rescore's events with its own ingest.completed, once both have committed.
   if (outcome.mode === "inline" && !request.upload) await announceEvents(queues.webhooks, outcome.result);
   return outcome;

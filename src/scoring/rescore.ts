@@ -2,6 +2,7 @@ import type { SQL } from "drizzle-orm";
 import { numberedStatements, runNamedBatch } from "../db/batch";
 import { BUMP_DATA_VERSION } from "../db/queries/data-version";
 import { rescoredAccountShares } from "../db/queries/book-figures";
+import { markRevenueStaleIfMoved } from "../db/queries/revenue";
 import { DEFAULT_ALERT_SCORE_DROP } from "../domain/events";
 import type { Database } from "../lib/types";
 import { componentColumns, updateAccounts } from "./account-health-sql";
@@ -76,6 +77,7 @@ export async function recomputeHealth(
       accounts: db.run(updateAccounts(ids, startedAt, components)),
       // The book's figures (db/queries/book-figures.ts): each updated account's share, from its prev_* values to its new.
       ...numberedStatements(db, "figures", rescoredAccountShares(ids, startedAt)),
+      revenueStale: db.run(markRevenueStaleIfMoved(ids, startedAt)),
       events: db.run(insertHealthEvents(ids, startedAt, alertScoreDrop)),
       // In the chunk's own batch, so a reader never meets the new scores under the old data version.
       dataVersion: db.run(BUMP_DATA_VERSION),

@@ -12,6 +12,8 @@ import { recomputeHealth } from "../../src/scoring/rescore";
 import { activateDraftModel } from "../../src/services/health-models";
 import { LOWEST_ACCOUNTS_LIMIT } from "../../src/contract/portfolio";
 import { getRenewalTotals, type RenewalTotals, type RenewalWindow } from "../../src/db/queries/renewals";
+import { getRevenueRows, getRevenueRowsFromScratch } from "../../src/db/queries/revenue";
+import { REVENUE_WINDOWS } from "../../src/domain/revenue";
 import { getPortfolioSummary } from "../../src/services/portfolio";
 import { resetDatabase, testDb } from "../helpers/db";
 import { addDays } from "../helpers/factories";
@@ -25,7 +27,8 @@ import { streamOf } from "../helpers/streams";
  * Steps: uploads (new accounts, appended and back-filled days, ARR changes with cents and below, segment and region
  * changes, renewal dates, the same file twice), full recomputes and model activations (which rescore the book). The
  * figures are the summary's groups, the book's latest dates and the renewals per date and bucket; a random renewal
- * window's totals read from them equal the same totals summed over the accounts renewing in it.
+ * window's totals read from them equal the same totals summed over the accounts renewing in it. The revenue
+ * statement of every window, read from its kept figures, equals the statement computed from the accounts.
  */
 
 const RUNS = Number(env.FUZZ_RUNS);
@@ -131,6 +134,15 @@ async function renewalTotalsFromScratch(window: RenewalWindow): Promise<RenewalT
   };
 }
 
+/** The accounts marked stale or pending a rescore, by a scan of the book (the scores follow the current model here). */
+async function staleAccountsFromScratch(): Promise<number> {
+  const row = await env.DB.prepare(
+    `SELECT count(*) AS n FROM accounts WHERE scores_stale_from IS NOT NULL
+       OR id IN (SELECT r.value ->> 0 FROM pending_rescores AS p, json_each(p.ranges) AS r)`,
+  ).first<number>("n");
+  return row ?? 0;
+}
+
 /** The lowest scored accounts by a sort of the whole book (the bigger account first on a tie). */
 async function lowestFromScratch() {
   const rows = await env.DB.prepare(
@@ -178,12 +190,18 @@ describe("the portfolio's kept figures (property)", () => {
               await activate({ name: "Random", ...next.model });
             }
             expect(await keptFigures()).toEqual(await figuresFromScratch());
-            const { lowest_accounts: lowest, stale_accounts: _stale, renewals_next_90_days: _renewals, ...summary } =
+            const { lowest_accounts: lowest, stale_accounts: stale, renewals_next_90_days: _renewals, ...summary } =
               await getPortfolioSummary(testDb(), DEFAULT_HEALTH_CONFIG);
+            expect(stale).toBe(await staleAccountsFromScratch());
             expect(summary).toEqual(await summaryFiguresFromScratch());
             expect(lowest).toEqual(await lowestFromScratch());
             const window = { from: addDays(START, windowStart), days: windowDays };
             expect(await getRenewalTotals(testDb(), window)).toEqual(await renewalTotalsFromScratch(window));
+            // Every upload refreshed the revenue statement's kept figures, so the read comes from them.
+            expect(await env.DB.prepare("SELECT stale FROM revenue_state").first<number>("stale")).toBe(0);
+            for (const days of REVENUE_WINDOWS) {
+              expect(await getRevenueRows(testDb(), days), `${days} days`).toEqual(await getRevenueRowsFromScratch(testDb(), days));
+            }
           }
         }),
         { numRuns: RUNS },

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import type { Bucket, EngagementTrend, HealthComponents, Segment, Trend } from "../../src/domain/types";
 import { accountShares } from "../../src/db/queries/book-figures";
-import { testDb } from "./db";
+import { markRevenueStale, testDb } from "./db";
 
 /**
  * Builds stored state directly with SQL (accounts, metrics, scores), so read-side tests depend neither on
@@ -135,6 +135,7 @@ export async function insertAccount(seed: AccountSeed): Promise<number> {
   // Its share of the book's kept figures, as the rescore that stores such a row adds it.
   const db = testDb();
   for (const statement of accountShares(JSON.stringify([row.id]))) await db.run(statement);
+  await markRevenueStale();
   return row.id;
 }
 
@@ -164,6 +165,7 @@ export async function insertMetrics(accountId: number, rows: readonly MetricsSee
   )
     .bind(accountId, JSON.stringify(values))
     .run();
+  await markRevenueStale();
 }
 
 export async function insertHealthScores(accountId: number, rows: readonly ScoreSeed[]): Promise<void> {

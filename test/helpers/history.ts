@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import type { DailyMetrics, Segment } from "../../src/domain/types";
+import { markRevenueStale } from "./db";
 
 /**
  * Seeds accounts with a metric history directly in D1, without scoring them, for the tests that compare the SQL
@@ -34,6 +35,7 @@ export async function upsertMetricHistory(accountId: number, metrics: readonly S
   )
     .bind(accountId, JSON.stringify(metrics))
     .run();
+  await markRevenueStale();
 }
 
 /** Inserts the account (its segment, region and ARR of its latest row) and its history; answers its id. */
@@ -45,6 +47,7 @@ export async function insertAccountWithHistory(seed: HistorySeed): Promise<numbe
     .bind(seed.name, seed.segment, seed.region ?? "EMEA", latest?.arr ?? 0, latest?.date ?? null)
     .first<{ id: number }>();
   if (!row) throw new Error(`could not insert ${seed.name}`);
+  await markRevenueStale();
   await upsertMetricHistory(row.id, seed.metrics);
   return row.id;
 }

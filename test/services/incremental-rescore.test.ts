@@ -14,6 +14,8 @@ import { recomputeHealth } from "../../src/scoring/rescore";
 import { writeMetricBatch } from "../../src/services/ingest/writer";
 import type { RecomputeMessage } from "../../src/scoring/queue-messages";
 import { DEFAULT_HEALTH_CONFIG } from "../../src/domain/health";
+import { REVENUE_WINDOWS } from "../../src/domain/revenue";
+import { getRevenueRows, getRevenueRowsFromScratch } from "../../src/db/queries/revenue";
 import type { AccountDetail } from "../../src/contract/accounts";
 import type { IngestResult } from "../../src/contract/ingest";
 import type { PortfolioSummary } from "../../src/contract/portfolio";
@@ -120,7 +122,12 @@ describe("what an upload rescores", () => {
     // And the book's kept figures: a row per group and per latest date whose figures move, however many accounts move
     // in it (here the day before and the day, and the groups the accounts are in).
     const groups = await env.DB.prepare("SELECT count(*) AS n FROM portfolio_groups").first<number>("n");
-    expect(daily.d1_rows_written).toBeLessThanOrEqual(3 * 20 + 6 + (groups ?? 0) + 2);
+    // And the revenue statement's kept rows whose figures changed (at most all of them, whatever the book's size), with
+    // its stale mark set by the batch and the rescore and cleared by the refresh.
+    const revenueRows = await env.DB.prepare(
+      "SELECT (SELECT count(*) FROM revenue_figures) + (SELECT count(*) FROM revenue_movers) AS n",
+    ).first<number>("n");
+    expect(daily.d1_rows_written).toBeLessThanOrEqual(3 * 20 + 6 + (groups ?? 0) + 2 + (revenueRows ?? 0) + 3);
     const pending = await env.DB.prepare("SELECT count(*) AS n FROM pending_rescores").first<number>("n");
     expect(pending).toBe(0);
     await expectEqualToFullRecompute();
@@ -229,6 +236,17 @@ describe("the cron and POST /health/recompute?scope=stale", () => {
   });
 });
 
+/**
+ * The revenue statement's kept figures: stale (`stale`) or current, and every window read as the accounts give it,
+ * from the kept rows when they are current and from the accounts while they are not.
+ */
+async function expectRevenueFigures(stale: boolean): Promise<void> {
+  expect(await env.DB.prepare("SELECT stale FROM revenue_state").first<number>("stale")).toBe(stale ? 1 : 0);
+  for (const days of REVENUE_WINDOWS) {
+    expect(await getRevenueRows(testDb(), days)).toEqual(await getRevenueRowsFromScratch(testDb(), days));
+  }
+}
+
 describe("a rescore that fails or is queued", () => {
   it("leaves the accounts marked stale, visible in the summary and the detail, until the cron rescores them", async () => {
     await upload(daysOf("Acme", 0, 20));
@@ -243,6 +261,7 @@ describe("a rescore that fails or is queued", () => {
     }
     expect(failed.rescore_error).toContain("simulated D1 failure");
     expect(failed.dates_rescored).toBeNull();
+    await expectRevenueFigures(true);
     const summary = await (await post("/portfolio/summary", { method: "GET" })).json<PortfolioSummary>();
     expect(summary.stale_accounts).toBe(2);
     const acmeId = await env.DB.prepare("SELECT id FROM accounts WHERE account_name = 'Acme'").first<number>("id");
@@ -252,6 +271,7 @@ describe("a rescore that fails or is queued", () => {
     await runCron();
     expect((await (await post("/portfolio/summary", { method: "GET" })).json<PortfolioSummary>()).stale_accounts).toBe(0);
     expect((await (await post(`/accounts/${acmeId}`, { method: "GET" })).json<AccountDetail>()).scores_stale).toBe(false);
+    await expectRevenueFigures(false);
     await expectEqualToFullRecompute();
   });
 
@@ -270,6 +290,7 @@ describe("a rescore that fails or is queued", () => {
     expect(daily.rescore_job_id).toEqual(expect.any(Number));
     expect(daily.dates_rescored).toBeNull();
     expect(sent).toEqual([expect.objectContaining({ account_ids: expect.any(Array), scope: "stale" })]);
+    await expectRevenueFigures(true);
 
     const deliver = async () => {
       const batch = createMessageBatch<RecomputeMessage>(
@@ -282,6 +303,7 @@ describe("a rescore that fails or is queued", () => {
     await deliver();
     const job = await env.DB.prepare("SELECT status, accounts_updated, scores_written FROM recompute_jobs").first();
     expect(job).toEqual({ status: "completed", accounts_updated: 3, scores_written: 3 });
+    await expectRevenueFigures(false);
     const state = await scoredState();
     await deliver();
     expect(await scoredState()).toEqual(state);

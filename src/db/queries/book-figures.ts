@@ -32,6 +32,12 @@ const SHARE_COLUMNS = [
 ] as const;
 type ShareColumn = (typeof SHARE_COLUMNS)[number];
 
+/**
+ * The book's latest metric date (`as_of`): the top of book_latest_dates, a row or two whatever the book's size (the
+ * dates every account has left stay, at 0). No row on an empty book.
+ */
+export const BOOK_LATEST_DATE = sql`SELECT date AS as_of FROM book_latest_dates WHERE accounts > 0 ORDER BY date DESC LIMIT 1`;
+
 /** A kept figure table: its key and sum columns, each an expression over a share row `s` (which has a `sign`). */
 interface FigureTable {
   table: string;

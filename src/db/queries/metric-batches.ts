@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../lib/types";
-import { numberedStatements, runNamedBatch } from "../batch";
+import { MARK_REVENUE_FIGURES_STALE } from "./revenue";
+import { numberedStatements, rowsWrittenBy, runNamedBatch } from "../batch";
 import type { ChangedRange } from "../schema";
 import { renewalDateShares, uploadedAccountShares } from "./book-figures";
 import { widenStaleRanges } from "./stale-marks";
@@ -190,11 +191,6 @@ WHERE account_metrics.daily_active_users IS NOT excluded.daily_active_users
    OR account_metrics.measures IS NOT excluded.measures`;
 }
 
-/** D1 rows written by statements whose results are D1Results. */
-function rowsWrittenBy(...results: D1Result[]): number {
-  return results.reduce((sum, result) => sum + (result.meta.rows_written ?? 0), 0);
-}
-
 /**
  * Upserts the accounts (`AccountTuple`s as JSON) and metrics (`MetricTuple`s as JSON, `metricTuples` of them, one per
  * account + date) of one batch atomically, with the rescores they call for and the run's progress, and tells what it
@@ -228,6 +224,7 @@ export async function upsertMetricBatch(
     metricUpsert: db.run(upsertMetrics(batch.metricsJson, runId)),
     pending: db.run(recordPendingRescores(batch.accountsJson, runId)),
     progress: db.run(recordProgress(runId, batch.rows, batch.lastLine)),
+    revenueStale: db.run(MARK_REVENUE_FIGURES_STALE),
     renewalShares: batch.hasRenewalsOrOwners
       ? db.run(renewalDateShares(batch.accountsJson, CARRIES_RENEWAL_OR_OWNER, latest("renewal_date")))
       : undefined,

@@ -7,6 +7,7 @@ import type { Database } from "../../lib/types";
 import type { Account } from "../../contract/accounts";
 import { LOWEST_ACCOUNTS_LIMIT, type AccountBrief } from "../../contract/portfolio";
 import { runBatch } from "../batch";
+import { BOOK_LATEST_DATE } from "./book-figures";
 import { LOW_SCORE_INDEX_BELOW } from "../schema";
 
 // The lowest accounts are read straight into the summary's AccountBrief shape (a few columns, no further mapping).
@@ -28,13 +29,15 @@ export interface PortfolioAggregates {
 /**
  * Accounts whose scores are behind their metrics: the ones marked stale or waiting in an upload's pending rescores, or
  * every account with metrics when the stored scores follow another health configuration than `healthFingerprint`.
+ * Counted without a scan of the book: the marked accounts from accounts_stale_idx, the pending ones not marked by
+ * their ids, and the accounts with metrics from the kept book_latest_dates.
  */
 export async function countStaleAccounts(db: Database, healthFingerprint: string): Promise<number> {
   const row = await db.get<{ stale: number }>(sql`
     SELECT CASE WHEN EXISTS (SELECT 1 FROM scoring_config WHERE id = 1 AND fingerprint = ${currentFingerprintSql(healthFingerprint)})
-                THEN (SELECT count(*) FROM accounts
-                      WHERE scores_stale_from IS NOT NULL OR id IN (${PENDING_ACCOUNT_IDS}))
-                ELSE (SELECT count(*) FROM accounts WHERE latest_metric_date IS NOT NULL) END AS stale`);
+                THEN (SELECT count(*) FROM accounts INDEXED BY accounts_stale_idx WHERE scores_stale_from IS NOT NULL)
+                   + (SELECT count(*) FROM accounts WHERE id IN (${PENDING_ACCOUNT_IDS}) AND scores_stale_from IS NULL)
+                ELSE (SELECT coalesce(sum(accounts), 0) FROM book_latest_dates) END AS stale`);
   return row?.stale ?? 0;
 }
 
@@ -48,8 +51,6 @@ SELECT segment, region, nullif(health_bucket, '') AS health_bucket, nullif(engag
 FROM portfolio_groups
 WHERE accounts > 0`;
 
-/** The book's latest metric date: the top of book_latest_dates (the dates every account has left stay, at 0). */
-const AS_OF_DATE = sql`SELECT date FROM book_latest_dates WHERE accounts > 0 ORDER BY date DESC LIMIT 1`;
 
 /**
  * The lowest scored accounts; ties on the score show the bigger account first: it is the one to look at. Read from
@@ -153,8 +154,8 @@ export function foldGroups(rows: readonly GroupRow[], asOfDate: string | null): 
 export async function getPortfolioAggregates(db: Database): Promise<PortfolioAggregates> {
   const [groups, asOf, lowest] = await runBatch(db, [
     db.all<GroupRow>(GROUPS),
-    db.get<{ date: string } | undefined>(AS_OF_DATE),
+    db.get<{ as_of: string } | undefined>(BOOK_LATEST_DATE),
     db.all<AccountBrief>(LOWEST),
   ]);
-  return { ...foldGroups(groups, asOf?.date ?? null), lowestAccounts: lowest };
+  return { ...foldGroups(groups, asOf?.as_of ?? null), lowestAccounts: lowest };
 }

@@ -1,15 +1,18 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { roundTo } from "../../domain/health";
 import {
   AMOUNT_MOVEMENTS,
+  MOVEMENTS,
   REVENUE_MOVERS_LIMIT,
+  REVENUE_WINDOWS,
   type AmountMovement,
   type Movement,
   type MovementGroup,
   type RevenueWindow,
 } from "../../domain/revenue";
-import type { Segment } from "../../domain/types";
+import { SEGMENTS, type Segment } from "../../domain/types";
 import type { Database } from "../../lib/types";
+import { numberedStatements, rowsWrittenBy, runNamedBatch } from "../batch";
 
 /**
  * Revenue movements in ONE statement: each account's ARR at the window's start is one backward lookup on the
@@ -20,6 +23,12 @@ import type { Database } from "../../lib/types";
  *
  * `MATERIALIZED` matters: inlined, SQLite evaluates the lookup again for every reference to its column (the CASE,
  * both sums, the ranking).
+ *
+ * A read does not run it: each window's answer is kept in revenue_figures and revenue_movers (schema.ts), refreshed
+ * once a rescore has brought the accounts up to their metrics (recompute.ts, queue.ts), so a read costs a few dozen
+ * rows whatever the book's size. The start of
+ * every window moves with the book's latest date, which a daily feed advances, so the refresh computes each window
+ * whole (its reads grow with the book, once per upload) and writes only the rows whose figures changed.
  */
 
 export interface RevenueMover {
@@ -43,12 +52,16 @@ export interface RevenueRows {
 
 /** The statement's three kinds of row, told apart by `kind` (the columns a kind does not use are null). */
 type Row =
-  | { kind: "anchor"; as_of: string | null; from_date: string | null }
+  | { kind: "anchor"; as_of: string | null; from_date: string | null; stale: number }
   | { kind: "group"; segment: Segment; movement: Movement; accounts: number; start_arr: number; end_arr: number }
   | { kind: "mover"; segment: Segment; movement: AmountMovement; start_arr: number; end_arr: number; id: number; account_name: string };
 
-function revenueStatement(days: RevenueWindow) {
-  const amountMovements = sql.raw(AMOUNT_MOVEMENTS.map((movement) => `'${movement}'`).join(", "));
+const quotedList = (values: readonly (string | number)[]) =>
+  values.map((value) => (typeof value === "number" ? String(value) : `'${value}'`)).join(", ");
+const AMOUNT_MOVEMENT_LIST = sql.raw(quotedList(AMOUNT_MOVEMENTS));
+
+/** Each account's ARR at the window's start and end, and its movement, as the CTEs `anchor` and `moved`. */
+function movedAccounts(days: RevenueWindow) {
   return sql`
 WITH anchor AS (
   SELECT max(latest_metric_date) AS as_of, date(max(latest_metric_date), ${`-${days} days`}) AS from_date FROM accounts
@@ -68,24 +81,122 @@ moved AS MATERIALIZED (
               WHEN end_arr < start_arr THEN 'contraction'
               ELSE 'unchanged' END AS movement
   FROM ends
-)
+),
+ranked AS (
+  SELECT *, row_number() OVER (PARTITION BY movement ORDER BY abs(end_arr - start_arr) DESC, id) AS place
+  FROM moved WHERE movement IN (${AMOUNT_MOVEMENT_LIST})
+)`;
+}
+
+/** The statement from the accounts and their metrics: what the kept figures hold, and what a stale read runs. */
+function revenueStatement(days: RevenueWindow) {
+  return sql`${movedAccounts(days)}
 SELECT 'anchor' AS kind, NULL AS segment, NULL AS movement, NULL AS accounts, NULL AS start_arr, NULL AS end_arr,
-       NULL AS id, NULL AS account_name, as_of, from_date
+       NULL AS id, NULL AS account_name, as_of, from_date, 0 AS stale
 FROM anchor
 UNION ALL
-SELECT 'group', segment, movement, count(*), total(start_arr), total(end_arr), NULL, NULL, NULL, NULL
+SELECT 'group', segment, movement, count(*), total(start_arr), total(end_arr), NULL, NULL, NULL, NULL, NULL
 FROM moved
 GROUP BY segment, movement
 UNION ALL
-SELECT 'mover', segment, movement, NULL, start_arr, end_arr, id, account_name, NULL, NULL
-FROM (SELECT *, row_number() OVER (PARTITION BY movement ORDER BY abs(end_arr - start_arr) DESC, id) AS place
-      FROM moved WHERE movement IN (${amountMovements}))
-WHERE place <= ${sql.raw(String(REVENUE_MOVERS_LIMIT))}`;
+SELECT 'mover', segment, movement, NULL, start_arr, end_arr, id, account_name, NULL, NULL, NULL
+FROM ranked WHERE place <= ${sql.raw(String(REVENUE_MOVERS_LIMIT))}`;
 }
 
-/** The movements of the `days` before the book's latest metric date, as groups and the accounts behind them. */
+/** The same rows from the kept figures; the anchor says whether they are stale. */
+function keptRevenueStatement(days: RevenueWindow) {
+  return sql`
+SELECT 'anchor' AS kind, NULL AS segment, NULL AS movement, NULL AS accounts, NULL AS start_arr, NULL AS end_arr,
+       NULL AS id, NULL AS account_name, as_of, date(as_of, ${`-${days} days`}) AS from_date, stale
+FROM revenue_state WHERE id = 1
+UNION ALL
+SELECT 'group', segment, movement, accounts, start_arr, end_arr, NULL, NULL, NULL, NULL, NULL
+FROM revenue_figures WHERE days = ${days} AND accounts > 0
+UNION ALL
+SELECT 'mover', segment, movement, NULL, start_arr, end_arr, account_id, account_name, NULL, NULL, NULL
+FROM revenue_movers WHERE days = ${days} AND account_id IS NOT NULL`;
+}
+
+/** Set by every metric batch, in its own batch: the kept figures no longer answer until the next refresh. */
+export const MARK_REVENUE_FIGURES_STALE = sql`UPDATE revenue_state SET stale = 1 WHERE id = 1 AND stale = 0`;
+
+/**
+ * Set by a rescore chunk, in its batch, when it moved the ARR or the latest metric date of an account it updated
+ * (`ids` as JSON, updated at `updatedAt`): the end of every window. A rescore that only changed scores keeps them.
+ */
+export function markRevenueStaleIfMoved(ids: string, updatedAt: string): SQL {
+  return sql`UPDATE revenue_state SET stale = 1 WHERE id = 1 AND stale = 0 AND EXISTS (
+    SELECT 1 FROM json_each(${ids}) AS c JOIN accounts AS a ON a.id = c.value
+    WHERE a.updated_at = ${updatedAt}
+      AND (a.arr IS NOT a.prev_arr OR a.latest_metric_date IS NOT a.prev_latest_metric_date))`;
+}
+
+const PLACES = sql.raw(quotedList(Array.from({ length: REVENUE_MOVERS_LIMIT }, (_, index) => index + 1)));
+
+/**
+ * A window's kept figures made equal to the statement: every (segment, movement) and every (movement, place) is a row,
+ * zero or empty when nothing is there, so an upsert that writes only what changed leaves nothing behind to delete.
+ */
+function refreshWindow(days: RevenueWindow) {
+  const groups = sql`${movedAccounts(days)},
+sums AS (SELECT segment, movement, count(*) AS accounts, total(start_arr) AS start_arr, total(end_arr) AS end_arr
+         FROM moved GROUP BY segment, movement)
+INSERT INTO revenue_figures (days, segment, movement, accounts, start_arr, end_arr)
+SELECT ${days}, k.segment, k.movement, coalesce(s.accounts, 0), coalesce(s.start_arr, 0), coalesce(s.end_arr, 0)
+FROM (SELECT segments.value AS segment, movements.value AS movement
+      FROM json_each(${JSON.stringify(SEGMENTS)}) AS segments, json_each(${JSON.stringify(MOVEMENTS)}) AS movements) AS k
+LEFT JOIN sums AS s ON s.segment = k.segment AND s.movement = k.movement
+WHERE true
+ON CONFLICT (days, segment, movement) DO UPDATE SET
+  accounts = excluded.accounts, start_arr = excluded.start_arr, end_arr = excluded.end_arr
+WHERE accounts IS NOT excluded.accounts OR start_arr IS NOT excluded.start_arr OR end_arr IS NOT excluded.end_arr`;
+  const movers = sql`${movedAccounts(days)}
+INSERT INTO revenue_movers (days, movement, place, account_id, account_name, segment, start_arr, end_arr)
+SELECT ${days}, slots.movement, slots.place, r.id, r.account_name, r.segment, r.start_arr, r.end_arr
+FROM (SELECT movements.value AS movement, places.value AS place
+      FROM json_each(${JSON.stringify(AMOUNT_MOVEMENTS)}) AS movements, json_each('[${PLACES}]') AS places) AS slots
+LEFT JOIN ranked AS r ON r.movement = slots.movement AND r.place = slots.place
+WHERE true
+ON CONFLICT (days, movement, place) DO UPDATE SET
+  account_id = excluded.account_id, account_name = excluded.account_name, segment = excluded.segment,
+  start_arr = excluded.start_arr, end_arr = excluded.end_arr
+WHERE account_id IS NOT excluded.account_id OR account_name IS NOT excluded.account_name
+   OR segment IS NOT excluded.segment OR start_arr IS NOT excluded.start_arr OR end_arr IS NOT excluded.end_arr`;
+  return [groups, movers];
+}
+
+/**
+ * Recomputes every window's kept figures when they are stale, in one batch with the mark's clearing, so a metric batch
+ * written meanwhile either comes before (and is in the figures) or after (and marks them stale again). Each window is
+ * the statement's scan of the accounts, run once per upload instead of once per read; the upsert writes only the rows
+ * that changed. Answers the D1 rows it wrote.
+ */
+export async function refreshRevenueFigures(db: Database): Promise<number> {
+  const state = await db.get<{ stale: number } | undefined>(sql`SELECT stale FROM revenue_state WHERE id = 1`);
+  if (!state?.stale) return 0;
+  const results = await runNamedBatch(db, {
+    ...numberedStatements(db, "window", REVENUE_WINDOWS.flatMap(refreshWindow)),
+    fresh: db.run(sql`UPDATE revenue_state SET stale = 0, as_of = (SELECT max(latest_metric_date) FROM accounts) WHERE id = 1`),
+  });
+  return rowsWrittenBy(...Object.values(results));
+}
+
+/**
+ * The movements of the `days` before the book's latest metric date, as groups and the accounts behind them: from the
+ * kept figures, or, while they are stale, from the accounts.
+ */
 export async function getRevenueRows(db: Database, days: RevenueWindow): Promise<RevenueRows> {
-  const rows = await db.all<Row>(revenueStatement(days));
+  const kept = await db.all<Row>(keptRevenueStatement(days));
+  const stale = kept.some((row) => row.kind === "anchor" && row.stale !== 0);
+  return revenueRows(stale ? await db.all<Row>(revenueStatement(days)) : kept);
+}
+
+/** The same, always from the accounts (what the kept figures are checked against). */
+export async function getRevenueRowsFromScratch(db: Database, days: RevenueWindow): Promise<RevenueRows> {
+  return revenueRows(await db.all<Row>(revenueStatement(days)));
+}
+
+function revenueRows(rows: readonly Row[]): RevenueRows {
   const result: RevenueRows = {
     asOf: null,
     fromDate: null,

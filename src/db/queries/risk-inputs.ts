@@ -4,6 +4,7 @@ import { accountFields, type DailyMetrics } from "../../domain/types";
 import type { Database } from "../../lib/types";
 import { runBatch } from "../batch";
 import { getAccountDetail } from "./account-detail";
+import { BOOK_LATEST_DATE } from "./book-figures";
 import {
   ACCOUNT_HEALTH_COLUMNS,
   LATEST_SCORE_JOIN,
@@ -22,7 +23,6 @@ import {
 /** Accounts loaded per bucket group for the portfolio insight: the biggest by ARR, so the prompt stays bounded. */
 export const PORTFOLIO_RISK_ACCOUNTS_LIMIT = 50;
 
-const AS_OF = sql`SELECT max(latest_metric_date) AS as_of FROM accounts`;
 
 type AsOfRow = { as_of: string | null } | undefined;
 
@@ -48,7 +48,7 @@ function toSnapshot(account: SnapshotAccount, metrics: DailyMetrics[], asOf: str
 
 /** One account as the risk rules see it; null when there is no such account. */
 export async function getAccountSnapshot(db: Database, id: number): Promise<AccountSnapshot | null> {
-  const [detail, asOf] = await Promise.all([getAccountDetail(db, id), db.get<AsOfRow>(AS_OF)]);
+  const [detail, asOf] = await Promise.all([getAccountDetail(db, id), db.get<AsOfRow>(BOOK_LATEST_DATE)]);
   if (!detail) return null;
   const latestScore = detail.health_history.at(-1);
   const npsSource = latestScore && latestScore.date === detail.latest_metric_date ? latestScore.nps_source : null;
@@ -87,7 +87,7 @@ export function snapshotStatements(db: Database, candidatesClause: SQL) {
       JOIN accounts AS a ON a.id = c.id
       ${METRICS_WINDOW_JOIN}
       ORDER BY m.account_id, m.date`),
-    db.get<AsOfRow>(AS_OF),
+    db.get<AsOfRow>(BOOK_LATEST_DATE),
   ] as const;
 }
 

@@ -1,0 +1,1 @@
+CREATE INDEX `accounts_name_nocase_idx` ON `accounts` ("account_name" COLLATE NOCASE);
