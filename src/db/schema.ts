@@ -81,9 +81,13 @@ export const accounts = sqliteTable(
     // The renewal window and the owner filter: both change rarely, and only a statement that finds a new value
     // assigns them, so a daily feed writes no entry of these indexes.
     index("accounts_renewal_idx").on(table.renewalDate),
+    // The list's descending renewal order, ties by id ascending, read backwards without a sort.
+    index("accounts_renewal_desc_idx").on(table.renewalDate, sql`${table.id} DESC`),
     index("accounts_owner_idx").on(sql`${table.owner} COLLATE NOCASE`),
-    // The list's name order (case-insensitive, as it sorts): a name is written once, when the account is created.
+    // The list's name order (case-insensitive, as it sorts), in both directions with ties by id ascending: a name is
+    // written once, when the account is created.
     index("accounts_name_nocase_idx").on(sql`${table.accountName} COLLATE NOCASE`),
+    index("accounts_name_nocase_desc_idx").on(sql`${table.accountName} COLLATE NOCASE`, sql`${table.id} DESC`),
     // Only the accounts marked stale, so every rescore finds its marks without scanning the book: a mark adds an
     // entry and its rescore removes it, while an update of an unmarked account (a daily feed's) writes none.
     // The lowest scores, the summary's lowest accounts in their order: only accounts under LOW_SCORE_INDEX_BELOW, so a
@@ -324,6 +328,24 @@ export const portfolioGroups = sqliteTable(
     arrChange90dCents: integer("arr_change_90d_cents").notNull(),
   },
   (table) => [primaryKey({ columns: [table.segment, table.region, table.healthBucket, table.engagementTrend30d] })],
+);
+
+/**
+ * The number of accounts per segment, region and bucket ('' for unscored), and per every coarser grouping of them:
+ * `grouping` has a bit per key it holds (1 segment, 2 region, 4 bucket), and a key it does not hold is ''. Kept with
+ * portfolio_groups, so the account list's total under any combination of those filters reads one row (a few, for a
+ * region stored in several cases), whatever the size of the book.
+ */
+export const accountCounts = sqliteTable(
+  "account_counts",
+  {
+    grouping: integer("grouping").notNull(),
+    segment: text("segment").notNull(),
+    region: text("region").notNull(),
+    healthBucket: text("health_bucket").notNull(),
+    accounts: integer("accounts").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.grouping, table.segment, table.region, table.healthBucket] })],
 );
 
 /** How many accounts have each latest metric date, kept with portfolio_groups: the book's latest date is the highest. */

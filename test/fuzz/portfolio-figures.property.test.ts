@@ -22,11 +22,13 @@ import { modelArbitrary } from "../helpers/models";
 import { streamOf } from "../helpers/streams";
 
 /*
- * Property: the portfolio's figures that the writes keep (portfolio_groups, book_latest_dates) equal, after every step
- * of a random history, the same figures summed from scratch over the accounts, and so does the summary built on them.
+ * Property: the portfolio's figures that the writes keep (portfolio_groups, book_latest_dates, renewal_figures,
+ * account_counts) equal, after every step of a random history, the same figures summed from scratch over the
+ * accounts, and so does the summary built on them.
  * Steps: uploads (new accounts, appended and back-filled days, ARR changes with cents and below, segment and region
  * changes, renewal dates, the same file twice), full recomputes and model activations (which rescore the book). The
- * figures are the summary's groups, the book's latest dates and the renewals per date and bucket; a random renewal
+ * figures are the summary's groups, the book's latest dates, the renewals per date and bucket and the list's counts
+ * under every grouping of segment, region and bucket; a random renewal
  * window's totals read from them equal the same totals summed over the accounts renewing in it. The revenue
  * statement of every window, read from its kept figures, equals the statement computed from the accounts.
  */
@@ -90,7 +92,16 @@ async function keptFigures() {
   const renewals = await env.DB.prepare(
     "SELECT renewal_date, health_bucket, accounts, arr_cents FROM renewal_figures WHERE accounts <> 0 ORDER BY 1, 2",
   ).all();
-  return { groups: groups.results, emptiedGroupsWithFigures: emptied, dates: dates.results, renewals: renewals.results };
+  const counts = await env.DB.prepare(
+    "SELECT grouping, segment, region, health_bucket, accounts FROM account_counts WHERE accounts <> 0 ORDER BY 1, 2, 3, 4",
+  ).all();
+  return {
+    groups: groups.results,
+    emptiedGroupsWithFigures: emptied,
+    dates: dates.results,
+    renewals: renewals.results,
+    counts: counts.results,
+  };
 }
 
 /** The same figures summed from scratch over the accounts, each account's money to the cent and score to the tenth. */
@@ -112,7 +123,19 @@ async function figuresFromScratch() {
             sum(CAST(round(arr * 100) AS INTEGER)) AS arr_cents
      FROM accounts WHERE renewal_date IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`,
   ).all();
-  return { groups: groups.results, emptiedGroupsWithFigures: 0, dates: dates.results, renewals: renewals.results };
+  const counts = await env.DB.prepare(
+    `SELECT g.value AS grouping, CASE WHEN g.value & 1 THEN segment ELSE '' END AS segment,
+            CASE WHEN g.value & 2 THEN region ELSE '' END AS region,
+            CASE WHEN g.value & 4 THEN coalesce(health_bucket, '') ELSE '' END AS health_bucket, count(*) AS accounts
+     FROM accounts CROSS JOIN json_each('[0, 1, 2, 3, 4, 5, 6, 7]') AS g GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+  ).all();
+  return {
+    groups: groups.results,
+    emptiedGroupsWithFigures: 0,
+    dates: dates.results,
+    renewals: renewals.results,
+    counts: counts.results,
+  };
 }
 
 /** A renewal window's totals summed from scratch over the accounts renewing in it, each ARR to the cent. */

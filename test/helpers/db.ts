@@ -18,6 +18,7 @@ export async function resetDatabase(): Promise<void> {
     env.DB.prepare("DELETE FROM portfolio_groups"),
     env.DB.prepare("DELETE FROM book_latest_dates"),
     env.DB.prepare("DELETE FROM renewal_figures"),
+    env.DB.prepare("DELETE FROM account_counts"),
     env.DB.prepare("DELETE FROM revenue_figures"),
     env.DB.prepare("DELETE FROM revenue_movers"),
     env.DB.prepare("UPDATE revenue_state SET stale = 1, as_of = NULL"),

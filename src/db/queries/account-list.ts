@@ -9,41 +9,69 @@ import { ACCOUNT_COLUMNS, ACCOUNT_JOINS, toAccount, type AccountRow } from "./ac
 // mapping from a stored account to the contract's Account, whose fields the columns hold one for one.
 
 /**
- * The account list: the filters and sort are composed at run time, and each page is two statements in one batch
- * (count + page), with the latest metrics joined by primary key, never per row.
+ * The account list: the filters and sort are composed at run time; a page is the count and the page's accounts in one
+ * batch (a second statement when the page reaches the sort's tail), with the latest metrics joined by primary key.
  *
  * What a page reads (docs/performance.md): the name and renewal-date sorts walk an index in their order and stop after
  * the page; the score sort, ascending, walks accounts_low_score_idx while the page lies among the scores under its
  * bound; the other sorts (ARR, the 30-day change, the score descending) sort the filtered book, because an index on a
  * column every daily rescore rewrites would cost D1 a row written per account per day. The count comes from the kept
- * portfolio_groups when the filters are only segment, region and bucket; other filters count the matching accounts.
+ * account_counts when the filters are only segment, region and bucket; other filters count the matching accounts.
  */
 
-interface SortPlan {
-  /** The sort key, as the ORDER BY reads it. */
-  key: string;
-  /** The column whose NULLs come last. */
-  column: string;
-  /** How the walked index orders it: by it (both directions), or, for the score, its low scores ascending only. */
-  index: "key" | "low-scores" | null;
-  nullable: boolean;
+/** A part of the accounts in the sort's order: those `where` selects, ordered by `orderBy`. */
+interface SortPart {
+  where: string;
+  orderBy: (order: SortOrder) => string;
 }
 
+/**
+ * The accounts in a sort's order: its `head`, then its `tail` (nulls last in both directions, then id ascending, so
+ * every page boundary is stable). A sort that walks an index has the key's NULLs as its tail (and the score, the
+ * scores from LOW_SCORE_INDEX_BELOW up); a sort that does not is all head.
+ */
+interface SortPlan {
+  head: SortPart;
+  tail: SortPart | null;
+}
+
+const byKey = (key: string) => (order: SortOrder) => `${key} ${order === "desc" ? "DESC" : "ASC"}, a.id ASC`;
+const nullsLast = (column: string) => (order: SortOrder) => `${column} IS NULL, ${byKey(column)(order)}`;
+
 /** Trusted fragments: the sort is one of ACCOUNT_SORTS, validated at the route. */
-const SORT_PLANS: Record<AccountSort, SortPlan> = {
-  account_name: { key: "a.account_name COLLATE NOCASE", column: "a.account_name", index: "key", nullable: false },
-  renewal_date: { key: "a.renewal_date", column: "a.renewal_date", index: "key", nullable: true },
-  health_score: { key: "a.health_score", column: "a.health_score", index: "low-scores", nullable: true },
-  arr: { key: "a.arr", column: "a.arr", index: null, nullable: false },
-  health_change_30d: { key: "a.health_change_30d", column: "a.health_change_30d", index: null, nullable: true },
-};
-
-const direction = (order: SortOrder) => sql.raw(order === "desc" ? "DESC" : "ASC");
-
-/** Nulls last in both directions, then id ascending, so every page boundary is stable. */
-function orderByClause(plan: SortPlan, order: SortOrder): SQL {
-  const key = sql.raw(plan.key);
-  return sql`ORDER BY ${sql.raw(plan.column)} IS NULL, ${key} ${direction(order)}, a.id ASC`;
+function sortPlan(sort: AccountSort, order: SortOrder): SortPlan {
+  switch (sort) {
+    case "account_name":
+      // accounts_name_nocase_idx (ascending) and accounts_name_nocase_desc_idx hold both orders, ties by id.
+      return { head: { where: "true", orderBy: byKey("a.account_name COLLATE NOCASE") }, tail: null };
+    case "renewal_date":
+      // accounts_renewal_idx and accounts_renewal_desc_idx, the NULLs of the first in id order.
+      return {
+        head: { where: "a.renewal_date IS NOT NULL", orderBy: byKey("a.renewal_date") },
+        tail: { where: "a.renewal_date IS NULL", orderBy: () => "a.id" },
+      };
+    case "health_score":
+      if (order === "asc") {
+        // accounts_low_score_idx, then a sort of the rest of the book.
+        const below = String(LOW_SCORE_INDEX_BELOW);
+        return {
+          head: { where: `a.health_score < ${below}`, orderBy: byKey("a.health_score") },
+          tail: {
+            where: `(a.health_score >= ${below} OR a.health_score IS NULL)`,
+            orderBy: nullsLast("a.health_score"),
+          },
+        };
+      }
+      return { head: { where: "true", orderBy: nullsLast("a.health_score") }, tail: null };
+    // A sort of the filtered book: no index holds these.
+    case "arr":
+      return { head: { where: "true", orderBy: byKey("a.arr") }, tail: null };
+    case "health_change_30d":
+      return {
+        head: { where: "true", orderBy: nullsLast("a.health_change_30d") },
+        tail: null,
+      };
+  }
 }
 
 /** `%`, `_` and the escape character itself are matched literally. */
@@ -51,7 +79,7 @@ function likeContaining(term: string): string {
   return `%${term.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
 }
 
-/** The filters that portfolio_groups holds as columns, on the table aliased `alias` (its columns have the same names). */
+/** The filters account_counts holds as columns, on the table aliased `alias` (its columns have the same names). */
 function groupConditions(query: ListAccountsQuery, alias: string): SQL[] {
   const on = (column: string) => sql.raw(`${alias}.${column}`);
   const conditions: SQL[] = [];
@@ -77,64 +105,56 @@ function where(conditions: readonly SQL[]): SQL {
   return conditions.length > 0 ? sql`WHERE ${sql.join([...conditions], sql` AND `)}` : sql``;
 }
 
-/** The number of accounts the filters match: summed from portfolio_groups when they are its columns only. */
+/**
+ * The number of accounts the filters match: when they are only segment, region and bucket, the kept account_counts row
+ * of that grouping (a few rows for a region stored in several cases); with other filters, the matching accounts.
+ */
 function countStatement(query: ListAccountsQuery): SQL {
   const others = otherConditions(query);
   if (others.length === 0) {
-    return sql`SELECT coalesce(sum(g.accounts), 0) AS total FROM portfolio_groups AS g ${where(groupConditions(query, "g"))}`;
+    const held = (filter: unknown, bit: number) => (filter === undefined ? 0 : bit);
+    const grouping = held(query.segment, 1) + held(query.region, 2) + held(query.bucket, 4);
+    return sql`SELECT coalesce(sum(g.accounts), 0) AS total FROM account_counts AS g
+      ${where([sql`g.grouping = ${grouping}`, ...groupConditions(query, "g")])}`;
   }
   return sql`SELECT count(*) AS total FROM accounts AS a ${where([...groupConditions(query, "a"), ...others])}`;
 }
 
-/**
- * The ids of the page, in order. An index walk reads at most `offset + page_size` entries per part: the accounts with a
- * value in the index's order, then those without, in id order; the two parts are merged and cut.
- */
-function pageIdsStatement(query: ListAccountsQuery, plan: SortPlan, order: SortOrder): SQL {
-  const filters = [...groupConditions(query, "a"), ...otherConditions(query)];
-  const offset = (query.page - 1) * query.page_size;
-  const reach = offset + query.page_size;
-  const key = sql.raw(plan.key);
-  const column = sql.raw(plan.column);
-  const cut = sql`ORDER BY unset, sort_value ${direction(order)}, id LIMIT ${query.page_size} OFFSET ${offset}`;
-  const withoutValue = sql`SELECT * FROM (SELECT a.id, 1 AS unset, NULL AS sort_value FROM accounts AS a
-      ${where([...filters, sql`${column} IS NULL`])} ORDER BY a.id LIMIT ${reach})`;
-  if (plan.index === "key") {
-    const withValue = sql`SELECT * FROM (SELECT a.id, 0 AS unset, ${key} AS sort_value FROM accounts AS a
-      ${where([...filters, sql`${column} IS NOT NULL`])} ORDER BY ${key} ${direction(order)}, a.id LIMIT ${reach})`;
-    return sql`SELECT id FROM (${withValue}${plan.nullable ? sql` UNION ALL ${withoutValue}` : sql``}) ${cut}`;
-  }
-  if (plan.index === "low-scores" && order === "asc") {
-    const below = sql.raw(String(LOW_SCORE_INDEX_BELOW));
-    // The rest of the book is sorted only when fewer than `reach` accounts match under the bound (a constant
-    // condition, evaluated once).
-    const lowScores = sql`SELECT * FROM (SELECT a.id, 0 AS unset, a.health_score AS sort_value
-      FROM accounts AS a INDEXED BY accounts_low_score_idx ${where([...filters, sql`a.health_score < ${below}`])}
-      ORDER BY a.health_score, a.id LIMIT ${reach})`;
-    const enoughLow = sql`(SELECT count(*) FROM (SELECT 1 FROM accounts AS a
-      ${where([...filters, sql`a.health_score < ${below}`])} LIMIT ${reach})) < ${reach}`;
-    const rest = sql`SELECT * FROM (SELECT a.id, a.health_score IS NULL AS unset, a.health_score AS sort_value
-      FROM accounts AS a ${where([...filters, sql`(a.health_score >= ${below} OR a.health_score IS NULL)`, enoughLow])}
-      ORDER BY a.health_score IS NULL, a.health_score, a.id LIMIT ${reach})`;
-    return sql`SELECT id FROM (${lowScores} UNION ALL ${rest}) ${cut}`;
-  }
-  return sql`SELECT a.id FROM accounts AS a ${where(filters)} ${orderByClause(plan, order)}
-    LIMIT ${query.page_size} OFFSET ${offset}`;
+/** A slice of a part, each account read whole with its latest metrics and score, in the part's order. */
+function partStatement(filters: readonly SQL[], part: SortPart, order: SortOrder, slice: { limit: number; offset: number }): SQL {
+  return sql`SELECT ${ACCOUNT_COLUMNS} FROM accounts AS a ${ACCOUNT_JOINS}
+    ${where([...filters, sql.raw(part.where)])}
+    ORDER BY ${sql.raw(part.orderBy(order))} LIMIT ${slice.limit} OFFSET ${slice.offset}`;
+}
+
+async function countPart(db: Database, filters: readonly SQL[], part: SortPart): Promise<number> {
+  const row = await db.get<{ n: number }>(sql`SELECT count(*) AS n FROM accounts AS a ${where([...filters, sql.raw(part.where)])}`);
+  return row?.n ?? 0;
 }
 
 /**
- * One page of accounts and the number matching the filters, read in one batch (a consistent snapshot).
- * The page's ids are cut first, reading only the filter and sort columns (from an index where one fits), and
- * only the page's rows are then read whole and joined to their health and latest metrics.
+ * One page of accounts and the number matching the filters. The first part's slice comes with the count in one batch;
+ * only when the page reaches past the head is the tail read, from where the head ends (known from the slice, or
+ * counted when the page starts past it). Each part reads its accounts whole in its order, with no sort after it.
  */
-export async function listAccounts(db: Database, query: ListAccountsQuery): Promise<Pick<AccountList, "total" | "accounts">> {
-  const plan = SORT_PLANS[query.sort ?? "account_name"];
+export async function listAccounts(
+  db: Database,
+  query: ListAccountsQuery,
+): Promise<Pick<AccountList, "total" | "accounts">> {
   const order = query.order ?? "asc";
-  const [counted, rows] = await runBatch(db, [
+  const { head, tail } = sortPlan(query.sort ?? "account_name", order);
+  const filters = [...groupConditions(query, "a"), ...otherConditions(query)];
+  const offset = (query.page - 1) * query.page_size;
+  const [counted, firstRows] = await runBatch(db, [
     db.get<{ total: number } | undefined>(countStatement(query)),
-    db.all<AccountRow>(sql`
-      WITH page AS (${pageIdsStatement(query, plan, order)})
-      SELECT ${ACCOUNT_COLUMNS} FROM page AS p JOIN accounts AS a ON a.id = p.id ${ACCOUNT_JOINS} ${orderByClause(plan, order)}`),
+    db.all<AccountRow>(partStatement(filters, head, order, { limit: query.page_size, offset })),
   ]);
-  return { total: counted?.total ?? 0, accounts: rows.map(toAccount) };
+  const total = counted?.total ?? 0;
+  let rows = firstRows;
+  if (tail && rows.length < query.page_size && offset + rows.length < total) {
+    const headLength = rows.length > 0 ? offset + rows.length : await countPart(db, filters, head);
+    const slice = { limit: query.page_size - rows.length, offset: Math.max(0, offset - headLength) };
+    rows = [...rows, ...(await db.all<AccountRow>(partStatement(filters, tail, order, slice)))];
+  }
+  return { total, accounts: rows.map(toAccount) };
 }

@@ -45,6 +45,8 @@ interface FigureTable {
   sums: Record<string, string>;
   /** Shares without a key here (no latest date, no renewal date) count in no row. */
   where?: string;
+  /** A table joined to the shares, whose columns the keys may use (each share then counts in a row per match). */
+  join?: string;
 }
 
 const PORTFOLIO_GROUPS: FigureTable = {
@@ -79,7 +81,22 @@ const RENEWAL_FIGURES: FigureTable = {
   where: "s.renewal_date IS NOT NULL",
 };
 
-const FIGURE_TABLES: readonly FigureTable[] = [PORTFOLIO_GROUPS, BOOK_LATEST_DATES, RENEWAL_FIGURES];
+/** Every share counts under each of the eight groupings (`g.grouping`: a bit per key held, 1 segment, 2 region, 4 bucket). */
+const held = (bit: number, key: string) => `CASE WHEN g.grouping & ${bit} THEN ${key} ELSE '' END`;
+
+const ACCOUNT_COUNTS: FigureTable = {
+  table: "account_counts",
+  keys: {
+    grouping: "g.grouping",
+    segment: held(1, "s.segment"),
+    region: held(2, "s.region"),
+    health_bucket: held(4, "coalesce(s.health_bucket, '')"),
+  },
+  sums: { accounts: "s.sign" },
+  join: "CROSS JOIN (SELECT value AS grouping FROM json_each('[0, 1, 2, 3, 4, 5, 6, 7]')) AS g",
+};
+
+const FIGURE_TABLES: readonly FigureTable[] = [PORTFOLIO_GROUPS, BOOK_LATEST_DATES, RENEWAL_FIGURES, ACCOUNT_COUNTS];
 
 /**
  * Adds the shares (`shares`: rows of SHARE_COLUMNS and a sign) to the table's rows, one row written per key whose sums
@@ -97,7 +114,7 @@ WITH s AS (${shares})
 INSERT INTO ${sql.raw(figures.table)} (${sql.raw([...keys, ...sums].join(", "))})
 SELECT * FROM (
   SELECT ${sql.raw(select.join(",\n         "))}
-  FROM s ${sql.raw(figures.where ? `WHERE ${figures.where}` : "")}
+  FROM s ${sql.raw(figures.join ?? "")} ${sql.raw(figures.where ? `WHERE ${figures.where}` : "")}
   GROUP BY ${sql.raw(keys.join(", "))})
 WHERE ${sql.raw(sums.map((sum) => `${sum} <> 0`).join(" OR "))}
 ON CONFLICT (${sql.raw(keys.join(", "))}) DO UPDATE

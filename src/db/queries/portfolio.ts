@@ -55,7 +55,8 @@ WHERE accounts > 0`;
 /**
  * The lowest scored accounts; ties on the score show the bigger account first: it is the one to look at. Read from
  * accounts_low_score_idx in its order, a few entries; only when fewer than the limit score under its bound does the
- * second part run (its condition is constant, evaluated once) and sort the rest of the book.
+ * second part sort the rest of the book. Its LIMIT is the guard: a LIMIT is evaluated once, before the loop, and a
+ * LIMIT of 0 skips the loop (a guard in the WHERE clause would be tested on every row of a scan).
  */
 const LOWEST = sql.raw(`
 SELECT id, account_name, health_score, health_bucket, arr FROM (
@@ -67,9 +68,10 @@ SELECT id, account_name, health_score, health_bucket, arr FROM (
   SELECT * FROM (
     SELECT id, account_name, health_score, health_bucket, arr FROM accounts
     WHERE health_score >= ${LOW_SCORE_INDEX_BELOW}
-      AND (SELECT count(*) FROM (SELECT 1 FROM accounts WHERE health_score < ${LOW_SCORE_INDEX_BELOW}
-                                 LIMIT ${LOWEST_ACCOUNTS_LIMIT})) < ${LOWEST_ACCOUNTS_LIMIT}
-    ORDER BY health_score ASC, arr DESC, id ASC LIMIT ${LOWEST_ACCOUNTS_LIMIT}))
+    ORDER BY health_score ASC, arr DESC, id ASC
+    LIMIT (CASE WHEN (SELECT count(*) FROM (SELECT 1 FROM accounts WHERE health_score < ${LOW_SCORE_INDEX_BELOW}
+                                             LIMIT ${LOWEST_ACCOUNTS_LIMIT})) < ${LOWEST_ACCOUNTS_LIMIT}
+                THEN ${LOWEST_ACCOUNTS_LIMIT} ELSE 0 END)))
 ORDER BY health_score ASC, arr DESC, id ASC
 LIMIT ${LOWEST_ACCOUNTS_LIMIT}`);
 

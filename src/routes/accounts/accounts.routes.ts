@@ -23,7 +23,14 @@ The parameters \`page\`, \`page_size\`, \`segment\`, \`region\`, \`bucket\` and 
 (\`{total, page, page_size, accounts}\`) are those of the v1 API; \`search\`, \`min_health\`, \`max_health\`, \`owner\`,
 \`renews_before\`, \`sort\` and \`order\` were added since.
 Filters combine with AND; an empty filter value (\`?segment=\`) means no filter. The default order is by name
-(case-insensitive), ascending. A bad parameter answers 400 with the parameter named in \`errors\`.`,
+(case-insensitive), ascending. A bad parameter answers 400 with the parameter named in \`errors\`.
+
+**Cost.** Sorted by name or by renewal date, a page reads its accounts from an index, about a page of rows whatever the
+size of the book (a page deep in the list also reads the rows before it). Sorted by score ascending, the same holds
+while the page lies among the accounts scoring under 30. Sorted by ARR, by 30-day change or by score descending, the
+filtered book is sorted: an index on a figure that every daily rescore rewrites would cost a row written per account
+per day. \`total\` is read from the kept portfolio figures when the filters are only \`segment\`, \`region\` and
+\`bucket\`; other filters count the matching accounts.`,
 });
 
 export const getOne = defineRoute({

@@ -31,8 +31,10 @@ stayed the same (whatever it did in between, going to 0 and back included); one 
 churned; one with none at the start (not yet reported, or 0) and some at the end is new ARR. NRR and GRR are null when
 the starting ARR is 0, as on an empty book or one whose data starts inside the window (every account is then new).
 
-**Cost.** Every request reads each account with metrics and looks up its ARR at the window's start: it grows with the
-book.`,
+**Cost.** Each window's answer is kept: the rescore that follows an upload recomputes it once, so a request reads a
+few dozen rows whatever the size of the book. While an upload or its rescore is still running (or one was cut off and
+the next upload or the daily cron has not yet finished it), the answer is computed from the accounts instead: the same
+figures, read from every account with metrics.`,
 });
 
 export type GetRevenueRoute = typeof getRevenue;

@@ -1,0 +1,2 @@
+CREATE INDEX `accounts_renewal_desc_idx` ON `accounts` (`renewal_date`,"id" DESC);--> statement-breakpoint
+CREATE INDEX `accounts_name_nocase_desc_idx` ON `accounts` ("account_name" COLLATE NOCASE,"id" DESC);
