@@ -90,10 +90,11 @@ export const accounts = sqliteTable(
     index("accounts_name_nocase_desc_idx").on(sql`${table.accountName} COLLATE NOCASE`, sql`${table.id} DESC`),
     // Only the accounts marked stale, so every rescore finds its marks without scanning the book: a mark adds an
     // entry and its rescore removes it, while an update of an unmarked account (a daily feed's) writes none.
-    // The lowest scores, the summary's lowest accounts in their order: only accounts under LOW_SCORE_INDEX_BELOW, so a
-    // rescore writes an entry for an account that scores (or scored) that low, not for the rest of the book.
+    // The lowest scores in the list's order (ties by id; the summary's lowest accounts sort a tie's few rows by ARR):
+    // only accounts under LOW_SCORE_INDEX_BELOW, so a rescore writes an entry for an account that scores (or scored)
+    // that low, not for the rest of the book.
     index("accounts_low_score_idx")
-      .on(table.healthScore, sql`${table.arr} DESC`, table.id)
+      .on(table.healthScore, table.id)
       .where(sql`${table.healthScore} < ${sql.raw(String(LOW_SCORE_INDEX_BELOW))}`),
     index("accounts_stale_idx")
       .on(table.id, table.scoresStaleFrom, table.scoresStaleTo)

@@ -19,10 +19,14 @@ import { ACCOUNT_COLUMNS, ACCOUNT_JOINS, toAccount, type AccountRow } from "./ac
  * account_counts when the filters are only segment, region and bucket; other filters count the matching accounts.
  */
 
-/** A part of the accounts in the sort's order: those `where` selects, ordered by `orderBy`. */
+/**
+ * A part of the accounts in the sort's order: those `where` selects, ordered by `orderBy`, read from an index that
+ * holds them in that order when `walks`.
+ */
 interface SortPart {
   where: string;
   orderBy: (order: SortOrder) => string;
+  walks: boolean;
 }
 
 /**
@@ -43,32 +47,33 @@ function sortPlan(sort: AccountSort, order: SortOrder): SortPlan {
   switch (sort) {
     case "account_name":
       // accounts_name_nocase_idx (ascending) and accounts_name_nocase_desc_idx hold both orders, ties by id.
-      return { head: { where: "true", orderBy: byKey("a.account_name COLLATE NOCASE") }, tail: null };
+      return { head: { where: "true", orderBy: byKey("a.account_name COLLATE NOCASE"), walks: true }, tail: null };
     case "renewal_date":
       // accounts_renewal_idx and accounts_renewal_desc_idx, the NULLs of the first in id order.
       return {
-        head: { where: "a.renewal_date IS NOT NULL", orderBy: byKey("a.renewal_date") },
-        tail: { where: "a.renewal_date IS NULL", orderBy: () => "a.id" },
+        head: { where: "a.renewal_date IS NOT NULL", orderBy: byKey("a.renewal_date"), walks: true },
+        tail: { where: "a.renewal_date IS NULL", orderBy: () => "a.id", walks: true },
       };
     case "health_score":
       if (order === "asc") {
         // accounts_low_score_idx, then a sort of the rest of the book.
         const below = String(LOW_SCORE_INDEX_BELOW);
         return {
-          head: { where: `a.health_score < ${below}`, orderBy: byKey("a.health_score") },
+          head: { where: `a.health_score < ${below}`, orderBy: byKey("a.health_score"), walks: true },
           tail: {
             where: `(a.health_score >= ${below} OR a.health_score IS NULL)`,
             orderBy: nullsLast("a.health_score"),
+            walks: false,
           },
         };
       }
-      return { head: { where: "true", orderBy: nullsLast("a.health_score") }, tail: null };
+      return { head: { where: "true", orderBy: nullsLast("a.health_score"), walks: false }, tail: null };
     // A sort of the filtered book: no index holds these.
     case "arr":
-      return { head: { where: "true", orderBy: byKey("a.arr") }, tail: null };
+      return { head: { where: "true", orderBy: byKey("a.arr"), walks: false }, tail: null };
     case "health_change_30d":
       return {
-        head: { where: "true", orderBy: nullsLast("a.health_change_30d") },
+        head: { where: "true", orderBy: nullsLast("a.health_change_30d"), walks: false },
         tail: null,
       };
   }
@@ -120,11 +125,20 @@ function countStatement(query: ListAccountsQuery): SQL {
   return sql`SELECT count(*) AS total FROM accounts AS a ${where([...groupConditions(query, "a"), ...others])}`;
 }
 
-/** A slice of a part, each account read whole with its latest metrics and score, in the part's order. */
+/**
+ * A slice of a part, each account read whole with its latest metrics and score, in the part's order. An index walk
+ * with no filter reads the slice's rows in order and stops; otherwise (a sort, or a filter whose own index the planner
+ * may prefer) the slice's ids are cut first from the narrow rows, and only they are read whole.
+ */
 function partStatement(filters: readonly SQL[], part: SortPart, order: SortOrder, slice: { limit: number; offset: number }): SQL {
-  return sql`SELECT ${ACCOUNT_COLUMNS} FROM accounts AS a ${ACCOUNT_JOINS}
-    ${where([...filters, sql.raw(part.where)])}
-    ORDER BY ${sql.raw(part.orderBy(order))} LIMIT ${slice.limit} OFFSET ${slice.offset}`;
+  const conditions = where([...filters, sql.raw(part.where)]);
+  const orderBy = sql.raw(`ORDER BY ${part.orderBy(order)}`);
+  const cut = sql`LIMIT ${slice.limit} OFFSET ${slice.offset}`;
+  if (part.walks && filters.length === 0) {
+    return sql`SELECT ${ACCOUNT_COLUMNS} FROM accounts AS a ${ACCOUNT_JOINS} ${conditions} ${orderBy} ${cut}`;
+  }
+  return sql`WITH slice AS (SELECT a.id FROM accounts AS a ${conditions} ${orderBy} ${cut})
+    SELECT ${ACCOUNT_COLUMNS} FROM slice JOIN accounts AS a ON a.id = slice.id ${ACCOUNT_JOINS} ${orderBy}`;
 }
 
 async function countPart(db: Database, filters: readonly SQL[], part: SortPart): Promise<number> {
