@@ -55,8 +55,8 @@ WHERE accounts > 0`;
 /**
  * The lowest scored accounts; ties on the score show the bigger account first: it is the one to look at. Read from
  * accounts_low_score_idx in score order (a tie's few rows sorted by ARR); only when fewer than the limit score under
- * its bound does the second part sort the rest of the book. Its LIMIT is the guard: a LIMIT is evaluated once, before the loop, and a
- * LIMIT of 0 skips the loop (a guard in the WHERE clause would be tested on every row of a scan).
+ * its bound does the second part sort the rest of the book. Its LIMIT is the guard: a LIMIT is evaluated once, before
+ * the loop, and a LIMIT of 0 skips the loop (a guard in the WHERE clause would be tested on every row of a scan).
  */
 const LOWEST = sql.raw(`
 SELECT id, account_name, health_score, health_bucket, arr FROM (
