@@ -4,7 +4,8 @@
  * Proves it end to end through `wrangler dev` on local D1: (1) a clean load of a file, scored until fresh; (2) the same
  * upload on a second fresh server, its workerd killed with SIGKILL mid-upload (rows committed, the run never
  * finished), wrangler restarted on the same persisted state, the same file uploaded again and scored until fresh.
- * The two GET /portfolio/summary answers must be equal; the script exits 1 when they differ.
+ * The two GET /portfolio/summary answers must be equal, and so must the revenue statement of every window and the
+ * account list's totals (all read from figures the writes keep); the script exits 1 when they differ.
  *
  *   npm run bench:crash                                   # 4,000 accounts × 100 days, kill 4 s into the upload
  *   npm run bench:crash -- --accounts 400 --kill-after-ms 1000   # a quick try (about 1 minute)
@@ -55,6 +56,24 @@ interface Run {
   failure_reason: string | null;
 }
 
+/** The other kept figures: the revenue statement of each window and the list's totals, without surrogate ids. */
+const REVENUE_WINDOWS = [30, 90, 180, 365];
+async function keptFigures(server: DevServer) {
+  const stripIds = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(stripIds)
+      : value !== null && typeof value === "object"
+        ? Object.fromEntries(Object.entries(value).filter(([key]) => key !== "id").map(([key, inner]) => [key, stripIds(inner)]))
+        : value;
+  const revenue: Record<number, unknown> = {};
+  for (const days of REVENUE_WINDOWS) revenue[days] = stripIds(await getJson(server, `/portfolio/revenue?days=${days}`));
+  const totals: Record<string, unknown> = {};
+  for (const filter of ["", "&segment=Enterprise", "&bucket=Critical", "&segment=SMB&bucket=Healthy"]) {
+    totals[filter || "all"] = (await getJson<{ total: number }>(server, `/accounts?page_size=1${filter}`)).total;
+  }
+  return { revenue, totals };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const bucketSum = (buckets: Buckets) => buckets.Healthy + buckets["At-Risk"] + buckets.Critical;
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -101,6 +120,7 @@ try {
   log(`clean load: wrangler dev on ${server.stateDir}`);
   await uploadUntilScored(server, file);
   const clean = await getJson<Summary>(server, "/portfolio/summary");
+  const cleanKept = await keptFigures(server);
   await server.stop();
   server = undefined;
 
@@ -136,6 +156,7 @@ try {
   await uploadUntilScored(server, file);
   const recovered = await getJson<Summary>(server, "/portfolio/summary");
   describeSummary("summary after the re-upload", recovered);
+  const recoveredKept = await keptFigures(server);
 
   // ── 3. Side by side ──
   const rows: [string, (summary: Summary) => unknown][] = [
@@ -162,8 +183,11 @@ try {
   for (const key of Object.keys(a) as (keyof typeof a)[]) {
     if (!isDeepStrictEqual(a[key], b[key])) console.log(`differs: ${key}: ${JSON.stringify(a[key])} vs ${JSON.stringify(b[key])}`);
   }
-  console.log(`equal: ${equal}`);
-  process.exitCode = equal ? 0 : 1;
+  const keptEqual = isDeepStrictEqual(cleanKept, recoveredKept);
+  if (!keptEqual) console.log(`differs: revenue or list totals: ${JSON.stringify(cleanKept)} vs ${JSON.stringify(recoveredKept)}`);
+  console.log(`list totals: ${JSON.stringify(recoveredKept.totals)}`);
+  console.log(`equal: summary ${equal}, revenue statements and list totals ${keptEqual}`);
+  process.exitCode = equal && keptEqual ? 0 : 1;
 } finally {
   await server?.stop();
   for (const dir of stateDirs) rmSync(dir, { recursive: true, force: true });

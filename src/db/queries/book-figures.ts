@@ -47,6 +47,11 @@ interface FigureTable {
   where?: string;
   /** A table joined to the shares, whose columns the keys may use (each share then counts in a row per match). */
   join?: string;
+  /**
+   * When a rescore can move an account's share here, on the updated row `a` (its new values beside the prev_* copies
+   * of the old): the rescore leaves out the accounts whose shares would cancel. Unset: any rescored account may.
+   */
+  rescoreMoves?: string;
 }
 
 const PORTFOLIO_GROUPS: FigureTable = {
@@ -72,6 +77,7 @@ const BOOK_LATEST_DATES: FigureTable = {
   keys: { date: "s.latest_metric_date" },
   sums: { accounts: "s.sign" },
   where: "s.latest_metric_date IS NOT NULL",
+  rescoreMoves: "a.latest_metric_date IS NOT a.prev_latest_metric_date",
 };
 
 const RENEWAL_FIGURES: FigureTable = {
@@ -79,6 +85,7 @@ const RENEWAL_FIGURES: FigureTable = {
   keys: { renewal_date: "s.renewal_date", health_bucket: "coalesce(s.health_bucket, '')" },
   sums: { accounts: "s.sign", arr_cents: `s.sign * ${centsSql("s.arr")}` },
   where: "s.renewal_date IS NOT NULL",
+  rescoreMoves: "a.renewal_date IS NOT NULL AND (a.health_bucket IS NOT a.prev_health_bucket OR a.arr IS NOT a.prev_arr)",
 };
 
 /** Every share counts under each of the eight groupings (`g.grouping`: a bit per key held, 1 segment, 2 region, 4 bucket). */
@@ -94,6 +101,7 @@ const ACCOUNT_COUNTS: FigureTable = {
   },
   sums: { accounts: "s.sign" },
   join: "CROSS JOIN (SELECT value AS grouping FROM json_each('[0, 1, 2, 3, 4, 5, 6, 7]')) AS g",
+  rescoreMoves: "a.health_bucket IS NOT a.prev_health_bucket",
 };
 
 const FIGURE_TABLES: readonly FigureTable[] = [PORTFOLIO_GROUPS, BOOK_LATEST_DATES, RENEWAL_FIGURES, ACCOUNT_COUNTS];
@@ -158,11 +166,17 @@ const PREVIOUS: Partial<Record<ShareColumn, string>> = {
  * whose figures did not move writes nothing, and a figure row is written once however many accounts move in it.
  */
 export function rescoredAccountShares(ids: string, updatedAt: string): SQL[] {
-  const updated = sql`json_each(${ids}) AS c JOIN accounts AS a ON a.id = c.value WHERE a.updated_at = ${updatedAt}`;
-  return sharesStatements(sql`
-    SELECT ${sql.raw(shareRow(PREVIOUS))}, -1 AS sign FROM ${updated}
-    UNION ALL
-    SELECT ${sql.raw(shareRow())}, 1 FROM ${updated}`);
+  return FIGURE_TABLES.map((figures) => {
+    const moved = figures.rescoreMoves ? sql.raw(` AND (${figures.rescoreMoves})`) : sql``;
+    const updated = sql`json_each(${ids}) AS c JOIN accounts AS a ON a.id = c.value
+      WHERE a.updated_at = ${updatedAt}${moved}`;
+    return addShares(
+      figures,
+      sql`SELECT ${sql.raw(shareRow(PREVIOUS))}, -1 AS sign FROM ${updated}
+          UNION ALL
+          SELECT ${sql.raw(shareRow())}, 1 FROM ${updated}`,
+    );
+  });
 }
 
 /**

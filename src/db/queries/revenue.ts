@@ -60,21 +60,26 @@ const quotedList = (values: readonly (string | number)[]) =>
   values.map((value) => (typeof value === "number" ? String(value) : `'${value}'`)).join(", ");
 const AMOUNT_MOVEMENT_LIST = sql.raw(quotedList(AMOUNT_MOVEMENTS));
 
-/** Each account's ARR at the window's start and end, and its movement, as the CTEs `anchor` and `moved`. */
-function movedAccounts(days: RevenueWindow) {
+/**
+ * Each account's ARR at the start and end of each of `windows`, and its movement, as the CTEs `anchor`, `windows`
+ * (`days`, `from_date`), `moved` and `ranked` (the amount movements' accounts by place, per window), all keyed by `days`.
+ */
+function movedAccounts(windows: readonly RevenueWindow[]) {
   return sql`
-WITH anchor AS (
-  SELECT max(latest_metric_date) AS as_of, date(max(latest_metric_date), ${`-${days} days`}) AS from_date FROM accounts
+WITH anchor AS (SELECT max(latest_metric_date) AS as_of FROM accounts),
+windows AS (
+  SELECT w.value AS days, date(anchor.as_of, '-' || w.value || ' days') AS from_date
+  FROM anchor, json_each(${JSON.stringify(windows)}) AS w
 ),
 ends AS MATERIALIZED (
-  SELECT a.id, a.account_name, a.segment,
+  SELECT w.days, a.id, a.account_name, a.segment,
          (SELECT m.arr FROM account_metrics AS m
-          WHERE m.account_id = a.id AND m.date <= anchor.from_date ORDER BY m.date DESC LIMIT 1) AS start_arr,
+          WHERE m.account_id = a.id AND m.date <= w.from_date ORDER BY m.date DESC LIMIT 1) AS start_arr,
          a.arr AS end_arr
-  FROM anchor JOIN accounts AS a ON a.latest_metric_date IS NOT NULL
+  FROM windows AS w JOIN accounts AS a ON a.latest_metric_date IS NOT NULL
 ),
 moved AS MATERIALIZED (
-  SELECT id, account_name, segment, coalesce(start_arr, 0) AS start_arr, coalesce(end_arr, 0) AS end_arr,
+  SELECT days, id, account_name, segment, coalesce(start_arr, 0) AS start_arr, coalesce(end_arr, 0) AS end_arr,
          CASE WHEN coalesce(start_arr, 0) <= 0 THEN CASE WHEN coalesce(end_arr, 0) > 0 THEN 'new_arr' ELSE 'inactive' END
               WHEN coalesce(end_arr, 0) <= 0 THEN 'churned_arr'
               WHEN end_arr > start_arr THEN 'expansion'
@@ -83,17 +88,17 @@ moved AS MATERIALIZED (
   FROM ends
 ),
 ranked AS (
-  SELECT *, row_number() OVER (PARTITION BY movement ORDER BY abs(end_arr - start_arr) DESC, id) AS place
+  SELECT *, row_number() OVER (PARTITION BY days, movement ORDER BY abs(end_arr - start_arr) DESC, id) AS place
   FROM moved WHERE movement IN (${AMOUNT_MOVEMENT_LIST})
 )`;
 }
 
 /** The statement from the accounts and their metrics: what the kept figures hold, and what a stale read runs. */
 function revenueStatement(days: RevenueWindow) {
-  return sql`${movedAccounts(days)}
+  return sql`${movedAccounts([days])}
 SELECT 'anchor' AS kind, NULL AS segment, NULL AS movement, NULL AS accounts, NULL AS start_arr, NULL AS end_arr,
        NULL AS id, NULL AS account_name, as_of, from_date, 0 AS stale
-FROM anchor
+FROM anchor, windows
 UNION ALL
 SELECT 'group', segment, movement, count(*), total(start_arr), total(end_arr), NULL, NULL, NULL, NULL, NULL
 FROM moved
@@ -134,28 +139,30 @@ export function markRevenueStaleIfMoved(ids: string, updatedAt: string): SQL {
 const PLACES = sql.raw(quotedList(Array.from({ length: REVENUE_MOVERS_LIMIT }, (_, index) => index + 1)));
 
 /**
- * A window's kept figures made equal to the statement: every (segment, movement) and every (movement, place) is a row,
- * zero or empty when nothing is there, so an upsert that writes only what changed leaves nothing behind to delete.
+ * Every window's kept figures made equal to the statement, in two statements (the sums, the movers) that each look up
+ * every account's ARR at each window's start once: every (window, segment, movement) and every (window, movement,
+ * place) is a row, zero or empty when nothing is there, so an upsert that writes only what changed leaves nothing
+ * behind to delete.
  */
-function refreshWindow(days: RevenueWindow) {
-  const groups = sql`${movedAccounts(days)},
-sums AS (SELECT segment, movement, count(*) AS accounts, total(start_arr) AS start_arr, total(end_arr) AS end_arr
-         FROM moved GROUP BY segment, movement)
+function refreshStatements(): SQL[] {
+  const groups = sql`${movedAccounts(REVENUE_WINDOWS)},
+sums AS (SELECT days, segment, movement, count(*) AS accounts, total(start_arr) AS start_arr, total(end_arr) AS end_arr
+         FROM moved GROUP BY days, segment, movement)
 INSERT INTO revenue_figures (days, segment, movement, accounts, start_arr, end_arr)
-SELECT ${days}, k.segment, k.movement, coalesce(s.accounts, 0), coalesce(s.start_arr, 0), coalesce(s.end_arr, 0)
-FROM (SELECT segments.value AS segment, movements.value AS movement
-      FROM json_each(${JSON.stringify(SEGMENTS)}) AS segments, json_each(${JSON.stringify(MOVEMENTS)}) AS movements) AS k
-LEFT JOIN sums AS s ON s.segment = k.segment AND s.movement = k.movement
+SELECT k.days, k.segment, k.movement, coalesce(s.accounts, 0), coalesce(s.start_arr, 0), coalesce(s.end_arr, 0)
+FROM (SELECT windows.days, segments.value AS segment, movements.value AS movement
+      FROM windows, json_each(${JSON.stringify(SEGMENTS)}) AS segments, json_each(${JSON.stringify(MOVEMENTS)}) AS movements) AS k
+LEFT JOIN sums AS s ON s.days = k.days AND s.segment = k.segment AND s.movement = k.movement
 WHERE true
 ON CONFLICT (days, segment, movement) DO UPDATE SET
   accounts = excluded.accounts, start_arr = excluded.start_arr, end_arr = excluded.end_arr
 WHERE accounts IS NOT excluded.accounts OR start_arr IS NOT excluded.start_arr OR end_arr IS NOT excluded.end_arr`;
-  const movers = sql`${movedAccounts(days)}
+  const movers = sql`${movedAccounts(REVENUE_WINDOWS)}
 INSERT INTO revenue_movers (days, movement, place, account_id, account_name, segment, start_arr, end_arr)
-SELECT ${days}, slots.movement, slots.place, r.id, r.account_name, r.segment, r.start_arr, r.end_arr
-FROM (SELECT movements.value AS movement, places.value AS place
-      FROM json_each(${JSON.stringify(AMOUNT_MOVEMENTS)}) AS movements, json_each('[${PLACES}]') AS places) AS slots
-LEFT JOIN ranked AS r ON r.movement = slots.movement AND r.place = slots.place
+SELECT slots.days, slots.movement, slots.place, r.id, r.account_name, r.segment, r.start_arr, r.end_arr
+FROM (SELECT windows.days, movements.value AS movement, places.value AS place
+      FROM windows, json_each(${JSON.stringify(AMOUNT_MOVEMENTS)}) AS movements, json_each('[${PLACES}]') AS places) AS slots
+LEFT JOIN ranked AS r ON r.days = slots.days AND r.movement = slots.movement AND r.place = slots.place
 WHERE true
 ON CONFLICT (days, movement, place) DO UPDATE SET
   account_id = excluded.account_id, account_name = excluded.account_name, segment = excluded.segment,
@@ -167,15 +174,15 @@ WHERE account_id IS NOT excluded.account_id OR account_name IS NOT excluded.acco
 
 /**
  * Recomputes every window's kept figures when they are stale, in one batch with the mark's clearing, so a metric batch
- * written meanwhile either comes before (and is in the figures) or after (and marks them stale again). Each window is
- * the statement's scan of the accounts, run once per upload instead of once per read; the upsert writes only the rows
+ * written meanwhile either comes before (and is in the figures) or after (and marks them stale again). It is the
+ * statement's scan of the accounts, run once per upload instead of once per read; the upserts write only the rows
  * that changed. Answers the D1 rows it wrote.
  */
 export async function refreshRevenueFigures(db: Database): Promise<number> {
   const state = await db.get<{ stale: number } | undefined>(sql`SELECT stale FROM revenue_state WHERE id = 1`);
   if (!state?.stale) return 0;
   const results = await runNamedBatch(db, {
-    ...numberedStatements(db, "window", REVENUE_WINDOWS.flatMap(refreshWindow)),
+    ...numberedStatements(db, "figures", refreshStatements()),
     fresh: db.run(sql`UPDATE revenue_state SET stale = 0, as_of = (SELECT max(latest_metric_date) FROM accounts) WHERE id = 1`),
   });
   return rowsWrittenBy(...Object.values(results));
