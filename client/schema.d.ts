@@ -195,6 +195,13 @@ export interface paths {
          *     Filters combine with AND; an empty filter value (`?segment=`) means no filter. The default order is by name
          *     (case-insensitive), ascending. A bad parameter answers 400 with the parameter named in `errors`.
          *
+         *     **Cost.** Sorted by name or by renewal date, a page reads its accounts from an index, about a page of rows whatever the
+         *     size of the book (a page deep in the list also reads the rows before it). Sorted by score ascending, the same holds
+         *     while the page lies among the accounts scoring under 30. Sorted by ARR, by 30-day change or by score descending, the
+         *     filtered book is sorted: an index on a figure that every daily rescore rewrites would cost a row written per account
+         *     per day. `total` is read from the kept portfolio figures when the filters are only `segment`, `region` and
+         *     `bucket`; other filters count the matching accounts.
+         *
          *     **API key scope:** `read` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
          */
         get: operations["listAccounts"];
@@ -558,8 +565,10 @@ export interface paths {
          *     churned; one with none at the start (not yet reported, or 0) and some at the end is new ARR. NRR and GRR are null when
          *     the starting ARR is 0, as on an empty book or one whose data starts inside the window (every account is then new).
          *
-         *     **Cost.** Every request reads each account with metrics and looks up its ARR at the window's start: it grows with the
-         *     book.
+         *     **Cost.** Each window's answer is kept: the rescore that follows an upload recomputes it once, so a request reads a
+         *     few dozen rows whatever the size of the book. While an upload or its rescore is still running (or one was cut off and
+         *     the next upload or the daily cron has not yet finished it), the answer is computed from the accounts instead: the same
+         *     figures, read from every account with metrics.
          *
          *     **API key scope:** `read` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
          */
