@@ -194,7 +194,9 @@ export async function refreshRevenueFigures(db: Database): Promise<number> {
  */
 export async function getRevenueRows(db: Database, days: RevenueWindow): Promise<RevenueRows> {
   const kept = await db.all<Row>(keptRevenueStatement(days));
-  const stale = kept.some((row) => row.kind === "anchor" && row.stale !== 0);
+  // No state row (a database restored from before the table) counts as stale too.
+  const anchor = kept.find((row) => row.kind === "anchor");
+  const stale = anchor === undefined || anchor.stale !== 0;
   return revenueRows(stale ? await db.all<Row>(revenueStatement(days)) : kept);
 }
 
