@@ -1,7 +1,9 @@
+import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import { accountShares } from "../../src/db/queries/book-figures";
 import { ROWS_READ_HEADER, ROWS_WRITTEN_HEADER } from "../../src/lib/d1-usage";
 import { metricsCsv, SAMPLE_ACCOUNTS, seedSampleAccounts } from "../helpers/csv";
-import { resetDatabase } from "../helpers/db";
+import { resetDatabase, testDb } from "../helpers/db";
 import { fetchWith } from "../helpers/worker";
 
 const METERED = { D1_USAGE_HEADERS: "true" };
@@ -46,6 +48,33 @@ describe("D1_USAGE_HEADERS", () => {
     const { d1_rows_written } = (await upload.json()) as { d1_rows_written: number };
     // The answer counts the rows of the upload's own statements; the header adds the run's ledger and bookkeeping.
     expect(Number(upload.headers.get(ROWS_WRITTEN_HEADER))).toBeGreaterThanOrEqual(d1_rows_written);
+  });
+
+  it("shows a list's first page reading about a page of rows whatever the book, filtered by segment or not", async () => {
+    await resetDatabase();
+    const names = JSON.stringify(Array.from({ length: 600 }, (_, index) => `Account ${String(index).padStart(3, "0")}`));
+    const { results } = await env.DB.prepare(
+      `INSERT INTO accounts (account_name, segment, region, arr, renewal_date)
+       SELECT value, CASE key % 3 WHEN 0 THEN 'Enterprise' WHEN 1 THEN 'Mid-Market' ELSE 'SMB' END, 'EMEA', 1000 + key,
+              date('2027-01-01', '+' || (key % 50) || ' days')
+       FROM json_each(?) RETURNING id`,
+    )
+      .bind(names)
+      .all<{ id: number }>();
+    for (const statement of accountShares(JSON.stringify(results.map((row) => row.id)))) await testDb().run(statement);
+    for (const path of [
+      "/accounts?page_size=10",
+      "/accounts?page_size=10&order=desc",
+      "/accounts?page_size=10&segment=Enterprise",
+      "/accounts?page_size=10&sort=renewal_date&segment=SMB&order=desc",
+    ]) {
+      const response = await fetchWith(METERED, path);
+      expect(response.status, path).toBe(200);
+      const body = (await response.json()) as { total: number; accounts: unknown[] };
+      expect(body.accounts, path).toHaveLength(10);
+      // A sort of the 600 accounts (or of the 200 of a segment) would read them all.
+      expect(rowsRead(response), path).toBeLessThanOrEqual(3 * 10 + 50);
+    }
   });
 
   it("refuses a value that is not true or false, naming the variable", async () => {

@@ -14,20 +14,23 @@ import { ACCOUNT_COLUMNS, ACCOUNT_JOINS, toAccount, type AccountRow } from "./ac
  *
  * What a page reads (docs/performance.md): the name and renewal-date sorts walk an index in their order and stop after
  * the page; the score sort, ascending, walks accounts_low_score_idx while the page lies among the scores under its
- * bound; the other sorts (ARR, the 30-day change, the score descending) sort the filtered book, because an index on a
- * column every daily rescore rewrites would cost D1 a row written per account per day. The count comes from the kept
+ * bound; under segment, region and bucket filters they walk while the matches are common enough (walksHead). The
+ * other sorts (ARR, the 30-day change, the score descending) sort the filtered book, because an index on a column
+ * every daily rescore rewrites would cost D1 a row written per account per day. The count comes from the kept
  * account_counts when the filters are only segment, region and bucket; other filters count the matching accounts.
  */
 
 /**
- * A part of the accounts in the sort's order: those `where` selects, ordered by `orderBy`, read from an index that
- * holds them in that order when `walks`.
+ * A part of the accounts in the sort's order: those `where` selects, ordered by `orderBy`; `index` names the index
+ * that holds them in that order, when one does.
  */
 interface SortPart {
   where: string;
   orderBy: (order: SortOrder) => string;
-  walks: boolean;
+  index?: (order: SortOrder) => string;
 }
+
+const inOrder = (ascending: string, descending: string) => (order: SortOrder) => (order === "desc" ? descending : ascending);
 
 /**
  * The accounts in a sort's order: its `head`, then its `tail` (nulls last in both directions, then id ascending, so
@@ -46,34 +49,40 @@ const nullsLast = (column: string) => (order: SortOrder) => `${column} IS NULL, 
 function sortPlan(sort: AccountSort, order: SortOrder): SortPlan {
   switch (sort) {
     case "account_name":
-      // accounts_name_nocase_idx (ascending) and accounts_name_nocase_desc_idx hold both orders, ties by id.
-      return { head: { where: "true", orderBy: byKey("a.account_name COLLATE NOCASE"), walks: true }, tail: null };
-    case "renewal_date":
-      // accounts_renewal_idx and accounts_renewal_desc_idx, the NULLs of the first in id order.
       return {
-        head: { where: "a.renewal_date IS NOT NULL", orderBy: byKey("a.renewal_date"), walks: true },
-        tail: { where: "a.renewal_date IS NULL", orderBy: () => "a.id", walks: true },
+        head: {
+          where: "true",
+          orderBy: byKey("a.account_name COLLATE NOCASE"),
+          index: inOrder("accounts_name_nocase_idx", "accounts_name_nocase_desc_idx"),
+        },
+        tail: null,
+      };
+    case "renewal_date":
+      return {
+        head: {
+          where: "a.renewal_date IS NOT NULL",
+          orderBy: byKey("a.renewal_date"),
+          index: inOrder("accounts_renewal_idx", "accounts_renewal_desc_idx"),
+        },
+        // The NULLs of accounts_renewal_idx are in id order.
+        tail: { where: "a.renewal_date IS NULL", orderBy: () => "a.id", index: () => "accounts_renewal_idx" },
       };
     case "health_score":
       if (order === "asc") {
-        // accounts_low_score_idx, then a sort of the rest of the book.
+        // The low scores from their index, then a sort of the rest of the book.
         const below = String(LOW_SCORE_INDEX_BELOW);
         return {
-          head: { where: `a.health_score < ${below}`, orderBy: byKey("a.health_score"), walks: true },
-          tail: {
-            where: `(a.health_score >= ${below} OR a.health_score IS NULL)`,
-            orderBy: nullsLast("a.health_score"),
-            walks: false,
-          },
+          head: { where: `a.health_score < ${below}`, orderBy: byKey("a.health_score"), index: () => "accounts_low_score_idx" },
+          tail: { where: `(a.health_score >= ${below} OR a.health_score IS NULL)`, orderBy: nullsLast("a.health_score") },
         };
       }
-      return { head: { where: "true", orderBy: nullsLast("a.health_score"), walks: false }, tail: null };
+      return { head: { where: "true", orderBy: nullsLast("a.health_score") }, tail: null };
     // A sort of the filtered book: no index holds these.
     case "arr":
-      return { head: { where: "true", orderBy: byKey("a.arr"), walks: false }, tail: null };
+      return { head: { where: "true", orderBy: byKey("a.arr") }, tail: null };
     case "health_change_30d":
       return {
-        head: { where: "true", orderBy: nullsLast("a.health_change_30d"), walks: false },
+        head: { where: "true", orderBy: nullsLast("a.health_change_30d") },
         tail: null,
       };
   }
@@ -126,19 +135,43 @@ function countStatement(query: ListAccountsQuery): SQL {
 }
 
 /**
- * A slice of a part, each account read whole with its latest metrics and score, in the part's order. An index walk
- * with no filter reads the slice's rows in order and stops; otherwise (a sort, or a filter whose own index the planner
- * may prefer) the slice's ids are cut first from the narrow rows, and only they are read whole.
+ * A slice of a part, each account read whole with its latest metrics and score, in the part's order. A walk reads the
+ * part's index in order and stops after the slice; otherwise (a sort, or filters the walk would skip too many entries
+ * for) the slice's ids are cut first from the narrow rows, and only they are read whole.
  */
-function partStatement(filters: readonly SQL[], part: SortPart, order: SortOrder, slice: { limit: number; offset: number }): SQL {
+function partStatement(
+  filters: readonly SQL[],
+  part: SortPart,
+  order: SortOrder,
+  slice: { limit: number; offset: number; walk: boolean },
+): SQL {
   const conditions = where([...filters, sql.raw(part.where)]);
   const orderBy = sql.raw(`ORDER BY ${part.orderBy(order)}`);
   const cut = sql`LIMIT ${slice.limit} OFFSET ${slice.offset}`;
-  if (part.walks && filters.length === 0) {
-    return sql`SELECT ${ACCOUNT_COLUMNS} FROM accounts AS a ${ACCOUNT_JOINS} ${conditions} ${orderBy} ${cut}`;
+  if (slice.walk && part.index) {
+    return sql`SELECT ${ACCOUNT_COLUMNS} FROM accounts AS a INDEXED BY ${sql.raw(part.index(order))} ${ACCOUNT_JOINS}
+      ${conditions} ${orderBy} ${cut}`;
   }
   return sql`WITH slice AS (SELECT a.id FROM accounts AS a ${conditions} ${orderBy} ${cut})
     SELECT ${ACCOUNT_COLUMNS} FROM slice JOIN accounts AS a ON a.id = slice.id ${ACCOUNT_JOINS} ${orderBy}`;
+}
+
+/**
+ * Whether the head's slice is read by walking its index. Without filters, always. Under filters that account_counts
+ * holds (segment, region, bucket), when the walk, which reads about `reach` × book ÷ matches entries to find `reach`
+ * matches, reads fewer than sorting the matches would (about 2 rows per match); SQLite's planner, without statistics,
+ * would take the filter's own index and sort whatever it matches. Under other filters, never: the planner chooses.
+ */
+async function walksHead(db: Database, query: ListAccountsQuery, head: SortPart, reach: number): Promise<boolean> {
+  if (!head.index || otherConditions(query).length > 0) return false;
+  if (groupConditions(query, "a").length === 0) return true;
+  const unfiltered = { ...query, segment: undefined, region: undefined, bucket: undefined };
+  const [book, matching] = await runBatch(db, [
+    db.get<{ total: number } | undefined>(countStatement(unfiltered)),
+    db.get<{ total: number } | undefined>(countStatement(query)),
+  ]);
+  const matches = matching?.total ?? 0;
+  return reach * (book?.total ?? 0) < 2 * matches * matches;
 }
 
 async function countPart(db: Database, filters: readonly SQL[], part: SortPart): Promise<number> {
@@ -159,15 +192,16 @@ export async function listAccounts(
   const { head, tail } = sortPlan(query.sort ?? "account_name", order);
   const filters = [...groupConditions(query, "a"), ...otherConditions(query)];
   const offset = (query.page - 1) * query.page_size;
+  const walk = await walksHead(db, query, head, offset + query.page_size);
   const [counted, firstRows] = await runBatch(db, [
     db.get<{ total: number } | undefined>(countStatement(query)),
-    db.all<AccountRow>(partStatement(filters, head, order, { limit: query.page_size, offset })),
+    db.all<AccountRow>(partStatement(filters, head, order, { limit: query.page_size, offset, walk })),
   ]);
   const total = counted?.total ?? 0;
   let rows = firstRows;
   if (tail && rows.length < query.page_size && offset + rows.length < total) {
     const headLength = rows.length > 0 ? offset + rows.length : await countPart(db, filters, head);
-    const slice = { limit: query.page_size - rows.length, offset: Math.max(0, offset - headLength) };
+    const slice = { limit: query.page_size - rows.length, offset: Math.max(0, offset - headLength), walk: filters.length === 0 };
     rows = [...rows, ...(await db.all<AccountRow>(partStatement(filters, tail, order, slice)))];
   }
   return { total, accounts: rows.map(toAccount) };
