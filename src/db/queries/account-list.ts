@@ -200,7 +200,9 @@ export async function listAccounts(
   const total = counted?.total ?? 0;
   let rows = firstRows;
   if (tail && rows.length < query.page_size && offset + rows.length < total) {
-    const headLength = rows.length > 0 ? offset + rows.length : await countPart(db, filters, head);
+    // The head ends where its slice does, or before a first page that it left empty; past that, it is counted.
+    const headLength =
+      rows.length > 0 || offset === 0 ? offset + rows.length : await countPart(db, filters, head);
     const slice = { limit: query.page_size - rows.length, offset: Math.max(0, offset - headLength), walk: filters.length === 0 };
     rows = [...rows, ...(await db.all<AccountRow>(partStatement(filters, tail, order, slice)))];
   }

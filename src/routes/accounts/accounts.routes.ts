@@ -27,9 +27,10 @@ Filters combine with AND; an empty filter value (\`?segment=\`) means no filter.
 
 **Cost.** Sorted by name or by renewal date, a page reads its accounts from an index, about a page of rows whatever the
 size of the book (a page deep in the list also reads the rows before it). Sorted by score ascending, the same holds
-while the page lies among the accounts scoring under 30. Sorted by ARR, by 30-day change or by score descending, the
-filtered book is sorted: an index on a figure that every daily rescore rewrites would cost a row written per account
-per day. \`total\` is read from the kept portfolio figures when the filters are only \`segment\`, \`region\` and
+while the page lies among the accounts scoring under 30. Under \`segment\`, \`region\` and \`bucket\` filters the
+index is walked while the matches are common enough, and the matches are sorted when they are few; under the other
+filters, the matches are sorted. Sorted by ARR, by 30-day change or by score descending, the filtered book is sorted:
+an index on a figure that every daily rescore rewrites would cost a row written per account per day. \`total\` is read from the kept portfolio figures when the filters are only \`segment\`, \`region\` and
 \`bucket\`; other filters count the matching accounts.`,
 });
 
