@@ -167,10 +167,10 @@ latest_health AS MATERIALIZED (
 
 /**
  * Writes what an account shows of its health, from its stored scores, in ONE update of its row (D1 bills a row
- * written per update, plus one per index entry it assigns: only the partial low-score index holds one of these columns): the current score and
- * bucket (its latest date's), the components of that score, the 30/60/90-day trends and the figures lists sort by and
- * the portfolio sums, its ARR and latest metric date (those of its latest metrics row); and clears its stale marks:
- * its scores now follow its metrics. The trends are anchored at the latest scored date; the window bounds and the
+ * written per update, plus one per index entry it assigns; of these columns, only the partial low-score index holds
+ * one): the current score and bucket (its latest date's), the components of that score, the 30/60/90-day trends and
+ * the figures lists sort by and the portfolio sums, its ARR and latest metric date (those of its latest metrics row);
+ * and clears its stale marks: its scores now follow its metrics. The trends are anchored at the latest scored date; the window bounds and the
  * engagement halves are seeks and range seeks on the metrics' (account_id, date) primary key (the chunk's upsert has
  * just scored every metrics date it had not), the scores point probes of their (date, account_id) one, so the work
  * grows linearly with the chunk. A date exactly at the window's midpoint counts in neither half, as in

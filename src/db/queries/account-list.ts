@@ -14,7 +14,7 @@ import { ACCOUNT_COLUMNS, ACCOUNT_JOINS, toAccount, type AccountRow } from "./ac
  *
  * What a page reads (docs/performance.md): the name and renewal-date sorts walk an index in their order and stop after
  * the page; the score sort, ascending, walks accounts_low_score_idx while the page lies among the scores under its
- * bound; under segment, region and bucket filters they walk while the matches are common enough (walksHead). The
+ * bound; under segment, region and bucket filters they walk while the matches are common enough (headAccess). The
  * other sorts (ARR, the 30-day change, the score descending) sort the filtered book, because an index on a column
  * every daily rescore rewrites would cost D1 a row written per account per day. The count comes from the kept
  * account_counts when the filters are only segment, region and bucket; other filters count the matching accounts.
@@ -103,7 +103,7 @@ function groupConditions(query: ListAccountsQuery, alias: string): SQL[] {
   return conditions;
 }
 
-/** The filters that portfolio_groups does not hold, on accounts aliased `a`. */
+/** The filters that account_counts does not hold, on accounts aliased `a`. */
 function otherConditions(query: ListAccountsQuery): SQL[] {
   const conditions: SQL[] = [];
   if (query.search !== undefined) conditions.push(sql`a.account_name LIKE ${likeContaining(query.search)} ESCAPE '\\'`);
@@ -156,22 +156,30 @@ function partStatement(
     SELECT ${ACCOUNT_COLUMNS} FROM slice JOIN accounts AS a ON a.id = slice.id ${ACCOUNT_JOINS} ${orderBy}`;
 }
 
+type Total = { total: number } | undefined;
+
 /**
  * Whether the head's slice is read by walking its index. Without filters, always. Under filters that account_counts
  * holds (segment, region, bucket), when the walk, which reads about `reach` × book ÷ matches entries to find `reach`
  * matches, reads fewer than sorting the matches would (about 2 rows per match); SQLite's planner, without statistics,
  * would take the filter's own index and sort whatever it matches. Under other filters, never: the planner chooses.
+ * The matches counted for the choice are the page's `total`.
  */
-async function walksHead(db: Database, query: ListAccountsQuery, head: SortPart, reach: number): Promise<boolean> {
-  if (!head.index || otherConditions(query).length > 0) return false;
-  if (groupConditions(query, "a").length === 0) return true;
+async function headAccess(
+  db: Database,
+  query: ListAccountsQuery,
+  head: SortPart,
+  reach: number,
+): Promise<{ walk: boolean; total?: number }> {
+  if (!head.index || otherConditions(query).length > 0) return { walk: false };
+  if (groupConditions(query, "a").length === 0) return { walk: true };
   const unfiltered = { ...query, segment: undefined, region: undefined, bucket: undefined };
   const [book, matching] = await runBatch(db, [
-    db.get<{ total: number } | undefined>(countStatement(unfiltered)),
-    db.get<{ total: number } | undefined>(countStatement(query)),
+    db.get<Total>(countStatement(unfiltered)),
+    db.get<Total>(countStatement(query)),
   ]);
-  const matches = matching?.total ?? 0;
-  return reach * (book?.total ?? 0) < 2 * matches * matches;
+  const total = matching?.total ?? 0;
+  return { walk: reach * (book?.total ?? 0) < 2 * total * total, total };
 }
 
 async function countPart(db: Database, filters: readonly SQL[], part: SortPart): Promise<number> {
@@ -180,9 +188,10 @@ async function countPart(db: Database, filters: readonly SQL[], part: SortPart):
 }
 
 /**
- * One page of accounts and the number matching the filters. The first part's slice comes with the count in one batch;
- * only when the page reaches past the head is the tail read, from where the head ends (known from the slice, or
- * counted when the page starts past it). Each part reads its accounts whole in its order, with no sort after it.
+ * One page of accounts and the number matching the filters. The head's slice comes with the count in one batch, or
+ * after it when the count chose how the head is read; only when the page reaches past the head is the tail read, from
+ * where the head ends (known from the slice, or counted when the page starts past it). Each part reads its accounts
+ * whole in its order, with no sort after it.
  */
 export async function listAccounts(
   db: Database,
@@ -192,13 +201,17 @@ export async function listAccounts(
   const { head, tail } = sortPlan(query.sort ?? "account_name", order);
   const filters = [...groupConditions(query, "a"), ...otherConditions(query)];
   const offset = (query.page - 1) * query.page_size;
-  const walk = await walksHead(db, query, head, offset + query.page_size);
-  const [counted, firstRows] = await runBatch(db, [
-    db.get<{ total: number } | undefined>(countStatement(query)),
-    db.all<AccountRow>(partStatement(filters, head, order, { limit: query.page_size, offset, walk })),
-  ]);
-  const total = counted?.total ?? 0;
-  let rows = firstRows;
+  const access = await headAccess(db, query, head, offset + query.page_size);
+  const headSlice = db.all<AccountRow>(partStatement(filters, head, order, { limit: query.page_size, offset, ...access }));
+  let total = access.total;
+  let rows: AccountRow[];
+  if (total === undefined) {
+    const [counted, sliced] = await runBatch(db, [db.get<Total>(countStatement(query)), headSlice]);
+    total = counted?.total ?? 0;
+    rows = sliced;
+  } else {
+    rows = await headSlice;
+  }
   if (tail && rows.length < query.page_size && offset + rows.length < total) {
     // The head ends where its slice does, or before a first page that it left empty; past that, it is counted.
     const headLength =

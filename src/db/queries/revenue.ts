@@ -26,9 +26,9 @@ import { numberedStatements, rowsWrittenBy, runNamedBatch } from "../batch";
  *
  * A read does not run it: each window's answer is kept in revenue_figures and revenue_movers (schema.ts), refreshed
  * once a rescore has brought the accounts up to their metrics (recompute.ts, queue.ts), so a read costs a few dozen
- * rows whatever the book's size. The start of
- * every window moves with the book's latest date, which a daily feed advances, so the refresh computes each window
- * whole (its reads grow with the book, once per upload) and writes only the rows whose figures changed.
+ * rows whatever the book's size. The start of every window moves with the book's latest date, which a daily feed
+ * advances, so the refresh computes each window whole (its reads grow with the book, once per upload) and writes only
+ * the rows whose figures changed.
  */
 
 export interface RevenueMover {
@@ -56,9 +56,7 @@ type Row =
   | { kind: "group"; segment: Segment; movement: Movement; accounts: number; start_arr: number; end_arr: number }
   | { kind: "mover"; segment: Segment; movement: AmountMovement; start_arr: number; end_arr: number; id: number; account_name: string };
 
-const quotedList = (values: readonly (string | number)[]) =>
-  values.map((value) => (typeof value === "number" ? String(value) : `'${value}'`)).join(", ");
-const AMOUNT_MOVEMENT_LIST = sql.raw(quotedList(AMOUNT_MOVEMENTS));
+const AMOUNT_MOVEMENT_LIST = sql.raw(AMOUNT_MOVEMENTS.map((movement) => `'${movement}'`).join(", "));
 
 /**
  * Each account's ARR at the start and end of each of `windows`, and its movement, as the CTEs `anchor`, `windows`
@@ -136,7 +134,7 @@ export function markRevenueStaleIfMoved(ids: string, updatedAt: string): SQL {
       AND (a.arr IS NOT a.prev_arr OR a.latest_metric_date IS NOT a.prev_latest_metric_date))`;
 }
 
-const PLACES = sql.raw(quotedList(Array.from({ length: REVENUE_MOVERS_LIMIT }, (_, index) => index + 1)));
+const PLACES = JSON.stringify(Array.from({ length: REVENUE_MOVERS_LIMIT }, (_, index) => index + 1));
 
 /**
  * Every window's kept figures made equal to the statement, in two statements (the sums, the movers) that each look up
@@ -161,7 +159,7 @@ WHERE accounts IS NOT excluded.accounts OR start_arr IS NOT excluded.start_arr O
 INSERT INTO revenue_movers (days, movement, place, account_id, account_name, segment, start_arr, end_arr)
 SELECT slots.days, slots.movement, slots.place, r.id, r.account_name, r.segment, r.start_arr, r.end_arr
 FROM (SELECT windows.days, movements.value AS movement, places.value AS place
-      FROM windows, json_each(${JSON.stringify(AMOUNT_MOVEMENTS)}) AS movements, json_each('[${PLACES}]') AS places) AS slots
+      FROM windows, json_each(${JSON.stringify(AMOUNT_MOVEMENTS)}) AS movements, json_each(${PLACES}) AS places) AS slots
 LEFT JOIN ranked AS r ON r.days = slots.days AND r.movement = slots.movement AND r.place = slots.place
 WHERE true
 ON CONFLICT (days, movement, place) DO UPDATE SET
