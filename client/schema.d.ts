@@ -84,7 +84,8 @@ export interface paths {
          *     | renewal_date | `renewal`, `renewal_on`, `renews_on`, `contract_renewal_date` | YYYY-MM-DD, from MIN_METRIC_DATE to 10 years after the upload's UTC date, or empty; the contract's renewal date; the account keeps the one of its latest-dated row that has one (an empty cell, or a file without the column, keeps it) | no |
          *     | owner | `csm`, `account_owner`, `customer_success_manager` | text, at most 200 characters; NFC-normalised and trimmed; no control characters, or empty; the account's owner (its CSM); the account keeps the one of its latest-dated row that names one (an empty cell, or a file without the column, keeps it) | no |
          *
-         *     Every text value is NFC-normalised and trimmed, and refused when it holds a control character (U+0000-U+001F, U+007F).
+         *     Every text value is NFC-normalised and trimmed; a line break inside quotes (LF or CRLF) reads as one space, and any other
+         *     control character (U+0000-U+001F, U+007F) is refused.
          *     UTF-8 (a BOM is fine), LF or CRLF line ends, quoted fields with commas, quotes and line breaks are accepted.
          *     Blank lines (also lines of only commas) are skipped.
          *

@@ -54,14 +54,20 @@ export function quoted(value: string): string {
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
+/**
+ * A line break inside a quoted cell, with the spaces around it: Excel writes one (CRLF on Windows) for Alt+Enter in a
+ * cell. It is part of the text's layout, not a stray control character, so it reads as one space.
+ */
+const LINE_BREAK = / *\r?\n */g;
+
 function codePoint(character: string): string {
   return `U+${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
 /**
  * A cell's text NFC-normalised and trimmed, so two spellings of "Café" (precomposed, or e + combining accent) are one
- * account; null when it holds a control character (a tab, a line break inside quotes, a NUL byte). Allocates nothing
- * for plain ASCII, which most cells are.
+ * account, with each line break inside quotes (LF or CRLF) read as one space; null when it holds another control
+ * character (a tab, a lone CR, a NUL byte). Allocates nothing for plain ASCII, which most cells are.
  */
 export function cleanCell(raw: string): string | null {
   let plain = true;
@@ -73,21 +79,25 @@ export function cleanCell(raw: string): string | null {
     }
   }
   if (plain) return raw.trim();
-  const text = raw.normalize("NFC").trim();
+  const text = normalisedText(raw);
   return CONTROL_CHARACTER.test(text) ? null : text;
+}
+
+function normalisedText(raw: string): string {
+  return raw.trim().replace(LINE_BREAK, " ").normalize("NFC");
 }
 
 /** Why `text` (normalised and trimmed) is refused: its first control character and where it stands. */
 export function controlCharacterProblem(text: string): string {
   const control = CONTROL_CHARACTER.exec(text);
   if (!control) return "contains a control character";
-  return `contains a control character (${codePoint(control[0])}) at position ${control.index + 1}: remove it (tabs and line breaks included)`;
+  return `contains a control character (${codePoint(control[0])}) at position ${control.index + 1}: remove it (a line break inside quotes reads as a space; tabs and other control characters are refused)`;
 }
 
 /** `cleanCell` with the reason spelled out. */
 export function cleanText(raw: string): { text: string } | { reason: string } {
   const text = cleanCell(raw);
-  return text === null ? { reason: controlCharacterProblem(raw.normalize("NFC").trim()) } : { text };
+  return text === null ? { reason: controlCharacterProblem(normalisedText(raw)) } : { text };
 }
 
 export function text(maxLength: number): ValueRule<string> {

@@ -11,7 +11,7 @@ import { streamOf } from "../helpers/streams";
  * Property: whatever the quoting, BOM, line ends (CRLF and LF mixed), blank lines, empty NPS and where the stream's
  * chunk boundaries fall (inside a quoted newline, a CRLF or a multi-byte character), the streamed parser and the row
  * validation yield exactly the rows written, with their physical line numbers. Line breaks inside quotes go in an
- * extra `notes` column (a name or region holding one is refused: control characters), read back from the record.
+ * extra `notes` column (a name or region holding one reads it as a space), read back from the record.
  */
 
 const RUNS = Number(env.FUZZ_RUNS);

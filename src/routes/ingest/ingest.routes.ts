@@ -28,7 +28,8 @@ ignored, with a \`header_ignored\` warning); two headers matching one column equ
 
 ${columnTable()}
 
-Every text value is NFC-normalised and trimmed, and refused when it holds a control character (U+0000-U+001F, U+007F).
+Every text value is NFC-normalised and trimmed; a line break inside quotes (LF or CRLF) reads as one space, and any other
+control character (U+0000-U+001F, U+007F) is refused.
 UTF-8 (a BOM is fine), LF or CRLF line ends, quoted fields with commas, quotes and line breaks are accepted.
 Blank lines (also lines of only commas) are skipped.`;
 
