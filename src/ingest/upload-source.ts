@@ -64,7 +64,10 @@ function limitBytes(body: ReadableStream<Uint8Array>, maxBytes: number): Readabl
  * Picks the CSV stream out of the request without reading it; refuses unsupported, empty or (by Content-Length)
  * too large requests. A body without a length is cut off once it passes `maxBytes`.
  */
-export async function openUploadSource(request: Request, maxBytes: number): Promise<UploadSource> {
+export async function openUploadSource(
+  request: Pick<Request, "headers" | "body">,
+  maxBytes: number,
+): Promise<UploadSource> {
   const contentType = request.headers.get("content-type") ?? "";
   const mediaType = (contentType.split(";")[0] ?? "").trim().toLowerCase();
   const declaredLength = Number(request.headers.get("content-length") ?? Number.NaN);

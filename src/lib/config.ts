@@ -144,6 +144,11 @@ export interface AppConfig {
   insights: InsightsConfig;
   /** Each answer carries the D1 rows its request read and wrote (lib/d1-usage.ts). */
   d1UsageHeaders: boolean;
+  /**
+   * An upload refused before its end reads the rest of its body (up to MAX_UPLOAD_BYTES) before answering: wrangler
+   * dev's proxy loses an answer sent while the body is unread. Outside production only, where nothing is lost.
+   */
+  drainRejectedUploads: boolean;
 }
 
 /** What a variable must be, for the message that names it (never its value: it may be a secret). */
@@ -221,6 +226,7 @@ export function parseConfig(env: object): AppConfig {
       timeoutMs: vars.INSIGHTS_TIMEOUT_MS,
     },
     d1UsageHeaders: vars.D1_USAGE_HEADERS,
+    drainRejectedUploads: vars.ENVIRONMENT !== "production",
   };
 }
 

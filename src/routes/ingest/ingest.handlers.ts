@@ -3,6 +3,7 @@ import { queuesOf } from "../../bindings";
 import { getIngestRun, listIngestRuns } from "../../db/queries/ingest-runs";
 import { IngestError } from "../../ingest/errors";
 import type { HeaderMapping } from "../../ingest/csv-header";
+import { drainableBody } from "../../ingest/drainable-body";
 import { parseMapping } from "../../ingest/mapping-param";
 import { MAPPING_FIELD, openUploadSource, type UploadSource } from "../../ingest/upload-source";
 import { ApiError } from "../../lib/errors";
@@ -36,8 +37,13 @@ function mappingError(reason: string): IngestError {
 export const upload: RouteHandler<UploadRoute, AppEnv> = async (c) => {
   const config = c.get("config");
   const query = c.req.valid("query");
+  const request = c.req.raw;
+  const body =
+    config.drainRejectedUploads && request.body
+      ? drainableBody(request.body, Number(request.headers.get("content-length") ?? Number.NaN))
+      : null;
   try {
-    const source = await openUploadSource(c.req.raw, config.limits.maxUploadBytes);
+    const source = await openUploadSource({ headers: request.headers, body: body?.stream ?? request.body }, config.limits.maxUploadBytes);
     const mapping = await uploadMapping(query.mapping, source, config.limits.maxColumns);
     const report = await ingestCsv(
       {
@@ -58,6 +64,8 @@ export const upload: RouteHandler<UploadRoute, AppEnv> = async (c) => {
     return c.json(toIngestResult(report), 200);
   } catch (error) {
     throw error instanceof IngestError ? toProblem(error) : error;
+  } finally {
+    await body?.drain(config.limits.maxUploadBytes);
   }
 };
 
