@@ -1,7 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { DEFAULT_ALERT_SCORE_DROP } from "../domain/events";
 import { isIsoCalendarDate } from "../domain/calendar";
-import { DEFAULT_HEALTH_CONFIG, type HealthConfig } from "../domain/health";
+import { DEFAULT_HEALTH_CONFIG, NPS_CARRY_DAYS, type HealthConfig } from "../domain/health";
+import { metricRetentionFloorDays } from "../domain/retention";
 import { API_KEY_ENTRY, parseApiKeyEntry, type ApiKeyEntry } from "./api-keys";
 import { ConfigError, type ConfigProblem } from "./config-error";
 
@@ -17,6 +18,8 @@ const trueOrFalse = z
   .preprocess((value) => (typeof value === "string" ? value.trim().toLowerCase() : value), z.enum(["true", "false"]))
   .default("false")
   .transform((value) => value === "true");
+
+const retentionDays = z.coerce.number().int().min(1).max(36_500);
 
 export const DEFAULT_WORKERS_AI_MODEL = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 export const DEFAULT_OPENAI_MODEL = "gpt-4o-mini";
@@ -82,6 +85,11 @@ const configSchema = z.object({
   INGEST_RESCORE_INLINE_MAX_ACCOUNTS: z.coerce.number().int().min(0).max(50_000).default(2_000),
   ALERT_SCORE_DROP: z.coerce.number().positive().max(100).default(DEFAULT_ALERT_SCORE_DROP),
   D1_USAGE_HEADERS: trueOrFalse,
+  EVENTS_RETENTION_DAYS: retentionDays.default(180),
+  DELIVERIES_RETENTION_DAYS: retentionDays.default(30),
+  INGEST_RUNS_RETENTION_DAYS: retentionDays.default(90),
+  // Unset or empty: metric rows are kept for ever.
+  METRICS_RETENTION_DAYS: z.preprocess((value) => (value === "" ? undefined : value), retentionDays.optional()),
 });
 
 
@@ -127,6 +135,15 @@ export interface LimitsConfig {
   minMetricDate: string;
 }
 
+/** How long the cron keeps what grows with time (days); see services/retention.ts. */
+export interface RetentionConfig {
+  eventsDays: number;
+  deliveriesDays: number;
+  ingestRunsDays: number;
+  /** Null: metric rows are kept for ever. */
+  metricsDays: number | null;
+}
+
 export interface EventsConfig {
   /** `health.score_dropped` fires when the 30-day score change falls to −this many points or below. */
   alertScoreDrop: number;
@@ -149,6 +166,7 @@ export interface AppConfig {
    * dev's proxy loses an answer sent while the body is unread. Outside production only, where nothing is lost.
    */
   drainRejectedUploads: boolean;
+  retention: RetentionConfig;
 }
 
 /** What a variable must be, for the message that names it (never its value: it may be a secret). */
@@ -178,6 +196,10 @@ const RULES: Record<keyof z.input<typeof configSchema>, string> = {
   INGEST_RESCORE_INLINE_MAX_ACCOUNTS: "a whole number from 0 to 50000",
   ALERT_SCORE_DROP: "a number of points above 0, at most 100",
   D1_USAGE_HEADERS: "true or false",
+  EVENTS_RETENTION_DAYS: "a whole number of days from 1 to 36500",
+  DELIVERIES_RETENTION_DAYS: "a whole number of days from 1 to 36500",
+  INGEST_RUNS_RETENTION_DAYS: "a whole number of days from 1 to 36500",
+  METRICS_RETENTION_DAYS: "empty (keep every metric row) or a whole number of days from 1 to 36500",
 };
 
 export function parseConfig(env: object): AppConfig {
@@ -189,6 +211,18 @@ export function parseConfig(env: object): AppConfig {
     );
   }
   const vars = parsed.data;
+  const metricsFloor = metricRetentionFloorDays(vars.HEALTH_WINDOW_DAYS);
+  if (vars.METRICS_RETENTION_DAYS !== undefined && vars.METRICS_RETENTION_DAYS < metricsFloor) {
+    throw new ConfigError([
+      {
+        variable: "METRICS_RETENTION_DAYS",
+        rule:
+          `empty or at least ${metricsFloor} days: the scoring reads ${vars.HEALTH_WINDOW_DAYS} days of window ` +
+          `(HEALTH_WINDOW_DAYS), ${NPS_CARRY_DAYS} of NPS carried before it and a 90-day trend, and the revenue ` +
+          `statement the ARR of a year ago`,
+      },
+    ]);
+  }
   return {
     environment: vars.ENVIRONMENT,
     auth: {
@@ -227,6 +261,12 @@ export function parseConfig(env: object): AppConfig {
     },
     d1UsageHeaders: vars.D1_USAGE_HEADERS,
     drainRejectedUploads: vars.ENVIRONMENT !== "production",
+    retention: {
+      eventsDays: vars.EVENTS_RETENTION_DAYS,
+      deliveriesDays: vars.DELIVERIES_RETENTION_DAYS,
+      ingestRunsDays: vars.INGEST_RUNS_RETENTION_DAYS,
+      metricsDays: vars.METRICS_RETENTION_DAYS ?? null,
+    },
   };
 }
 

@@ -5,6 +5,7 @@ import { describeError } from "../lib/errors";
 import { log } from "../lib/logger";
 import { recomputeScores, recomputeSettings } from "../scoring";
 import { recoverAbandonedRuns } from "./ingest/abandoned-runs";
+import { pruneExpired } from "./retention";
 import { sweepWebhooks } from "./webhooks/deliveries";
 
 /**
@@ -49,6 +50,24 @@ export async function recomputeOnSchedule(controller: ScheduledController, env: 
     throw error;
   } finally {
     await sweepOnSchedule(env, fields);
+    await pruneOnSchedule(env, fields);
+  }
+}
+
+/** The cron's retention part (services/retention.ts), whatever the rescore did; says what it deleted. */
+async function pruneOnSchedule(env: Env, fields: Record<string, unknown>): Promise<void> {
+  try {
+    const pruned = await pruneExpired(createDb(env.DB), getConfig(env).retention);
+    log("info", "scheduled retention: old rows pruned", {
+      ...fields,
+      events: pruned.events,
+      webhook_deliveries: pruned.deliveries,
+      ingest_runs: pruned.ingestRuns,
+      metric_rows: pruned.metrics,
+      complete: pruned.complete,
+    });
+  } catch (error) {
+    log("error", "scheduled retention failed", { ...fields, error: describeError(error) });
   }
 }
 
