@@ -1012,6 +1012,12 @@ export interface components {
                 /** @example a whole number of days from 1 to 90 */
                 rule: string;
             }[];
+            /**
+             * @description The key webhook signing secrets are sealed under: `configured` (SECRETS_KEY), `development` (unset outside production: a fixed, published development key, not for real receivers) or `missing` (unset in production: the webhook routes answer 503 `misconfigured`). Absent while the configuration is invalid.
+             * @example configured
+             * @enum {string}
+             */
+            secrets_key?: "configured" | "development" | "missing";
             /** @example 2026-11-24T06:00:00.000Z */
             time: string;
         };

@@ -30,6 +30,16 @@ export const livenessSchema = z
       )
       .optional()
       .openapi({ description: "Each malformed variable and the rule it breaks (never its value)" }),
+    secrets_key: z
+      .enum(["configured", "development", "missing"])
+      .optional()
+      .openapi({
+        description:
+          "The key webhook signing secrets are sealed under: `configured` (SECRETS_KEY), `development` (unset outside " +
+          "production: a fixed, published development key, not for real receivers) or `missing` (unset in production: " +
+          "the webhook routes answer 503 `misconfigured`). Absent while the configuration is invalid.",
+        example: "configured",
+      }),
     time: z.string().openapi({ example: "2026-11-24T06:00:00.000Z" }),
   })
   .openapi("Liveness");

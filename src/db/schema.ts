@@ -468,7 +468,11 @@ export const healthEvents = sqliteTable(
   (table) => [index("health_events_account_idx").on(table.accountId)],
 );
 
-/** Webhook endpoints. The secret must be stored as is: HMAC needs it. */
+/**
+ * Webhook endpoints. HMAC needs the secret itself, so it is stored sealed (AES-GCM under SECRETS_KEY, the endpoint's id
+ * as associated data: webhooks/sealing.ts), never in the clear; a `whsec_` value is one stored before sealing, which
+ * the cron and the webhook queue's consumer seal.
+ */
 export const webhooks = sqliteTable("webhooks", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   url: text("url").notNull(),
@@ -476,7 +480,8 @@ export const webhooks = sqliteTable("webhooks", {
   eventTypes: text("event_types", { mode: "json" }),
   description: text("description"),
   secret: text("secret").notNull(),
-  // After a rotation the old secret also signs every delivery until it expires (24 hours), so a receiver can switch.
+  // After a rotation the old secret (sealed too) also signs every delivery until it expires (24 hours), so a receiver
+  // can switch.
   previousSecret: text("previous_secret"),
   previousSecretExpiresAt: text("previous_secret_expires_at"),
   enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),

@@ -20,6 +20,17 @@ const trueOrFalse = z
   .transform((value) => value === "true");
 
 const retentionDays = z.coerce.number().int().min(1).max(36_500);
+/** A secret of at least 32 characters; empty counts as unset. */
+const optionalSecret = z.preprocess(
+  (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+  z.string().trim().min(32).optional(),
+);
+
+/**
+ * The key webhook secrets are sealed under when SECRETS_KEY is unset outside production, so `npm run dev` needs no set-up.
+ * It is published here: whatever it seals is readable by anyone with the database. /healthz says when it is in use.
+ */
+export const DEVELOPMENT_SECRETS_KEY = "ai-success-insights development key: public, never for production";
 
 export const DEFAULT_WORKERS_AI_MODEL = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 export const DEFAULT_OPENAI_MODEL = "gpt-4o-mini";
@@ -88,6 +99,8 @@ const configSchema = z.object({
   EVENTS_RETENTION_DAYS: retentionDays.default(180),
   DELIVERIES_RETENTION_DAYS: retentionDays.default(30),
   INGEST_RUNS_RETENTION_DAYS: retentionDays.default(90),
+  SECRETS_KEY: optionalSecret,
+  SECRETS_KEY_PREVIOUS: optionalSecret,
   // Unset or empty: metric rows are kept for ever.
   METRICS_RETENTION_DAYS: z.preprocess((value) => (value === "" ? undefined : value), retentionDays.optional()),
 });
@@ -135,6 +148,16 @@ export interface LimitsConfig {
   minMetricDate: string;
 }
 
+/**
+ * The key webhook secrets are sealed under (webhooks/sealing.ts): `configured` (SECRETS_KEY), `development` (unset outside
+ * production: DEVELOPMENT_SECRETS_KEY) or `missing` (unset in production: the webhook routes answer 503).
+ */
+export interface SecretsConfig {
+  key: string | null;
+  previousKey: string | null;
+  source: "configured" | "development" | "missing";
+}
+
 /** How long the cron keeps what grows with time (days); see services/retention.ts. */
 export interface RetentionConfig {
   eventsDays: number;
@@ -167,6 +190,7 @@ export interface AppConfig {
    */
   drainRejectedUploads: boolean;
   retention: RetentionConfig;
+  secrets: SecretsConfig;
 }
 
 /** What a variable must be, for the message that names it (never its value: it may be a secret). */
@@ -200,7 +224,15 @@ const RULES: Record<keyof z.input<typeof configSchema>, string> = {
   DELIVERIES_RETENTION_DAYS: "a whole number of days from 1 to 36500",
   INGEST_RUNS_RETENTION_DAYS: "a whole number of days from 1 to 36500",
   METRICS_RETENTION_DAYS: "empty (keep every metric row) or a whole number of days from 1 to 36500",
+  SECRETS_KEY: "empty or at least 32 characters (e.g. openssl rand -base64 32)",
+  SECRETS_KEY_PREVIOUS: "empty or at least 32 characters: the SECRETS_KEY before the rotation",
 };
+
+function secretsConfig(production: boolean, key: string | null, previousKey: string | null): SecretsConfig {
+  if (key) return { key, previousKey, source: "configured" };
+  if (production) return { key: null, previousKey, source: "missing" };
+  return { key: DEVELOPMENT_SECRETS_KEY, previousKey, source: "development" };
+}
 
 export function parseConfig(env: object): AppConfig {
   const parsed = configSchema.safeParse(env);
@@ -267,6 +299,7 @@ export function parseConfig(env: object): AppConfig {
       ingestRunsDays: vars.INGEST_RUNS_RETENTION_DAYS,
       metricsDays: vars.METRICS_RETENTION_DAYS ?? null,
     },
+    secrets: secretsConfig(vars.ENVIRONMENT === "production", vars.SECRETS_KEY ?? null, vars.SECRETS_KEY_PREVIOUS ?? null),
   };
 }
 

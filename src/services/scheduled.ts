@@ -7,6 +7,7 @@ import { recomputeScores, recomputeSettings } from "../scoring";
 import { recoverAbandonedRuns } from "./ingest/abandoned-runs";
 import { pruneExpired } from "./retention";
 import { sweepWebhooks } from "./webhooks/deliveries";
+import { resealWebhookSecrets, webhookSealingKeys } from "./webhooks/secrets";
 
 /**
  * The Cron Trigger (wrangler.toml `[triggers]`): what `POST /health/recompute?scope=stale` does. It rescores only the
@@ -73,12 +74,16 @@ async function pruneOnSchedule(env: Env, fields: Record<string, unknown>): Promi
 
 /**
  * The cron's webhook part, whatever the rescore did: a fan-out nudge (for the events of a batch whose nudge was lost,
- * or of the rescore just run) and the deliveries whose queue message was lost sent again.
+ * or of the rescore just run), the deliveries whose queue message was lost sent again, and every secret sealed under
+ * the current SECRETS_KEY (one stored before sealing, or under SECRETS_KEY_PREVIOUS).
  */
 async function sweepOnSchedule(env: Env, fields: Record<string, unknown>): Promise<void> {
   try {
-    const { resent } = await sweepWebhooks(createDb(env.DB), queuesOf(env).webhooks);
+    const db = createDb(env.DB);
+    const { resent } = await sweepWebhooks(db, queuesOf(env).webhooks);
     if (resent > 0) log("warn", "scheduled webhook sweep: overdue deliveries sent again", { ...fields, resent });
+    const resealed = await resealWebhookSecrets(db, await webhookSealingKeys(getConfig(env).secrets));
+    if (resealed > 0) log("info", "scheduled webhook sweep: secrets sealed under the current SECRETS_KEY", { ...fields, webhooks: resealed });
   } catch (error) {
     log("error", "scheduled webhook sweep failed", { ...fields, error: describeError(error) });
   }

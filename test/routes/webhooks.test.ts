@@ -11,6 +11,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import type { RecomputeMessage } from "../../src/scoring/queue-messages";
 import { sha256Hex } from "../../src/lib/hash";
+import { DEVELOPMENT_SECRETS_KEY } from "../../src/lib/config";
+import { generateSecret } from "../../src/webhooks/signing";
 import type { HealthEvent } from "../../src/contract/events";
 import type { CreatedWebhook, Delivery, Webhook } from "../../src/contract/webhooks";
 import type { WebhookMessage } from "../../src/webhooks/messages";
@@ -24,6 +26,7 @@ import { consume, fakeReceiver, type Received } from "../helpers/receiver";
  */
 
 const RECEIVER = "http://127.0.0.1:9999/hooks";
+const PRODUCTION_SECRETS_KEY = "production sealing key for the tests: 0123456789";
 const json = (body: unknown, method = "POST"): RequestInit => ({
   method,
   headers: { "content-type": "application/json" },
@@ -113,7 +116,10 @@ describe("webhook endpoints", () => {
     };
     const production = async () => {
       const key = "ask_admin_key_for_tests_0123456789";
-      return { key, vars: { ENVIRONMENT: "production", API_KEYS: `admin:ops:${await sha256Hex(key)}` } };
+      return {
+        key,
+        vars: { ENVIRONMENT: "production", API_KEYS: `admin:ops:${await sha256Hex(key)}`, SECRETS_KEY: PRODUCTION_SECRETS_KEY },
+      };
     };
     const inProduction = async (url: string) => {
       const { key, vars } = await production();
@@ -524,5 +530,97 @@ describe("webhook deliveries", () => {
       type: "health.bucket_changed",
       data: { account_name: "Acme", from: "Healthy", to: "Critical" },
     });
+  });
+});
+
+describe("webhook secrets sealed at rest", () => {
+  async function storedSecrets(id: number) {
+    return env.DB.prepare("SELECT secret, previous_secret FROM webhooks WHERE id = ?")
+      .bind(id)
+      .first<{ secret: string; previous_secret: string | null }>();
+  }
+
+  async function runCron(extra: Record<string, unknown> = {}) {
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: "0 2 * * *" }), { ...env, ...extra } as Env, ctx);
+    await waitOnExecutionContext(ctx);
+  }
+
+  async function testDelivery(id: number, extra: Record<string, unknown> = {}): Promise<Received> {
+    const before = receiver!.received.length;
+    const response = await callWorker(`/webhooks/${id}/test`, { method: "POST" }, extra);
+    expect(response.status, await response.clone().text()).toBe(200);
+    expect(receiver!.received).toHaveLength(before + 1);
+    return receiver!.received[before]!;
+  }
+
+  it("stores no secret in the clear; deliveries signed from the sealed secret verify with the standardwebhooks package", async () => {
+    receiver = fakeReceiver();
+    const webhook = await createWebhook();
+    const stored = await storedSecrets(webhook.id);
+    expect(stored?.secret).toMatch(/^sealed:[0-9a-f]{8}:/);
+    expect(JSON.stringify(stored)).not.toContain(webhook.secret.slice("whsec_".length, 30));
+    expect(verify(webhook.secret, await testDelivery(webhook.id))).toMatchObject({ type: "webhook.test" });
+
+    const rotated = await (await callWorker(`/webhooks/${webhook.id}/rotate-secret`, { method: "POST" })).json<{ secret: string }>();
+    const afterRotation = await storedSecrets(webhook.id);
+    expect(afterRotation?.secret).toMatch(/^sealed:/);
+    expect(afterRotation?.previous_secret).toBe(stored?.secret);
+    expect(JSON.stringify(afterRotation)).not.toContain(rotated.secret.slice("whsec_".length, 30));
+    const both = await testDelivery(webhook.id);
+    expect(verify(rotated.secret, both)).toMatchObject({ type: "webhook.test" });
+    expect(verify(webhook.secret, both)).toMatchObject({ type: "webhook.test" });
+  });
+
+  it("keeps deliveries verifying through a rotation of SECRETS_KEY, and the cron seals again under the new key", async () => {
+    receiver = fakeReceiver();
+    const webhook = await createWebhook();
+    const sealedBefore = (await storedSecrets(webhook.id))!.secret;
+    const rotation = { SECRETS_KEY: PRODUCTION_SECRETS_KEY, SECRETS_KEY_PREVIOUS: DEVELOPMENT_SECRETS_KEY };
+    expect(verify(webhook.secret, await testDelivery(webhook.id, rotation))).toMatchObject({ type: "webhook.test" });
+
+    await runCron(rotation);
+    const resealed = (await storedSecrets(webhook.id))!.secret;
+    expect(resealed).not.toBe(sealedBefore);
+    expect(resealed.split(":")[1]).not.toBe(sealedBefore.split(":")[1]);
+    const newKeyOnly = { SECRETS_KEY: PRODUCTION_SECRETS_KEY };
+    expect(verify(webhook.secret, await testDelivery(webhook.id, newKeyOnly))).toMatchObject({ type: "webhook.test" });
+
+    const withoutTheKey = await callWorker(`/webhooks/${webhook.id}/test`, { method: "POST" });
+    expect(withoutTheKey.status).toBe(503);
+    const problem = await withoutTheKey.json<{ detail: string }>();
+    expect(problem.detail).toContain("SECRETS_KEY_PREVIOUS");
+    expect(problem.detail).not.toContain(webhook.secret);
+  });
+
+  it("seals a secret stored in the clear before sealing existed, and it keeps signing", async () => {
+    receiver = fakeReceiver();
+    const plain = generateSecret();
+    const row = await env.DB.prepare("INSERT INTO webhooks (url, secret) VALUES (?, ?) RETURNING id").bind(RECEIVER, plain).first<{ id: number }>();
+    expect(verify(plain, await testDelivery(row!.id))).toMatchObject({ type: "webhook.test" });
+    await runCron();
+    const stored = await storedSecrets(row!.id);
+    expect(stored?.secret).toMatch(/^sealed:/);
+    expect(JSON.stringify(stored)).not.toContain(plain.slice("whsec_".length));
+    expect(verify(plain, await testDelivery(row!.id))).toMatchObject({ type: "webhook.test" });
+  });
+
+  it("in production without SECRETS_KEY every webhook route answers 503 misconfigured, and /healthz says which key seals", async () => {
+    const key = "ask_admin_key_for_tests_0123456789";
+    const production = { ENVIRONMENT: "production", API_KEYS: `admin:ops:${await sha256Hex(key)}` };
+    const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+    for (const [path, init] of [
+      ["/webhooks", { method: "GET", headers }],
+      ["/webhooks", { method: "POST", headers, body: JSON.stringify({ url: "https://hooks.example.com/x" }) }],
+      ["/webhooks/1/rotate-secret", { method: "POST", headers }],
+    ] as const) {
+      const response = await callWorker(path, init, production);
+      expect(response.status, path).toBe(503);
+      expect(await response.json()).toMatchObject({ title: "Service misconfigured", detail: expect.stringContaining("SECRETS_KEY is not set") });
+    }
+    const health = async (extra: Record<string, unknown>) => (await callWorker("/healthz", {}, extra)).json<{ secrets_key: string }>();
+    expect(await health(production)).toMatchObject({ secrets_key: "missing" });
+    expect(await health({ ...production, SECRETS_KEY: PRODUCTION_SECRETS_KEY })).toMatchObject({ secrets_key: "configured" });
+    expect(await health({})).toMatchObject({ secrets_key: "development" });
   });
 });

@@ -78,3 +78,27 @@ export async function rotateWebhookSecret(
     .returning();
   return row ?? null;
 }
+
+/** The stored secrets of the endpoints whose secrets are not all sealed under the key version `version`. */
+export async function webhooksToReseal(
+  db: Database,
+  version: string,
+): Promise<{ id: number; secret: string; previous_secret: string | null }[]> {
+  const sealedNow = `sealed:${version}:%`;
+  return db.all(sql`
+    SELECT id, secret, previous_secret FROM webhooks
+    WHERE secret NOT LIKE ${sealedNow} OR (previous_secret IS NOT NULL AND previous_secret NOT LIKE ${sealedNow})`);
+}
+
+/** Stores the endpoint's secrets as given (sealed), when they are still `expected`: a rotation in between wins. */
+export async function replaceWebhookSecrets(
+  db: Database,
+  id: number,
+  expected: { secret: string; previousSecret: string | null },
+  sealed: { secret: string; previousSecret: string | null },
+): Promise<boolean> {
+  const result = await db.run(sql`
+    UPDATE webhooks SET secret = ${sealed.secret}, previous_secret = ${sealed.previousSecret}
+    WHERE id = ${id} AND secret = ${expected.secret} AND previous_secret IS ${expected.previousSecret}`);
+  return (result.meta.changes ?? 0) > 0;
+}

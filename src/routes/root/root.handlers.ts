@@ -21,7 +21,12 @@ export const getLiveness: RouteHandler<GetLivenessRoute, AppEnv> = async (c) => 
   const problems = configProblems(c.env);
   const database = (await pingDatabase(c.get("db"))) ? ("ok" as const) : ("unreachable" as const);
   const configuration = problems.length > 0 ? ("invalid" as const) : ("ok" as const);
-  const body = { database, configuration, ...(problems.length > 0 ? { configuration_problems: problems } : {}), time };
+  const body = {
+    database,
+    configuration,
+    ...(problems.length > 0 ? { configuration_problems: problems } : { secrets_key: c.get("config").secrets.source }),
+    time,
+  };
   if (database === "ok" && configuration === "ok") return c.json({ status: "ok" as const, ...body }, 200);
   return c.json({ status: "degraded" as const, ...body }, 503);
 };

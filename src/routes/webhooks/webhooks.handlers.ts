@@ -6,7 +6,9 @@ import { ApiError } from "../../lib/errors";
 import type { AppEnv } from "../../lib/types";
 import { sendTestEvent } from "../../services/webhooks/deliveries";
 import { changeWebhook, createWebhook, rotateSecret } from "../../services/webhooks/endpoints";
+import { webhookSealingKeys } from "../../services/webhooks/secrets";
 import { sendWebhookMessages } from "../../webhooks/messages";
+import { SealedSecretError } from "../../webhooks/sealing";
 import type * as routes from "./webhooks.routes";
 import { toCreatedWebhook, toWebhook } from "./webhooks.mappers";
 
@@ -17,8 +19,10 @@ function notFound(id: number): ApiError {
 }
 
 export const create: RouteHandler<routes.CreateWebhookRoute, AppEnv> = async (c) => {
-  const record = await createWebhook(c.get("db"), c.req.valid("json"), isProduction(c.get("config").environment));
-  return c.json(toCreatedWebhook(record), 201);
+  const config = c.get("config");
+  const keys = await webhookSealingKeys(config.secrets);
+  const created = await createWebhook(c.get("db"), keys, c.req.valid("json"), isProduction(config.environment));
+  return c.json(toCreatedWebhook(created), 201);
 };
 
 export const list: RouteHandler<routes.ListWebhooksRoute, AppEnv> = async (c) => {
@@ -47,16 +51,20 @@ export const remove: RouteHandler<routes.DeleteWebhookRoute, AppEnv> = async (c)
 
 export const rotate: RouteHandler<routes.RotateWebhookSecretRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
-  const record = await rotateSecret(c.get("db"), id);
-  if (!record?.previousSecretExpiresAt) throw notFound(id);
-  return c.json({ id: record.id, secret: record.secret, previous_secret_expires_at: record.previousSecretExpiresAt }, 200);
+  const rotated = await rotateSecret(c.get("db"), await webhookSealingKeys(c.get("config").secrets), id);
+  const expiresAt = rotated?.record.previousSecretExpiresAt;
+  if (!rotated || !expiresAt) throw notFound(id);
+  return c.json({ id: rotated.record.id, secret: rotated.secret, previous_secret_expires_at: expiresAt }, 200);
 };
 
 export const test: RouteHandler<routes.TestWebhookRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
   const db = c.get("db");
   if (!(await getWebhook(db, id))) throw notFound(id);
-  const deliveryId = await sendTestEvent(db, id);
+  const deliveryId = await sendTestEvent(db, await webhookSealingKeys(c.get("config").secrets), id).catch((error: unknown) => {
+    // A secret no configured key opens is the operator's to fix (SECRETS_KEY, SECRETS_KEY_PREVIOUS), not a fault here.
+    throw error instanceof SealedSecretError ? new ApiError("misconfigured", error.message) : error;
+  });
   const delivery = await getDelivery(db, id, deliveryId);
   if (!delivery) throw notFound(id);
   return c.json(delivery, 200);

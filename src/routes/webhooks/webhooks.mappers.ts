@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { SUBSCRIBABLE_EVENT_TYPES } from "../../domain/events";
 import type { WebhookRecord } from "../../db/queries/webhooks";
 import type { CreatedWebhook, Webhook } from "../../contract/webhooks";
+import type { WithSecret } from "../../services/webhooks/endpoints";
 
 const storedEventTypes = z.array(z.enum(SUBSCRIBABLE_EVENT_TYPES)).nullable();
 
@@ -27,6 +28,6 @@ export function toWebhook(record: WebhookRecord): Webhook {
 }
 
 /** The answer of the creation: the endpoint and, this once, its secret. */
-export function toCreatedWebhook(record: WebhookRecord): CreatedWebhook {
-  return { ...toWebhook(record), secret: record.secret };
+export function toCreatedWebhook(created: WithSecret): CreatedWebhook {
+  return { ...toWebhook(created.record), secret: created.secret };
 }

@@ -20,6 +20,7 @@ import {
   type AttemptResult,
 } from "../../webhooks/delivery";
 import { sendWebhookMessages, type WebhookMessage } from "../../webhooks/messages";
+import { openSecret, type SealingKeys } from "../../webhooks/sealing";
 
 /**
  * Webhook delivery, off the write path: the fan-out turns new events into deliveries, and each delivery is a queue
@@ -51,6 +52,13 @@ export async function fanOut(db: Database, queue: Queue<WebhookMessage>): Promis
 }
 
 /** The body every attempt of a delivery sends, byte for byte: Standard Webhooks' `{type, timestamp, data}`. */
+/** The secrets that sign the delivery at `now`, opened (webhooks/sealing.ts). */
+async function signingSecrets(keys: SealingKeys, delivery: DeliveryToSend, now: Date): Promise<string[]> {
+  const open = (stored: string) => openSecret(keys, delivery.webhook_id, stored);
+  const previous = delivery.previous_secret === null ? null : await open(delivery.previous_secret);
+  return liveSecrets(await open(delivery.secret), previous, delivery.previous_secret_expires_at, now);
+}
+
 function messageBody(delivery: DeliveryToSend): string {
   return JSON.stringify({ type: delivery.event_type, timestamp: delivery.occurred_at, data: JSON.parse(delivery.data) });
 }
@@ -100,6 +108,7 @@ function attemptRecord(delivery: DeliveryToSend, result: AttemptResult, now: Dat
 export async function deliverOnce(
   db: Database,
   queue: Queue<WebhookMessage> | null,
+  keys: SealingKeys,
   deliveryId: number,
   attempt: number,
 ): Promise<AttemptRecord | null> {
@@ -117,7 +126,7 @@ export async function deliverOnce(
       url: delivery.url,
       messageId: delivery.message_id,
       body: messageBody(delivery),
-      secrets: liveSecrets(delivery.secret, delivery.previous_secret, delivery.previous_secret_expires_at, now),
+      secrets: await signingSecrets(keys, delivery, now),
     },
     now,
   );
@@ -137,7 +146,7 @@ export async function deliverOnce(
 }
 
 /** POST /webhooks/{id}/test: a webhook.test event to this endpoint, tried once now. Answers the delivery's id. */
-export async function sendTestEvent(db: Database, webhookId: number): Promise<number> {
+export async function sendTestEvent(db: Database, keys: SealingKeys, webhookId: number): Promise<number> {
   const now = new Date().toISOString();
   // The event is in GET /events, whose ETag follows the data version.
   const data = { webhook_id: webhookId, message: "A test event from AI Success Insights." };
@@ -151,7 +160,7 @@ export async function sendTestEvent(db: Database, webhookId: number): Promise<nu
       url: delivery.url,
       messageId: delivery.message_id,
       body: messageBody(delivery),
-      secrets: liveSecrets(delivery.secret, delivery.previous_secret, delivery.previous_secret_expires_at, sendNow),
+      secrets: await signingSecrets(keys, delivery, sendNow),
     },
     sendNow,
   );

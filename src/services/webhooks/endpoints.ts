@@ -1,12 +1,32 @@
-import { insertWebhook, rotateWebhookSecret, updateWebhook, type WebhookRecord } from "../../db/queries/webhooks";
+import {
+  deleteWebhook,
+  insertWebhook,
+  replaceWebhookSecrets,
+  rotateWebhookSecret,
+  updateWebhook,
+  type WebhookRecord,
+} from "../../db/queries/webhooks";
 import { ApiError } from "../../lib/errors";
 import type { Database } from "../../lib/types";
 import type { CreateWebhookBody, UpdateWebhookBody } from "../../contract/webhooks";
 import { SECRET_OVERLAP_MS } from "../../webhooks/delivery";
+import { sealSecret, type SealingKeys } from "../../webhooks/sealing";
 import { generateSecret } from "../../webhooks/signing";
 import { checkWebhookUrl } from "../../webhooks/url-rules";
 
-/** Creating and changing webhook endpoints: the URL rules, the secret shown once, the rotation's overlap. */
+/**
+ * Creating and changing webhook endpoints: the URL rules, the secret shown once and stored sealed (webhooks/sealing.ts),
+ * the rotation's overlap.
+ */
+
+/** An endpoint as stored, and its new secret in the clear: for the one answer that shows it. */
+export interface WithSecret {
+  record: WebhookRecord;
+  secret: string;
+}
+
+/** Stands in for the secret between the insert that gives the endpoint its id and the seal that needs the id. */
+const SEALING = "sealing";
 
 /** The URL, normalised, or a 400 that names the rule it breaks. */
 function acceptedUrl(url: string, production: boolean): string {
@@ -17,14 +37,29 @@ function acceptedUrl(url: string, production: boolean): string {
   ]);
 }
 
-export async function createWebhook(db: Database, body: CreateWebhookBody, production: boolean): Promise<WebhookRecord> {
-  return insertWebhook(db, {
-    url: acceptedUrl(body.url, production),
+export async function createWebhook(
+  db: Database,
+  keys: SealingKeys,
+  body: CreateWebhookBody,
+  production: boolean,
+): Promise<WithSecret> {
+  const url = acceptedUrl(body.url, production);
+  const record = await insertWebhook(db, {
+    url,
     eventTypes: body.event_types ?? null,
     description: body.description ?? null,
-    secret: generateSecret(),
+    secret: SEALING,
     includeModelChanges: body.include_model_changes ?? false,
   });
+  const secret = generateSecret();
+  try {
+    const sealed = await sealSecret(keys, record.id, secret);
+    await replaceWebhookSecrets(db, record.id, { secret: SEALING, previousSecret: null }, { secret: sealed, previousSecret: null });
+    return { record: { ...record, secret: sealed }, secret };
+  } catch (error) {
+    await deleteWebhook(db, record.id).catch(() => undefined);
+    throw error;
+  }
 }
 
 export async function changeWebhook(
@@ -48,8 +83,10 @@ export async function changeWebhook(
 }
 
 /** A new secret; the current one keeps signing beside it for SECRET_OVERLAP_MS. */
-export async function rotateSecret(db: Database, id: number): Promise<WebhookRecord | null> {
+export async function rotateSecret(db: Database, keys: SealingKeys, id: number): Promise<WithSecret | null> {
   const now = new Date();
   const expires = new Date(now.getTime() + SECRET_OVERLAP_MS).toISOString();
-  return rotateWebhookSecret(db, id, generateSecret(), expires, now.toISOString());
+  const secret = generateSecret();
+  const record = await rotateWebhookSecret(db, id, await sealSecret(keys, id, secret), expires, now.toISOString());
+  return record ? { record, secret } : null;
 }
