@@ -947,6 +947,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/export/metrics.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every stored metric row as a CSV file in the import format
+         * @description Streams the stored metric rows as the CSV that `POST /ingest/csv` reads: the header is every column it
+         *     accepts (`account_name,segment,region,arr,date,daily_active_users,feature_adoption_rate,support_tickets_open,nps_score,login_frequency,renewal_date,owner`),
+         *     then one column per declared measure (`GET /measures`), by name. An account's rows come together, by date; an empty
+         *     cell is a value the row does not have. Segment and region are the account's; renewal date, owner, ARR and the metrics are
+         *     the row's own, as uploaded.
+         *
+         *     Uploading the file into an empty instance (with the same measures declared first) gives the same accounts, scores,
+         *     summary and revenue statement: it is the backup a team can read, and the way to move a book.
+         *
+         *     Filters: `account_id`, `since` and `until` (dates, inclusive) and `segment`. The file is streamed a page of
+         *     2,000 rows at a time (keyset paging on the rows' key), so its size is not bounded by the Worker's memory.
+         *
+         *     **API key scope:** `read` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        get: operations["exportMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/export/scores.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The score history, with each component's points, as a CSV file
+         * @description Streams every stored health score, by date then account: `account_id,account_name,date,score,bucket,model_id`,
+         *     the points of the model's components by position (`dau_points` … `login_points` are model 1's five components, then
+         *     `points_5` … `points_11`; empty when the model has fewer or the component had no data) and `nps_source`
+         *     (`window`, `carried`, `missing`; empty under a model that does not score the NPS). `GET /health/models/{id}`
+         *     names a model's components in order.
+         *
+         *     Filters: `since` and `until` (dates, inclusive) and `segment`. Streamed 2,000 rows at a time.
+         *
+         *     **API key scope:** `read` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        get: operations["exportScores"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6283,6 +6343,162 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportMetrics: {
+        parameters: {
+            query?: {
+                /** @description Only this account */
+                account_id?: number;
+                /** @description Only dates on or after this one (YYYY-MM-DD) */
+                since?: string;
+                /** @description Only dates on or before this one (YYYY-MM-DD) */
+                until?: string;
+                /** @description Only accounts of this segment (case-insensitive; `mid_market` works too) */
+                segment?: "Enterprise" | "Mid-Market" | "SMB";
+            };
+            header?: {
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metric rows, streamed */
+            200: {
+                headers: {
+                    /** @description attachment, with the file's name */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportScores: {
+        parameters: {
+            query?: {
+                /** @description Only dates on or after this one (YYYY-MM-DD) */
+                since?: string;
+                /** @description Only dates on or before this one (YYYY-MM-DD) */
+                until?: string;
+                /** @description Only accounts of this segment (case-insensitive; `mid_market` works too) */
+                segment?: "Enterprise" | "Mid-Market" | "SMB";
+            };
+            header?: {
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The scores, streamed */
+            200: {
+                headers: {
+                    /** @description attachment, with the file's name */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

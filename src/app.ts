@@ -20,6 +20,7 @@ import { renewalsRouter } from "./routes/renewals/renewals.index";
 import { revenueRouter } from "./routes/revenue/revenue.index";
 import { rootRouter } from "./routes/root/root.index";
 import { webhooksRouter } from "./routes/webhooks/webhooks.index";
+import { exportRouter } from "./routes/export/export.index";
 
 export function createApp() {
   const app = createRouter();
@@ -45,6 +46,7 @@ export function createApp() {
   app.route("/", insightsRouter);
   app.route("/", eventsRouter);
   app.route("/", webhooksRouter);
+  app.route("/", exportRouter);
   registerDocs(app);
 
   app.notFound((c) => problemResponse(c, "not_found", `No route matches ${c.req.method} ${c.req.path}.`));

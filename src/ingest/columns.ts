@@ -170,6 +170,9 @@ export type ColumnValues = { [C in Column as C["field"]]: RuleValue<C["rule"]> }
 /** The v1 API's header, in its order (what examples and messages show). */
 export const CSV_HEADER_ORDER: readonly CsvColumn[] = COLUMNS.filter((entry) => entry.original === true).map((entry) => entry.name);
 
+/** Every column, in the table's order: the v1 header, then the optional columns (what an export writes). */
+export const ALL_COLUMNS: readonly CsvColumn[] = COLUMNS.map((entry) => entry.name);
+
 export const REQUIRED_COLUMNS: readonly CsvColumn[] = COLUMNS.filter((entry) => entry.required).map((entry) => entry.name);
 
 export const OPTIONAL_COLUMNS: readonly CsvColumn[] = COLUMNS.filter((entry) => !entry.required).map((entry) => entry.name);

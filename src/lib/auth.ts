@@ -110,6 +110,8 @@ export const READ_ACCESS = access("read", "reads");
 export const WRITE_ACCESS = access("ingest", "always");
 /** Insights and recommendations only read, so scope `read`; they may call a paid model, so always with a key. */
 export const INSIGHT_ACCESS = access("read", "always");
+/** The exports hand out the whole book at once: scope `read`, always with a key (whatever AUTH_READS says). */
+export const EXPORT_ACCESS = access("read", "always");
 /** Configuration (webhook endpoints and their secrets): scope `admin`, always with a key. */
 export const ADMIN_ACCESS = access("admin", "always");
 
