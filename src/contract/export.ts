@@ -25,8 +25,5 @@ export const exportMetricsQuerySchema = z
 
 export const exportScoresQuerySchema = z.object(dateRangeFields).superRefine(sinceNotAfterUntil);
 
-export type ExportMetricsQuery = z.infer<typeof exportMetricsQuerySchema>;
-export type ExportScoresQuery = z.infer<typeof exportScoresQuerySchema>;
-
 /** A CSV file, as the export routes answer it. */
 export const csvFileSchema = z.string().openapi({ format: "binary", description: "CSV text, UTF-8, CRLF line ends" });
