@@ -21,6 +21,7 @@ import { revenueRouter } from "./routes/revenue/revenue.index";
 import { rootRouter } from "./routes/root/root.index";
 import { webhooksRouter } from "./routes/webhooks/webhooks.index";
 import { exportRouter } from "./routes/export/export.index";
+import { auditRouter } from "./routes/audit/audit.index";
 
 export function createApp() {
   const app = createRouter();
@@ -47,6 +48,7 @@ export function createApp() {
   app.route("/", eventsRouter);
   app.route("/", webhooksRouter);
   app.route("/", exportRouter);
+  app.route("/", auditRouter);
   registerDocs(app);
 
   app.notFound((c) => problemResponse(c, "not_found", `No route matches ${c.req.method} ${c.req.path}.`));

@@ -212,6 +212,12 @@ export const accountDetailSchema = accountSchema
         "Every activation of a health model, oldest first: from that date the scores follow `to_model` (its rescore " +
         "rewrote the whole history under it, so a chart can mark where a move came from the model, not the customer)",
     }),
+    aliases: z.array(z.string()).openapi({
+      description:
+        "The names the account had before a rename or a merge (PATCH /accounts/{id}, POST /accounts/{id}/merge), oldest " +
+        "first: an upload row under one of them lands on this account",
+      example: ["Acme Inc"],
+    }),
     recent_events: z.array(healthEventSchema).openapi({
       description: `The account's latest ${RECENT_EVENTS} health events (as GET /events answers them), newest first`,
     }),

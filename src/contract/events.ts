@@ -96,6 +96,19 @@ export const webhookTestDataSchema = z
   })
   .openapi("WebhookTestData");
 
+export const accountMergedDataSchema = z
+  .object({
+    account_id: z.number().int().openapi({ description: "The account that remains", example: 7 }),
+    from_account_id: z.number().int().openapi({ description: "The account merged into it, now deleted", example: 12 }),
+    metrics_moved: z.number().int().openapi({ description: "Its metric rows moved over", example: 85 }),
+    conflicts: z.number().int().openapi({ description: "Its dates the remaining account already had (its rows kept)", example: 5 }),
+  })
+  .openapi("AccountMergedData");
+
+export const accountDeletedDataSchema = z
+  .object({ account_id: z.number().int().openapi({ description: "The erased account's id; nothing else names it", example: 7 }) })
+  .openapi("AccountDeletedData");
+
 const common = {
   id: z.number().int().openapi({ description: "Increasing: follow the feed with `after`", example: 1042 }),
   occurred_at: z.string().openapi({ description: "When it was recorded (ISO 8601, UTC)", example: "2026-11-02T06:00:01.250Z" }),
@@ -119,6 +132,14 @@ export const healthEventSchema = z
     }),
     z.object({ ...common, type: z.literal("health.model_activated"), data: modelActivatedDataSchema }).openapi("ModelActivatedEvent", {
       description: "A health model was activated; every account is rescored under it",
+    }),
+    z.object({ ...common, type: z.literal("account.merged"), data: accountMergedDataSchema }).openapi("AccountMergedEvent", {
+      description: "Another account was merged into this one (POST /accounts/{id}/merge) and deleted",
+    }),
+    z.object({ ...common, type: z.literal("account.deleted"), data: accountDeletedDataSchema }).openapi("AccountDeletedEvent", {
+      description:
+        "The account was erased (DELETE /accounts/{id}): its metrics, scores, events and aliases are gone, and this is all " +
+        "that remains of it",
     }),
     z.object({ ...common, type: z.literal("webhook.test"), data: webhookTestDataSchema }).openapi("WebhookTestEvent", {
       description: "Sent by POST /webhooks/{id}/test to that endpoint only",

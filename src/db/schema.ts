@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { AUDIT_ACTIONS } from "../domain/audit";
 import { EVENT_TYPES } from "../domain/events";
 
 /**
@@ -101,6 +102,37 @@ export const accounts = sqliteTable(
       .where(sql`${table.scoresStaleFrom} IS NOT NULL`),
   ],
 );
+
+/**
+ * The names an account was known by before a rename or a merge: an upload row that still uses one lands on the account.
+ * A name is an account's or an alias, never both (the rename and the merge keep that), so an upload resolves a name
+ * through this table before it looks it up in accounts.
+ */
+export const accountAliases = sqliteTable(
+  "account_aliases",
+  {
+    alias: text("alias").primaryKey(),
+    accountId: integer("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    createdAt: timestamps.createdAt,
+  },
+  (table) => [index("account_aliases_account_idx").on(table.accountId)],
+);
+
+/**
+ * Who changed what, when: the changes to stored data and configuration that no upload makes (a rename, a merge, an
+ * erasure, a webhook's life, a model's activation). `actor` is the API key's name (null when auth is off); `detail`
+ * holds what changed (before and after, for an update), never a deleted customer's name.
+ */
+export const auditRecords = sqliteTable("audit_records", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  occurredAt: text("occurred_at").notNull(),
+  actor: text("actor"),
+  action: text("action", { enum: AUDIT_ACTIONS }).notNull(),
+  subjectId: integer("subject_id").notNull(),
+  detail: text("detail", { mode: "json" }).notNull(),
+});
 
 /**
  * account_metrics and health_scores are WITHOUT ROWID tables (migrations 0010 and 0013; drizzle cannot declare it): a

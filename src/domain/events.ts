@@ -7,6 +7,8 @@ export const EVENT_TYPES = [
   "health.score_recovered",
   "health.model_activated",
   "ingest.completed",
+  "account.merged",
+  "account.deleted",
   "webhook.test",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -21,6 +23,8 @@ export const SUBSCRIBABLE_EVENT_TYPES = [
   "health.score_recovered",
   "health.model_activated",
   "ingest.completed",
+  "account.merged",
+  "account.deleted",
 ] as const satisfies readonly EventType[];
 export type SubscribableEventType = (typeof SUBSCRIBABLE_EVENT_TYPES)[number];
 

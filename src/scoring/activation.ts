@@ -9,6 +9,7 @@ import { nudgeFanOut } from "../webhooks/messages";
 import { scoringFingerprint, scoringModelOf, specOf, type ScoringModel } from "./model";
 import { previewAccounts } from "./preview";
 import { recomputeScores } from "./recompute";
+import { auditStatement } from "../db/queries/audit";
 import { markBookStaleStatements } from "./state";
 import type { RecomputeOutcome, RecomputeSettings } from "./types";
 
@@ -31,6 +32,7 @@ export async function activateModel(
   settings: RecomputeSettings,
   draft: HealthModelRow,
   active: HealthModelRow,
+  actor: string | null,
 ): Promise<Activation> {
   const model: ScoringModel = scoringModelOf(draft, settings.health);
   const spec = specOf(model);
@@ -55,6 +57,14 @@ export async function activateModel(
       },
     }),
     db.run(BUMP_DATA_VERSION),
+    db.run(
+      auditStatement({
+        actor,
+        action: "health_model.activated",
+        subjectId: draft.id,
+        detail: { model_name: draft.name, version: draft.version, previous_model_id: active.id },
+      }),
+    ),
   ]);
   await nudgeFanOut(queues.webhooks, { model_id: draft.id });
   const rescore = await recomputeScores(db, queues, { settings, trigger: "api", scope: "stale" });

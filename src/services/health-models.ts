@@ -111,6 +111,7 @@ export async function activateDraftModel(
   queues: Queues,
   config: AppConfig,
   id: number,
+  actor: string | null,
 ): Promise<{ model: HealthModel; previous_model_id: number; rescore: RecomputeOutcome }> {
   const [row, active] = await Promise.all([modelRowOrNotFound(db, id), getActiveModelRow(db)]);
   if (row.status === "active") throw new ApiError("conflict", `Health model ${id} is already the active model.`);
@@ -120,7 +121,7 @@ export async function activateDraftModel(
       `Health model ${id} is retired: a retired model is not activated again; create it anew (POST /health/models) to get a draft.`,
     );
   }
-  const activation = await activateModel(db, queues, recomputeSettings(config, "api"), row, active);
+  const activation = await activateModel(db, queues, recomputeSettings(config, "api"), row, active, actor);
   const activated = await modelRowOrNotFound(db, id);
   return { model: toHealthModel(activated, config.health), previous_model_id: activation.previousModelId, rescore: activation.rescore };
 }

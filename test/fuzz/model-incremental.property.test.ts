@@ -93,7 +93,7 @@ async function activate(document: unknown): Promise<void> {
   const row = await env.DB.prepare("INSERT INTO health_models (name, version, document, status) VALUES ('Random', 1, ?, 'draft') RETURNING id")
     .bind(JSON.stringify(document))
     .first<{ id: number }>();
-  await activateDraftModel(testDb(), queuesOf(env), getConfig(env), row?.id ?? -1);
+  await activateDraftModel(testDb(), queuesOf(env), getConfig(env), row?.id ?? -1, null);
 }
 
 describe("incremental rescore under a random model (property)", () => {

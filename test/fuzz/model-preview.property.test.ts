@@ -62,7 +62,7 @@ describe("model preview (property)", () => {
           const rows = await previewAccounts(testDb(), model);
           const preview = await previewModel(testDb(), id, DEFAULT_HEALTH_CONFIG);
 
-          const activation = await activateDraftModel(testDb(), queuesOf(env), getConfig(env), id);
+          const activation = await activateDraftModel(testDb(), queuesOf(env), getConfig(env), id, null);
           expect(activation.rescore.mode).toBe("inline");
           const after = await accountStates();
 

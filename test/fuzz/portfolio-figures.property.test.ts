@@ -16,6 +16,10 @@ import { getRevenueRows, getRevenueRowsFromScratch } from "../../src/db/queries/
 import { REVENUE_WINDOWS } from "../../src/domain/revenue";
 import { getPortfolioSummary } from "../../src/services/portfolio";
 import { resetDatabase, testDb } from "../helpers/db";
+import type { Segment } from "../../src/domain/types";
+import { ApiError } from "../../src/lib/errors";
+import { recomputeSettings } from "../../src/scoring";
+import { deleteAccount, mergeAccounts, updateAccount, type AccountChangeContext } from "../../src/services/accounts";
 import { addDays } from "../helpers/factories";
 import { ingestStream } from "../helpers/ingest";
 import { modelArbitrary } from "../helpers/models";
@@ -26,7 +30,8 @@ import { streamOf } from "../helpers/streams";
  * account_counts) equal, after every step of a random history, the same figures summed from scratch over the
  * accounts, and so does the summary built on them.
  * Steps: uploads (new accounts, appended and back-filled days, ARR changes with cents and below, segment and region
- * changes, renewal dates, the same file twice), full recomputes and model activations (which rescore the book). The
+ * changes, renewal dates, the same file twice, uploads under a renamed account's former name), full recomputes, model
+ * activations (which rescore the book), and the corrections: renames, new segments and regions, merges and erasures. The
  * figures are the summary's groups, the book's latest dates, the renewals per date and bucket and the list's counts
  * under every grouping of segment, region and bucket; a random renewal
  * window's totals read from them equal the same totals summed over the accounts renewing in it. The revenue
@@ -58,7 +63,47 @@ const step = fc.oneof(
   { arbitrary: fc.constant({ kind: "repeat" as const }), weight: 1 },
   { arbitrary: fc.constant({ kind: "recompute" as const }), weight: 1 },
   { arbitrary: modelArbitrary.map((model) => ({ kind: "activate" as const, model })), weight: 1 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant("correct" as const),
+      pick: fc.nat(7),
+      name: fc.option(fc.constantFrom(...NAMES, "Renamed Co"), { nil: undefined }),
+      segment: fc.option(fc.constantFrom("Enterprise", "Mid-Market", "SMB") as fc.Arbitrary<Segment>, { nil: undefined }),
+      region: fc.option(fc.constantFrom("EMEA", "emea", "APAC", "LATAM"), { nil: undefined }),
+    }),
+    weight: 1,
+  },
+  { arbitrary: fc.record({ kind: fc.constant("merge" as const), into: fc.nat(7), from: fc.nat(7) }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant("delete" as const), pick: fc.nat(7) }), weight: 1 },
 );
+
+/** The id of the `pick`-th account (modulo their number), or null on an empty book. */
+async function accountAt(pick: number): Promise<number | null> {
+  const { results } = await env.DB.prepare("SELECT id FROM accounts ORDER BY id").all<{ id: number }>();
+  return results.length === 0 ? null : results[pick % results.length]!.id;
+}
+
+function correctionContext(): AccountChangeContext {
+  return { db: testDb(), queues: queuesOf(env), settings: recomputeSettings(getConfig(env), "api"), actor: null };
+}
+
+/** A correction, as the API makes it; those it refuses (a name another account holds, a merge into itself) are skipped. */
+async function correct(step: { kind: "correct"; pick: number; name?: string | undefined; segment?: Segment | undefined; region?: string | undefined } | { kind: "merge"; into: number; from: number } | { kind: "delete"; pick: number }) {
+  try {
+    if (step.kind === "correct") {
+      const id = await accountAt(step.pick);
+      if (id !== null) await updateAccount(correctionContext(), id, { accountName: step.name, segment: step.segment, region: step.region });
+    } else if (step.kind === "merge") {
+      const [into, from] = [await accountAt(step.into), await accountAt(step.from)];
+      if (into !== null && from !== null) await mergeAccounts(correctionContext(), into, from);
+    } else {
+      const id = await accountAt(step.pick);
+      if (id !== null) await deleteAccount(correctionContext(), id);
+    }
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === "conflict")) throw error;
+  }
+}
 
 function csvOf(rows: readonly Row[]): string {
   const header = [...CSV_HEADER_ORDER.slice(0, 10), "renewal_date"];
@@ -73,7 +118,7 @@ async function activate(document: unknown): Promise<void> {
   const row = await env.DB.prepare("INSERT INTO health_models (name, version, document, status) VALUES ('Random', 1, ?, 'draft') RETURNING id")
     .bind(JSON.stringify(document))
     .first<{ id: number }>();
-  await activateDraftModel(testDb(), queuesOf(env), getConfig(env), row?.id ?? -1);
+  await activateDraftModel(testDb(), queuesOf(env), getConfig(env), row?.id ?? -1, null);
 }
 
 const GROUP_KEYS = "segment, region, health_bucket, engagement_trend_30d";
@@ -190,7 +235,7 @@ async function summaryFiguresFromScratch() {
 
 describe("the portfolio's kept figures (property)", () => {
   it(
-    "equal the same figures summed from scratch after every upload, recompute and model activation",
+    "equal the same figures summed from scratch after every upload, recompute, model activation, rename, regrouping, merge and erasure",
     async () => {
       await fc.assert(
         fc.asyncProperty(
@@ -211,6 +256,8 @@ describe("the portfolio's kept figures (property)", () => {
               await recomputeHealth(testDb(), await loadActiveScoringModel(testDb(), DEFAULT_HEALTH_CONFIG));
             } else if (next.kind === "activate") {
               await activate({ name: "Random", ...next.model });
+            } else if (next.kind !== "none") {
+              await correct(next);
             }
             expect(await keptFigures()).toEqual(await figuresFromScratch());
             const { lowest_accounts: lowest, stale_accounts: stale, renewals_next_90_days: _renewals, ...summary } =

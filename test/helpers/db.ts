@@ -29,6 +29,8 @@ export async function resetDatabase(): Promise<void> {
     env.DB.prepare("DELETE FROM webhook_cursor"),
     env.DB.prepare("DELETE FROM health_events"),
     env.DB.prepare("DELETE FROM measures"),
+    env.DB.prepare("DELETE FROM account_aliases"),
+    env.DB.prepare("DELETE FROM audit_records"),
     // Model 1 comes with the migrations, active; the models a test created go.
     env.DB.prepare("DELETE FROM health_models WHERE id <> 1"),
     env.DB.prepare("UPDATE health_models SET status = 'active', activated_at = coalesce(activated_at, created_at) WHERE id = 1"),

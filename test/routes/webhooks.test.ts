@@ -83,6 +83,8 @@ describe("webhook endpoints", () => {
       "health.score_recovered",
       "health.model_activated",
       "ingest.completed",
+      "account.merged",
+      "account.deleted",
     ]);
 
     const shown = await getWebhook(created.id);

@@ -75,7 +75,7 @@ export async function getAccountDetail(
     healthFingerprint === undefined
       ? sql`0`
       : sql`NOT EXISTS (SELECT 1 FROM scoring_config WHERE id = 1 AND fingerprint = ${currentFingerprintSql(healthFingerprint)})`;
-  const [row, history, events, modelChanges] = await runBatch(db, [
+  const [row, history, events, modelChanges, aliases] = await runBatch(db, [
     db.get<(AccountRow & { scores_stale: 0 | 1 }) | undefined>(sql`
       SELECT ${ACCOUNT_COLUMNS},
              (a.latest_metric_date IS NOT NULL
@@ -92,6 +92,7 @@ export async function getAccountDetail(
       ORDER BY m.date`),
     recentAccountEvents(db, id, RECENT_EVENTS),
     listModelChanges(db),
+    db.all<{ alias: string }>(sql`SELECT alias FROM account_aliases WHERE account_id = ${id} ORDER BY created_at, alias`),
   ]);
   if (!row) return null;
   const keysOf = await componentKeysOfModels(db, new Set(history.flatMap((entry) => (entry.model_id === null ? [] : [entry.model_id]))));
@@ -100,6 +101,7 @@ export async function getAccountDetail(
     scores_stale: row.scores_stale === 1,
     ...toHistory(history, keysOf),
     model_changes: modelChanges.map((change) => ({ date: change.activated_at.slice(0, 10), ...change })),
+    aliases: aliases.map((entry) => entry.alias),
     recent_events: toEvents(events),
   };
 }

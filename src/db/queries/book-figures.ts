@@ -140,12 +140,13 @@ function shareRow(from: Partial<Record<ShareColumn, string>> = {}): string {
 }
 
 /**
- * The statements that add the shares of the accounts `ids` (JSON) to the figures: for a script or a test that writes
- * account rows directly (the API's writes use the statements below).
+ * The statements that add (`sign` 1) or take away (-1) the shares of the accounts `ids` (JSON) as their rows stand:
+ * around a statement that changes an account's row outside a rescore (a correction, a merge: take away before, add
+ * after) or deletes it (take away before); also for a script or a test that writes account rows directly.
  */
-export function accountShares(ids: string): SQL[] {
+export function accountShares(ids: string, sign: 1 | -1 = 1): SQL[] {
   return sharesStatements(sql`
-    SELECT ${sql.raw(shareRow())}, 1 AS sign
+    SELECT ${sql.raw(shareRow())}, ${sign} AS sign
     FROM json_each(${ids}) AS c JOIN accounts AS a ON a.id = c.value`);
 }
 

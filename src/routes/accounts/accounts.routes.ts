@@ -1,6 +1,13 @@
-import { accessWith, READ_ACCESS } from "../../lib/auth";
+import { accessWith, ADMIN_ACCESS, READ_ACCESS } from "../../lib/auth";
+import { jsonBodyLimit } from "../../lib/body-limit";
 import { conditionalRead, conditionalReadHeaders, conditionalResponses } from "../../lib/conditional-read";
-import { defineRoute } from "../../lib/openapi";
+import { defineRoute, jsonBody } from "../../lib/openapi";
+import {
+  accountMergeSchema,
+  accountUpdateSchema,
+  mergeAccountsBodySchema,
+  updateAccountBodySchema,
+} from "../../contract/account-changes";
 import { accountListSchema, listAccountsQuerySchema } from "../../contract/account-list";
 import { accountDetailSchema, accountIdParamsSchema, HISTORY_WINDOW_DAYS } from "../../contract/accounts";
 
@@ -52,5 +59,62 @@ export const getOne = defineRoute({
 metric date, oldest first: the data behind the trends. An account without metrics has empty histories.`,
 });
 
+const CORRECTION = accessWith(ADMIN_ACCESS, jsonBodyLimit);
+
+export const update = defineRoute({
+  method: "patch",
+  path: "/accounts/{id}",
+  operationId: "updateAccount",
+  tag: "Accounts",
+  access: CORRECTION,
+  summary: "Rename an account, or change its segment or region",
+  errors: ["validation_error", "not_found", "conflict", "payload_too_large"],
+  request: { params: accountIdParamsSchema, body: jsonBody(updateAccountBodySchema) },
+  responses: { 200: { description: "What changed", content: { "application/json": { schema: accountUpdateSchema } } } },
+  description: `Corrects an account an upload got wrong. \`account_name\`: the old name is kept as an alias
+(\`GET /accounts/{id}\` lists them), so a later upload that still uses it lands on this account; a name another account
+holds, as its name or an alias, answers 409 (merge the two instead). \`segment\`: the account's scores are recomputed
+under the new segment's DAU benchmark. \`region\`: figures by region follow at once. The portfolio figures and every
+ETag follow in the same write; an upload whose latest row carries another segment or region sets it again. Recorded in
+\`GET /audit\`.`,
+});
+
+export const merge = defineRoute({
+  method: "post",
+  path: "/accounts/{id}/merge",
+  operationId: "mergeAccounts",
+  tag: "Accounts",
+  access: CORRECTION,
+  summary: "Merge another account (a second spelling of the same customer) into this one",
+  errors: ["validation_error", "not_found", "conflict", "payload_too_large"],
+  request: { params: accountIdParamsSchema, body: jsonBody(mergeAccountsBodySchema) },
+  responses: { 200: { description: "What the merge moved", content: { "application/json": { schema: accountMergeSchema } } } },
+  description: `Moves the metric rows of \`from_account_id\` into this account; on a date both have, this account's row is
+kept (\`conflicts\` counts them). Its aliases, its name (now an alias of this account, so uploads under it land here),
+its events, and its renewal date and owner (when its rows are the latest) move too; then it is deleted, and this
+account is rescored over its whole history, as if the book had been loaded merged. Writes an \`account.merged\` event
+and an audit record. Merging an account into itself answers 409; a missing account 404.`,
+});
+
+export const remove = defineRoute({
+  method: "delete",
+  path: "/accounts/{id}",
+  operationId: "deleteAccount",
+  tag: "Accounts",
+  access: ADMIN_ACCESS,
+  summary: "Erase an account and everything stored about it",
+  errors: ["validation_error", "not_found"],
+  request: { params: accountIdParamsSchema },
+  responses: { 204: { description: "Erased" } },
+  description: `Erases the account (a GDPR Art. 17 request, a contract that requires deletion): its metrics, scores,
+events and their webhook deliveries, cached insights and aliases. What remains is one \`account.deleted\` event holding
+its id and nothing that names the customer; webhooks deliver it like any event. The portfolio figures, the revenue
+statement and every ETag follow at once. The audit record keeps the id, not the name. D1 Time Travel still holds the
+data for its 30 days (see the operations guide).`,
+});
+
 export type ListRoute = typeof list;
+export type UpdateRoute = typeof update;
+export type MergeRoute = typeof merge;
+export type RemoveRoute = typeof remove;
 export type GetOneRoute = typeof getOne;

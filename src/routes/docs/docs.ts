@@ -108,6 +108,7 @@ export function registerDocs(app: OpenAPIHono<AppEnv>): void {
               { name: "Portfolio", description: "Portfolio statistics and risk" },
               { name: "Playbooks", description: "The playbook library and recommendations for an account" },
               { name: "Insights", description: "Account and portfolio insights from Workers AI, OpenAI or the rules" },
+              { name: "Audit", description: "Who changed what, when: corrections, erasures, webhooks and model activations" },
               { name: "Export", description: "The stored data as CSV files: the metrics in the import format, the score history" },
               { name: "Service", description: "Service information and liveness" },
             ],

@@ -41,7 +41,7 @@ export const preview: RouteHandler<routes.PreviewModelRoute, AppEnv> = async (c)
 
 export const activate: RouteHandler<routes.ActivateModelRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
-  const activation = await activateDraftModel(c.get("db"), queuesOf(c.env), c.get("config"), id);
+  const activation = await activateDraftModel(c.get("db"), queuesOf(c.env), c.get("config"), id, c.get("apiKeyName") ?? null);
   const body = { ...activation, rescore: toRecomputeResultBody(activation.rescore) };
   return activation.rescore.mode === "queued" ? c.json(body, 202) : c.json(body, 200);
 };

@@ -2,6 +2,7 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import { queuesOf } from "../../bindings";
 import { getDelivery, listDeliveries, restartDelivery } from "../../db/queries/webhook-deliveries";
 import { deleteWebhook, getWebhook, listWebhooks } from "../../db/queries/webhooks";
+import { recordAudit } from "../../db/queries/audit";
 import { ApiError } from "../../lib/errors";
 import type { AppEnv } from "../../lib/types";
 import { sendTestEvent } from "../../services/webhooks/deliveries";
@@ -22,6 +23,12 @@ export const create: RouteHandler<routes.CreateWebhookRoute, AppEnv> = async (c)
   const config = c.get("config");
   const keys = await webhookSealingKeys(config.secrets);
   const created = await createWebhook(c.get("db"), keys, c.req.valid("json"), isProduction(config.environment));
+  await recordAudit(c.get("db"), {
+    actor: c.get("apiKeyName") ?? null,
+    action: "webhook.created",
+    subjectId: created.record.id,
+    detail: { url: created.record.url },
+  });
   return c.json(toCreatedWebhook(created), 201);
 };
 
@@ -45,7 +52,9 @@ export const update: RouteHandler<routes.UpdateWebhookRoute, AppEnv> = async (c)
 
 export const remove: RouteHandler<routes.DeleteWebhookRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
-  if (!(await deleteWebhook(c.get("db"), id))) throw notFound(id);
+  const before = await getWebhook(c.get("db"), id);
+  if (!before || !(await deleteWebhook(c.get("db"), id))) throw notFound(id);
+  await recordAudit(c.get("db"), { actor: c.get("apiKeyName") ?? null, action: "webhook.deleted", subjectId: id, detail: { url: before.url } });
   return c.body(null, 204);
 };
 
@@ -54,6 +63,12 @@ export const rotate: RouteHandler<routes.RotateWebhookSecretRoute, AppEnv> = asy
   const rotated = await rotateSecret(c.get("db"), await webhookSealingKeys(c.get("config").secrets), id);
   const expiresAt = rotated?.record.previousSecretExpiresAt;
   if (!rotated || !expiresAt) throw notFound(id);
+  await recordAudit(c.get("db"), {
+    actor: c.get("apiKeyName") ?? null,
+    action: "webhook.secret_rotated",
+    subjectId: id,
+    detail: { previous_secret_expires_at: expiresAt },
+  });
   return c.json({ id: rotated.record.id, secret: rotated.secret, previous_secret_expires_at: expiresAt }, 200);
 };
 

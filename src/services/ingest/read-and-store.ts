@@ -27,6 +27,8 @@ export interface ReadPlan {
   mapping: HeaderMapping;
   /** The declared measures: a header of one's name is its column. */
   measures: readonly MeasureRange[];
+  /** An account's former names (a rename's, a merge's) and its name now: a row under one lands on the account. */
+  aliases: ReadonlyMap<string, string>;
   context: ValidationContext;
 }
 
@@ -81,7 +83,8 @@ export async function readAndStore(text: ReadableStream<string>, plan: ReadPlan)
       }
       if (batch.length === 0) batchFirstLine = record.line;
       lastLine = record.line;
-      batch.push(validation.row);
+      const renamed = plan.aliases.size > 0 ? plan.aliases.get(validation.row.accountName) : undefined;
+      batch.push(renamed === undefined ? validation.row : { ...validation.row, accountName: renamed });
       if (validation.warnings) batchWarnings.push(...validation.warnings);
       if (batch.length >= limits.batchSize) await writeBatch();
     }

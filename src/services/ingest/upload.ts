@@ -1,5 +1,6 @@
 import { finishIngestRun, startIngestRun } from "../../db/queries/ingest-runs";
 import { listMeasureRanges } from "../../db/queries/measures";
+import { listAliasTargets } from "../../db/queries/account-changes";
 import { decodeUtf8 } from "../../ingest/decode-utf8";
 import type { ResolvedHeader } from "../../ingest/csv-header";
 import { UploadReadError } from "../../ingest/errors";
@@ -68,7 +69,7 @@ export async function ingestCsv(
   // Uploads cut off by a crash are reported failed; this upload's rescore adopts their pending rescores.
   if (!dryRun) await recoverAbandonedRuns(db);
   // Read once: the header decides which of them the file has a column of.
-  const measures = await listMeasureRanges(db);
+  const [measures, aliases] = await Promise.all([listMeasureRanges(db), listAliasTargets(db)]);
   const started = Date.now();
   const runId = await startIngestRun(db, {
     fileName: source.fileName,
@@ -97,6 +98,7 @@ export async function ingestCsv(
       limits,
       mapping: ingestOptions.mapping ?? {},
       measures,
+      aliases,
       context: validation,
     });
   } catch (error) {
