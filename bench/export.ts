@@ -4,7 +4,9 @@
  * - the upload's rows/s and the export's, and their ratio (the export must keep up with at least half the ingest);
  * - workerd's resident memory during the second export (as the ingest's is measured during a re-upload: the database's
  *   pages are then cached, and what is left is what the export itself holds);
- * - the local D1 file's size per account-day, and the account-days that fill D1's 10 GB.
+ * - the local D1 file's size per account-day, and the account-days that fill D1's 10 GB;
+ * - then an account of 365 days added to that book and erased (DELETE /accounts/{id}): the D1 rows the one request
+ *   read and wrote (the server runs with D1_USAGE_HEADERS) and how long it took.
  *
  *   npm run bench:export                          # 10,000 × 100
  *   npm run bench:export -- --accounts 1000       # a quick try (100,000 rows)
@@ -46,7 +48,36 @@ function d1Bytes(stateDir: string): number {
 }
 
 const path = await dataFile(ACCOUNTS, DAYS);
-const result = await withServer({}, async (server) => {
+/** One account of 365 days (as the generator's accounts look), uploaded as a raw CSV body. */
+function yearOfOneAccount(): string {
+  const lines = ["account_name,segment,region,arr,date,daily_active_users,feature_adoption_rate,support_tickets_open,nps_score,login_frequency"];
+  const end = Date.parse("2026-10-31T00:00:00Z");
+  for (let day = 364; day >= 0; day--) {
+    const date = new Date(end - day * 86_400_000).toISOString().slice(0, 10);
+    lines.push(`Erased Year Co,Enterprise,EMEA,250000,${date},${150 + (day % 30)},0.7,${day % 4},${day % 30 === 0 ? 40 : ""},0.8`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+async function eraseAYear(url: string) {
+  const uploaded = await fetch(`${url}/ingest/csv`, { method: "POST", headers: { "content-type": "text/csv" }, body: yearOfOneAccount() });
+  if (uploaded.status !== 200) throw new Error(`upload of the year: HTTP ${uploaded.status} ${await uploaded.text()}`);
+  const list = (await (await fetch(`${url}/accounts?search=Erased%20Year&page_size=1`)).json()) as { accounts: { id: number }[] };
+  const id = list.accounts[0]?.id;
+  if (id === undefined) throw new Error("the account of the year is not listed");
+  const started = performance.now();
+  const response = await fetch(`${url}/accounts/${id}`, { method: "DELETE" });
+  const seconds = (performance.now() - started) / 1000;
+  if (response.status !== 204) throw new Error(`DELETE /accounts/${id}: HTTP ${response.status} ${await response.text()}`);
+  return {
+    days: 365,
+    seconds: round(seconds, 2),
+    d1_rows_read: Number(response.headers.get("x-d1-rows-read")),
+    d1_rows_written: Number(response.headers.get("x-d1-rows-written")),
+  };
+}
+
+const result = await withServer({ vars: { D1_USAGE_HEADERS: "true" } }, async (server) => {
   const loaded = await uploadUntilScored(server, path);
   const rows = loaded.body.rows_total;
   const first = await exportRows(server.url);
@@ -55,6 +86,7 @@ const result = await withServer({}, async (server) => {
   const again = await sampleWhile(workerd, () => exportRows(server.url));
   const bytes = d1Bytes(server.stateDir);
   const mib = (value: number) => round(value / 2 ** 20, 1);
+  const erase = await eraseAYear(server.url);
   return {
     rows,
     ingest: { seconds: round(loaded.seconds, 2), rows_per_second: round(rows / loaded.seconds) },
@@ -67,6 +99,7 @@ const result = await withServer({}, async (server) => {
       bytes_per_account_day: round(bytes / rows),
       account_days_in_10_gb: round(D1_LIMIT_BYTES / (bytes / rows)),
     },
+    erase_365_days: erase,
   };
 });
 
@@ -76,6 +109,8 @@ console.log(
   `${count(result.rows)} rows: ingest ${count(result.ingest.rows_per_second)} rows/s, export ${count(result.export_first.rows_per_second)} rows/s ` +
     `(ratio ${result.export_to_ingest}; again ${count(result.export_again.rows_per_second)} rows/s); workerd RSS during the export ` +
     `${result.workerd_rss_during_export_mib.before} → peak ${result.workerd_rss_during_export_mib.peak} MiB (growth ${result.workerd_rss_during_export_mib.growth}); ` +
-    `D1 ${count(result.d1.bytes_per_account_day)} bytes per account-day, ${count(result.d1.account_days_in_10_gb)} account-days in 10 GB`,
+    `D1 ${count(result.d1.bytes_per_account_day)} bytes per account-day, ${count(result.d1.account_days_in_10_gb)} account-days in 10 GB; ` +
+    `erasing an account of 365 days: ${result.erase_365_days.seconds} s, ${count(result.erase_365_days.d1_rows_read)} D1 rows read, ` +
+    `${count(result.erase_365_days.d1_rows_written)} written`,
 );
 console.log(`wrote ${out}`);

@@ -32,7 +32,7 @@ Uploading the file into an empty instance (with the same measures declared first
 summary and revenue statement: it is the backup a team can read, and the way to move a book.
 
 Filters: \`account_id\`, \`since\` and \`until\` (dates, inclusive) and \`segment\`. The file is streamed a page of
-2,000 rows at a time (keyset paging on the rows' key), so its size is not bounded by the Worker's memory.`,
+5,000 rows at a time (keyset paging on the rows' key), so its size is not bounded by the Worker's memory.`,
 });
 
 export const exportScores = defineRoute({
@@ -51,7 +51,7 @@ the points of the model's components by position (\`dau_points\` … \`login_poi
 (\`window\`, \`carried\`, \`missing\`; empty under a model that does not score the NPS). \`GET /health/models/{id}\`
 names a model's components in order.
 
-Filters: \`since\` and \`until\` (dates, inclusive) and \`segment\`. Streamed 2,000 rows at a time.`,
+Filters: \`since\` and \`until\` (dates, inclusive) and \`segment\`. Streamed 5,000 rows at a time.`,
 });
 
 export type ExportMetricsRoute = typeof exportMetrics;
