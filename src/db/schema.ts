@@ -168,9 +168,10 @@ export const accountMetrics = sqliteTable(
 export const healthScores = sqliteTable(
   "health_scores",
   {
-    accountId: integer("account_id")
-      .notNull()
-      .references(() => accounts.id, { onDelete: "cascade" }),
+    // No foreign key (migration 0027): with no index on account_id alone, deleting an account made SQLite scan every
+    // score of the book to cascade; the erasure deletes an account's scores itself, a probe per date
+    // (db/queries/account-changes.ts), and only the rescore writes scores, for accounts it reads.
+    accountId: integer("account_id").notNull(),
     date: text("date").notNull(),
     score: real("score").notNull(),
     bucket: text("bucket", { enum: ["Healthy", "At-Risk", "Critical"] }).notNull(),

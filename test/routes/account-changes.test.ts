@@ -86,6 +86,8 @@ describe("PATCH /accounts/{id}", () => {
   it("renames, keeps the old name as an alias, and an upload under the old name lands on the same account", async () => {
     await upload(days("Acme Inc", 0, 9, "healthy"));
     const id = await idOf("Acme Inc");
+    const etag = async (path: string) => (await callWorker(path)).headers.get("etag");
+    const [listTag, detailTag] = [await etag("/accounts"), await etag(`/accounts/${id}`)];
     const response = await callWorker(`/accounts/${id}`, json({ account_name: "  Acme, Inc. " }, "PATCH"));
     expect(response.status, await response.clone().text()).toBe(200);
     expect(await response.json()).toEqual({
@@ -93,6 +95,8 @@ describe("PATCH /accounts/{id}", () => {
       rescore_job_id: null,
     });
     expect(await detail(id)).toMatchObject({ account_name: "Acme, Inc.", aliases: ["Acme Inc"] });
+    expect(await etag("/accounts")).not.toBe(listTag);
+    expect(await etag(`/accounts/${id}`)).not.toBe(detailTag);
 
     await upload(days("Acme Inc", 10, 14, "critical"));
     const { results } = await env.DB.prepare("SELECT id, account_name FROM accounts").all();
@@ -214,6 +218,27 @@ describe("DELETE /accounts/{id}", () => {
     await resetDatabase();
     await upload(days("Globex", 0, 49, "dipped"));
     expect(erased).toEqual(await book());
+  });
+});
+
+describe("the cost of an erasure", () => {
+  /** The D1 rows read by erasing one account of a book of 60 accounts × `length` days (D1_USAGE_HEADERS). */
+  async function rowsReadErasing(length: number): Promise<number> {
+    await resetDatabase();
+    const rows = [];
+    for (let account = 0; account < 60; account++) rows.push(...days(`Co ${account}`, 0, length - 1, "healthy"));
+    await upload(rows);
+    const response = await callWorker(`/accounts/${await idOf("Co 7")}`, { method: "DELETE" }, { D1_USAGE_HEADERS: "true" });
+    expect(response.status).toBe(204);
+    return Number(response.headers.get("x-d1-rows-read"));
+  }
+
+  it("grows with the erased account's days, not with every score of the book", async () => {
+    const short = await rowsReadErasing(40);
+    const long = await rowsReadErasing(120);
+    // 80 more days: the book holds 60 × 80 = 4,800 more scores, the erased account 80 more metric rows and scores and
+    // the book 80 more dates to probe. A foreign key from the scores to the account would read each score twice.
+    expect(long - short).toBeLessThan(1_000);
   });
 });
 
