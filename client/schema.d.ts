@@ -233,6 +233,53 @@ export interface paths {
         get: operations["getAccount"];
         put?: never;
         post?: never;
+        /**
+         * Erase an account and everything stored about it
+         * @description Erases the account (a GDPR Art. 17 request, a contract that requires deletion): its metrics, scores,
+         *     events and their webhook deliveries, cached insights and aliases. What remains is one `account.deleted` event holding
+         *     its id and nothing that names the customer; webhooks deliver it like any event. The portfolio figures, the revenue
+         *     statement and every ETag follow at once. The audit record keeps the id, not the name. D1 Time Travel still holds the
+         *     data for its 30 days (see the operations guide).
+         *
+         *     **API key scope:** `admin` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        delete: operations["deleteAccount"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename an account, or change its segment or region
+         * @description Corrects an account an upload got wrong. `account_name`: the old name is kept as an alias
+         *     (`GET /accounts/{id}` lists them), so a later upload that still uses it lands on this account; a name another account
+         *     holds, as its name or an alias, answers 409 (merge the two instead). `segment`: the account's scores are recomputed
+         *     under the new segment's DAU benchmark. `region`: figures by region follow at once. The portfolio figures and every
+         *     ETag follow in the same write; an upload whose latest row carries another segment or region sets it again. Recorded in
+         *     `GET /audit`.
+         *
+         *     **API key scope:** `admin` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        patch: operations["updateAccount"];
+        trace?: never;
+    };
+    "/accounts/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge another account (a second spelling of the same customer) into this one
+         * @description Moves the metric rows of `from_account_id` into this account; on a date both have, this account's row is
+         *     kept (`conflicts` counts them). Its aliases, its name (now an alias of this account, so uploads under it land here),
+         *     its events, and its renewal date and owner (when its rows are the latest) move too; then it is deleted, and this
+         *     account is rescored over its whole history, as if the book had been loaded merged. Writes an `account.merged` event
+         *     and an audit record. Merging an account into itself answers 409; a missing account 404.
+         *
+         *     **API key scope:** `admin` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        post: operations["mergeAccounts"];
         delete?: never;
         options?: never;
         head?: never;
@@ -966,7 +1013,7 @@ export interface paths {
          *     summary and revenue statement: it is the backup a team can read, and the way to move a book.
          *
          *     Filters: `account_id`, `since` and `until` (dates, inclusive) and `segment`. The file is streamed a page of
-         *     2,000 rows at a time (keyset paging on the rows' key), so its size is not bounded by the Worker's memory.
+         *     5,000 rows at a time (keyset paging on the rows' key), so its size is not bounded by the Worker's memory.
          *
          *     **API key scope:** `read` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
          */
@@ -994,11 +1041,36 @@ export interface paths {
          *     (`window`, `carried`, `missing`; empty under a model that does not score the NPS). `GET /health/models/{id}`
          *     names a model's components in order.
          *
-         *     Filters: `since` and `until` (dates, inclusive) and `segment`. Streamed 2,000 rows at a time.
+         *     Filters: `since` and `until` (dates, inclusive) and `segment`. Streamed 5,000 rows at a time.
          *
          *     **API key scope:** `read` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
          */
         get: operations["exportScores"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who changed what, when: the audit log
+         * @description The changes no upload makes, oldest first: account corrections (`account.updated` with the fields' before
+         *     and after, `account.merged`, `account.deleted`), webhook endpoints created, deleted and their secrets rotated, and
+         *     health models activated. Each names the API key that made it (`actor`; null when auth is off). Each record is written
+         *     in the same atomic batch as its change, so the log never misses one. Page with `after`: pass `next_after`.
+         *
+         *     **API key scope:** `admin` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        get: operations["listAudit"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1680,6 +1752,13 @@ export interface components {
             metrics_history: components["schemas"]["MetricsHistoryEntry"][];
             /** @description Every activation of a health model, oldest first: from that date the scores follow `to_model` (its rescore rewrote the whole history under it, so a chart can mark where a move came from the model, not the customer) */
             model_changes: components["schemas"]["ModelChange"][];
+            /**
+             * @description The names the account had before a rename or a merge (PATCH /accounts/{id}, POST /accounts/{id}/merge), oldest first: an upload row under one of them lands on this account
+             * @example [
+             *       "Acme Inc"
+             *     ]
+             */
+            aliases: string[];
             /** @description The account's latest 10 health events (as GET /events answers them), newest first */
             recent_events: components["schemas"]["HealthEvent"][];
         };
@@ -1744,7 +1823,7 @@ export interface components {
             /** @example 2 */
             to_model: number;
         };
-        HealthEvent: components["schemas"]["BucketChangedEvent"] | components["schemas"]["ScoreDroppedEvent"] | components["schemas"]["ScoreRecoveredEvent"] | components["schemas"]["IngestCompletedEvent"] | components["schemas"]["ModelActivatedEvent"] | components["schemas"]["WebhookTestEvent"];
+        HealthEvent: components["schemas"]["BucketChangedEvent"] | components["schemas"]["ScoreDroppedEvent"] | components["schemas"]["ScoreRecoveredEvent"] | components["schemas"]["IngestCompletedEvent"] | components["schemas"]["ModelActivatedEvent"] | components["schemas"]["AccountMergedEvent"] | components["schemas"]["AccountDeletedEvent"] | components["schemas"]["WebhookTestEvent"];
         /** @description An account's current bucket changed (never for its first score) */
         BucketChangedEvent: {
             /**
@@ -2074,6 +2153,93 @@ export interface components {
             /** @example 4.1 */
             p90: number;
         };
+        /** @description Another account was merged into this one (POST /accounts/{id}/merge) and deleted */
+        AccountMergedEvent: {
+            /**
+             * @description Increasing: follow the feed with `after`
+             * @example 1042
+             */
+            id: number;
+            /**
+             * @description When it was recorded (ISO 8601, UTC)
+             * @example 2026-11-02T06:00:01.250Z
+             */
+            occurred_at: string;
+            /**
+             * @description The metric date it is about; null when none applies
+             * @example 2026-11-02
+             */
+            as_of: string | null;
+            /**
+             * @description Null for book-level events
+             * @example 7
+             */
+            account_id: number | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "account.merged";
+            data: components["schemas"]["AccountMergedData"];
+        };
+        AccountMergedData: {
+            /**
+             * @description The account that remains
+             * @example 7
+             */
+            account_id: number;
+            /**
+             * @description The account merged into it, now deleted
+             * @example 12
+             */
+            from_account_id: number;
+            /**
+             * @description Its metric rows moved over
+             * @example 85
+             */
+            metrics_moved: number;
+            /**
+             * @description Its dates the remaining account already had (its rows kept)
+             * @example 5
+             */
+            conflicts: number;
+        };
+        /** @description The account was erased (DELETE /accounts/{id}): its metrics, scores, events and aliases are gone, and this is all that remains of it */
+        AccountDeletedEvent: {
+            /**
+             * @description Increasing: follow the feed with `after`
+             * @example 1042
+             */
+            id: number;
+            /**
+             * @description When it was recorded (ISO 8601, UTC)
+             * @example 2026-11-02T06:00:01.250Z
+             */
+            occurred_at: string;
+            /**
+             * @description The metric date it is about; null when none applies
+             * @example 2026-11-02
+             */
+            as_of: string | null;
+            /**
+             * @description Null for book-level events
+             * @example 7
+             */
+            account_id: number | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "account.deleted";
+            data: components["schemas"]["AccountDeletedData"];
+        };
+        AccountDeletedData: {
+            /**
+             * @description The erased account's id; nothing else names it
+             * @example 7
+             */
+            account_id: number;
+        };
         /** @description Sent by POST /webhooks/{id}/test to that endpoint only */
         WebhookTestEvent: {
             /**
@@ -2108,6 +2274,74 @@ export interface components {
             webhook_id: number;
             /** @example A test event from AI Success Insights. */
             message: string;
+        };
+        AccountUpdate: {
+            /** @description What changed, before and after (empty when the body repeated the account's values) */
+            changed: {
+                account_name?: {
+                    before: string;
+                    after: string;
+                };
+                segment?: {
+                    before: string;
+                    after: string;
+                };
+                region?: {
+                    before: string;
+                    after: string;
+                };
+            };
+            /**
+             * @description The queued job rescoring the book's stale accounts after a new segment, when too big to run at once
+             * @example null
+             */
+            rescore_job_id: number | null;
+        };
+        UpdateAccount: {
+            /**
+             * @description The new name; the old one becomes an alias, so uploads that still use it land on this account
+             * @example Acme, Inc.
+             */
+            account_name?: string;
+            /**
+             * @description The new segment (rescores the account's history)
+             * @example Enterprise
+             * @enum {string}
+             */
+            segment?: "Enterprise" | "Mid-Market" | "SMB";
+            /**
+             * @description The new region
+             * @example EMEA
+             */
+            region?: string;
+        };
+        AccountMerge: {
+            /** @example 7 */
+            account_id: number;
+            /** @example 12 */
+            from_account_id: number;
+            /**
+             * @description Its metric rows moved over
+             * @example 85
+             */
+            metrics_moved: number;
+            /**
+             * @description Its dates this account already had: this account's rows were kept there
+             * @example 5
+             */
+            conflicts: number;
+            /**
+             * @description The queued rescore, when too big to run at once
+             * @example null
+             */
+            rescore_job_id: number | null;
+        };
+        MergeAccounts: {
+            /**
+             * @description The account to merge into this one (then deleted)
+             * @example 12
+             */
+            from_account_id: number;
         };
         RecomputeResult: {
             /**
@@ -3319,7 +3553,7 @@ export interface components {
              *       "health.score_dropped"
              *     ]
              */
-            event_types: ("health.bucket_changed" | "health.score_dropped" | "health.score_recovered" | "health.model_activated" | "ingest.completed")[];
+            event_types: ("health.bucket_changed" | "health.score_dropped" | "health.score_recovered" | "health.model_activated" | "ingest.completed" | "account.merged" | "account.deleted")[];
             /**
              * @description A note for people (what the endpoint is for)
              * @example CS team Slack bridge
@@ -3369,7 +3603,7 @@ export interface components {
              *       "health.bucket_changed"
              *     ]
              */
-            event_types?: ("health.bucket_changed" | "health.score_dropped" | "health.score_recovered" | "health.model_activated" | "ingest.completed")[];
+            event_types?: ("health.bucket_changed" | "health.score_dropped" | "health.score_recovered" | "health.model_activated" | "ingest.completed" | "account.merged" | "account.deleted")[];
             /**
              * @description A note for people (what the endpoint is for)
              * @example CS team Slack bridge
@@ -3394,7 +3628,7 @@ export interface components {
              *       "health.score_dropped"
              *     ]
              */
-            event_types?: ("health.bucket_changed" | "health.score_dropped" | "health.score_recovered" | "health.model_activated" | "ingest.completed")[] | null;
+            event_types?: ("health.bucket_changed" | "health.score_dropped" | "health.score_recovered" | "health.model_activated" | "ingest.completed" | "account.merged" | "account.deleted")[] | null;
             /**
              * @description A note for people (what the endpoint is for)
              * @example CS team Slack bridge
@@ -3434,7 +3668,7 @@ export interface components {
              * @example health.bucket_changed
              * @enum {string}
              */
-            event_type: "health.bucket_changed" | "health.score_dropped" | "health.score_recovered" | "health.model_activated" | "ingest.completed" | "webhook.test";
+            event_type: "health.bucket_changed" | "health.score_dropped" | "health.score_recovered" | "health.model_activated" | "ingest.completed" | "account.merged" | "account.deleted" | "webhook.test";
             /**
              * @description The `webhook-id` header: the same on every attempt and retry of this delivery
              * @example msg_2b8f0c6f4f8a4d3e9c1a7b5d
@@ -3469,6 +3703,54 @@ export interface components {
             duration_ms: number | null;
             /** @example 2026-11-02T06:00:01.300Z */
             created_at: string;
+        };
+        AuditList: {
+            records: components["schemas"]["AuditRecord"][];
+            /**
+             * @description Pass as `after` for the next page
+             * @example 41
+             */
+            next_after: number;
+        };
+        AuditRecord: {
+            /**
+             * @description Increasing: page with `after`
+             * @example 41
+             */
+            id: number;
+            /** @example 2026-12-07T10:15:00.000Z */
+            occurred_at: string;
+            /**
+             * @description The name of the API key (null when auth is off)
+             * @example ops
+             */
+            actor: string | null;
+            /**
+             * @example account.updated
+             * @enum {string}
+             */
+            action: "account.updated" | "account.merged" | "account.deleted" | "webhook.created" | "webhook.deleted" | "webhook.secret_rotated" | "health_model.activated";
+            /**
+             * @description The account's, webhook's or model's id
+             * @example 7
+             */
+            subject_id: number;
+            /**
+             * @description What changed: before and after for an update; the counts of a merge; never an erased customer's name
+             * @example {
+             *       "account_name": {
+             *         "before": "Acme Inc",
+             *         "after": "Acme, Inc."
+             *       }
+             *     }
+             */
+            detail: {
+                [key: string]: string | number | boolean | components["schemas"]["AuditFieldChange"];
+            };
+        };
+        AuditFieldChange: {
+            before: string;
+            after: string;
         };
     };
     responses: never;
@@ -4029,6 +4311,288 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path: {
+                /** @description Account id (a positive whole number) */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Erased */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path: {
+                /** @description Account id (a positive whole number) */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateAccount"];
+            };
+        };
+        responses: {
+            /** @description What changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountUpdate"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The upload is bigger than MAX_UPLOAD_BYTES (default 100 MiB); nothing past the limit is read. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mergeAccounts: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path: {
+                /** @description Account id (a positive whole number) */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeAccounts"];
+            };
+        };
+        responses: {
+            /** @description What the merge moved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountMerge"];
+                };
+            };
+            /** @description The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The upload is bigger than MAX_UPLOAD_BYTES (default 100 MiB); nothing past the limit is read. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5550,7 +6114,7 @@ export interface operations {
                 /** @description Events per page, 1-500 */
                 limit?: number;
                 /** @description Only this type */
-                type?: "health.bucket_changed" | "health.score_dropped" | "health.score_recovered" | "health.model_activated" | "ingest.completed" | "webhook.test";
+                type?: "health.bucket_changed" | "health.score_dropped" | "health.score_recovered" | "health.model_activated" | "ingest.completed" | "account.merged" | "account.deleted" | "webhook.test";
                 /** @description Only this account's events */
                 account_id?: number;
             };
@@ -6477,6 +7041,79 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                };
+            };
+            /** @description The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAudit: {
+        parameters: {
+            query?: {
+                /** @description Only records after this id */
+                after?: number;
+                /** @description Records per page, 1-100 */
+                limit?: number;
+            };
+            header?: {
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of records, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditList"];
                 };
             };
             /** @description The request is invalid; `errors` names each offending field. */

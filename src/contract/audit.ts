@@ -2,6 +2,16 @@ import { z } from "@hono/zod-openapi";
 import { AUDIT_ACTIONS } from "../domain/audit";
 import { pageSize, wholeNumber } from "./params";
 
+/** A value of a record's detail: a figure, a name, a flag, or a field's before and after. */
+const auditValueSchema = z.union([
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z.object({ before: z.string(), after: z.string() }).openapi("AuditFieldChange"),
+]);
+
+export type AuditDetail = Record<string, z.infer<typeof auditValueSchema>>;
+
 export const auditRecordSchema = z
   .object({
     id: z.number().int().openapi({ description: "Increasing: page with `after`", example: 41 }),
@@ -9,7 +19,7 @@ export const auditRecordSchema = z
     actor: z.string().nullable().openapi({ description: "The name of the API key (null when auth is off)", example: "ops" }),
     action: z.enum(AUDIT_ACTIONS).openapi({ example: "account.updated" }),
     subject_id: z.number().int().openapi({ description: "The account's, webhook's or model's id", example: 7 }),
-    detail: z.record(z.string(), z.unknown()).openapi({
+    detail: z.record(z.string(), auditValueSchema).openapi({
       description: "What changed: before and after for an update; the counts of a merge; never an erased customer's name",
       example: { account_name: { before: "Acme Inc", after: "Acme, Inc." } },
     }),

@@ -2,6 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Segment } from "../../domain/types";
 import type { Database } from "../../lib/types";
 import { HEALTH_SCORE_POINTS_COLUMNS } from "../schema";
+import type { StoredMetricsRow } from "./account-rows";
 
 /*
  * The export's pages: each a keyset page in the order of the table's primary key, so a page reads its own rows and
@@ -15,23 +16,15 @@ export interface ExportFilters {
   segment?: Segment | undefined;
 }
 
-/** A metric row as the import format has it, with the measures' JSON as stored. */
-export interface MetricExportRow {
+/** A metric row as the import format has it: the stored metrics with the account's identity and the row's extras. */
+export type MetricExportRow = StoredMetricsRow & {
   account_id: number;
   account_name: string;
   segment: string;
   region: string;
-  arr: number;
-  date: string;
-  daily_active_users: number;
-  feature_adoption_rate: number;
-  support_tickets_open: number;
-  nps_score: number | null;
-  login_frequency: number;
   renewal_date: string | null;
   owner: string | null;
-  measures: string | null;
-}
+};
 
 function filterConditions(filters: ExportFilters, date: SQL, account: SQL): SQL[] {
   return [
