@@ -36,14 +36,20 @@ async function verifiedKey(authorization: string | undefined, keys: readonly Api
         : "This route needs an API key: send 'Authorization: Bearer <API key>'.",
     );
   }
+  const matched = await keyForToken(token, keys);
+  if (!matched) throw unauthorized("The API key is not valid.");
+  return matched;
+}
+
+/** The configured key whose digest is the token's, compared in constant time; null when none is (the console's sign-in too). */
+export async function keyForToken(token: string, keys: readonly ApiKeyEntry[]): Promise<ApiKeyEntry | null> {
   const digest = await crypto.subtle.digest("SHA-256", encoder.encode(token));
-  let matched: ApiKeyEntry | undefined;
+  let matched: ApiKeyEntry | null = null;
   for (const key of keys) {
     // Every digest is compared, whatever the outcome of the previous ones.
     const equal = crypto.subtle.timingSafeEqual(digest, fromHex(key.digest));
     matched = equal ? key : matched;
   }
-  if (!matched) throw unauthorized("The API key is not valid.");
   return matched;
 }
 

@@ -32,6 +32,9 @@ const optionalSecret = z.preprocess(
  */
 export const DEVELOPMENT_SECRETS_KEY = "ai-success-insights development key: public, never for production";
 
+/** What signs the console's session cookies when SESSION_SECRET is unset outside production (published: not secret). */
+export const DEVELOPMENT_SESSION_SECRET = "ai-success-insights development session secret: public, never for production";
+
 export const DEFAULT_WORKERS_AI_MODEL = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";
 export const DEFAULT_OPENAI_MODEL = "gpt-4o-mini";
 export const DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
@@ -101,6 +104,7 @@ const configSchema = z.object({
   INGEST_RUNS_RETENTION_DAYS: retentionDays.default(90),
   SECRETS_KEY: optionalSecret,
   SECRETS_KEY_PREVIOUS: optionalSecret,
+  SESSION_SECRET: optionalSecret,
   // Unset or empty: metric rows are kept for ever.
   METRICS_RETENTION_DAYS: z.preprocess((value) => (value === "" ? undefined : value), retentionDays.optional()),
 });
@@ -191,6 +195,8 @@ export interface AppConfig {
   drainRejectedUploads: boolean;
   retention: RetentionConfig;
   secrets: SecretsConfig;
+  /** Signs the console's session cookies; null in production without SESSION_SECRET (the console answers 503). */
+  sessionSecret: string | null;
 }
 
 /** What a variable must be, for the message that names it (never its value: it may be a secret). */
@@ -226,6 +232,7 @@ const RULES: Record<keyof z.input<typeof configSchema>, string> = {
   METRICS_RETENTION_DAYS: "empty (keep every metric row) or a whole number of days from 1 to 36500",
   SECRETS_KEY: "empty or at least 32 characters (e.g. openssl rand -base64 32)",
   SECRETS_KEY_PREVIOUS: "empty or at least 32 characters: the SECRETS_KEY before the rotation",
+  SESSION_SECRET: "empty or at least 32 characters (e.g. openssl rand -base64 32)",
 };
 
 function secretsConfig(production: boolean, key: string | null, previousKey: string | null): SecretsConfig {
@@ -300,6 +307,7 @@ export function parseConfig(env: object): AppConfig {
       metricsDays: vars.METRICS_RETENTION_DAYS ?? null,
     },
     secrets: secretsConfig(vars.ENVIRONMENT === "production", vars.SECRETS_KEY ?? null, vars.SECRETS_KEY_PREVIOUS ?? null),
+    sessionSecret: vars.SESSION_SECRET ?? (vars.ENVIRONMENT === "production" ? null : DEVELOPMENT_SESSION_SECRET),
   };
 }
 

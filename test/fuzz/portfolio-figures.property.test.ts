@@ -39,7 +39,8 @@ import { streamOf } from "../helpers/streams";
  */
 
 const RUNS = Number(env.FUZZ_RUNS);
-const TIMEOUT_MS = 60_000 + RUNS * 200;
+// A correction step rescores an account's whole history, so a run takes longer than the uploads alone did.
+const TIMEOUT_MS = 60_000 + RUNS * 400;
 
 const START = "2026-01-01";
 // Eight, so the lowest accounts come from the low-score index (five or more under its bound) as well as from the scan.

@@ -68,3 +68,9 @@ export function insertBookEventStatement(
     INSERT INTO health_events (type, account_id, occurred_at, as_of, data)
     VALUES (${event.type}, NULL, ${event.occurredAt}, ${event.asOf}, ${JSON.stringify(event.data)})`);
 }
+
+/** The newest events of the feed, newest first (the console's portfolio page). */
+export async function latestEvents(db: Database, limit: number): Promise<HealthEvent[]> {
+  const rows = await db.all<EventRow>(sql`SELECT ${EVENT_COLUMNS} FROM health_events ORDER BY id DESC LIMIT ${limit}`);
+  return rows.map(toEvent);
+}

@@ -1,0 +1,134 @@
+import { raw } from "hono/html";
+import type { HealthEvent } from "../contract/events";
+import type { PortfolioSummary } from "../contract/portfolio";
+import type { RevenueMovements } from "../contract/revenue";
+import { formatMoney } from "../domain/format";
+import { barChart } from "./charts";
+import { Layout, type Viewer } from "./layout";
+
+/** The portfolio page (/app): the summary's and the revenue statement's figures, as the API answers them. */
+
+export interface PortfolioView {
+  summary: PortfolioSummary;
+  revenue: RevenueMovements;
+  events: HealthEvent[];
+}
+
+const BUCKET_TONES = { Healthy: "healthy", "At-Risk": "at-risk", Critical: "critical" } as const;
+
+function ratio(value: number | null): string {
+  return value === null ? "n/a" : `${(value * 100).toFixed(1)}%`;
+}
+
+function eventText(event: HealthEvent): string {
+  switch (event.type) {
+    case "health.bucket_changed":
+      return `${event.data.account_name}: ${event.data.from} → ${event.data.to}`;
+    case "health.score_dropped":
+    case "health.score_recovered":
+      return `${event.data.account_name}: 30-day change ${event.data.health_score_change_30d}`;
+    case "ingest.completed":
+      return `Upload: ${event.data.rows_total} rows`;
+    case "health.model_activated":
+      return `Health model "${event.data.model_name}" activated`;
+    case "account.merged":
+      return `Account ${event.data.from_account_id} merged into ${event.data.account_id}`;
+    case "account.deleted":
+      return `Account ${event.data.account_id} erased`;
+    case "webhook.test":
+      return "Webhook test";
+  }
+}
+
+export function PortfolioPage(props: { stylesheet: string; viewer: Viewer; view: PortfolioView }) {
+  const { summary, revenue, events } = props.view;
+  const cards: [string, string][] = [
+    ["Accounts", summary.total_accounts.toLocaleString("en-US")],
+    ["Total ARR", formatMoney(summary.total_arr)],
+    ["ARR at risk", formatMoney(summary.arr_at_risk)],
+    ["Average health", summary.avg_health_score.toFixed(1)],
+    ["NRR, 90 days", ratio(revenue.nrr)],
+    ["GRR, 90 days", ratio(revenue.grr)],
+    ["Renewing in 90 days", formatMoney(summary.renewals_next_90_days.arr)],
+    ["…of which at risk", formatMoney(summary.renewals_next_90_days.arr_at_risk)],
+  ];
+  const byBucket = (["Healthy", "At-Risk", "Critical"] as const).map((bucket) => ({
+    label: bucket,
+    value: summary.arr_by_bucket[bucket],
+    shown: formatMoney(summary.arr_by_bucket[bucket]),
+    tone: BUCKET_TONES[bucket],
+  }));
+  const bySegment = summary.by_segment.map((group) => ({ label: group.segment, value: group.arr, shown: formatMoney(group.arr) }));
+  return (
+    <Layout title="Portfolio" stylesheet={props.stylesheet} viewer={props.viewer}>
+      <h1>Portfolio</h1>
+      <p class="as-of">
+        {summary.as_of_date ? `Metrics up to ${summary.as_of_date}` : "No metrics yet: upload a CSV (POST /ingest/csv)."}
+        {summary.stale_accounts > 0 && ` · ${summary.stale_accounts} accounts are waiting for their rescore`}
+      </p>
+      <dl class="cards">
+        {cards.map(([label, value]) => (
+          <div class="card">
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+      <div class="panels">
+        <section class="panel" aria-labelledby="by-bucket">
+          <h2 id="by-bucket">ARR by health</h2>
+          {raw(barChart(byBucket, "ARR by health bucket"))}
+        </section>
+        <section class="panel" aria-labelledby="by-segment">
+          <h2 id="by-segment">ARR by segment</h2>
+          {raw(barChart(bySegment, "ARR by segment"))}
+        </section>
+        <section class="panel" aria-labelledby="lowest">
+          <h2 id="lowest">Lowest health</h2>
+          {summary.lowest_accounts.length === 0 ? (
+            <p class="empty">No scored accounts yet.</p>
+          ) : (
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Account</th>
+                  <th scope="col" class="number">
+                    Score
+                  </th>
+                  <th scope="col">Bucket</th>
+                  <th scope="col" class="number">
+                    ARR
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {summary.lowest_accounts.map((account) => (
+                  <tr>
+                    <td>{account.account_name}</td>
+                    <td class="number">{account.health_score.toFixed(1)}</td>
+                    <td class={`bucket ${BUCKET_TONES[account.health_bucket]}`}>{account.health_bucket}</td>
+                    <td class="number">{formatMoney(account.arr)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+        <section class="panel" aria-labelledby="events">
+          <h2 id="events">Latest events</h2>
+          {events.length === 0 ? (
+            <p class="empty">No events yet.</p>
+          ) : (
+            <ul>
+              {events.map((event) => (
+                <li>
+                  <time datetime={event.occurred_at}>{event.occurred_at.slice(0, 10)}</time> {eventText(event)}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      </div>
+    </Layout>
+  );
+}

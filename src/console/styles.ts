@@ -1,0 +1,46 @@
+/**
+ * The console's one stylesheet, served from /app/assets/ under a name that changes with its content (cached for a
+ * year). System fonts only: no web font from another host. Readable from 375 px; the print rules drop the navigation.
+ */
+export const CONSOLE_CSS = `
+:root { --ink: #1d2430; --muted: #5b6576; --line: #d9dee7; --bg: #f6f7f9; --card: #fff; --accent: #1f5fbf;
+  --healthy: #1f7a4d; --at-risk: #a86400; --critical: #b3261e; --none: #7a8291; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: var(--bg); }
+a { color: var(--accent); }
+a:focus-visible, button:focus-visible, input:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+.skip { position: absolute; left: -999px; }
+.skip:focus { left: 8px; top: 8px; background: var(--card); padding: 6px 10px; z-index: 1; }
+header.top { display: flex; flex-wrap: wrap; align-items: center; gap: 12px 24px; padding: 12px 20px; background: var(--ink); color: #fff; }
+header.top a { color: #fff; text-decoration: none; }
+header.top nav { display: flex; gap: 16px; flex-wrap: wrap; }
+header.top .who { margin-left: auto; display: flex; align-items: center; gap: 10px; font-size: 14px; }
+header.top button { font: inherit; background: none; border: 1px solid #fff8; color: #fff; border-radius: 4px; padding: 2px 10px; cursor: pointer; }
+main { max-width: 1200px; margin: 0 auto; padding: 20px; }
+h1 { font-size: 24px; margin: 0 0 4px; }
+.as-of { color: var(--muted); margin: 0 0 16px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 12px; margin-bottom: 20px; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
+.card dt { color: var(--muted); font-size: 13px; }
+.card dd { margin: 4px 0 0; font-size: 22px; font-weight: 600; }
+.panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 16px; }
+section.panel { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 14px; }
+section.panel h2 { font-size: 16px; margin: 0 0 10px; }
+svg.chart { width: 100%; height: auto; display: block; }
+.chart-label, .chart-value { font-size: 13px; fill: var(--ink); }
+.bar { fill: var(--accent); }
+.bar.healthy { fill: var(--healthy); } .bar.at-risk { fill: var(--at-risk); } .bar.critical { fill: var(--critical); }
+.zero-line { stroke: var(--muted); }
+table { width: 100%; border-collapse: collapse; font-size: 14px; }
+th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); }
+td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
+.bucket { font-weight: 600; } .bucket.healthy { color: var(--healthy); } .bucket.at-risk { color: var(--at-risk); } .bucket.critical { color: var(--critical); }
+.empty { color: var(--muted); }
+form.login { max-width: 420px; margin: 40px auto; background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 20px; }
+form.login label { display: block; font-weight: 600; margin-bottom: 6px; }
+form.login input { width: 100%; font: inherit; padding: 8px; border: 1px solid var(--muted); border-radius: 4px; }
+form.login button { margin-top: 14px; font: inherit; padding: 8px 16px; background: var(--accent); color: #fff; border: 0; border-radius: 4px; cursor: pointer; }
+.error { color: var(--critical); font-weight: 600; }
+@media (max-width: 480px) { main { padding: 12px; } .card dd { font-size: 19px; } }
+@media print { header.top, .skip { display: none; } body { background: #fff; } .card, section.panel { break-inside: avoid; border-color: #999; } }
+`;
