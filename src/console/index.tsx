@@ -11,6 +11,10 @@ import { getRevenueMovements } from "../services/revenue";
 import type { Viewer } from "./layout";
 import { LoginPage } from "./login-page";
 import { PortfolioPage } from "./portfolio-page";
+import { AccountsPage } from "./accounts-page";
+import { listAccounts } from "../db/queries/account-list";
+import { listAccountsQuerySchema } from "../contract/account-list";
+import { fieldErrorsOf } from "../lib/create-router";
 import { openSession, SESSION_COOKIE, SESSION_SECONDS, signSession, type Session } from "./session";
 import { CONSOLE_CSS } from "./styles";
 
@@ -138,6 +142,32 @@ export function createConsole() {
       latestEvents(db, LATEST_EVENTS),
     ]);
     return c.html(<PortfolioPage stylesheet={CONSOLE_STYLESHEET} viewer={c.get("viewer")} view={{ summary, revenue, events }} />);
+  });
+
+  pages.get("/app/accounts", requireViewer, async (c) => {
+    const values = Object.fromEntries(
+      Object.entries(c.req.query()).filter(([name, value]) => name !== "page" && value.trim() !== ""),
+    );
+    const parsed = listAccountsQuerySchema.safeParse(c.req.query());
+    if (!parsed.success) {
+      const problems = fieldErrorsOf(parsed.error).map((error) => `${error.field}: ${error.message}`);
+      c.status(400);
+      return c.html(
+        <AccountsPage
+          stylesheet={CONSOLE_STYLESHEET}
+          viewer={c.get("viewer")}
+          view={{ values, query: null, problems, total: 0, accounts: [] }}
+        />,
+      );
+    }
+    const { total, accounts } = await listAccounts(c.get("db"), parsed.data);
+    return c.html(
+      <AccountsPage
+        stylesheet={CONSOLE_STYLESHEET}
+        viewer={c.get("viewer")}
+        view={{ values, query: parsed.data, problems: [], total, accounts }}
+      />,
+    );
   });
 
   return pages;

@@ -29,6 +29,7 @@ export function Layout(props: { title: string; stylesheet: string; viewer: Viewe
           {props.viewer && (
             <nav aria-label="Console">
               <a href="/app">Portfolio</a>
+              <a href="/app/accounts">Accounts</a>
               <a href="/docs">API docs</a>
             </nav>
           )}

@@ -41,6 +41,12 @@ form.login label { display: block; font-weight: 600; margin-bottom: 6px; }
 form.login input { width: 100%; font: inherit; padding: 8px; border: 1px solid var(--muted); border-radius: 4px; }
 form.login button { margin-top: 14px; font: inherit; padding: 8px 16px; background: var(--accent); color: #fff; border: 0; border-radius: 4px; cursor: pointer; }
 .error { color: var(--critical); font-weight: 600; }
+form.filters { display: flex; flex-wrap: wrap; gap: 10px 14px; align-items: flex-end; background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px; margin-bottom: 14px; }
+form.filters label { display: flex; flex-direction: column; font-size: 13px; color: var(--muted); gap: 3px; }
+form.filters input, form.filters select { font: inherit; color: var(--ink); padding: 5px 6px; border: 1px solid var(--muted); border-radius: 4px; min-width: 0; }
+form.filters button { font: inherit; padding: 6px 14px; background: var(--accent); color: #fff; border: 0; border-radius: 4px; cursor: pointer; }
+.table-scroll { overflow-x: auto; }
+nav.pager { display: flex; gap: 16px; margin: 14px 0; }
 @media (max-width: 480px) { main { padding: 12px; } .card dd { font-size: 19px; } }
 @media print { header.top, .skip { display: none; } body { background: #fff; } .card, section.panel { break-inside: avoid; border-color: #999; } }
 `;

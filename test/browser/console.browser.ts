@@ -86,6 +86,26 @@ describe("the console's portfolio page in headless Chromium", () => {
     });
   }
 
+  it("the accounts page filters as GET /accounts does, at 375 px, without serious accessibility violations", async () => {
+    const query = "bucket=critical&sort=health_score";
+    const api = (await (await fetch(`${server.url}/accounts?${query}`)).json()) as { accounts: { account_name: string }[] };
+    const { page, problems } = await offlinePage(375);
+    await page.goto(`${server.url}/app/accounts`);
+    await page.selectOption("select[name=bucket]", "Critical");
+    await page.selectOption("select[name=sort]", "health_score");
+    await page.click("form.filters button");
+    await expect.poll(() => new URL(page.url()).search).toBe("?search=&bucket=Critical&segment=&owner=&renews_before=&sort=health_score&order=");
+    const names = await page.locator("tbody tr td:first-child").allTextContents();
+    expect(names).toEqual(api.accounts.map((account) => account.account_name));
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(375);
+    await page.addScriptTag({ content: AXE_SOURCE });
+    const result = (await page.evaluate("axe.run(document, { resultTypes: ['violations'] })")) as AxeResult;
+    const serious = result.violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
+    expect(serious.map((violation) => `${violation.id} (${violation.nodes.length})`)).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
   it("is usable with the keyboard: the first Tab reaches the skip link, which moves to the content", async () => {
     const { page, problems } = await offlinePage(1440);
     await page.goto(`${server.url}/app`);

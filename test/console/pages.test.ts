@@ -81,6 +81,40 @@ describe("the portfolio page (/app)", () => {
   });
 });
 
+describe("the accounts page (/app/accounts)", () => {
+  beforeAll(async () => {
+    await resetDatabase();
+    const response = await SELF.fetch(`${ORIGIN}/ingest/csv`, { method: "POST", headers: { "content-type": "text/csv" }, body: exampleCsv });
+    expect(response.status).toBe(200);
+  });
+
+  it.each([
+    "",
+    "bucket=critical&sort=health_score",
+    "segment=smb&sort=arr&order=desc",
+    "search=co&sort=renewal_date&page_size=5&page=2",
+    "owner=Dana%20Scully&renews_before=2027-06-01",
+  ])("lists the accounts GET /accounts lists for ?%s, in its order", async (query) => {
+    const api = await (await SELF.fetch(`${ORIGIN}/accounts?${query}`)).json<{ total: number; accounts: { account_name: string }[] }>();
+    const html = await (await SELF.fetch(`${ORIGIN}/app/accounts?${query}`)).text();
+    const listed = [...html.matchAll(/<tr><td>([^<]*)<\/td>/g)].map((match) => match[1]);
+    expect(listed).toEqual(api.accounts.map((account) => account.account_name));
+    expect(html).toContain(`${api.total.toLocaleString("en-US")} accounts`);
+  });
+
+  it("keeps the query in the page links and the form", async () => {
+    const html = await (await SELF.fetch(`${ORIGIN}/app/accounts?segment=SMB&page_size=2`)).text();
+    expect(html).toContain('href="/app/accounts?segment=SMB&amp;page_size=2&amp;page=2"');
+    expect(html).toContain('<option value="SMB" selected="">SMB</option>');
+  });
+
+  it("answers 400 with the API's message for a filter it refuses", async () => {
+    const response = await SELF.fetch(`${ORIGIN}/app/accounts?min_health=90&max_health=10`);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("Expected min_health (90) to be at most max_health (10)");
+  });
+});
+
 describe("signing in to the console with an API key", () => {
   it("is open without API_KEYS, and sends to the sign-in with them", async () => {
     expect((await SELF.fetch(`${ORIGIN}/app`)).status).toBe(200);
