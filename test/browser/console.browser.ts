@@ -64,7 +64,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describe("the console's portfolio page in headless Chromium", () => {
+describe("the console in headless Chromium", () => {
   for (const width of [375, 1440]) {
     it(`renders at ${width} px with the API's figures, offline, without errors or serious accessibility violations`, async () => {
       const summary = (await (await fetch(`${server.url}/portfolio/summary`)).json()) as { total_accounts: number };
