@@ -51,6 +51,15 @@ async function offlinePage(width: number): Promise<{ page: Page; problems: strin
   return { page, problems };
 }
 
+/** The serious and critical accessibility violations axe-core finds on the page, as "rule (nodes)". */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const result = (await page.evaluate("axe.run(document, { resultTypes: ['violations'] })")) as AxeResult;
+  return result.violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((violation) => `${violation.id} (${violation.nodes.length})`);
+}
+
 beforeAll(async () => {
   server = await startDevServer({ port: PORT });
   const csv = readFileSync(join(import.meta.dirname, "..", "..", "examples", "accounts.csv"), "utf8");
@@ -77,10 +86,7 @@ describe("the console in headless Chromium", () => {
       // Nothing wider than the window: no sideways scrolling on a phone.
       expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(width);
 
-      await page.addScriptTag({ content: AXE_SOURCE });
-      const result = (await page.evaluate("axe.run(document, { resultTypes: ['violations'] })")) as AxeResult;
-      const serious = result.violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
-      expect(serious.map((violation) => `${violation.id} (${violation.nodes.length})`)).toEqual([]);
+      expect(await seriousViolations(page)).toEqual([]);
       expect(problems).toEqual([]);
       await page.context().close();
     });
@@ -98,10 +104,7 @@ describe("the console in headless Chromium", () => {
     const names = await page.locator("tbody tr td:first-child").allTextContents();
     expect(names).toEqual(api.accounts.map((account) => account.account_name));
     expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(375);
-    await page.addScriptTag({ content: AXE_SOURCE });
-    const result = (await page.evaluate("axe.run(document, { resultTypes: ['violations'] })")) as AxeResult;
-    const serious = result.violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
-    expect(serious.map((violation) => `${violation.id} (${violation.nodes.length})`)).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
     expect(problems).toEqual([]);
     await page.context().close();
   });
