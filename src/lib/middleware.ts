@@ -9,6 +9,9 @@ import { ApiError } from "./errors";
 import { log, withLogContext } from "./logger";
 import type { AppEnv } from "./types";
 
+/** Where the console's pages live (src/console/). */
+export const CONSOLE_PATH = "/app";
+
 /** The liveness route answers even when the configuration is invalid: it reports the problems instead. */
 export const LIVENESS_PATH = "/healthz";
 
@@ -61,7 +64,8 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
  * read the API. Runs after `services`, which parses the configuration.
  */
 export const corsFromConfig = createMiddleware<AppEnv>(async (c, next) => {
-  if (configProblems(c.env).length > 0) return next();
+  // The console's pages are for its own origin only: no other site may read them or send them requests with CORS.
+  if (configProblems(c.env).length > 0 || c.req.path === CONSOLE_PATH || c.req.path.startsWith(`${CONSOLE_PATH}/`)) return next();
   const origins = c.get("config").corsOrigins;
   if (origins.length === 0) return next();
   const handler = cors({

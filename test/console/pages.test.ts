@@ -171,6 +171,18 @@ describe("signing in to the console with an API key", () => {
     expect(response.headers.get("set-cookie")).toMatch(new RegExp(`${SESSION_COOKIE}=;.*Max-Age=0`));
   });
 
+  it("answers no CORS, even when CORS_ORIGINS lets another site call the API", async () => {
+    const vars = { CORS_ORIGINS: "https://app.example" };
+    const headers = { origin: "https://app.example" };
+    expect((await fetchWith(vars, "/portfolio/summary", { headers })).headers.get("access-control-allow-origin")).toBe("https://app.example");
+    expect((await fetchWith(vars, "/app", { headers })).headers.get("access-control-allow-origin")).toBeNull();
+    const preflight = await fetchWith(vars, "/app/login", {
+      method: "OPTIONS",
+      headers: { ...headers, "access-control-request-method": "POST" },
+    });
+    expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
   it("answers 503 misconfigured in production without SESSION_SECRET", async () => {
     const vars = { ...(await keyed()), ENVIRONMENT: "production" };
     const response = await fetchWith(vars, "/app/login");
