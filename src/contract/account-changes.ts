@@ -1,9 +1,8 @@
 import { z } from "@hono/zod-openapi";
+import { CONTROL_CHARACTER } from "../domain/text";
 import { SEGMENTS } from "../domain/types";
 import { oneOf, positiveId } from "./params";
 
-// eslint-disable-next-line no-control-regex -- refusing control characters is the point
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 /** Text as an upload stores it: NFC-normalised and trimmed, not empty, no control characters, at most `max` characters. */
 function cleanText(max: number, example: string) {

@@ -1,3 +1,4 @@
+import { CONTROL_CHARACTER } from "../domain/text";
 import { SEGMENTS, type Segment } from "../domain/types";
 import { matchKey } from "../domain/match-key";
 
@@ -51,8 +52,6 @@ export function quoted(value: string): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Text
 
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 /**
  * A line break inside a quoted cell, with the spaces around it: Excel writes one (CRLF on Windows) for Alt+Enter in a

@@ -8,6 +8,7 @@ import healthModels from "../../docs/health-models.md?raw";
 import importing from "../../docs/importing.md?raw";
 import insights from "../../docs/insights.md?raw";
 import operations from "../../docs/operations.md?raw";
+import consoleGuide from "../../docs/console.md?raw";
 import performance from "../../docs/performance.md?raw";
 import revenue from "../../docs/revenue.md?raw";
 import criticalWeekCsv from "../../examples/acme-goes-critical.csv?raw";
@@ -44,6 +45,7 @@ const DOCUMENTS: readonly Document[] = [
   { path: "docs/development.md", text: development },
   { path: "docs/architecture.md", text: architecture },
   { path: "docs/operations.md", text: operations },
+  { path: "docs/console.md", text: consoleGuide },
 ];
 
 const FILES: Record<string, string> = {
