@@ -2,7 +2,12 @@ import type { Account } from "../contract/accounts";
 import { ACCOUNT_SORTS, type ListAccountsQuery } from "../contract/account-list";
 import { BUCKETS, SEGMENTS } from "../domain/types";
 import { formatMoney } from "../domain/format";
-import { Layout, type Viewer } from "./layout";
+import { listAccounts } from "../db/queries/account-list";
+import { listAccountsQuerySchema } from "../contract/account-list";
+import { fieldErrorsOf } from "../lib/create-router";
+import { conditionalRead } from "../lib/conditional-read";
+import { requireViewer, type ConsoleApp, type Viewer } from "./access";
+import { Layout } from "./layout";
 
 /**
  * The accounts page (/app/accounts): GET /accounts as a page. The filters are a GET form, so the query stays in the
@@ -49,13 +54,13 @@ function pageLink(values: Record<string, string>, page: number): string {
   return `/app/accounts?${new URLSearchParams({ ...values, page: String(page) }).toString()}`;
 }
 
-export function AccountsPage(props: { stylesheet: string; viewer: Viewer; view: AccountsView }) {
+export function AccountsPage(props: { viewer: Viewer; view: AccountsView }) {
   const { values, query, problems, total, accounts } = props.view;
   const page = query?.page ?? 1;
   const pageSize = query?.page_size ?? 50;
   const pages = Math.max(1, Math.ceil(total / pageSize));
   return (
-    <Layout title="Accounts" stylesheet={props.stylesheet} viewer={props.viewer}>
+    <Layout title="Accounts" viewer={props.viewer}>
       <h1>Accounts</h1>
       <form class="filters" method="get" action="/app/accounts" role="search">
         <label>
@@ -138,4 +143,20 @@ export function AccountsPage(props: { stylesheet: string; viewer: Viewer; view: 
       )}
     </Layout>
   );
+}
+
+export function registerAccountsPage(pages: ConsoleApp) {
+  pages.get("/app/accounts", requireViewer, conditionalRead, async (c) => {
+    const values = Object.fromEntries(
+      Object.entries(c.req.query()).filter(([name, value]) => name !== "page" && value.trim() !== ""),
+    );
+    const parsed = listAccountsQuerySchema.safeParse(c.req.query());
+    if (!parsed.success) {
+      const problems = fieldErrorsOf(parsed.error).map((error) => `${error.field}: ${error.message}`);
+      c.status(400);
+      return c.html(<AccountsPage viewer={c.get("viewer")} view={{ values, query: null, problems, total: 0, accounts: [] }} />);
+    }
+    const { total, accounts } = await listAccounts(c.get("db"), parsed.data);
+    return c.html(<AccountsPage viewer={c.get("viewer")} view={{ values, query: parsed.data, problems: [], total, accounts }} />);
+  });
 }

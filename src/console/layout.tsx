@@ -1,22 +1,29 @@
 import type { Child } from "hono/jsx";
-import type { Session } from "./session";
+import { viewerCan, type Viewer } from "./access";
+import { CONSOLE_STYLESHEET } from "./styles";
 
-/** The frame of every console page: the skip link, the navigation, who is signed in, and the page's main content. */
+/** The frame of every console page: the skip link, the navigation the viewer's scope allows, who is signed in, the content. */
 
-export interface Viewer {
-  /** Null when the console is open (no API_KEYS): nobody signs in. */
-  session: Session | null;
-}
+/** The navigation: each entry with the scope its page needs. */
+const SECTIONS = [
+  { href: "/app", label: "Portfolio", scope: "read" },
+  { href: "/app/accounts", label: "Accounts", scope: "read" },
+  { href: "/app/events", label: "Events", scope: "read" },
+  { href: "/app/import", label: "Import", scope: "ingest" },
+  { href: "/app/model", label: "Health model", scope: "read" },
+  { href: "/app/webhooks", label: "Webhooks", scope: "admin" },
+] as const;
 
-export function Layout(props: { title: string; stylesheet: string; viewer: Viewer | null; children: Child }) {
-  const { session } = props.viewer ?? { session: null };
+export function Layout(props: { title: string; viewer: Viewer | null; children: Child }) {
+  const viewer = props.viewer;
+  const session = viewer?.session ?? null;
   return (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} · AI Success Insights`}</title>
-        <link rel="stylesheet" href={props.stylesheet} />
+        <link rel="stylesheet" href={CONSOLE_STYLESHEET} />
       </head>
       <body>
         <a class="skip" href="#main">
@@ -26,10 +33,11 @@ export function Layout(props: { title: string; stylesheet: string; viewer: Viewe
           <a href="/app">
             <strong>AI Success Insights</strong>
           </a>
-          {props.viewer && (
+          {viewer && (
             <nav aria-label="Console">
-              <a href="/app">Portfolio</a>
-              <a href="/app/accounts">Accounts</a>
+              {SECTIONS.filter((section) => viewerCan(viewer, section.scope)).map((section) => (
+                <a href={section.href}>{section.label}</a>
+              ))}
               <a href="/docs">API docs</a>
             </nav>
           )}
@@ -45,5 +53,17 @@ export function Layout(props: { title: string; stylesheet: string; viewer: Viewe
         <main id="main">{props.children}</main>
       </body>
     </html>
+  );
+}
+
+/** A page that only says something: a refusal, a missing account. */
+export function MessagePage(props: { title: string; viewer: Viewer | null; message: string }) {
+  return (
+    <Layout title={props.title} viewer={props.viewer}>
+      <h1>{props.title}</h1>
+      <p class="error" role="alert">
+        {props.message}
+      </p>
+    </Layout>
   );
 }

@@ -4,7 +4,12 @@ import type { PortfolioSummary } from "../contract/portfolio";
 import type { RevenueMovements } from "../contract/revenue";
 import { formatMoney } from "../domain/format";
 import { barChart } from "./charts";
-import { Layout, type Viewer } from "./layout";
+import { latestEvents } from "../db/queries/events";
+import { getPortfolioSummary } from "../services/portfolio";
+import { getRevenueMovements } from "../services/revenue";
+import { conditionalRead } from "../lib/conditional-read";
+import { requireViewer, type ConsoleApp, type Viewer } from "./access";
+import { Layout } from "./layout";
 
 /** The portfolio page (/app): the summary's and the revenue statement's figures, as the API answers them. */
 
@@ -40,7 +45,7 @@ function eventText(event: HealthEvent): string {
   }
 }
 
-export function PortfolioPage(props: { stylesheet: string; viewer: Viewer; view: PortfolioView }) {
+export function PortfolioPage(props: { viewer: Viewer; view: PortfolioView }) {
   const { summary, revenue, events } = props.view;
   const cards: [string, string][] = [
     ["Accounts", summary.total_accounts.toLocaleString("en-US")],
@@ -60,7 +65,7 @@ export function PortfolioPage(props: { stylesheet: string; viewer: Viewer; view:
   }));
   const bySegment = summary.by_segment.map((group) => ({ label: group.segment, value: group.arr, shown: formatMoney(group.arr) }));
   return (
-    <Layout title="Portfolio" stylesheet={props.stylesheet} viewer={props.viewer}>
+    <Layout title="Portfolio" viewer={props.viewer}>
       <h1>Portfolio</h1>
       <p class="as-of">
         {summary.as_of_date ? `Metrics up to ${summary.as_of_date}` : "No metrics yet: upload a CSV (POST /ingest/csv)."}
@@ -131,4 +136,18 @@ export function PortfolioPage(props: { stylesheet: string; viewer: Viewer; view:
       </div>
     </Layout>
   );
+}
+
+const LATEST_EVENTS = 8;
+
+export function registerPortfolioPage(pages: ConsoleApp) {
+  pages.get("/app", requireViewer, conditionalRead, async (c) => {
+    const db = c.get("db");
+    const [summary, revenue, events] = await Promise.all([
+      getPortfolioSummary(db, c.get("config").health),
+      getRevenueMovements(db, 90),
+      latestEvents(db, LATEST_EVENTS),
+    ]);
+    return c.html(<PortfolioPage viewer={c.get("viewer")} view={{ summary, revenue, events }} />);
+  });
 }

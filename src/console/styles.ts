@@ -50,3 +50,14 @@ nav.pager { display: flex; gap: 16px; margin: 14px 0; }
 @media (max-width: 480px) { main { padding: 12px; } .card dd { font-size: 19px; } }
 @media print { header.top, .skip { display: none; } body { background: #fff; } .card, section.panel { break-inside: avoid; border-color: #999; } }
 `;
+
+/** A 53-bit FNV-style hash of the stylesheet, so its URL changes with its content and it can be cached for a year. */
+function contentTag(text: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (let index = 0; index < text.length; index++) {
+    hash = BigInt.asUintN(64, (hash ^ BigInt(text.charCodeAt(index))) * 0x100000001b3n);
+  }
+  return hash.toString(16).slice(0, 12);
+}
+
+export const CONSOLE_STYLESHEET = `/app/assets/console-${contentTag(CONSOLE_CSS)}.css`;
