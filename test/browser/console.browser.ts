@@ -1,10 +1,5 @@
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../../bench/lib/dev-server";
+import { seriousViolations, startConsole, type ConsoleSession } from "./console-page";
 
 /**
  * The console as a user sees it, in headless Chromium against `wrangler dev` with examples/accounts.csv loaded: every
@@ -13,64 +8,18 @@ import { startDevServer, type DevServer } from "../../bench/lib/dev-server";
  */
 
 const PORT = 8794;
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-let server: DevServer;
-let browser: Browser;
-
-function chromiumPath(): string {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  return execFileSync("sh", ["-c", "command -v chromium || command -v chromium-browser"], { encoding: "utf8" }).trim();
-}
-
-interface AxeResult {
-  violations: { id: string; impact: string | null; nodes: unknown[] }[];
-}
-
-/** A page of `width` px on which anything not from the local server is blocked and every failure recorded. */
-async function offlinePage(width: number): Promise<{ page: Page; problems: string[] }> {
-  // The page's CSP allows no script of ours, so axe is injected with the CSP bypassed (the page itself runs none).
-  const context = await browser.newContext({ bypassCSP: true, viewport: { width, height: 900 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  const problems: string[] = [];
-  const origin = new URL(server.url).origin;
-  await page.route("**/*", (route) => {
-    const url = route.request().url();
-    if (url.startsWith("data:") || new URL(url).origin === origin) return route.continue();
-    problems.push(`blocked request to another host: ${url}`);
-    return route.abort("blockedbyclient");
-  });
-  page.on("response", (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console error: ${message.text()}`);
-  });
-  return { page, problems };
-}
-
-/** The serious and critical accessibility violations axe-core finds on the page, as "rule (nodes)". */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE_SOURCE });
-  const result = (await page.evaluate("axe.run(document, { resultTypes: ['violations'] })")) as AxeResult;
-  return result.violations
-    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .map((violation) => `${violation.id} (${violation.nodes.length})`);
-}
+let session: ConsoleSession;
+let server: ConsoleSession["server"];
+const offlinePage = (width: number) => session.offlinePage(width);
 
 beforeAll(async () => {
-  server = await startDevServer({ port: PORT });
-  const csv = readFileSync(join(import.meta.dirname, "..", "..", "examples", "accounts.csv"), "utf8");
-  const upload = await fetch(`${server.url}/ingest/csv`, { method: "POST", headers: { "content-type": "text/csv" }, body: csv });
-  expect(upload.status).toBe(200);
-  browser = await chromium.launch({ executablePath: chromiumPath(), args: ["--no-sandbox"] });
+  session = await startConsole(PORT);
+  server = session.server;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  await session?.stop();
 });
 
 describe("the console in headless Chromium", () => {
