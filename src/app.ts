@@ -4,7 +4,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { ApiError, problemResponse } from "./lib/errors";
 import { createRouter } from "./lib/create-router";
 import { log } from "./lib/logger";
-import { corsFromConfig, requestLog, services } from "./lib/middleware";
+import { corsFromConfig, isConsolePath, requestLog, services } from "./lib/middleware";
 import { accountsRouter } from "./routes/accounts/accounts.index";
 import { actionsRouter } from "./routes/actions/actions.index";
 import { registerDocs } from "./routes/docs/docs";
@@ -28,8 +28,10 @@ export function createApp() {
 
   app.use(requestId());
   app.use(requestLog);
-  // The default secure headers on every answer; the docs pages add a strict CSP of their own (routes/docs/pages.ts).
-  app.use(secureHeaders());
+  // The default secure headers on every answer but the console's, which sets its own (a strict CSP, and a referrer
+  // policy under which its forms' POSTs carry their Origin); the docs pages add a strict CSP of their own.
+  const defaultHeaders = secureHeaders();
+  app.use((c, next) => (isConsolePath(c.req.path) ? next() : defaultHeaders(c, next)));
   app.use(services);
   app.use(corsFromConfig);
 

@@ -2,7 +2,10 @@ import type { Account } from "../contract/accounts";
 import { ACCOUNT_SORTS, type ListAccountsQuery } from "../contract/account-list";
 import { BUCKETS, SEGMENTS } from "../domain/types";
 import { formatMoney } from "../domain/format";
+import { raw } from "hono/html";
 import { listAccounts } from "../db/queries/account-list";
+import { recentScores } from "../db/queries/score-sparklines";
+import { sparkline } from "./charts";
 import { listAccountsQuerySchema } from "../contract/account-list";
 import { fieldErrorsOf } from "../lib/create-router";
 import { conditionalRead } from "../lib/conditional-read";
@@ -22,7 +25,11 @@ export interface AccountsView {
   problems: string[];
   total: number;
   accounts: Account[];
+  /** Each listed account's scores over the last SPARKLINE_DAYS days up to its latest metric date, oldest first. */
+  recent: ReadonlyMap<number, readonly (number | null)[]>;
 }
+
+const SPARKLINE_DAYS = 30;
 
 const SORT_LABELS: Record<(typeof ACCOUNT_SORTS)[number], string> = {
   account_name: "Name",
@@ -55,7 +62,7 @@ function pageLink(values: Record<string, string>, page: number): string {
 }
 
 export function AccountsPage(props: { viewer: Viewer; view: AccountsView }) {
-  const { values, query, problems, total, accounts } = props.view;
+  const { values, query, problems, total, accounts, recent } = props.view;
   const page = query?.page ?? 1;
   const pageSize = query?.page_size ?? 50;
   const pages = Math.max(1, Math.ceil(total / pageSize));
@@ -107,6 +114,7 @@ export function AccountsPage(props: { viewer: Viewer; view: AccountsView }) {
                   <th scope="col" class="number">
                     Score
                   </th>
+                  <th scope="col">Last {SPARKLINE_DAYS} days</th>
                   <th scope="col">Health</th>
                   <th scope="col" class="number">
                     30-day change
@@ -121,9 +129,12 @@ export function AccountsPage(props: { viewer: Viewer; view: AccountsView }) {
               <tbody>
                 {accounts.map((account) => (
                   <tr>
-                    <td>{account.account_name}</td>
+                    <td>
+                      <a href={`/app/accounts/${account.id}`}>{account.account_name}</a>
+                    </td>
                     <td>{account.segment}</td>
                     <td class="number">{account.health_score?.toFixed(1) ?? "–"}</td>
+                    <td>{raw(sparkline(recent.get(account.id) ?? [], `Health score of ${account.account_name}, last ${SPARKLINE_DAYS} days`))}</td>
                     <td class={`bucket ${TONES[account.health_bucket ?? ""] ?? ""}`}>{account.health_bucket ?? "Not scored"}</td>
                     <td class="number">{account.trend_30d?.health_score_change?.toFixed(1) ?? "–"}</td>
                     <td class="number">{formatMoney(account.arr)}</td>
@@ -154,9 +165,10 @@ export function registerAccountsPage(pages: ConsoleApp) {
     if (!parsed.success) {
       const problems = fieldErrorsOf(parsed.error).map((error) => `${error.field}: ${error.message}`);
       c.status(400);
-      return c.html(<AccountsPage viewer={c.get("viewer")} view={{ values, query: null, problems, total: 0, accounts: [] }} />);
+      return c.html(<AccountsPage viewer={c.get("viewer")} view={{ values, query: null, problems, total: 0, accounts: [], recent: new Map() }} />);
     }
     const { total, accounts } = await listAccounts(c.get("db"), parsed.data);
-    return c.html(<AccountsPage viewer={c.get("viewer")} view={{ values, query: parsed.data, problems: [], total, accounts }} />);
+    const recent = await recentScores(c.get("db"), accounts, SPARKLINE_DAYS);
+    return c.html(<AccountsPage viewer={c.get("viewer")} view={{ values, query: parsed.data, problems: [], total, accounts, recent }} />);
   });
 }

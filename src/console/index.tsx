@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { ApiError } from "../lib/errors";
 import type { ConsoleEnv } from "./access";
+import { registerAccountPage } from "./account-page";
 import { registerAccountsPage } from "./accounts-page";
 import { MessagePage } from "./layout";
 import { registerSignIn } from "./login-page";
@@ -26,8 +27,11 @@ export const CONSOLE_CONTENT_SECURITY_POLICY = {
 
 export function createConsole() {
   const pages = new Hono<ConsoleEnv>();
-  pages.use("/app/*", secureHeaders({ contentSecurityPolicy: CONSOLE_CONTENT_SECURITY_POLICY }));
-  pages.use("/app", secureHeaders({ contentSecurityPolicy: CONSOLE_CONTENT_SECURITY_POLICY }));
+  // Referrer-Policy same-origin, not secureHeaders' no-referrer: under no-referrer a browser sends `Origin: null` with
+  // a form's POST, and the same-origin check of every state change could not tell the console's own forms from others.
+  const headers = secureHeaders({ contentSecurityPolicy: CONSOLE_CONTENT_SECURITY_POLICY, referrerPolicy: "same-origin" });
+  pages.use("/app/*", headers);
+  pages.use("/app", headers);
 
   pages.get(CONSOLE_STYLESHEET, (c) =>
     c.body(CONSOLE_CSS, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=31536000, immutable" }),
@@ -36,6 +40,7 @@ export function createConsole() {
   registerSignIn(pages);
   registerPortfolioPage(pages);
   registerAccountsPage(pages);
+  registerAccountPage(pages);
 
   // A refusal on a page is a page (with the API's status and words), not problem+json.
   pages.onError((error, c) => {

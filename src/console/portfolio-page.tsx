@@ -25,7 +25,7 @@ function ratio(value: number | null): string {
   return value === null ? "n/a" : `${(value * 100).toFixed(1)}%`;
 }
 
-function eventText(event: HealthEvent): string {
+export function eventText(event: HealthEvent): string {
   switch (event.type) {
     case "health.bucket_changed":
       return `${event.data.account_name}: ${event.data.from} → ${event.data.to}`;

@@ -47,6 +47,28 @@ form.filters input, form.filters select { font: inherit; color: var(--ink); padd
 form.filters button { font: inherit; padding: 6px 14px; background: var(--accent); color: #fff; border: 0; border-radius: 4px; cursor: pointer; }
 .table-scroll { overflow-x: auto; }
 nav.pager { display: flex; gap: 16px; margin: 14px 0; }
+section.panel.wide { grid-column: 1 / -1; }
+section.panel h3, h2.section { font-size: 15px; margin: 18px 0 8px; }
+section.panel h3 { margin-top: 0; }
+.crumbs { margin: 0 0 6px; font-size: 14px; }
+.notice { background: #fff4e0; border: 1px solid var(--at-risk); border-radius: 6px; padding: 8px 12px; }
+.axis { stroke: var(--line); }
+.layer { opacity: .85; }
+.c0 { fill: #3a6fb0; background: #3a6fb0; } .c1 { fill: #5aa469; background: #5aa469; } .c2 { fill: #d08c2f; background: #d08c2f; }
+.c3 { fill: #8c5ab0; background: #8c5ab0; } .c4 { fill: #3aa0a8; background: #3aa0a8; } .c5 { fill: #b05a7a; background: #b05a7a; }
+.c6 { fill: #7a8a3a; background: #7a8a3a; } .c7 { fill: #5a6ab0; background: #5a6ab0; } .c8 { fill: #b0805a; background: #b0805a; }
+.c9 { fill: #4a8a6a; background: #4a8a6a; } .c10 { fill: #9a4a4a; background: #9a4a4a; } .c11 { fill: #6a6a6a; background: #6a6a6a; }
+.score-line, .metric-line { fill: none; stroke: var(--ink); stroke-width: 2; }
+.metric-line { stroke: var(--accent); }
+.score-point { fill: var(--ink); }
+.marker { stroke: var(--critical); stroke-width: 2; stroke-dasharray: 5 4; }
+.legend { display: flex; flex-wrap: wrap; gap: 6px 16px; list-style: none; padding: 0; margin: 8px 0 0; font-size: 13px; }
+.swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 6px; vertical-align: -1px; }
+.marker-swatch { border-top: 2px dashed var(--critical); height: 0; border-radius: 0; }
+svg.sparkline { width: 96px; height: 24px; display: block; }
+dl.basis { display: grid; grid-template-columns: max-content 1fr; gap: 4px 14px; margin: 0; font-size: 14px; }
+dl.basis dt { color: var(--muted); } dl.basis dd { margin: 0; }
+button.action { font: inherit; padding: 6px 14px; background: var(--accent); color: #fff; border: 0; border-radius: 4px; cursor: pointer; }
 @media (max-width: 480px) { main { padding: 12px; } .card dd { font-size: 19px; } }
 @media print { header.top, .skip { display: none; } body { background: #fff; } .card, section.panel { break-inside: avoid; border-color: #999; } }
 `;

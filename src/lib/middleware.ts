@@ -12,6 +12,11 @@ import type { AppEnv } from "./types";
 /** Where the console's pages live (src/console/). */
 export const CONSOLE_PATH = "/app";
 
+/** True for the console's pages and assets. */
+export function isConsolePath(path: string): boolean {
+  return path === CONSOLE_PATH || path.startsWith(`${CONSOLE_PATH}/`);
+}
+
 /** The liveness route answers even when the configuration is invalid: it reports the problems instead. */
 export const LIVENESS_PATH = "/healthz";
 
@@ -65,7 +70,7 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
  */
 export const corsFromConfig = createMiddleware<AppEnv>(async (c, next) => {
   // The console's pages are for its own origin only: no other site may read them or send them requests with CORS.
-  if (configProblems(c.env).length > 0 || c.req.path === CONSOLE_PATH || c.req.path.startsWith(`${CONSOLE_PATH}/`)) return next();
+  if (configProblems(c.env).length > 0 || isConsolePath(c.req.path)) return next();
   const origins = c.get("config").corsOrigins;
   if (origins.length === 0) return next();
   const handler = cors({

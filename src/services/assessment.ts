@@ -1,5 +1,7 @@
 import { getPortfolioAggregates } from "../db/queries/portfolio";
-import { getAccountSnapshot, getPortfolioRiskSnapshots } from "../db/queries/risk-inputs";
+import { getAccountDetail } from "../db/queries/account-detail";
+import { accountSnapshotOf, getAccountSnapshot, getPortfolioRiskSnapshots, readBookAsOf } from "../db/queries/risk-inputs";
+import type { AccountDetail } from "../contract/accounts";
 import { assessRisk } from "../domain/assess-risk";
 import { summarisePortfolio, type PortfolioSnapshot } from "../domain/portfolio";
 import { recommendPlaybooks, type AccountAssessment } from "../domain/recommend";
@@ -34,13 +36,34 @@ function explainedBy(components: ((segment: Segment) => SegmentComponent[]) | nu
     components ? { ...snapshot, model_components: components(snapshot.segment) } : snapshot;
 }
 
+function assess(account: AccountSnapshot): AccountAssessment {
+  const riskFactors = assessRisk(account);
+  return { account, risk_factors: riskFactors, recommendations: recommendPlaybooks(account, riskFactors) };
+}
+
 /** Null when there is no such account. */
 export async function assessAccount(db: Database, id: number): Promise<AccountAssessment | null> {
   const [snapshot, components] = await Promise.all([getAccountSnapshot(db, id), activeModelComponents(db)]);
-  if (!snapshot) return null;
-  const account = explainedBy(components)(snapshot);
-  const riskFactors = assessRisk(account);
-  return { account, risk_factors: riskFactors, recommendations: recommendPlaybooks(account, riskFactors) };
+  return snapshot ? assess(explainedBy(components)(snapshot)) : null;
+}
+
+/**
+ * An account's detail (GET /accounts/{id}, stale mark against `healthFingerprint`) with its risk factors and
+ * playbooks (POST /actions/recommend), the detail read once: the console's account page. Null when there is no such
+ * account.
+ */
+export async function getAssessedAccount(
+  db: Database,
+  id: number,
+  healthFingerprint: string,
+): Promise<{ detail: AccountDetail; assessment: AccountAssessment } | null> {
+  const [detail, asOf, components] = await Promise.all([
+    getAccountDetail(db, id, healthFingerprint),
+    readBookAsOf(db),
+    activeModelComponents(db),
+  ]);
+  if (!detail) return null;
+  return { detail, assessment: assess(explainedBy(components)(accountSnapshotOf(detail, asOf))) };
 }
 
 function toPortfolioAccount(snapshot: AccountSnapshot): PortfolioAccount {

@@ -11,7 +11,7 @@ import {
   type InsightResult,
   type ProviderDependencies,
 } from "../insights/select";
-import type { InsightsConfig } from "../lib/config";
+import type { AppConfig, InsightsConfig } from "../lib/config";
 import { sha256Hex } from "../lib/hash";
 import type { Database } from "../lib/types";
 import { assessAccount, assessPortfolio } from "./assessment";
@@ -26,6 +26,11 @@ export interface InsightContext {
   db: Database;
   config: InsightsConfig;
   dependencies: ProviderDependencies;
+}
+
+/** The context of an insight in a request: the request's database, the insights configuration, the Workers AI binding. */
+export function insightContext(db: Database, config: AppConfig, env: Pick<Env, "AI">): InsightContext {
+  return { db, config: config.insights, dependencies: { ai: env.AI } };
 }
 
 /** The provider's result, served from the cache or not; `generated_at` is when the answer was first written. */

@@ -50,12 +50,36 @@ describe("the console in headless Chromium", () => {
     await page.selectOption("select[name=sort]", "health_score");
     await page.click("form.filters button");
     await expect.poll(() => new URL(page.url()).search).toBe("?search=&bucket=Critical&segment=&owner=&renews_before=&sort=health_score&order=");
+    // The URL changes when the answer starts; the width is measured once the stylesheet has applied.
+    await page.waitForLoadState("load");
     const names = await page.locator("tbody tr td:first-child").allTextContents();
     expect(names).toEqual(api.accounts.map((account) => account.account_name));
     expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(375);
     expect(await seriousViolations(page)).toEqual([]);
     expect(problems).toEqual([]);
     await page.context().close();
+  });
+
+  it("the account page charts one point per scored date and asks for the insight with the keyboard alone", async () => {
+    const list = (await (await fetch(`${server.url}/accounts?sort=health_score`)).json()) as { accounts: { id: number }[] };
+    const id = list.accounts[0]!.id;
+    const detail = (await (await fetch(`${server.url}/accounts/${id}`)).json()) as { health_history: unknown[] };
+    for (const width of [375, 1440]) {
+      const { page, problems } = await offlinePage(width);
+      await page.goto(`${server.url}/app/accounts/${id}`);
+      expect(await page.locator("svg.chart circle.score-point").count()).toBe(detail.health_history.length);
+      expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(width);
+      expect(await seriousViolations(page)).toEqual([]);
+      if (width === 1440) {
+        await page.locator("button", { hasText: "Ask for the AI insight" }).focus();
+        await page.keyboard.press("Enter");
+        await expect.poll(() => page.locator(".insight-source").textContent()).toBe("rules");
+        expect(await page.locator("dl.basis").count()).toBe(1);
+        expect(await seriousViolations(page)).toEqual([]);
+      }
+      expect(problems).toEqual([]);
+      await page.context().close();
+    }
   });
 
   it("is usable with the keyboard: the first Tab reaches the skip link, which moves to the content", async () => {

@@ -86,6 +86,9 @@ describe("the portfolio page (/app)", () => {
     expect(policy).toContain("default-src 'none'");
     expect(policy).toContain("style-src 'self'");
     expect(policy).not.toContain("unsafe");
+    // Not no-referrer: under it a browser sends `Origin: null` with the console's own form POSTs.
+    expect(response.headers.get("referrer-policy")).toBe("same-origin");
+    expect((await SELF.fetch(`${ORIGIN}/portfolio/summary`)).headers.get("referrer-policy")).toBe("no-referrer");
     expect(await response.text()).toContain(`href="${CONSOLE_STYLESHEET}"`);
     const css = await SELF.fetch(`${ORIGIN}${CONSOLE_STYLESHEET}`);
     expect(css.status).toBe(200);
@@ -110,7 +113,7 @@ describe("the accounts page (/app/accounts)", () => {
   ])("lists the accounts GET /accounts lists for ?%s, in its order", async (query) => {
     const api = await (await SELF.fetch(`${ORIGIN}/accounts?${query}`)).json<{ total: number; accounts: { account_name: string }[] }>();
     const html = await (await SELF.fetch(`${ORIGIN}/app/accounts?${query}`)).text();
-    const listed = [...html.matchAll(/<tr><td>([^<]*)<\/td>/g)].map((match) => match[1]);
+    const listed = [...html.matchAll(/<tr><td><a href="\/app\/accounts\/\d+">([^<]*)<\/a><\/td>/g)].map((match) => match[1]);
     expect(listed).toEqual(api.accounts.map((account) => account.account_name));
     expect(html).toContain(`${api.total.toLocaleString("en-US")} accounts`);
   });

@@ -3,6 +3,7 @@ import type { AccountSnapshot } from "../../domain/risk";
 import { accountFields, type DailyMetrics } from "../../domain/types";
 import type { Database } from "../../lib/types";
 import { runBatch } from "../batch";
+import type { AccountDetail } from "../../contract/accounts";
 import { getAccountDetail } from "./account-detail";
 import { BOOK_LATEST_DATE } from "./book-figures";
 import {
@@ -46,13 +47,22 @@ function toSnapshot(account: SnapshotAccount, metrics: DailyMetrics[], asOf: str
   };
 }
 
-/** One account as the risk rules see it; null when there is no such account. */
-export async function getAccountSnapshot(db: Database, id: number): Promise<AccountSnapshot | null> {
-  const [detail, asOf] = await Promise.all([getAccountDetail(db, id), db.get<AsOfRow>(BOOK_LATEST_DATE)]);
-  if (!detail) return null;
+/** One account as the risk rules see it, from its detail (GET /accounts/{id}) and the book's latest date. */
+export function accountSnapshotOf(detail: AccountDetail, asOf: string | null): AccountSnapshot {
   const latestScore = detail.health_history.at(-1);
   const npsSource = latestScore && latestScore.date === detail.latest_metric_date ? latestScore.nps_source : null;
-  return toSnapshot({ ...detail, nps_source: npsSource }, detail.metrics_history, asOf?.as_of ?? null);
+  return toSnapshot({ ...detail, nps_source: npsSource }, detail.metrics_history, asOf);
+}
+
+/** The book's latest metric date, which the risk rules measure staleness and renewals against; null on an empty book. */
+export async function readBookAsOf(db: Database): Promise<string | null> {
+  return (await db.get<AsOfRow>(BOOK_LATEST_DATE))?.as_of ?? null;
+}
+
+/** One account as the risk rules see it; null when there is no such account. */
+export async function getAccountSnapshot(db: Database, id: number): Promise<AccountSnapshot | null> {
+  const [detail, asOf] = await Promise.all([getAccountDetail(db, id), readBookAsOf(db)]);
+  return detail ? accountSnapshotOf(detail, asOf) : null;
 }
 
 function candidates(limit: number): SQL {
