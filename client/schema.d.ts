@@ -592,6 +592,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/portfolio/trend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The book's health over about 90 days, a point a week
+         * @description For the book's latest metric date and each of the 12 weeks before it: how many accounts were
+         *     scored that day in each bucket, and their ARR as of that day. An account counts on the days it has a score (an account
+         *     whose data stopped earlier is not in the later points; an account created later is not in the earlier ones).
+         *
+         *     **Cost.** Computing it reads every score of those 13 days, so the figures are kept with the data version
+         *     they were computed at: the first read after an upload, a rescore or a correction computes them again
+         *     (`computed_at` says when), every other read is one row.
+         *
+         *     **API key scope:** `read` (`read` ⊂ `ingest` ⊂ `admin`: a broader scope covers the narrower ones; see the README's Security section).
+         */
+        get: operations["getPortfolioTrend"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/portfolio/revenue": {
         parameters: {
             query?: never;
@@ -2871,6 +2899,48 @@ export interface components {
              * @example 820000
              */
             arr_at_risk: number;
+        };
+        /** @description How the book's health moved over about 90 days: accounts and ARR per bucket, a point a week */
+        BookTrend: {
+            /**
+             * @description The book's latest metric date; null on an empty book
+             * @example 2026-12-04
+             */
+            as_of: string | null;
+            /** @description One point a week, oldest first: the book's latest metric date and the 12 weeks before it. A week no account was scored on has zeros. */
+            points: components["schemas"]["BookTrendPoint"][];
+            /**
+             * @description When these figures were computed (they are computed again after any write, on the next read)
+             * @example 2026-12-07T20:30:00.000Z
+             */
+            computed_at: string;
+        };
+        BookTrendPoint: {
+            /**
+             * @description The day (the book's latest metric date minus a whole number of weeks)
+             * @example 2026-11-27
+             */
+            date: string;
+            accounts: components["schemas"]["BookTrendAccounts"];
+            arr: components["schemas"]["BookTrendArr"];
+        };
+        /** @description Accounts scored that day, by the bucket of their score that day */
+        BookTrendAccounts: {
+            /** @example 31 */
+            Healthy: number;
+            /** @example 9 */
+            "At-Risk": number;
+            /** @example 4 */
+            Critical: number;
+        };
+        /** @description Their ARR as of that day, by bucket */
+        BookTrendArr: {
+            /** @example 9850000 */
+            Healthy: number;
+            /** @example 1720000 */
+            "At-Risk": number;
+            /** @example 310000 */
+            Critical: number;
         };
         /** @description ARR movements over a window ending at the book's latest metric date, with net and gross retention */
         RevenueMovements: {
@@ -5530,6 +5600,91 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PortfolioSummary"];
+                };
+            };
+            /** @description Not modified: `If-None-Match` holds the current tag, so the copy the client has is current. No body. */
+            304: {
+                headers: {
+                    /** @description Names the data behind this answer (for this caller and URL); send it back as `If-None-Match` */
+                    ETag?: string;
+                    /** @description `private, no-cache`: for this caller only, revalidated before every reuse */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid; `errors` names each offending field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or not a valid one (auth is on in production and wherever API_KEYS is set); `WWW-Authenticate` says Bearer. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is valid but its scope does not cover this route; `detail` names the scope needed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error; the response carries the request id to quote in a report. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Production without any API key configured: protected routes refuse rather than run unprotected. / A configuration variable is malformed; `detail` names each one and its rule (GET /healthz lists them). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPortfolioTrend: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of an earlier answer: while nothing was written since, the answer is 304 with no body */
+                "if-none-match"?: string;
+                /** @description The `x-d1-bookmark` of an earlier answer: this request then reads data at least as fresh as that answer's. A malformed value answers 400. */
+                "x-d1-bookmark"?: components["parameters"]["D1Bookmark"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The book's trend */
+            200: {
+                headers: {
+                    /** @description Names the data behind this answer (for this caller and URL); send it back as `If-None-Match` */
+                    ETag?: string;
+                    /** @description `private, no-cache`: for this caller only, revalidated before every reuse */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookTrend"];
                 };
             };
             /** @description Not modified: `If-None-Match` holds the current tag, so the copy the client has is current. No body. */

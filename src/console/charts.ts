@@ -243,3 +243,40 @@ export function sparkline(values: readonly (number | null)[], title: string, wid
     `<circle cx="${round(x(lastIndex))}" cy="${round(y(values[lastIndex]!))}" r="2" class="score-point"/></svg>`
   );
 }
+
+/** A column of a stacked column chart: its parts bottom up. */
+export interface StackedColumn {
+  label: string;
+  parts: readonly { label: string; tone: string; value: number; shown: string }[];
+}
+
+/**
+ * Columns of stacked parts (e.g. accounts per bucket per week) on a scale from 0 to the tallest column; `format` writes
+ * the scale's top beside the axis. Negative parts count as 0.
+ */
+export function stackedColumnChart(columns: readonly StackedColumn[], title: string, format: (value: number) => string, width = 720, height = 220): string {
+  const totals = columns.map((column) => column.parts.reduce((sum, part) => sum + Math.max(0, part.value), 0));
+  const top = Math.max(0, ...totals);
+  if (columns.length === 0 || top === 0) return noData(width, height, title);
+  const plotWidth = width - PLOT_LEFT;
+  const plotHeight = height - PLOT_TOP - PLOT_BOTTOM;
+  const slot = plotWidth / columns.length;
+  const barWidth = Math.max(1, slot * 0.7);
+  const rects = columns.flatMap((column, index) => {
+    let base = 0;
+    const x = PLOT_LEFT + index * slot + (slot - barWidth) / 2;
+    return column.parts.map((part) => {
+      const value = Math.max(0, part.value);
+      const y0 = PLOT_TOP + plotHeight - scale(base + value, 0, top, plotHeight);
+      const length = scale(value, 0, top, plotHeight);
+      base += value;
+      return `<rect x="${round(x)}" y="${round(y0)}" width="${round(barWidth)}" height="${round(length)}" class="bar ${escapeText(part.tone)}"><title>${escapeText(`${column.label} · ${part.label}: ${part.shown}`)}</title></rect>`;
+    });
+  });
+  return (
+    svgOpen(width, height, title) +
+    timeFrame(width, height, ["0", format(top)], [columns[0]!.label, columns.at(-1)!.label]) +
+    rects.join("") +
+    `</svg>`
+  );
+}

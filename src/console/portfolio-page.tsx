@@ -1,12 +1,15 @@
 import { raw } from "hono/html";
+import type { BookTrend } from "../contract/book-trend";
 import type { HealthEvent } from "../contract/events";
 import type { PortfolioSummary } from "../contract/portfolio";
 import type { RevenueMovements } from "../contract/revenue";
 import { formatMoney } from "../domain/format";
-import { barChart } from "./charts";
+import { BUCKETS } from "../domain/types";
+import { barChart, stackedColumnChart, type StackedColumn } from "./charts";
 import { latestEvents } from "../db/queries/events";
 import { getPortfolioSummary } from "../services/portfolio";
 import { getRevenueMovements } from "../services/revenue";
+import { getBookTrend } from "../services/book-trend";
 import { conditionalRead } from "../lib/conditional-read";
 import { requireViewer, type ConsoleApp, type Viewer } from "./access";
 import { Layout } from "./layout";
@@ -16,7 +19,21 @@ import { Layout } from "./layout";
 export interface PortfolioView {
   summary: PortfolioSummary;
   revenue: RevenueMovements;
+  trend: BookTrend;
   events: HealthEvent[];
+}
+
+/** The trend's weeks as stacked columns of `measure` per bucket, Critical at the bottom. */
+function trendColumns(trend: BookTrend, measure: "accounts" | "arr", show: (value: number) => string): StackedColumn[] {
+  return trend.points.map((point) => ({
+    label: point.date,
+    parts: [...BUCKETS].reverse().map((bucket) => ({
+      label: bucket,
+      tone: BUCKET_TONES[bucket],
+      value: point[measure][bucket],
+      shown: show(point[measure][bucket]),
+    })),
+  }));
 }
 
 const BUCKET_TONES = { Healthy: "healthy", "At-Risk": "at-risk", Critical: "critical" } as const;
@@ -46,7 +63,7 @@ export function eventText(event: HealthEvent): string {
 }
 
 export function PortfolioPage(props: { viewer: Viewer; view: PortfolioView }) {
-  const { summary, revenue, events } = props.view;
+  const { summary, revenue, trend, events } = props.view;
   const cards: [string, string][] = [
     ["Accounts", summary.total_accounts.toLocaleString("en-US")],
     ["Total ARR", formatMoney(summary.total_arr)],
@@ -87,6 +104,19 @@ export function PortfolioPage(props: { viewer: Viewer; view: PortfolioView }) {
         <section class="panel" aria-labelledby="by-segment">
           <h2 id="by-segment">ARR by segment</h2>
           {raw(barChart(bySegment, "ARR by segment"))}
+        </section>
+        <section class="panel wide" aria-labelledby="trend">
+          <h2 id="trend">Health over 90 days (a point a week)</h2>
+          {raw(stackedColumnChart(trendColumns(trend, "accounts", (value) => value.toLocaleString("en-US")), "Accounts by health bucket, a week at a time", (value) => value.toLocaleString("en-US")))}
+          {raw(stackedColumnChart(trendColumns(trend, "arr", formatMoney), "ARR by health bucket, a week at a time", formatMoney))}
+          <ul class="legend" aria-label="Buckets">
+            {BUCKETS.map((bucket) => (
+              <li>
+                <span class={`swatch bar-swatch ${BUCKET_TONES[bucket]}`} aria-hidden="true"></span>
+                {bucket}
+              </li>
+            ))}
+          </ul>
         </section>
         <section class="panel" aria-labelledby="lowest">
           <h2 id="lowest">Lowest health</h2>
@@ -143,11 +173,12 @@ const LATEST_EVENTS = 8;
 export function registerPortfolioPage(pages: ConsoleApp) {
   pages.get("/app", requireViewer, conditionalRead, async (c) => {
     const db = c.get("db");
-    const [summary, revenue, events] = await Promise.all([
+    const [summary, revenue, trend, events] = await Promise.all([
       getPortfolioSummary(db, c.get("config").health),
       getRevenueMovements(db, 90),
+      getBookTrend(db),
       latestEvents(db, LATEST_EVENTS),
     ]);
-    return c.html(<PortfolioPage viewer={c.get("viewer")} view={{ summary, revenue, events }} />);
+    return c.html(<PortfolioPage viewer={c.get("viewer")} view={{ summary, revenue, trend, events }} />);
   });
 }

@@ -64,6 +64,7 @@ section.panel h3 { margin-top: 0; }
 .marker { stroke: var(--critical); stroke-width: 2; stroke-dasharray: 5 4; }
 .legend { display: flex; flex-wrap: wrap; gap: 6px 16px; list-style: none; padding: 0; margin: 8px 0 0; font-size: 13px; }
 .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 6px; vertical-align: -1px; }
+.bar-swatch.healthy { background: var(--healthy); } .bar-swatch.at-risk { background: var(--at-risk); } .bar-swatch.critical { background: var(--critical); }
 .marker-swatch { border-top: 2px dashed var(--critical); height: 0; border-radius: 0; }
 svg.sparkline { width: 96px; height: 24px; display: block; }
 dl.basis { display: grid; grid-template-columns: max-content 1fr; gap: 4px 14px; margin: 0; font-size: 14px; }

@@ -341,6 +341,18 @@ export const dataVersion = sqliteTable("data_version", {
 });
 
 /**
+ * Figures too costly to read on every request (a scan of many dates of scores), kept with the data version they were
+ * computed at: a read whose version matches serves them; any write since (which bumps the version) makes the next read
+ * compute them again. One row per figure.
+ */
+export const figureCache = sqliteTable("figure_cache", {
+  name: text("name").primaryKey(),
+  dataVersion: integer("data_version").notNull(),
+  body: text("body").notNull(),
+  computedAt: text("computed_at").notNull(),
+});
+
+/**
  * The portfolio summary's sums, kept exact by every write that changes an account's group or figures, in the batch of
  * that write (db/queries/book-figures.ts), so the summary reads these few rows instead of the book. One row per
  * segment, region, bucket and 30-day engagement trend ('' for none); money in cents and scores in tenths, as integers,

@@ -31,7 +31,7 @@ describe("the console in headless Chromium", () => {
       await expect.poll(() => page.locator("h1").textContent()).toBe("Portfolio");
       const accounts = await page.locator(".card", { hasText: "Accounts" }).first().locator("dd").textContent();
       expect(accounts).toBe(String(summary.total_accounts));
-      expect(await page.locator("svg.chart").count()).toBe(2);
+      expect(await page.locator("svg.chart").count()).toBe(4);
       // Nothing wider than the window: no sideways scrolling on a phone.
       expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(width);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { barChart, escapeText, lineChart, scale, scoreHistoryChart, sparkline } from "../../src/console/charts";
+import { barChart, escapeText, lineChart, scale, scoreHistoryChart, sparkline, stackedColumnChart } from "../../src/console/charts";
 
 /** The x and width of each bar of a chart's markup. */
 function bars(svg: string): { x: number; width: number }[] {
@@ -141,5 +141,36 @@ describe("time charts (score history, metrics, sparklines)", () => {
       ["L", 94, 2],
     ]);
     expect(sparkline([null, null], "Nothing")).toBe("");
+  });
+});
+
+describe("stacked columns (the book's weekly health)", () => {
+  const part = (label: string, value: number) => ({ label, tone: label.toLowerCase(), value, shown: String(value) });
+
+  it("stacks each column's parts bottom up on a scale to the tallest column", () => {
+    const svg = stackedColumnChart(
+      [
+        { label: "2026-10-01", parts: [part("Critical", 1), part("Healthy", 3)] },
+        { label: "2026-10-08", parts: [part("Critical", 2), part("Healthy", 6)] },
+      ],
+      "Accounts",
+      String,
+      440,
+      234,
+    );
+    const rects = [...svg.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"/g)].map((match) => match.slice(1).map(Number));
+    // Plot 200 high from y 10; the tallest column (8) fills it; columns 200 wide slots, bars 70 % of a slot.
+    expect(rects).toEqual([
+      [70, 185, 140, 25],
+      [70, 110, 140, 75],
+      [270, 160, 140, 50],
+      [270, 10, 140, 150],
+    ]);
+    expect(svg).toContain(">8<");
+  });
+
+  it("says there is no data when every column is empty or there are none", () => {
+    expect(stackedColumnChart([], "Accounts", String)).toContain("No data yet");
+    expect(stackedColumnChart([{ label: "2026-10-01", parts: [part("Healthy", 0)] }], "Accounts", String)).toContain("No data yet");
   });
 });

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import exampleCsv from "../../examples/accounts.csv?raw";
 import { CONSOLE_STYLESHEET } from "../../src/console/styles";
 import { openSession, SESSION_COOKIE, signSession } from "../../src/console/session";
+import { BOOK_TREND_WEEKS, type BookTrend } from "../../src/contract/book-trend";
 import type { PortfolioSummary } from "../../src/contract/portfolio";
 import type { RevenueMovements } from "../../src/contract/revenue";
 import { formatMoney } from "../../src/domain/format";
@@ -65,6 +66,18 @@ describe("the portfolio page (/app)", () => {
     for (const account of summary.lowest_accounts) expect(html).toContain(`<td>${account.account_name}</td>`);
     expect(html).toContain(`ARR by health bucket`);
     expect(html).not.toContain("<script");
+  });
+
+  it("charts the book's weekly health as GET /portfolio/trend answers it", async () => {
+    const trend = await (await SELF.fetch(`${ORIGIN}/portfolio/trend`)).json<BookTrend>();
+    expect(trend.points).toHaveLength(BOOK_TREND_WEEKS);
+    expect(trend.points.at(-1)!.accounts.Healthy + trend.points.at(-1)!.accounts["At-Risk"] + trend.points.at(-1)!.accounts.Critical).toBeGreaterThan(0);
+    const html = await (await SELF.fetch(`${ORIGIN}/app`)).text();
+    const chart = /<svg[^>]*aria-label="Accounts by health bucket, a week at a time"[\s\S]*?<\/svg>/.exec(html)![0];
+    const shown = [...chart.matchAll(/<title>([^<]*)<\/title><\/rect>/g)].map((match) => match[1]);
+    expect(shown).toEqual(
+      trend.points.flatMap((point) => (["Critical", "At-Risk", "Healthy"] as const).map((bucket) => `${point.date} · ${bucket}: ${point.accounts[bucket]}`)),
+    );
   });
 
   it("answers 304 to its own ETag until the data changes", async () => {

@@ -15,8 +15,10 @@ import { getRenewalTotals, type RenewalTotals, type RenewalWindow } from "../../
 import { getRevenueRows, getRevenueRowsFromScratch } from "../../src/db/queries/revenue";
 import { REVENUE_WINDOWS } from "../../src/domain/revenue";
 import { getPortfolioSummary } from "../../src/services/portfolio";
+import { getBookTrend } from "../../src/services/book-trend";
+import { BOOK_TREND_WEEKS } from "../../src/contract/book-trend";
 import { resetDatabase, testDb } from "../helpers/db";
-import type { Segment } from "../../src/domain/types";
+import type { Bucket, Segment } from "../../src/domain/types";
 import { ApiError } from "../../src/lib/errors";
 import { recomputeSettings } from "../../src/scoring";
 import { deleteAccount, mergeAccounts, updateAccount, type AccountChangeContext } from "../../src/services/accounts";
@@ -35,7 +37,8 @@ import { streamOf } from "../helpers/streams";
  * figures are the summary's groups, the book's latest dates, the renewals per date and bucket and the list's counts
  * under every grouping of segment, region and bucket; a random renewal
  * window's totals read from them equal the same totals summed over the accounts renewing in it. The revenue
- * statement of every window, read from its kept figures, equals the statement computed from the accounts.
+ * statement of every window, read from its kept figures, equals the statement computed from the accounts. The book's
+ * weekly trend, computed once per data version and kept, equals a plain fold over every stored score.
  */
 
 const RUNS = Number(env.FUZZ_RUNS);
@@ -234,6 +237,27 @@ async function summaryFiguresFromScratch() {
   return summarisePortfolio(totals, segments, regions);
 }
 
+/** The book's weekly trend by a plain fold over every stored score and its day's ARR (no cache, no SQL grouping). */
+async function bookTrendFromScratch() {
+  const asOf = (await env.DB.prepare("SELECT max(latest_metric_date) AS d FROM accounts").first<string | null>("d")) ?? null;
+  if (asOf === null) return { as_of: null, points: [] };
+  const { results } = await env.DB.prepare(
+    "SELECT h.date, h.bucket, m.arr FROM health_scores AS h JOIN account_metrics AS m ON m.account_id = h.account_id AND m.date = h.date",
+  ).all<{ date: string; bucket: Bucket; arr: number }>();
+  const points = Array.from({ length: BOOK_TREND_WEEKS }, (_, index) => {
+    const date = addDays(asOf, -7 * (BOOK_TREND_WEEKS - 1 - index));
+    const accounts = { Healthy: 0, "At-Risk": 0, Critical: 0 };
+    const cents = { Healthy: 0, "At-Risk": 0, Critical: 0 };
+    for (const score of results.filter((row) => row.date === date)) {
+      accounts[score.bucket] += 1;
+      cents[score.bucket] += Math.round(score.arr * 100);
+    }
+    const arr = { Healthy: cents.Healthy / 100, "At-Risk": cents["At-Risk"] / 100, Critical: cents.Critical / 100 };
+    return { date, accounts, arr };
+  });
+  return { as_of: asOf, points };
+}
+
 describe("the portfolio's kept figures (property)", () => {
   it(
     "equal the same figures summed from scratch after every upload, recompute, model activation, rename, regrouping, merge and erasure",
@@ -261,6 +285,11 @@ describe("the portfolio's kept figures (property)", () => {
               await correct(next);
             }
             expect(await keptFigures()).toEqual(await figuresFromScratch());
+            // The book's trend, kept for the data version: computed after this step's write, then served as kept.
+            for (const read of ["computed", "kept"]) {
+              const { computed_at: _computedAt, ...trend } = await getBookTrend(testDb());
+              expect(trend, `book trend, ${read}`).toEqual(await bookTrendFromScratch());
+            }
             const { lowest_accounts: lowest, stale_accounts: stale, renewals_next_90_days: _renewals, ...summary } =
               await getPortfolioSummary(testDb(), DEFAULT_HEALTH_CONFIG);
             expect(stale).toBe(await staleAccountsFromScratch());

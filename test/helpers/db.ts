@@ -10,6 +10,7 @@ import type { Database } from "../../src/lib/types";
 export async function resetDatabase(): Promise<void> {
   await env.DB.batch([
     env.DB.prepare("DELETE FROM insight_cache"),
+    env.DB.prepare("DELETE FROM figure_cache"),
     env.DB.prepare("DELETE FROM recompute_jobs"),
     env.DB.prepare("DELETE FROM pending_rescores"),
     env.DB.prepare("DELETE FROM health_scores"),

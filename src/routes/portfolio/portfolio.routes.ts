@@ -2,6 +2,7 @@ import { accessWith, READ_ACCESS } from "../../lib/auth";
 import { conditionalRead, conditionalReadHeaders, conditionalResponses } from "../../lib/conditional-read";
 import { defineRoute } from "../../lib/openapi";
 import { portfolioSummarySchema } from "../../contract/portfolio";
+import { BOOK_TREND_WEEKS, bookTrendSchema } from "../../contract/book-trend";
 
 export const getSummary = defineRoute({
   method: "get",
@@ -30,3 +31,25 @@ empty lists and a null \`as_of_date\`.`,
 });
 
 export type GetSummaryRoute = typeof getSummary;
+
+export const getTrend = defineRoute({
+  method: "get",
+  path: "/portfolio/trend",
+  operationId: "getPortfolioTrend",
+  tag: "Portfolio",
+  access: accessWith(READ_ACCESS, conditionalRead),
+  summary: "The book's health over about 90 days, a point a week",
+  request: {
+    headers: conditionalReadHeaders,
+  },
+  responses: conditionalResponses(bookTrendSchema, "The book's trend"),
+  description: `For the book's latest metric date and each of the ${BOOK_TREND_WEEKS - 1} weeks before it: how many accounts were
+scored that day in each bucket, and their ARR as of that day. An account counts on the days it has a score (an account
+whose data stopped earlier is not in the later points; an account created later is not in the earlier ones).
+
+**Cost.** Computing it reads every score of those ${BOOK_TREND_WEEKS} days, so the figures are kept with the data version
+they were computed at: the first read after an upload, a rescore or a correction computes them again
+(\`computed_at\` says when), every other read is one row.`,
+});
+
+export type GetTrendRoute = typeof getTrend;
