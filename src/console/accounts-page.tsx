@@ -1,7 +1,7 @@
 import type { Account } from "../contract/accounts";
 import { ACCOUNT_SORTS, type ListAccountsQuery } from "../contract/account-list";
 import { BUCKETS, SEGMENTS } from "../domain/types";
-import { formatMoney } from "../domain/format";
+import { formatCount, formatMoney } from "../domain/format";
 import { raw } from "hono/html";
 import { listAccounts } from "../db/queries/account-list";
 import { recentScores } from "../db/queries/score-sparklines";
@@ -100,7 +100,7 @@ export function AccountsPage(props: { viewer: Viewer; view: AccountsView }) {
       ) : (
         <>
           <p class="as-of">
-            {total.toLocaleString("en-US")} accounts · page {page} of {pages}
+            {formatCount(total)} accounts · page {page} of {pages}
           </p>
           {accounts.length === 0 ? (
             <p class="empty">No account matches.</p>

@@ -149,23 +149,24 @@ export function scoreHistoryChart(history: ScoreHistory, title: string, width = 
   const x = (date: string) => PLOT_LEFT + (first === last ? plotWidth / 2 : scale(dayNumber(date), first, last, plotWidth));
   const y = (value: number) => PLOT_TOP + plotHeight - scale(Math.min(100, Math.max(0, value)), 0, 100, plotHeight);
 
+  // Each date's x once: the areas, the line and the points all place the same dates.
+  const xs = dates.map((date) => round(x(date)));
   const totals = dates.map((_, index) => history.layers.reduce((sum, layer) => sum + (layer.values[index] ?? 0), 0));
   const below = dates.map(() => 0);
   const areas = history.layers.map((layer) => {
-    const lower = below.slice();
+    const lower = below.map((value, index) => `${xs[index]} ${round(y(value))}`).reverse();
     const upper = dates.map((_, index) => {
       const factor = totals[index]! > 0 ? scores[index]! / totals[index]! : 0;
       below[index] = below[index]! + (layer.values[index] ?? 0) * factor;
-      return below[index]!;
+      return `${xs[index]} ${round(y(below[index]!))}`;
     });
-    const top = dates.map((date, index) => `${round(x(date))} ${round(y(upper[index]!))}`);
-    const bottom = dates.map((date, index) => `${round(x(date))} ${round(y(lower[index]!))}`).reverse();
-    return `<path d="M${top.join("L")}L${bottom.join("L")}Z" class="layer ${escapeText(layer.tone)}"><title>${escapeText(layer.label)}</title></path>`;
+    return `<path d="M${upper.join("L")}L${lower.join("L")}Z" class="layer ${escapeText(layer.tone)}"><title>${escapeText(layer.label)}</title></path>`;
   });
-  const line = `<path d="${brokenPath(dates.map((date, index) => ({ x: x(date), y: y(scores[index]!) })))}" class="score-line"/>`;
+  const ys = scores.map((score) => round(y(score)));
+  const line = `<path d="${dates.map((_, index) => `${index === 0 ? "M" : "L"}${xs[index]} ${ys[index]}`).join("")}" class="score-line"/>`;
   const points = dates.map(
     (date, index) =>
-      `<circle cx="${round(x(date))}" cy="${round(y(scores[index]!))}" r="2.5" class="score-point"><title>${escapeText(`${date}: ${scores[index]!.toFixed(1)}`)}</title></circle>`,
+      `<circle cx="${xs[index]}" cy="${ys[index]}" r="2.5" class="score-point"><title>${date}: ${scores[index]!.toFixed(1)}</title></circle>`,
   );
   const markers = history.markers
     .filter((marker) => dayNumber(marker.date) >= first && dayNumber(marker.date) <= last)

@@ -3,7 +3,7 @@ import type { BookTrend } from "../contract/book-trend";
 import type { HealthEvent } from "../contract/events";
 import type { PortfolioSummary } from "../contract/portfolio";
 import type { RevenueMovements } from "../contract/revenue";
-import { formatMoney } from "../domain/format";
+import { formatCount, formatMoney } from "../domain/format";
 import { BUCKETS } from "../domain/types";
 import { barChart, stackedColumnChart, type StackedColumn } from "./charts";
 import { latestEvents } from "../db/queries/events";
@@ -65,7 +65,7 @@ export function eventText(event: HealthEvent): string {
 export function PortfolioPage(props: { viewer: Viewer; view: PortfolioView }) {
   const { summary, revenue, trend, events } = props.view;
   const cards: [string, string][] = [
-    ["Accounts", summary.total_accounts.toLocaleString("en-US")],
+    ["Accounts", formatCount(summary.total_accounts)],
     ["Total ARR", formatMoney(summary.total_arr)],
     ["ARR at risk", formatMoney(summary.arr_at_risk)],
     ["Average health", summary.avg_health_score.toFixed(1)],
@@ -107,7 +107,7 @@ export function PortfolioPage(props: { viewer: Viewer; view: PortfolioView }) {
         </section>
         <section class="panel wide" aria-labelledby="trend">
           <h2 id="trend">Health over 90 days (a point a week)</h2>
-          {raw(stackedColumnChart(trendColumns(trend, "accounts", (value) => value.toLocaleString("en-US")), "Accounts by health bucket, a week at a time", (value) => value.toLocaleString("en-US")))}
+          {raw(stackedColumnChart(trendColumns(trend, "accounts", formatCount), "Accounts by health bucket, a week at a time", formatCount))}
           {raw(stackedColumnChart(trendColumns(trend, "arr", formatMoney), "ARR by health bucket, a week at a time", formatMoney))}
           <ul class="legend" aria-label="Buckets">
             {BUCKETS.map((bucket) => (

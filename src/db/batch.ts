@@ -2,7 +2,7 @@ import type { SQLiteRaw } from "drizzle-orm/sqlite-core/query-builders/raw";
 import type { SQL } from "drizzle-orm";
 import type { Database } from "../lib/types";
 
-type Results<T extends readonly SQLiteRaw<unknown>[]> = { -readonly [K in keyof T]: T[K] extends SQLiteRaw<infer R> ? R : never };
+export type Results<T extends readonly SQLiteRaw<unknown>[]> = { -readonly [K in keyof T]: T[K] extends SQLiteRaw<infer R> ? R : never };
 
 /**
  * `db.batch()` for statements written with the `sql` template: one atomic D1 batch, each result as `db.all`,

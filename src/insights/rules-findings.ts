@@ -1,4 +1,4 @@
-import { formatMoney } from "../domain/format";
+import { formatCount, formatMoney } from "../domain/format";
 import type { PortfolioSnapshot } from "../domain/portfolio";
 import type { PortfolioAccount } from "../domain/recommend-portfolio";
 import { RISK_FACTOR_LABELS, riskLabels, type RiskFactorId } from "../domain/risk";
@@ -54,7 +54,7 @@ export function atRiskScope(portfolio: PortfolioSnapshot): string {
   const loaded = portfolio.accounts_at_risk.length;
   const total = portfolio.at_risk_accounts;
   return loaded < total
-    ? `the ${loaded} largest of the ${total.toLocaleString("en-US")} accounts at risk`
+    ? `the ${loaded} largest of the ${formatCount(total)} accounts at risk`
     : `the ${loaded} accounts at risk`;
 }
 

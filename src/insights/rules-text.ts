@@ -1,4 +1,4 @@
-import { formatMoney } from "../domain/format";
+import { formatCount, formatMoney } from "../domain/format";
 
 /** Wording shared by the rule-based account and portfolio insights. */
 
@@ -10,7 +10,7 @@ export function listOf(items: readonly string[]): string {
 
 /** "1 account", "3 accounts", "2 healthy accounts". */
 export function accountCount(count: number, noun = "account"): string {
-  return `${count.toLocaleString("en-US")} ${noun}${count === 1 ? "" : "s"}`;
+  return `${formatCount(count)} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 /** "+$1,200", "-$300", "$0". */

@@ -1,6 +1,7 @@
 import { getPortfolioAggregates } from "../db/queries/portfolio";
-import { getAccountDetail } from "../db/queries/account-detail";
-import { accountSnapshotOf, getAccountSnapshot, getPortfolioRiskSnapshots, readBookAsOf } from "../db/queries/risk-inputs";
+import { runBatch } from "../db/batch";
+import { accountDetailStatements, toAccountDetail } from "../db/queries/account-detail";
+import { accountSnapshotOf, bookAsOfQuery, getAccountSnapshot, getPortfolioRiskSnapshots } from "../db/queries/risk-inputs";
 import type { AccountDetail } from "../contract/accounts";
 import { assessRisk } from "../domain/assess-risk";
 import { summarisePortfolio, type PortfolioSnapshot } from "../domain/portfolio";
@@ -8,7 +9,7 @@ import { recommendPlaybooks, type AccountAssessment } from "../domain/recommend"
 import { prioritiseAccounts, type PortfolioAccount } from "../domain/recommend-portfolio";
 import type { AccountSnapshot } from "../domain/risk";
 import { parseModelDocument } from "../contract/health-models";
-import { getActiveModelRow } from "../db/queries/health-models";
+import { activeModelRowQuery, getActiveModelRow, requireActiveModel, type HealthModelRow } from "../db/queries/health-models";
 import { segmentComponents, type SegmentComponent } from "../domain/health-model";
 import { accountFields, type Segment } from "../domain/types";
 import type { Database } from "../lib/types";
@@ -24,7 +25,10 @@ import type { Database } from "../lib/types";
  * whose five components the rules know (its snapshots then stay as they were before models, and so do their insights).
  */
 async function activeModelComponents(db: Database): Promise<((segment: Segment) => SegmentComponent[]) | null> {
-  const row = await getActiveModelRow(db);
+  return componentsOfModel(await getActiveModelRow(db));
+}
+
+function componentsOfModel(row: HealthModelRow): ((segment: Segment) => SegmentComponent[]) | null {
   if (row.document === null) return null;
   const spec = parseModelDocument(row.document);
   return (segment) => segmentComponents(spec, segment);
@@ -49,21 +53,23 @@ export async function assessAccount(db: Database, id: number): Promise<AccountAs
 
 /**
  * An account's detail (GET /accounts/{id}, stale mark against `healthFingerprint`) with its risk factors and
- * playbooks (POST /actions/recommend), the detail read once: the console's account page. Null when there is no such
- * account.
+ * playbooks (POST /actions/recommend), in one batch with the book's latest date and the active model: the console's
+ * account page. Null when there is no such account.
  */
 export async function getAssessedAccount(
   db: Database,
   id: number,
   healthFingerprint: string,
 ): Promise<{ detail: AccountDetail; assessment: AccountAssessment } | null> {
-  const [detail, asOf, components] = await Promise.all([
-    getAccountDetail(db, id, healthFingerprint),
-    readBookAsOf(db),
-    activeModelComponents(db),
+  const [row, history, events, changes, aliases, asOf, model] = await runBatch(db, [
+    ...accountDetailStatements(db, id, healthFingerprint),
+    bookAsOfQuery(db),
+    activeModelRowQuery(db),
   ]);
+  const detail = await toAccountDetail(db, [row, history, events, changes, aliases]);
   if (!detail) return null;
-  return { detail, assessment: assess(explainedBy(components)(accountSnapshotOf(detail, asOf))) };
+  const components = componentsOfModel(requireActiveModel(model));
+  return { detail, assessment: assess(explainedBy(components)(accountSnapshotOf(detail, asOf?.as_of ?? null))) };
 }
 
 function toPortfolioAccount(snapshot: AccountSnapshot): PortfolioAccount {

@@ -1,6 +1,6 @@
 import type { BookTrend, BookTrendPoint } from "../contract/book-trend";
-import { computeBookTrend, readCachedFigure, storeCachedFigure } from "../db/queries/book-trend";
-import { readDataVersion } from "../db/queries/data-version";
+import { computeBookTrend } from "../db/queries/book-trend";
+import { readCachedFigure, storeCachedFigure } from "../db/queries/figure-cache";
 import type { Database } from "../lib/types";
 
 const BOOK_TREND = "book_trend";
@@ -11,11 +11,10 @@ const BOOK_TREND = "book_trend";
  * kept figures under the older version, and the next read computes them again.
  */
 export async function getBookTrend(db: Database): Promise<BookTrend> {
-  const version = await readDataVersion(db);
-  const cached = await readCachedFigure(db, BOOK_TREND, version);
-  if (cached) {
-    const kept = JSON.parse(cached.body) as { as_of: string | null; points: BookTrendPoint[] };
-    return { ...kept, computed_at: cached.computed_at };
+  const { version, current } = await readCachedFigure(db, BOOK_TREND);
+  if (current) {
+    const kept = JSON.parse(current.body) as { as_of: string | null; points: BookTrendPoint[] };
+    return { ...kept, computed_at: current.computed_at };
   }
   const { asOf, points } = await computeBookTrend(db);
   const computedAt = new Date().toISOString();

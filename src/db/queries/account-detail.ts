@@ -3,7 +3,7 @@ import { PENDING_ACCOUNT_IDS } from "./stale-marks";
 import type { ComponentPoints } from "../../domain/types";
 import type { Database } from "../../lib/types";
 import { RECENT_EVENTS, type AccountDetail, type HealthHistoryEntry } from "../../contract/accounts";
-import { runBatch } from "../batch";
+import { runBatch, type Results } from "../batch";
 import { HEALTH_SCORE_POINTS_COLUMNS } from "../schema";
 import { recentAccountEvents, toEvents } from "./events";
 import { componentKeysOfModels, currentFingerprintSql, listModelChanges } from "./health-models";
@@ -62,20 +62,17 @@ function toHistory(
 }
 
 /**
- * One account with its score and metrics history from its latest metric date minus HISTORY_WINDOW_DAYS up to that
- * date (ascending) and its latest events, read in one batch; null when there is no such account. Its scores are stale when its metrics
- * changed since it was scored, or when they follow another health configuration than `healthFingerprint`.
+ * The reads of one account's detail, in one batch: its row with the stale mark (its scores are stale when its metrics
+ * changed since it was scored, or when they follow another health configuration than `healthFingerprint`), its score
+ * and metrics history from its latest metric date minus HISTORY_WINDOW_DAYS up to that date (ascending), its latest
+ * events, the model changes and its aliases. A page sends them with reads of its own in the same batch.
  */
-export async function getAccountDetail(
-  db: Database,
-  id: number,
-  healthFingerprint?: string,
-): Promise<AccountDetail | null> {
+export function accountDetailStatements(db: Database, id: number, healthFingerprint?: string) {
   const otherConfiguration =
     healthFingerprint === undefined
       ? sql`0`
       : sql`NOT EXISTS (SELECT 1 FROM scoring_config WHERE id = 1 AND fingerprint = ${currentFingerprintSql(healthFingerprint)})`;
-  const [row, history, events, modelChanges, aliases] = await runBatch(db, [
+  return [
     db.get<(AccountRow & { scores_stale: 0 | 1 }) | undefined>(sql`
       SELECT ${ACCOUNT_COLUMNS},
              (a.latest_metric_date IS NOT NULL
@@ -93,7 +90,15 @@ export async function getAccountDetail(
     recentAccountEvents(db, id, RECENT_EVENTS),
     listModelChanges(db),
     db.all<{ alias: string }>(sql`SELECT alias FROM account_aliases WHERE account_id = ${id} ORDER BY created_at, alias`),
-  ]);
+  ] as const;
+}
+
+/** What the batch of accountDetailStatements answers. */
+export type AccountDetailRows = Results<ReturnType<typeof accountDetailStatements>>;
+
+/** The account detail from its reads; null when there is no such account. */
+export async function toAccountDetail(db: Database, rows: AccountDetailRows): Promise<AccountDetail | null> {
+  const [row, history, events, modelChanges, aliases] = rows;
   if (!row) return null;
   const keysOf = await componentKeysOfModels(db, new Set(history.flatMap((entry) => (entry.model_id === null ? [] : [entry.model_id]))));
   return {
@@ -104,4 +109,9 @@ export async function getAccountDetail(
     aliases: aliases.map((entry) => entry.alias),
     recent_events: toEvents(events),
   };
+}
+
+/** One account's detail (GET /accounts/{id}), read in one batch; null when there is no such account. */
+export async function getAccountDetail(db: Database, id: number, healthFingerprint?: string): Promise<AccountDetail | null> {
+  return toAccountDetail(db, await runBatch(db, accountDetailStatements(db, id, healthFingerprint)));
 }

@@ -44,17 +44,3 @@ export async function computeBookTrend(db: Database): Promise<{ asOf: string | n
   }
   return { asOf, points: [...points.values()] };
 }
-
-/** A cached figure's body when it was computed at `dataVersion`; null otherwise. */
-export async function readCachedFigure(db: Database, name: string, dataVersion: number): Promise<{ body: string; computed_at: string } | null> {
-  const row = await db.get<{ body: string; computed_at: string } | undefined>(sql`
-    SELECT body, computed_at FROM figure_cache WHERE name = ${name} AND data_version = ${dataVersion}`);
-  return row ?? null;
-}
-
-export async function storeCachedFigure(db: Database, name: string, dataVersion: number, body: string, computedAt: string): Promise<void> {
-  await db.run(sql`
-    INSERT INTO figure_cache (name, data_version, body, computed_at) VALUES (${name}, ${dataVersion}, ${body}, ${computedAt})
-    ON CONFLICT (name) DO UPDATE SET data_version = excluded.data_version, body = excluded.body, computed_at = excluded.computed_at
-    WHERE excluded.data_version >= figure_cache.data_version`);
-}

@@ -54,15 +54,15 @@ export function accountSnapshotOf(detail: AccountDetail, asOf: string | null): A
   return toSnapshot({ ...detail, nps_source: npsSource }, detail.metrics_history, asOf);
 }
 
-/** The book's latest metric date, which the risk rules measure staleness and renewals against; null on an empty book. */
-export async function readBookAsOf(db: Database): Promise<string | null> {
-  return (await db.get<AsOfRow>(BOOK_LATEST_DATE))?.as_of ?? null;
+/** The read of the book's latest metric date, which the risk rules measure staleness and renewals against. */
+export function bookAsOfQuery(db: Database) {
+  return db.get<AsOfRow>(BOOK_LATEST_DATE);
 }
 
 /** One account as the risk rules see it; null when there is no such account. */
 export async function getAccountSnapshot(db: Database, id: number): Promise<AccountSnapshot | null> {
-  const [detail, asOf] = await Promise.all([getAccountDetail(db, id), readBookAsOf(db)]);
-  return detail ? accountSnapshotOf(detail, asOf) : null;
+  const [detail, asOf] = await Promise.all([getAccountDetail(db, id), bookAsOfQuery(db)]);
+  return detail ? accountSnapshotOf(detail, asOf?.as_of ?? null) : null;
 }
 
 function candidates(limit: number): SQL {
