@@ -3,6 +3,8 @@ import { secureHeaders } from "hono/secure-headers";
 import { ApiError } from "../lib/errors";
 import type { ConsoleEnv } from "./access";
 import { registerAccountsPage } from "./accounts-page";
+import { CONSOLE_CONTENT_SECURITY_POLICY } from "./csp";
+import { registerImportPage } from "./import-page";
 import { MessagePage } from "./layout";
 import { registerSignIn } from "./login-page";
 import { registerPortfolioPage } from "./portfolio-page";
@@ -15,19 +17,11 @@ import { CONSOLE_CSS, CONSOLE_STYLESHEET } from "./styles";
  * its own routes.
  */
 
-export const CONSOLE_CONTENT_SECURITY_POLICY = {
-  defaultSrc: ["'none'"],
-  styleSrc: ["'self'"],
-  imgSrc: ["'self'", "data:"],
-  formAction: ["'self'"],
-  frameAncestors: ["'none'"],
-  baseUri: ["'none'"],
-};
-
 export function createConsole() {
   const pages = new Hono<ConsoleEnv>();
-  pages.use("/app/*", secureHeaders({ contentSecurityPolicy: CONSOLE_CONTENT_SECURITY_POLICY }));
-  pages.use("/app", secureHeaders({ contentSecurityPolicy: CONSOLE_CONTENT_SECURITY_POLICY }));
+  // overwrite: false keeps the policy a page sets for itself (the import page's, which allows its own script).
+  pages.use("/app/*", secureHeaders({ contentSecurityPolicy: CONSOLE_CONTENT_SECURITY_POLICY, overwrite: false }));
+  pages.use("/app", secureHeaders({ contentSecurityPolicy: CONSOLE_CONTENT_SECURITY_POLICY, overwrite: false }));
 
   pages.get(CONSOLE_STYLESHEET, (c) =>
     c.body(CONSOLE_CSS, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=31536000, immutable" }),
@@ -36,6 +30,7 @@ export function createConsole() {
   registerSignIn(pages);
   registerPortfolioPage(pages);
   registerAccountsPage(pages);
+  registerImportPage(pages);
 
   // A refusal on a page is a page (with the API's status and words), not problem+json.
   pages.onError((error, c) => {
