@@ -296,7 +296,7 @@ export function ImportPage(props: { viewer: Viewer; view: ImportView }) {
 }
 
 /** Where the rescore after a load stands, for the page's script. */
-export interface LoadStatus {
+interface LoadStatus {
   run: IngestRun;
   job: RecomputeJob | null;
   /** `fresh`: the scores include the upload; `rescoring`: a queued job is at it; `behind`: it failed. */
@@ -306,7 +306,7 @@ export interface LoadStatus {
   detail: string;
 }
 
-export function loadStatus(run: IngestRun, job: RecomputeJob | null): LoadStatus {
+function loadStatus(run: IngestRun, job: RecomputeJob | null): LoadStatus {
   if (job) {
     const progress = job.status === "completed" ? 1 : job.chunks_total === 0 ? 0 : job.chunks_done / job.chunks_total;
     if (job.status === "completed") return { run, job, scores: "fresh", progress, detail: "The scores are up to date." };

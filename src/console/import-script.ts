@@ -27,6 +27,7 @@ export const IMPORT_SCRIPT_JS = `"use strict";
   var loadStatus = document.getElementById("load-status");
   var loadDone = document.getElementById("load-done");
   var pending = null;
+  var loadRunning = false;
 
   function currentMapping() {
     try {
@@ -83,7 +84,7 @@ export const IMPORT_SCRIPT_JS = `"use strict";
   }
 
   function check() {
-    if (!fileInput.files || fileInput.files.length === 0) return;
+    if (loadRunning || !fileInput.files || fileInput.files.length === 0) return;
     if (pending) pending.abort();
     pending = new AbortController();
     loading.hidden = true;
@@ -116,6 +117,7 @@ export const IMPORT_SCRIPT_JS = `"use strict";
     if (!fileInput.files || fileInput.files.length === 0) return;
     button.disabled = true;
     fileInput.disabled = true;
+    loadRunning = true;
     loading.hidden = false;
     loadDone.hidden = true;
     uploadBar.value = 0;
@@ -158,6 +160,7 @@ export const IMPORT_SCRIPT_JS = `"use strict";
           loadStatus.textContent = result.message + " The scores are up to date.";
           loadDone.hidden = false;
           fileInput.disabled = false;
+          loadRunning = false;
         } else if (status.scores === "behind") {
           fail(result.message + " " + status.detail);
           loadDone.hidden = false;
@@ -175,13 +178,13 @@ export const IMPORT_SCRIPT_JS = `"use strict";
   }
 
   function fail(text) {
-    loadStatus.textContent = "";
     var paragraph = document.createElement("p");
     paragraph.className = "error";
     paragraph.setAttribute("role", "alert");
     paragraph.textContent = text;
     loadStatus.replaceChildren(paragraph);
     fileInput.disabled = false;
+    loadRunning = false;
   }
 
   form.addEventListener("submit", function (event) {
