@@ -4,6 +4,8 @@ import { ApiError } from "../lib/errors";
 import type { ConsoleEnv } from "./access";
 import { registerAccountPage } from "./account-page";
 import { registerAccountsPage } from "./accounts-page";
+import { CONSOLE_CONTENT_SECURITY_POLICY } from "./csp";
+import { registerImportPage } from "./import-page";
 import { MessagePage } from "./layout";
 import { registerSignIn } from "./login-page";
 import { registerPortfolioPage } from "./portfolio-page";
@@ -16,20 +18,12 @@ import { CONSOLE_CSS, CONSOLE_STYLESHEET } from "./styles";
  * its own routes.
  */
 
-export const CONSOLE_CONTENT_SECURITY_POLICY = {
-  defaultSrc: ["'none'"],
-  styleSrc: ["'self'"],
-  imgSrc: ["'self'", "data:"],
-  formAction: ["'self'"],
-  frameAncestors: ["'none'"],
-  baseUri: ["'none'"],
-};
-
 export function createConsole() {
   const pages = new Hono<ConsoleEnv>();
   // Referrer-Policy same-origin, not secureHeaders' no-referrer: under no-referrer a browser sends `Origin: null` with
   // a form's POST, and the same-origin check of every state change could not tell the console's own forms from others.
-  const headers = secureHeaders({ contentSecurityPolicy: CONSOLE_CONTENT_SECURITY_POLICY, referrerPolicy: "same-origin" });
+  // overwrite: false keeps the policy a page sets for itself (the import page's, which allows its own script).
+  const headers = secureHeaders({ contentSecurityPolicy: CONSOLE_CONTENT_SECURITY_POLICY, referrerPolicy: "same-origin", overwrite: false });
   pages.use("/app/*", headers);
   pages.use("/app", headers);
 
@@ -41,6 +35,7 @@ export function createConsole() {
   registerPortfolioPage(pages);
   registerAccountsPage(pages);
   registerAccountPage(pages);
+  registerImportPage(pages);
 
   // A refusal on a page is a page (with the API's status and words), not problem+json.
   pages.onError((error, c) => {

@@ -14,7 +14,8 @@ const SECTIONS = [
   { href: "/app/webhooks", label: "Webhooks", scope: "admin" },
 ] as const;
 
-export function Layout(props: { title: string; viewer: Viewer | null; children: Child }) {
+/** `head`: what a page adds to the head (the import page: its script). */
+export function Layout(props: { title: string; viewer: Viewer | null; head?: Child; children: Child }) {
   const viewer = props.viewer;
   const session = viewer?.session ?? null;
   return (
@@ -24,6 +25,7 @@ export function Layout(props: { title: string; viewer: Viewer | null; children: 
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} · AI Success Insights`}</title>
         <link rel="stylesheet" href={CONSOLE_STYLESHEET} />
+        {props.head}
       </head>
       <body>
         <a class="skip" href="#main">

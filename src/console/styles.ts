@@ -46,6 +46,15 @@ form.filters label { display: flex; flex-direction: column; font-size: 13px; col
 form.filters input, form.filters select { font: inherit; color: var(--ink); padding: 5px 6px; border: 1px solid var(--muted); border-radius: 4px; min-width: 0; }
 form.filters button { font: inherit; padding: 6px 14px; background: var(--accent); color: #fff; border: 0; border-radius: 4px; cursor: pointer; }
 .table-scroll { overflow-x: auto; }
+caption { text-align: left; font-weight: 600; padding: 6px 0; }
+button.primary { font: inherit; padding: 8px 18px; background: var(--accent); color: #fff; border: 0; border-radius: 4px; cursor: pointer; }
+button:disabled { opacity: 0.6; cursor: default; }
+#report > * + *, #loading > * + * { margin-top: 14px; }
+p.progress { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 12px; }
+p.progress label { min-width: 80px; }
+p.progress progress { flex: 1 1 200px; max-width: 100%; height: 14px; }
+input[type="file"] { max-width: 100%; }
+select:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 nav.pager { display: flex; gap: 16px; margin: 14px 0; }
 section.panel.wide { grid-column: 1 / -1; }
 section.panel h3, h2.section { font-size: 15px; margin: 18px 0 8px; }
@@ -74,8 +83,8 @@ button.action { font: inherit; padding: 6px 14px; background: var(--accent); col
 @media print { header.top, .skip { display: none; } body { background: #fff; } .card, section.panel { break-inside: avoid; border-color: #999; } }
 `;
 
-/** A 53-bit FNV-style hash of the stylesheet, so its URL changes with its content and it can be cached for a year. */
-function contentTag(text: string): string {
+/** A 53-bit FNV-style hash of an asset (the stylesheet, a page's script), so its URL changes with its content and it can be cached for a year. */
+export function contentTag(text: string): string {
   let hash = 0xcbf29ce484222325n;
   for (let index = 0; index < text.length; index++) {
     hash = BigInt.asUintN(64, (hash ^ BigInt(text.charCodeAt(index))) * 0x100000001b3n);

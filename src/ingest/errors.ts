@@ -51,6 +51,15 @@ export type IngestErrorKind =
   | "invalid_mapping"
   | "storage_failed";
 
+/**
+ * A header refused for its columns: the required ones it lacks and its headers that match no column, so a page can
+ * offer to map them (the API says the same in the message).
+ */
+export interface HeaderMismatch {
+  missing: string[];
+  unmatched: string[];
+}
+
 /** An upload refused or stopped. The message is the sentence for the client, and the ingest run's failure reason. */
 export class IngestError extends Error {
   override name = "IngestError";
@@ -59,6 +68,7 @@ export class IngestError extends Error {
     message: string,
     /** The header columns at fault, when there are any. */
     readonly fieldErrors?: FieldError[],
+    readonly header?: HeaderMismatch,
   ) {
     super(message);
   }

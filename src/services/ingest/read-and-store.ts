@@ -42,7 +42,10 @@ function resolveHeaderLine(fields: readonly string[], line: number, plan: ReadPl
   }
   const resolution = resolveHeader(fields, plan.mapping, line, plan.measures);
   if (!resolution.ok) {
-    throw new IngestError("invalid_csv", `${describeHeaderRefusal(resolution)} Nothing was stored.`, headerFieldErrors(resolution));
+    throw new IngestError("invalid_csv", `${describeHeaderRefusal(resolution)} Nothing was stored.`, headerFieldErrors(resolution), {
+      missing: resolution.missing,
+      unmatched: resolution.unmatched,
+    });
   }
   return resolution.header;
 }
