@@ -58,8 +58,9 @@ export function barChart(bars: readonly Bar[], title: string, width = 560): stri
   );
 }
 
+/** Coordinates are whole user units: a pixel's precision is enough, and writing a fraction costs a page several times more. */
 function round(value: number): number {
-  return Math.round(value * 10) / 10;
+  return Math.round(value);
 }
 
 /** Days from 1970-01-01 of an ISO date (YYYY-MM-DD), to place dates on a time axis. */

@@ -93,9 +93,9 @@ describe("the accounts list's sparklines", () => {
       const latest = Date.parse(`${detail.latest_metric_date}T00:00:00Z`);
       const recent = detail.health_history.filter((entry) => latest - Date.parse(`${entry.date}T00:00:00Z`) < 30 * 86_400_000);
       const path = /<svg[^>]*class="sparkline"[\s\S]*?<path d="([^"]+)"/.exec(cells!)?.[1] ?? "";
-      // One vertex per scored day of the 30, at y = 22 − score × 0.2 (0-100 onto 20 px).
+      // One vertex per scored day of the 30, at y = 22 − score × 0.2 (0-100 onto 20 px), in whole units.
       const ys = [...path.matchAll(/[ML][\d.-]+ ([\d.-]+)/g)].map((match) => Number(match[1]));
-      expect(ys).toEqual(recent.map((entry) => Math.round((22 - entry.health_score * 0.2) * 10) / 10));
+      expect(ys).toEqual(recent.map((entry) => Math.round(22 - entry.health_score * 0.2)));
     }
   });
 });

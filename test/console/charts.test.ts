@@ -84,7 +84,7 @@ describe("time charts (score history, metrics, sparklines)", () => {
     const points = [...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"/g)].map((match) => [Number(match[1]), Number(match[2])]);
     expect(points).toHaveLength(3);
     // Plot: x from 40 to 440 over 3 days; y from 210 (0) up to 10 (100).
-    expect(points.map(([x]) => x)).toEqual([40, 173.3, 440]);
+    expect(points.map(([x]) => x)).toEqual([40, 173, 440]);
     expect(points.map(([, y]) => y)).toEqual([50, 110, 170]);
     expect(svg).toContain("2026-10-04: 20.0");
   });
