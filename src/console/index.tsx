@@ -3,6 +3,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { ApiError } from "../lib/errors";
 import type { ConsoleEnv } from "./access";
 import { registerAccountsPage } from "./accounts-page";
+import { registerEventsPage } from "./events-page";
 import { MessagePage } from "./layout";
 import { registerSignIn } from "./login-page";
 import { registerPortfolioPage } from "./portfolio-page";
@@ -36,6 +37,7 @@ export function createConsole() {
   registerSignIn(pages);
   registerPortfolioPage(pages);
   registerAccountsPage(pages);
+  registerEventsPage(pages);
 
   // A refusal on a page is a page (with the API's status and words), not problem+json.
   pages.onError((error, c) => {
