@@ -7,6 +7,7 @@ import { registerEventsPage } from "./events-page";
 import { MessagePage } from "./layout";
 import { registerSignIn } from "./login-page";
 import { registerPortfolioPage } from "./portfolio-page";
+import { registerWebhooksPage } from "./webhooks-page";
 import { CONSOLE_CSS, CONSOLE_STYLESHEET } from "./styles";
 
 /**
@@ -38,6 +39,7 @@ export function createConsole() {
   registerPortfolioPage(pages);
   registerAccountsPage(pages);
   registerEventsPage(pages);
+  registerWebhooksPage(pages);
 
   // A refusal on a page is a page (with the API's status and words), not problem+json.
   pages.onError((error, c) => {
