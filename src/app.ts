@@ -29,7 +29,8 @@ export function createApp() {
   app.use(requestId());
   app.use(requestLog);
   // The default secure headers on every answer; the docs pages add a strict CSP of their own (routes/docs/pages.ts).
-  app.use(secureHeaders());
+  // Not overwriting: a header a sub-app chose stays (the console's Referrer-Policy, which its forms need).
+  app.use(secureHeaders({ overwrite: false }));
   app.use(services);
   app.use(corsFromConfig);
 

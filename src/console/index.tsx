@@ -26,10 +26,17 @@ export const CONSOLE_CONTENT_SECURITY_POLICY = {
   baseUri: ["'none'"],
 };
 
+/**
+ * `same-origin`, not the default `no-referrer`: under `no-referrer` a browser sends `Origin: null` with a form's POST,
+ * and the same-origin check (access.ts) would refuse every form of the console. Nothing is sent to another site.
+ */
+const CONSOLE_REFERRER_POLICY = "same-origin";
+
 export function createConsole() {
   const pages = new Hono<ConsoleEnv>();
-  pages.use("/app/*", secureHeaders({ contentSecurityPolicy: CONSOLE_CONTENT_SECURITY_POLICY }));
-  pages.use("/app", secureHeaders({ contentSecurityPolicy: CONSOLE_CONTENT_SECURITY_POLICY }));
+  const headers = secureHeaders({ contentSecurityPolicy: CONSOLE_CONTENT_SECURITY_POLICY, referrerPolicy: CONSOLE_REFERRER_POLICY });
+  pages.use("/app/*", headers);
+  pages.use("/app", headers);
 
   pages.get(CONSOLE_STYLESHEET, (c) =>
     c.body(CONSOLE_CSS, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=31536000, immutable" }),

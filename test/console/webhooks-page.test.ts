@@ -142,6 +142,13 @@ describe("who may use the webhooks pages", () => {
     expect(await api<Webhook[]>("/webhooks", vars)).toHaveLength(1);
   });
 
+  it("lets the browser send its Origin with the forms (Referrer-Policy same-origin), the API keeping no-referrer", async () => {
+    // Under no-referrer a browser sends `Origin: null` with a form's POST, which the same-origin check refuses.
+    expect((await getPage("/app/webhooks")).headers.get("referrer-policy")).toBe("same-origin");
+    expect((await fetchWith({}, "/webhooks")).headers.get("referrer-policy")).toBe("no-referrer");
+    expect((await postForm("/app/webhooks", createFields(RECEIVER, ["ingest.completed"]), { origin: "null" })).status).toBe(403);
+  });
+
   it("refuses a cross-origin POST (403) and stores or changes nothing", async () => {
     const evil = { origin: "https://evil.example" };
     expect((await postForm("/app/webhooks", createFields(RECEIVER, ["ingest.completed"]), evil)).status).toBe(403);
