@@ -78,6 +78,7 @@ function CreateWebhookForm(props: { form: CreateForm }) {
       <input id="webhook-url" type="url" name="url" value={form.url} required />
       <fieldset id="webhook-types">
         <legend>Event types to receive</legend>
+        <p class="hint">Choose at least one.</p>
         {SUBSCRIBABLE_EVENT_TYPES.map((type) => (
           <label class="choice">
             <input type="checkbox" name="event_types" value={type} checked={form.eventTypes.includes(type)} />
