@@ -12,6 +12,7 @@ import {
   type Webhook,
 } from "../contract/webhooks";
 import { queuesOf } from "../bindings";
+import { formBodyLimit } from "../lib/body-limit";
 import { fieldErrorsOf } from "../lib/create-router";
 import { ApiError, validationError } from "../lib/errors";
 import {
@@ -218,6 +219,9 @@ const adminOnly = [
   }),
 ] as const;
 
+/** An action (a POST form): an admin's, within the API's body limit. */
+const adminAction = [...adminOnly, formBodyLimit] as const;
+
 const actorOf = (c: Context<ConsoleEnv>) => c.get("apiKeyName") ?? null;
 
 export function registerWebhooksPage(pages: ConsoleApp) {
@@ -226,7 +230,7 @@ export function registerWebhooksPage(pages: ConsoleApp) {
     return c.html(<WebhooksPage viewer={c.get("viewer")} webhooks={webhooks} form={EMPTY_FORM} problems={[]} />);
   });
 
-  pages.post("/app/webhooks", ...adminOnly, async (c) => {
+  pages.post("/app/webhooks", ...adminAction, async (c) => {
     requireSameOrigin(c, "Creating a webhook");
     const db = c.get("db");
     const { form, body } = await readCreateForm(c);
@@ -258,14 +262,14 @@ export function registerWebhooksPage(pages: ConsoleApp) {
     return c.html(<WebhookPage viewer={c.get("viewer")} webhook={webhook} deliveries={deliveries} />);
   });
 
-  pages.post("/app/webhooks/:id/test", ...adminOnly, async (c) => {
+  pages.post("/app/webhooks/:id/test", ...adminAction, async (c) => {
     requireSameOrigin(c, "Sending a test");
     const { id } = parsedOr400(webhookIdParamsSchema, c.req.param(), "param");
     await testEndpoint(c.get("db"), c.get("config").secrets, id);
     return c.redirect(`/app/webhooks/${id}`, 303);
   });
 
-  pages.post("/app/webhooks/:id/rotate-secret", ...adminOnly, async (c) => {
+  pages.post("/app/webhooks/:id/rotate-secret", ...adminAction, async (c) => {
     requireSameOrigin(c, "Rotating a secret");
     const { id } = parsedOr400(webhookIdParamsSchema, c.req.param(), "param");
     const db = c.get("db");
@@ -276,7 +280,7 @@ export function registerWebhooksPage(pages: ConsoleApp) {
     return c.html(<SecretPage viewer={c.get("viewer")} title="Secret rotated" webhook={webhook} secret={rotated.secret} note={note} />);
   });
 
-  pages.post("/app/webhooks/:id/enabled", ...adminOnly, async (c) => {
+  pages.post("/app/webhooks/:id/enabled", ...adminAction, async (c) => {
     requireSameOrigin(c, "Enabling or disabling a webhook");
     const { id } = parsedOr400(webhookIdParamsSchema, c.req.param(), "param");
     const wanted = textOf((await c.req.parseBody()).enabled);
@@ -285,14 +289,14 @@ export function registerWebhooksPage(pages: ConsoleApp) {
     return c.redirect(`/app/webhooks/${id}`, 303);
   });
 
-  pages.post("/app/webhooks/:id/delete", ...adminOnly, async (c) => {
+  pages.post("/app/webhooks/:id/delete", ...adminAction, async (c) => {
     requireSameOrigin(c, "Deleting a webhook");
     const { id } = parsedOr400(webhookIdParamsSchema, c.req.param(), "param");
     await deleteEndpoint(c.get("db"), id, actorOf(c));
     return c.redirect("/app/webhooks", 303);
   });
 
-  pages.post("/app/webhooks/:id/deliveries/:delivery_id/retry", ...adminOnly, async (c) => {
+  pages.post("/app/webhooks/:id/deliveries/:delivery_id/retry", ...adminAction, async (c) => {
     requireSameOrigin(c, "Retrying a delivery");
     const { id, delivery_id: deliveryId } = parsedOr400(deliveryParamsSchema, c.req.param(), "param");
     await retryEndpointDelivery(c.get("db"), queuesOf(c.env).webhooks, id, deliveryId);

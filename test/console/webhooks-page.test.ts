@@ -99,6 +99,12 @@ describe("creating a webhook from the console", () => {
     expect(await api<Webhook[]>("/webhooks")).toEqual([]);
   });
 
+  it("refuses a form larger than the API's body limit (413), and stores nothing", async () => {
+    const response = await postForm("/app/webhooks", createFields(RECEIVER, ["ingest.completed"], [["description", "x".repeat(20_000)]]));
+    expect(response.status).toBe(413);
+    expect(await api<Webhook[]>("/webhooks")).toEqual([]);
+  });
+
   it("applies the production URL rules in production", async () => {
     const vars = {
       ENVIRONMENT: "production",
