@@ -15,7 +15,7 @@ import type { Context } from "hono";
 import { requireSameOrigin, requireViewer, type ConsoleApp, type ConsoleEnv, type Viewer } from "./access";
 import { lineChart, scoreHistoryChart, type DatedValue } from "./charts";
 import { Layout } from "./layout";
-import { eventText } from "./portfolio-page";
+import { eventText } from "./event-text";
 
 /**
  * The account page (/app/accounts/{id}): what GET /accounts/{id} answers (score history with its components and the
@@ -251,7 +251,7 @@ export function AccountPage(props: { viewer: Viewer; view: AccountView }) {
             <h2 id="insight">AI insight</h2>
             <form method="post" action={`/app/accounts/${detail.id}/insight`}>
               <p>A summary, an analysis and three actions written from this account's figures.</p>
-              <button type="submit" class="action">
+              <button type="submit" class="primary">
                 Ask for the AI insight
               </button>
             </form>

@@ -6,9 +6,11 @@ import { registerAccountPage } from "./account-page";
 import { registerAccountsPage } from "./accounts-page";
 import { CONSOLE_CONTENT_SECURITY_POLICY } from "./csp";
 import { registerImportPage } from "./import-page";
+import { registerEventsPage } from "./events-page";
 import { MessagePage } from "./layout";
 import { registerSignIn } from "./login-page";
 import { registerPortfolioPage } from "./portfolio-page";
+import { registerWebhooksPage } from "./webhooks-page";
 import { CONSOLE_CSS, CONSOLE_STYLESHEET } from "./styles";
 
 /**
@@ -36,6 +38,8 @@ export function createConsole() {
   registerAccountsPage(pages);
   registerAccountPage(pages);
   registerImportPage(pages);
+  registerEventsPage(pages);
+  registerWebhooksPage(pages);
 
   // A refusal on a page is a page (with the API's status and words), not problem+json.
   pages.onError((error, c) => {

@@ -6,6 +6,7 @@ import type { RevenueMovements } from "../contract/revenue";
 import { formatCount, formatMoney } from "../domain/format";
 import { BUCKETS } from "../domain/types";
 import { barChart, stackedColumnChart, type StackedColumn } from "./charts";
+import { eventText } from "./event-text";
 import { latestEvents } from "../db/queries/events";
 import { getPortfolioSummary } from "../services/portfolio";
 import { getRevenueMovements } from "../services/revenue";
@@ -40,26 +41,6 @@ const BUCKET_TONES = { Healthy: "healthy", "At-Risk": "at-risk", Critical: "crit
 
 function ratio(value: number | null): string {
   return value === null ? "n/a" : `${(value * 100).toFixed(1)}%`;
-}
-
-export function eventText(event: HealthEvent): string {
-  switch (event.type) {
-    case "health.bucket_changed":
-      return `${event.data.account_name}: ${event.data.from} → ${event.data.to}`;
-    case "health.score_dropped":
-    case "health.score_recovered":
-      return `${event.data.account_name}: 30-day change ${event.data.health_score_change_30d}`;
-    case "ingest.completed":
-      return `Upload: ${event.data.rows_total} rows`;
-    case "health.model_activated":
-      return `Health model "${event.data.model_name}" activated`;
-    case "account.merged":
-      return `Account ${event.data.from_account_id} merged into ${event.data.account_id}`;
-    case "account.deleted":
-      return `Account ${event.data.account_id} erased`;
-    case "webhook.test":
-      return "Webhook test";
-  }
 }
 
 export function PortfolioPage(props: { viewer: Viewer; view: PortfolioView }) {

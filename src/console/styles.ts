@@ -45,7 +45,32 @@ form.filters { display: flex; flex-wrap: wrap; gap: 10px 14px; align-items: flex
 form.filters label { display: flex; flex-direction: column; font-size: 13px; color: var(--muted); gap: 3px; }
 form.filters input, form.filters select { font: inherit; color: var(--ink); padding: 5px 6px; border: 1px solid var(--muted); border-radius: 4px; min-width: 0; }
 form.filters button { font: inherit; padding: 6px 14px; background: var(--accent); color: #fff; border: 0; border-radius: 4px; cursor: pointer; }
-.table-scroll { overflow-x: auto; }
+.table-scroll { overflow-x: auto; position: relative; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+.actions { display: flex; flex-wrap: wrap; gap: 6px 8px; align-items: center; }
+.actions form { margin: 0; }
+button.action { font: inherit; font-size: 14px; padding: 4px 10px; background: var(--card); color: var(--accent); border: 1px solid var(--accent); border-radius: 4px; cursor: pointer; }
+button.action.danger { color: var(--critical); border-color: var(--critical); }
+.state { font-weight: 600; } .state.good { color: var(--healthy); } .state.waiting { color: var(--at-risk); } .state.bad { color: var(--critical); }
+td.url, dd.url { overflow-wrap: anywhere; } td.url { min-width: 14em; }
+form.webhook { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 14px; margin: 14px 0; display: grid; gap: 12px; max-width: 640px; }
+form.webhook h2 { font-size: 16px; margin: 0; }
+form.webhook label.field { display: grid; gap: 3px; font-weight: 600; }
+form.webhook input[type=text], form.webhook input[type=url] { font: inherit; padding: 6px 8px; border: 1px solid var(--muted); border-radius: 4px; width: 100%; }
+form.webhook fieldset { border: 1px solid var(--line); border-radius: 4px; margin: 0; padding: 8px 12px; }
+form.webhook legend { font-weight: 600; }
+form.webhook .choice { display: flex; gap: 8px; align-items: center; padding: 2px 0; }
+form.webhook .hint { color: var(--muted); font-size: 13px; margin: 0; font-weight: 400; }
+form.webhook button[type=submit] { justify-self: start; font: inherit; padding: 8px 16px; background: var(--accent); color: #fff; border: 0; border-radius: 4px; cursor: pointer; }
+input[type=checkbox]:focus-visible, select:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+.error-summary { border: 3px solid var(--critical); border-radius: 6px; padding: 10px 14px; background: var(--card); margin: 12px 0; }
+.error-summary h2 { font-size: 16px; margin: 0 0 6px; color: var(--critical); }
+.secret-box { border: 3px solid var(--at-risk); border-radius: 8px; background: var(--card); padding: 14px; margin: 14px 0; }
+.secret-box h2 { font-size: 16px; margin: 0 0 6px; }
+.secret-box code { display: block; font-size: 15px; padding: 8px; background: var(--bg); border: 1px solid var(--line); border-radius: 4px; word-break: break-all; }
+dl.settings { display: grid; grid-template-columns: max-content 1fr; gap: 4px 14px; margin: 0 0 14px; }
+dl.settings dt { color: var(--muted); } dl.settings dd { margin: 0; }
+@media (max-width: 480px) { dl.settings { grid-template-columns: 1fr; } dl.settings dd { margin-bottom: 6px; } }
 caption { text-align: left; font-weight: 600; padding: 6px 0; }
 button.primary { font: inherit; padding: 8px 18px; background: var(--accent); color: #fff; border: 0; border-radius: 4px; cursor: pointer; }
 button:disabled { opacity: 0.6; cursor: default; }
@@ -54,7 +79,6 @@ p.progress { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 12px;
 p.progress label { min-width: 80px; }
 p.progress progress { flex: 1 1 200px; max-width: 100%; height: 14px; }
 input[type="file"] { max-width: 100%; }
-select:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 nav.pager { display: flex; gap: 16px; margin: 14px 0; }
 section.panel.wide { grid-column: 1 / -1; }
 section.panel h3, h2.section { font-size: 15px; margin: 18px 0 8px; }
@@ -78,7 +102,6 @@ section.panel h3 { margin-top: 0; }
 svg.sparkline { width: 96px; height: 24px; display: block; }
 dl.basis { display: grid; grid-template-columns: max-content 1fr; gap: 4px 14px; margin: 0; font-size: 14px; }
 dl.basis dt { color: var(--muted); } dl.basis dd { margin: 0; }
-button.action { font: inherit; padding: 6px 14px; background: var(--accent); color: #fff; border: 0; border-radius: 4px; cursor: pointer; }
 @media (max-width: 480px) { main { padding: 12px; } .card dd { font-size: 19px; } }
 @media print { header.top, .skip { display: none; } body { background: #fff; } .card, section.panel { break-inside: avoid; border-color: #999; } }
 `;

@@ -167,5 +167,6 @@ export const listEventsQuerySchema = z.object({
 });
 
 export type HealthEvent = z.infer<typeof healthEventSchema>;
+export type EventList = z.infer<typeof eventListSchema>;
 export type ListEventsQuery = z.infer<typeof listEventsQuerySchema>;
 export type IngestCompletedData = z.infer<typeof ingestCompletedDataSchema>;

@@ -161,6 +161,7 @@ export const listDeliveriesQuerySchema = z.object({
 
 export type Webhook = z.infer<typeof webhookSchema>;
 export type CreatedWebhook = z.infer<typeof createdWebhookSchema>;
+export type RotatedSecret = z.infer<typeof rotatedSecretSchema>;
 export type CreateWebhookBody = z.infer<typeof createWebhookBodySchema>;
 export type UpdateWebhookBody = z.infer<typeof updateWebhookBodySchema>;
 export type Delivery = z.infer<typeof deliverySchema>;

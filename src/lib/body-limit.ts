@@ -10,3 +10,11 @@ export const jsonBodyLimit = bodyLimit({
     throw new ApiError("payload_too_large", `The JSON body is larger than ${MAX_JSON_BODY_BYTES} bytes.`);
   },
 });
+
+/** The console's forms carry what the API's JSON bodies carry: the same limit. */
+export const formBodyLimit = bodyLimit({
+  maxSize: MAX_JSON_BODY_BYTES,
+  onError: () => {
+    throw new ApiError("payload_too_large", `The form is larger than ${MAX_JSON_BODY_BYTES} bytes.`);
+  },
+});

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { EventType } from "../../domain/events";
 import type { Database } from "../../lib/types";
-import { healthEventSchema, type HealthEvent, type ListEventsQuery } from "../../contract/events";
+import { healthEventSchema, type EventList, type HealthEvent, type ListEventsQuery } from "../../contract/events";
 import { healthEvents } from "../schema";
 
 // Events are stored as the feed serves them (type and data JSON); healthEventSchema reads a stored row, so the feed,
@@ -27,7 +27,7 @@ function toEvent(row: EventRow): HealthEvent {
 }
 
 /** Events after an id, oldest first, of one type and/or one account. */
-export async function listEvents(db: Database, query: ListEventsQuery): Promise<HealthEvent[]> {
+async function listEvents(db: Database, query: ListEventsQuery): Promise<HealthEvent[]> {
   const rows = await db.all<EventRow>(sql`
     SELECT ${EVENT_COLUMNS} FROM health_events
     WHERE id > ${query.after}
@@ -36,6 +36,12 @@ export async function listEvents(db: Database, query: ListEventsQuery): Promise<
     ORDER BY id
     LIMIT ${query.limit}`);
   return rows.map(toEvent);
+}
+
+/** A page of the feed (GET /events, the console's events page) and the cursor of the next: its last id, else `after`. */
+export async function eventPage(db: Database, query: ListEventsQuery): Promise<EventList> {
+  const events = await listEvents(db, query);
+  return { events, next_after: events.at(-1)?.id ?? query.after };
 }
 
 /** An account's latest events, newest first (the account_id index holds them in id order). */

@@ -1,19 +1,19 @@
 import type { MiddlewareHandler } from "hono";
 import { createRouter } from "../../lib/create-router";
 import type { AppEnv } from "../../lib/types";
-import { secretsKeyMissing } from "../../services/webhooks/secrets";
+import { requireSecretsKey } from "../../services/webhooks/secrets";
 import * as handlers from "./webhooks.handlers";
 import * as routes from "./webhooks.routes";
 
 /** Webhooks exist only with their secrets sealed: without SECRETS_KEY in production, every webhook route answers 503. */
-const requireSecretsKey: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.get("config").secrets.source === "missing") throw secretsKeyMissing();
+const secretsKeyConfigured: MiddlewareHandler<AppEnv> = async (c, next) => {
+  requireSecretsKey(c.get("config").secrets);
   await next();
 };
 
 const router = createRouter();
-router.use("/webhooks", requireSecretsKey);
-router.use("/webhooks/*", requireSecretsKey);
+router.use("/webhooks", secretsKeyConfigured);
+router.use("/webhooks/*", secretsKeyConfigured);
 
 export const webhooksRouter = router
   .openapi(routes.createWebhook, handlers.create)

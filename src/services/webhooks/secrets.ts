@@ -5,12 +5,17 @@ import type { Database } from "../../lib/types";
 import { openSecret, sealingKeys, sealSecret, type SealingKeys } from "../../webhooks/sealing";
 
 /** The 503 `misconfigured` of every webhook route while production has no SECRETS_KEY. */
-export function secretsKeyMissing(): ApiError {
+function secretsKeyMissing(): ApiError {
   return new ApiError(
     "misconfigured",
     "SECRETS_KEY is not set: in production webhook signing secrets are sealed under it. Set it with " +
       "`wrangler secret put SECRETS_KEY --env production` (at least 32 characters, e.g. openssl rand -base64 32).",
   );
+}
+
+/** Webhooks exist only with their secrets sealed: every webhook route and page answers 503 while production has no key. */
+export function requireSecretsKey(secrets: SecretsConfig): void {
+  if (secrets.source === "missing") throw secretsKeyMissing();
 }
 
 /** The keys that seal and open webhook secrets; a 503 `misconfigured` when production has no SECRETS_KEY. */

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { SUBSCRIBABLE_EVENT_TYPES } from "../../domain/events";
 import type { WebhookRecord } from "../../db/queries/webhooks";
 import type { CreatedWebhook, Webhook } from "../../contract/webhooks";
-import type { WithSecret } from "../../services/webhooks/endpoints";
+import type { WithSecret } from "./endpoints";
 
 const storedEventTypes = z.array(z.enum(SUBSCRIBABLE_EVENT_TYPES)).nullable();
 
