@@ -5,6 +5,7 @@ import type { ConsoleEnv } from "./access";
 import { registerAccountsPage } from "./accounts-page";
 import { MessagePage } from "./layout";
 import { registerSignIn } from "./login-page";
+import { registerModelPage } from "./model-page";
 import { registerPortfolioPage } from "./portfolio-page";
 import { CONSOLE_CSS, CONSOLE_STYLESHEET } from "./styles";
 
@@ -36,6 +37,7 @@ export function createConsole() {
   registerSignIn(pages);
   registerPortfolioPage(pages);
   registerAccountsPage(pages);
+  registerModelPage(pages);
 
   // A refusal on a page is a page (with the API's status and words), not problem+json.
   pages.onError((error, c) => {

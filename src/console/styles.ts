@@ -47,6 +47,28 @@ form.filters input, form.filters select { font: inherit; color: var(--ink); padd
 form.filters button { font: inherit; padding: 6px 14px; background: var(--accent); color: #fff; border: 0; border-radius: 4px; cursor: pointer; }
 .table-scroll { overflow-x: auto; }
 nav.pager { display: flex; gap: 16px; margin: 14px 0; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+main > section.panel { margin-bottom: 16px; }
+section.panel h3 { font-size: 15px; margin: 16px 0 8px; }
+caption { text-align: left; color: var(--muted); font-size: 13px; padding: 0 0 6px; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 14px; margin: 0 0 12px; }
+dl.facts div { display: contents; } dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
+td.stay { color: var(--muted); }
+.hint { display: block; color: var(--muted); font-size: 13px; font-weight: normal; }
+.notice { background: var(--card); border: 1px solid var(--healthy); border-left-width: 6px; border-radius: 4px; padding: 10px 12px; }
+.error-summary { border: 2px solid var(--critical); border-radius: 4px; padding: 8px 12px; margin: 10px 0; }
+.error-summary a { color: var(--critical); font-weight: 600; }
+.field-error { display: block; color: var(--critical); font-weight: 600; font-size: 13px; }
+ul.warnings { color: var(--at-risk); }
+form.draft .fields { display: flex; flex-wrap: wrap; gap: 10px 16px; }
+form.draft .field { display: flex; flex-direction: column; gap: 3px; font-size: 14px; }
+form.draft input[type="text"] { font: inherit; color: var(--ink); padding: 5px 6px; border: 1px solid var(--muted); border-radius: 4px; width: 7em; }
+form.draft input[name="name"] { width: 16em; max-width: 100%; }
+form.draft input[aria-invalid="true"] { border: 2px solid var(--critical); }
+form.draft button, form.confirm button, a.button { display: inline-block; font: inherit; margin-top: 14px; padding: 8px 16px; background: var(--accent); color: #fff; border: 0; border-radius: 4px; cursor: pointer; text-decoration: none; }
+form.confirm { display: flex; flex-wrap: wrap; align-items: baseline; gap: 16px; }
+select:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+.table-scroll:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 @media (max-width: 480px) { main { padding: 12px; } .card dd { font-size: 19px; } }
 @media print { header.top, .skip { display: none; } body { background: #fff; } .card, section.panel { break-inside: avoid; border-color: #999; } }
 `;
