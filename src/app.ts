@@ -28,8 +28,9 @@ export function createApp() {
 
   app.use(requestId());
   app.use(requestLog);
-  // The default secure headers on every answer; the docs pages add a strict CSP of their own (routes/docs/pages.ts).
-  app.use(secureHeaders());
+  // The default secure headers on every answer; the docs pages add a strict CSP of their own (routes/docs/pages.ts) and
+  // the console its referrer policy: what a sub-app sets itself is kept (`overwrite: false`), the rest filled in.
+  app.use(secureHeaders({ overwrite: false }));
   app.use(services);
   app.use(corsFromConfig);
 

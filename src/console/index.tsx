@@ -25,10 +25,16 @@ export const CONSOLE_CONTENT_SECURITY_POLICY = {
   baseUri: ["'none'"],
 };
 
+/**
+ * `same-origin`, not the API's `no-referrer`: under `no-referrer` a browser sends `Origin: null` with a form's POST, and
+ * every state change (requireSameOrigin) would be refused. Another site still gets no referrer.
+ */
+const CONSOLE_SECURE_HEADERS = { contentSecurityPolicy: CONSOLE_CONTENT_SECURITY_POLICY, referrerPolicy: "same-origin" };
+
 export function createConsole() {
   const pages = new Hono<ConsoleEnv>();
-  pages.use("/app/*", secureHeaders({ contentSecurityPolicy: CONSOLE_CONTENT_SECURITY_POLICY }));
-  pages.use("/app", secureHeaders({ contentSecurityPolicy: CONSOLE_CONTENT_SECURITY_POLICY }));
+  pages.use("/app/*", secureHeaders(CONSOLE_SECURE_HEADERS));
+  pages.use("/app", secureHeaders(CONSOLE_SECURE_HEADERS));
 
   pages.get(CONSOLE_STYLESHEET, (c) =>
     c.body(CONSOLE_CSS, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=31536000, immutable" }),

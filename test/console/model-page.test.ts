@@ -119,6 +119,12 @@ describe("the health model page (/app/model)", () => {
     expect(html).not.toContain("<script");
   });
 
+  it("lets the browser post its forms with their Origin (Referrer-Policy same-origin, not the API's no-referrer)", async () => {
+    // Under no-referrer a browser sends `Origin: null` with a form's POST, which requireSameOrigin refuses.
+    expect((await SELF.fetch(`${ORIGIN}/app/model`)).headers.get("referrer-policy")).toBe("same-origin");
+    expect((await SELF.fetch(`${ORIGIN}/health/model`)).headers.get("referrer-policy")).toBe("no-referrer");
+  });
+
   it("creates the draft the form describes, as GET /health/models then lists it, and changes no score", async () => {
     const active = await api<HealthModel>("/health/model");
     const form = editorForm(await pageHtml("/app/model"));
