@@ -166,26 +166,29 @@ export function ActivatePage(props: { viewer: Viewer; model: HealthModel; previe
   return (
     <Layout title={`Activate health model ${model.id}`} viewer={props.viewer}>
       <h1>Activate {modelTitle(model)}?</h1>
-      <p class="restated">
-        Every account is rescored under it. By its preview, {changes.accounts.toLocaleString("en-US")} of{" "}
-        {preview.accounts.toLocaleString("en-US")} accounts change bucket, moving {formatMoney(changes.arr)} of ARR; the mean
-        score change is {formatSigned(preview.score_change.mean, 2)}. Model {preview.active_model_id} retires and is not
-        activated again.
-      </p>
-      <MoveMatrix preview={preview} />
-      {preview.warnings.length > 0 && (
-        <ul class="warnings">
-          {preview.warnings.map((warning) => (
-            <li>{warning}</li>
-          ))}
-        </ul>
-      )}
-      <form method="post" action={`/app/model/${model.id}/activate`} class="confirm">
-        <button type="submit">
-          Activate model {model.id} ({model.name})
-        </button>
-        <a href={`/app/model/${model.id}`}>Back to the preview</a>
-      </form>
+      <section class="panel" aria-labelledby="restated">
+        <h2 id="restated">What its preview says</h2>
+        <p class="restated">
+          Every account is rescored under it. By its preview, {changes.accounts.toLocaleString("en-US")} of{" "}
+          {preview.accounts.toLocaleString("en-US")} accounts change bucket, moving {formatMoney(changes.arr)} of ARR; the mean
+          score change is {formatSigned(preview.score_change.mean, 2)}. Model {preview.active_model_id} retires and is not
+          activated again.
+        </p>
+        <MoveMatrix preview={preview} />
+        {preview.warnings.length > 0 && (
+          <ul class="warnings">
+            {preview.warnings.map((warning) => (
+              <li>{warning}</li>
+            ))}
+          </ul>
+        )}
+        <form method="post" action={`/app/model/${model.id}/activate`} class="confirm">
+          <button type="submit">
+            Activate model {model.id} ({model.name})
+          </button>
+          <a href={`/app/model/${model.id}`}>Back to the preview</a>
+        </form>
+      </section>
     </Layout>
   );
 }
