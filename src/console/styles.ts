@@ -45,7 +45,8 @@ form.filters { display: flex; flex-wrap: wrap; gap: 10px 14px; align-items: flex
 form.filters label { display: flex; flex-direction: column; font-size: 13px; color: var(--muted); gap: 3px; }
 form.filters input, form.filters select { font: inherit; color: var(--ink); padding: 5px 6px; border: 1px solid var(--muted); border-radius: 4px; min-width: 0; }
 form.filters button { font: inherit; padding: 6px 14px; background: var(--accent); color: #fff; border: 0; border-radius: 4px; cursor: pointer; }
-.table-scroll { overflow-x: auto; }
+/* Positioned, so the visually hidden labels of its inputs scroll inside it rather than widen the page. */
+.table-scroll { overflow-x: auto; position: relative; }
 nav.pager { display: flex; gap: 16px; margin: 14px 0; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 main > section.panel { margin-bottom: 16px; }
@@ -54,6 +55,7 @@ caption { text-align: left; color: var(--muted); font-size: 13px; padding: 0 0 6
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 14px; margin: 0 0 12px; }
 dl.facts div { display: contents; } dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
 td.stay { color: var(--muted); }
+table.components td.number, table.moves td { white-space: nowrap; }
 .hint { display: block; color: var(--muted); font-size: 13px; font-weight: normal; }
 .notice { background: var(--card); border: 1px solid var(--healthy); border-left-width: 6px; border-radius: 4px; padding: 10px 12px; }
 .error-summary { border: 2px solid var(--critical); border-radius: 4px; padding: 8px 12px; margin: 10px 0; }
