@@ -193,8 +193,8 @@ export function ActivatePage(props: { viewer: Viewer; model: HealthModel; previe
   );
 }
 
-/** A model id from the path (or a form), refused with the API's 400 when it is not one. */
-function modelIdOf(id: unknown, target: "param" | "form"): number {
+/** A model id from the path, the query or a form, refused with the API's 400 when it is not one. */
+function modelIdOf(id: unknown, target: "param" | "query" | "form"): number {
   const parsed = healthModelIdParamsSchema.safeParse({ id });
   if (!parsed.success) throw validationError(target, fieldErrorsOf(parsed.error));
   return parsed.data.id;
@@ -232,7 +232,7 @@ export function registerModelPage(pages: ConsoleApp) {
       ? null
       : from === undefined
         ? await getActiveModel(c.get("db"), c.get("config").health)
-        : await modelOrNotFound(c, modelIdOf(from, "param"));
+        : await modelOrNotFound(c, modelIdOf(from, "query"));
     const editor = base && { base, values: draftValues(documentOf(base)), errors: [] };
     const view = await overview(c, editor);
     // The notice says only what is true now: the model the redirect names is the active one.

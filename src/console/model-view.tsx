@@ -63,7 +63,7 @@ export function ModelDescription(props: { model: HealthModel; label: string }) {
         </div>
         <div>
           <dt>Defined by</dt>
-          <dd>{model.defined_by === "configuration" ? "the configuration (HEALTH_WINDOW_DAYS, DAU_BENCHMARK_*, TICKET_CEILING)" : `the API, by ${model.created_by ?? "an open API"}`}</dd>
+          <dd>{model.defined_by === "configuration" ? "the configuration (HEALTH_WINDOW_DAYS, DAU_BENCHMARK_*, TICKET_CEILING)" : model.created_by ? `the API, by ${model.created_by}` : "the API"}</dd>
         </div>
       </dl>
       <div class="table-scroll" tabindex={0} role="region" aria-label={props.label}>

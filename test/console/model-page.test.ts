@@ -22,9 +22,8 @@ const INGEST_KEY = "ask_model_ingest_key_0123456789abcdef";
 const ADMIN_KEY = "ask_model_admin_key_0123456789abcdef";
 
 async function keyed(): Promise<Record<string, string>> {
-  const digest = sha256Hex;
   return {
-    API_KEYS: `read:viewer:${await digest(READ_KEY)},ingest:loader:${await digest(INGEST_KEY)},admin:ops:${await digest(ADMIN_KEY)}`,
+    API_KEYS: `read:viewer:${await sha256Hex(READ_KEY)},ingest:loader:${await sha256Hex(INGEST_KEY)},admin:ops:${await sha256Hex(ADMIN_KEY)}`,
   };
 }
 
