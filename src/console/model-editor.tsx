@@ -103,7 +103,8 @@ export function DraftEditor(props: { base: HealthModel; values: DraftValues; err
           </ul>
         </div>
       )}
-      <form method="post" action="/app/model" class="draft">
+      {/* The fragment brings a refused draft's page back to its errors (a redirect keeps it, to no effect). */}
+      <form method="post" action={`/app/model#${EDITOR_ID}`} class="draft">
         <input type="hidden" name="from" value={String(base.id)} />
         <div class="fields">
           {field("name", "Name", false)}

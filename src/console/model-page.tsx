@@ -52,7 +52,7 @@ export interface ModelOverview {
 export function ModelPage(props: { viewer: Viewer; view: ModelOverview }) {
   const { active, models, editor, activated } = props.view;
   return (
-    <Layout title="Health model" viewer={props.viewer}>
+    <Layout title={editor && editor.errors.length > 0 ? "Error: Health model" : "Health model"} viewer={props.viewer}>
       <h1>Health model</h1>
       {activated && (
         <p class="notice" role="status">

@@ -130,6 +130,9 @@ describe("the health model pages in headless Chromium", () => {
     await page.getByRole("button", { name: "Create the draft" }).click();
     // at_risk_min above healthy_min, and the weights off 100 for each of the three segments.
     await expect.poll(() => page.locator(".error-summary a").count()).toBe(4);
+    // The refused draft's page opens at the editor, where its errors are, not at the top.
+    expect(new URL(page.url()).hash).toBe("#editor");
+    expect(await page.evaluate<number>("window.scrollY")).toBeGreaterThan(0);
     expect(await page.locator("input[name='buckets.at_risk_min']").getAttribute("aria-invalid")).toBe("true");
     expect(await page.inputValue("input[name='components.0.weight']")).toBe("99");
     expect(await scrollWidth(page)).toBeLessThanOrEqual(375);

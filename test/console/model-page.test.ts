@@ -61,7 +61,7 @@ const unescaped = (text: string) =>
 
 /** The editor's inputs as the browser would submit them: every named input of the draft form with its value. */
 function editorForm(html: string): Record<string, string> {
-  const form = /<form method="post" action="\/app\/model" class="draft">([\s\S]*?)<\/form>/.exec(html)?.[1];
+  const form = /<form method="post" action="\/app\/model#editor" class="draft">([\s\S]*?)<\/form>/.exec(html)?.[1];
   if (!form) throw new Error("no draft form on the page");
   return Object.fromEntries([...form.matchAll(/<input[^>]*\bname="([^"]+)"[^>]*\bvalue="([^"]*)"/g)].map((match) => [match[1]!, unescaped(match[2]!)]));
 }
@@ -183,6 +183,7 @@ describe("the health model page (/app/model)", () => {
     expect(fields).toEqual(expect.arrayContaining(["window_days", "buckets.at_risk_min", "components"]));
     for (const error of errors ?? []) expect(html).toContain(escaped(error.message));
     expect(html).toMatch(/<div class="error-summary" role="alert">/);
+    expect(html).toContain("<title>Error: Health model · AI Success Insights</title>");
     const atRisk = (errors ?? []).find((error) => error.field === "buckets.at_risk_min")!;
     expect(html).toContain(`<span class="field-error" id="field-buckets-at_risk_min-error">${escaped(atRisk.message)}</span>`);
     expect(html).toMatch(/id="field-buckets-at_risk_min"[^>]*aria-invalid="true"/);
@@ -332,7 +333,8 @@ describe("who may draft, preview and activate", () => {
     const html = await overview.text();
     expect(html).toContain("Active: Model 1:");
     expect(html).toContain(`href="/app/model/${draft.id}"`);
-    expect(html).not.toContain('action="/app/model"');
+    expect(html).not.toContain('class="draft"');
+    expect(html).not.toContain(`action="/app/model#editor"`);
     const detail = await (await reader.page(`/app/model/${draft.id}`)).text();
     expect(detail).toContain("Previewing a draft needs a key with the &#39;ingest&#39; scope.");
     expect(detail).not.toContain("Accounts changing bucket");
