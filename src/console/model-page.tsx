@@ -217,6 +217,25 @@ function textFields(form: Record<string, string | File | (string | File)[]>): Dr
   return Object.fromEntries(Object.entries(form).flatMap(([name, value]) => (typeof value === "string" ? [[name, value]] : [])));
 }
 
+/**
+ * The draft the form describes over `base`, created as POST /health/models creates one; or the API's field errors
+ * for it: its schema's, then the service's own (an unknown measure). Any other failure is no form error and is thrown.
+ */
+async function createFromForm(
+  c: Context<ConsoleEnv>,
+  base: HealthModel,
+  values: DraftValues,
+): Promise<{ draft: HealthModel } | { errors: FieldError[] }> {
+  const parsed = healthModelDocumentSchema.safeParse(draftFromForm(documentOf(base), values));
+  if (!parsed.success) return { errors: fieldErrorsOf(parsed.error) };
+  try {
+    return { draft: await createDraftModel(c.get("db"), parsed.data, c.get("apiKeyName") ?? null, c.get("config").health) };
+  } catch (error) {
+    if (error instanceof ApiError && error.code === "validation_error" && error.fieldErrors) return { errors: error.fieldErrors };
+    throw error;
+  }
+}
+
 const formBodyLimit = bodyLimit({
   maxSize: MAX_JSON_BODY_BYTES,
   onError: () => {
@@ -245,22 +264,10 @@ export function registerModelPage(pages: ConsoleApp) {
     requireSameOrigin(c, "Creating a draft");
     const { from, ...values } = textFields(await c.req.parseBody());
     const base = await modelOrNotFound(c, modelIdOf(from, "form"));
-    const parsed = healthModelDocumentSchema.safeParse(draftFromForm(documentOf(base), values));
-    let errors: FieldError[];
-    if (parsed.success) {
-      try {
-        const draft = await createDraftModel(c.get("db"), parsed.data, c.get("apiKeyName") ?? null, c.get("config").health);
-        return c.redirect(`/app/model/${draft.id}`, 303);
-      } catch (error) {
-        // The service's own 400 (an unknown measure) is shown as the schema's are; anything else is no form error.
-        if (!(error instanceof ApiError && error.code === "validation_error" && error.fieldErrors)) throw error;
-        errors = error.fieldErrors;
-      }
-    } else {
-      errors = fieldErrorsOf(parsed.error);
-    }
+    const outcome = await createFromForm(c, base, values);
+    if ("draft" in outcome) return c.redirect(`/app/model/${outcome.draft.id}`, 303);
     c.status(400);
-    return c.html(<ModelPage viewer={c.get("viewer")} view={await overview(c, { base, values, errors })} />);
+    return c.html(<ModelPage viewer={c.get("viewer")} view={await overview(c, { base, values, errors: outcome.errors })} />);
   });
 
   pages.get("/app/model/:id", requireViewer, conditionalRead, async (c) => {

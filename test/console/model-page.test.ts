@@ -196,6 +196,29 @@ describe("the health model page (/app/model)", () => {
     expect(models.map((model) => model.id)).toEqual([active.id]);
   });
 
+  it("shows the service's own 400 (a measure no longer declared) as the schema's, on the component's row", async () => {
+    const active = await api<HealthModel>("/health/model");
+    const json = (body: unknown): RequestInit => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    await api("/measures", json({ name: "seats_ratio", description: "Seats used ÷ seats bought", min: 0, max: 1.5 }));
+    const seats = structuredClone(documentOf(active));
+    seats.name = "Seats count";
+    seats.components[4] = { ...seats.components[4]!, key: "seats", measure: "seats_ratio", scale: { zero_at: 0, full_at: 1 } };
+    const withSeats = await api<HealthModel>("/health/models", json(seats));
+    await api(`/health/models/${withSeats.id}/activate`, { method: "POST" });
+    const without = await api<HealthModel>("/health/models", json({ ...documentOf(active), name: "Without seats" }));
+    await api(`/health/models/${without.id}/activate`, { method: "POST" });
+    // Retired, the seats model no longer holds its measure: it can be deleted.
+    expect((await SELF.fetch(`${ORIGIN}/measures/seats_ratio`, { method: "DELETE" })).status).toBe(204);
+
+    const response = await postForm("/app/model", editorForm(await pageHtml(`/app/model?from=${withSeats.id}`)));
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(html).toMatch(/<tr id="component-4">(?:(?!<\/tr>)[\s\S])*Unknown measure &#39;seats_ratio&#39;/);
+    expect(html).toContain('href="#component-4">components.4.measure: Unknown measure');
+    const { models } = await api<{ models: HealthModel[] }>("/health/models");
+    expect(models.map((model) => model.id)).toEqual([without.id, withSeats.id, active.id]);
+  });
+
   it("names a blank or non-numeric weight as the API's schema does", async () => {
     const form = editorForm(await pageHtml("/app/model"));
     const response = await postForm("/app/model", { ...form, "components.1.weight": "", "components.2.weight": "lots" });
