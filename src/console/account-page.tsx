@@ -140,7 +140,7 @@ export function AccountPage(props: { viewer: Viewer; view: AccountView }) {
         {detail.aliases.length > 0 && ` · formerly ${detail.aliases.join(", ")}`}
       </p>
       {detail.scores_stale && (
-        <p class="notice" role="status">
+        <p class="notice stale" role="status">
           The scores are behind the metrics: a rescore is queued or due.
         </p>
       )}

@@ -9,6 +9,7 @@ import { registerImportPage } from "./import-page";
 import { registerEventsPage } from "./events-page";
 import { MessagePage } from "./layout";
 import { registerSignIn } from "./login-page";
+import { registerModelPage } from "./model-page";
 import { registerPortfolioPage } from "./portfolio-page";
 import { registerWebhooksPage } from "./webhooks-page";
 import { CONSOLE_CSS, CONSOLE_STYLESHEET } from "./styles";
@@ -40,6 +41,7 @@ export function createConsole() {
   registerImportPage(pages);
   registerEventsPage(pages);
   registerWebhooksPage(pages);
+  registerModelPage(pages);
 
   // A refusal on a page is a page (with the API's status and words), not problem+json.
   pages.onError((error, c) => {

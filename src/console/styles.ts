@@ -84,7 +84,8 @@ section.panel.wide { grid-column: 1 / -1; }
 section.panel h3, h2.section { font-size: 15px; margin: 18px 0 8px; }
 section.panel h3 { margin-top: 0; }
 .crumbs { margin: 0 0 6px; font-size: 14px; }
-.notice { background: #fff4e0; border: 1px solid var(--at-risk); border-radius: 6px; padding: 8px 12px; }
+.notice { background: var(--card); border: 1px solid var(--healthy); border-left-width: 6px; border-radius: 4px; padding: 10px 12px; }
+.notice.stale { border-color: var(--at-risk); }
 .axis { stroke: var(--line); }
 .layer { opacity: .85; }
 .c0 { fill: #3a6fb0; background: #3a6fb0; } .c1 { fill: #5aa469; background: #5aa469; } .c2 { fill: #d08c2f; background: #d08c2f; }
@@ -102,6 +103,23 @@ section.panel h3 { margin-top: 0; }
 svg.sparkline { width: 96px; height: 24px; display: block; }
 dl.basis { display: grid; grid-template-columns: max-content 1fr; gap: 4px 14px; margin: 0; font-size: 14px; }
 dl.basis dt { color: var(--muted); } dl.basis dd { margin: 0; }
+main > section.panel { margin-bottom: 16px; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 14px; margin: 0 0 12px; }
+dl.facts div { display: contents; } dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
+td.stay { color: var(--muted); }
+table.components td.number, table.moves td { white-space: nowrap; }
+.hint { display: block; color: var(--muted); font-size: 13px; font-weight: normal; }
+.error-summary a { color: var(--critical); font-weight: 600; }
+.field-error { display: block; color: var(--critical); font-weight: 600; font-size: 13px; }
+ul.warnings { color: var(--at-risk); }
+form.draft .fields { display: flex; flex-wrap: wrap; gap: 10px 16px; }
+form.draft .field { display: flex; flex-direction: column; gap: 3px; font-size: 14px; }
+form.draft input[type="text"] { font: inherit; color: var(--ink); padding: 5px 6px; border: 1px solid var(--muted); border-radius: 4px; width: 7em; }
+form.draft input[name="name"] { width: 16em; max-width: 100%; }
+form.draft input[aria-invalid="true"] { border: 2px solid var(--critical); }
+form.draft button, form.confirm button, a.button { display: inline-block; font: inherit; margin-top: 14px; padding: 8px 16px; background: var(--accent); color: #fff; border: 0; border-radius: 4px; cursor: pointer; text-decoration: none; }
+form.confirm { display: flex; flex-wrap: wrap; align-items: baseline; gap: 16px; }
+.table-scroll:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 @media (max-width: 480px) { main { padding: 12px; } .card dd { font-size: 19px; } }
 @media print { header.top, .skip { display: none; } body { background: #fff; } .card, section.panel { break-inside: avoid; border-color: #999; } }
 `;

@@ -133,3 +133,12 @@ export function previewWarnings(summary: PreviewSummary, components: readonly { 
   }
   return warnings;
 }
+
+/** The accounts that change bucket and their ARR: the moves off the diagonal, ARR rounded to cents. */
+export function bucketChanges(moves: readonly BucketMove[]): { accounts: number; arr: number } {
+  const changing = moves.filter((move) => move.from !== move.to);
+  return {
+    accounts: changing.reduce((sum, move) => sum + move.accounts, 0),
+    arr: roundTo(changing.reduce((sum, move) => sum + move.arr, 0), 2),
+  };
+}

@@ -102,6 +102,17 @@ export async function previewModel(db: Database, id: number, health: HealthConfi
   };
 }
 
+/** Only a draft is activated: 409 for the active model and for a retired one (the console's confirmation asks too). */
+export function requireDraft(model: { id: number; status: HealthModelRow["status"] }): void {
+  if (model.status === "active") throw new ApiError("conflict", `Health model ${model.id} is already the active model.`);
+  if (model.status === "retired") {
+    throw new ApiError(
+      "conflict",
+      `Health model ${model.id} is retired: a retired model is not activated again; create it anew (POST /health/models) to get a draft.`,
+    );
+  }
+}
+
 /**
  * Activates the draft `id`: the active model retires, every account is rescored under the draft (inline or queued, as
  * any recompute), and one `health.model_activated` event records the figures. 409 unless `id` is a draft.
@@ -114,13 +125,7 @@ export async function activateDraftModel(
   actor: string | null,
 ): Promise<{ model: HealthModel; previous_model_id: number; rescore: RecomputeOutcome }> {
   const [row, active] = await Promise.all([modelRowOrNotFound(db, id), getActiveModelRow(db)]);
-  if (row.status === "active") throw new ApiError("conflict", `Health model ${id} is already the active model.`);
-  if (row.status === "retired") {
-    throw new ApiError(
-      "conflict",
-      `Health model ${id} is retired: a retired model is not activated again; create it anew (POST /health/models) to get a draft.`,
-    );
-  }
+  requireDraft(row);
   const activation = await activateModel(db, queues, recomputeSettings(config, "api"), row, active, actor);
   const activated = await modelRowOrNotFound(db, id);
   return { model: toHealthModel(activated, config.health), previous_model_id: activation.previousModelId, rescore: activation.rescore };
