@@ -10,7 +10,7 @@ import { listAccountsQuerySchema } from "../contract/account-list";
 import { fieldErrorsOf } from "../lib/create-router";
 import { conditionalRead } from "../lib/conditional-read";
 import { requireViewer, type ConsoleApp, type Viewer } from "./access";
-import { Layout } from "./layout";
+import { FilterProblems, Layout } from "./layout";
 
 /**
  * The accounts page (/app/accounts): GET /accounts as a page. The filters are a GET form, so the query stays in the
@@ -89,14 +89,7 @@ export function AccountsPage(props: { viewer: Viewer; view: AccountsView }) {
         <button type="submit">Apply</button>
       </form>
       {problems.length > 0 ? (
-        <div class="error" role="alert">
-          <p>These filters cannot be applied:</p>
-          <ul>
-            {problems.map((problem) => (
-              <li>{problem}</li>
-            ))}
-          </ul>
-        </div>
+        <FilterProblems problems={problems} />
       ) : (
         <>
           <p class="as-of">

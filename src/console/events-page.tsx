@@ -5,7 +5,7 @@ import { fieldErrorsOf } from "../lib/create-router";
 import { conditionalRead } from "../lib/conditional-read";
 import { requireViewer, type ConsoleApp, type Viewer } from "./access";
 import { eventText } from "./event-text";
-import { Layout } from "./layout";
+import { FilterProblems, Layout } from "./layout";
 
 /**
  * The events page (/app/events): GET /events as a page, oldest first as the feed is, with its type and account
@@ -84,14 +84,7 @@ export function EventsPage(props: { viewer: Viewer; view: EventsView }) {
         <button type="submit">Apply</button>
       </form>
       {problems.length > 0 ? (
-        <div class="error" role="alert">
-          <p>These filters cannot be applied:</p>
-          <ul>
-            {problems.map((problem) => (
-              <li>{problem}</li>
-            ))}
-          </ul>
-        </div>
+        <FilterProblems problems={problems} />
       ) : events.length === 0 ? (
         <p class="empty">{emptyText(view)}</p>
       ) : (

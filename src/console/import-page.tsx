@@ -1,6 +1,5 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { secureHeaders } from "hono/secure-headers";
 import { queuesOf } from "../bindings";
 import type { IngestResult } from "../contract/ingest";
 import type { IngestRun } from "../contract/ingest-runs";
@@ -14,7 +13,7 @@ import { toIngestResult, toIngestRun, toProblem } from "../routes/ingest/ingest.
 import { getRecomputeJob } from "../scoring";
 import { ingestUploadRequest } from "../services/ingest/upload-request";
 import { requirePageScope, requireSameOrigin, requireViewer, type ConsoleApp, type ConsoleEnv, type Viewer } from "./access";
-import { withOwnScript } from "./csp";
+import { consoleSecureHeaders, withOwnScript } from "./csp";
 import { IMPORT_SCRIPT, IMPORT_SCRIPT_JS } from "./import-script";
 import { Layout } from "./layout";
 
@@ -344,7 +343,7 @@ const runParams = z.object({ id: z.coerce.number().int().positive() });
 const runQuery = z.object({ job: z.coerce.number().int().positive().optional() });
 
 export function registerImportPage(pages: ConsoleApp) {
-  const ownScriptPolicy = secureHeaders({ contentSecurityPolicy: withOwnScript() });
+  const ownScriptPolicy = consoleSecureHeaders(withOwnScript());
 
   pages.get(IMPORT_SCRIPT, (c) =>
     c.body(IMPORT_SCRIPT_JS, 200, {

@@ -1,10 +1,9 @@
 import { Hono } from "hono";
-import { secureHeaders } from "hono/secure-headers";
 import { ApiError } from "../lib/errors";
 import type { ConsoleEnv } from "./access";
 import { registerAccountPage } from "./account-page";
 import { registerAccountsPage } from "./accounts-page";
-import { CONSOLE_CONTENT_SECURITY_POLICY } from "./csp";
+import { consoleSecureHeaders } from "./csp";
 import { registerImportPage } from "./import-page";
 import { registerEventsPage } from "./events-page";
 import { MessagePage } from "./layout";
@@ -23,10 +22,7 @@ import { CONSOLE_CSS, CONSOLE_STYLESHEET } from "./styles";
 
 export function createConsole() {
   const pages = new Hono<ConsoleEnv>();
-  // Referrer-Policy same-origin, not secureHeaders' no-referrer: under no-referrer a browser sends `Origin: null` with
-  // a form's POST, and the same-origin check of every state change could not tell the console's own forms from others.
-  // overwrite: false keeps the policy a page sets for itself (the import page's, which allows its own script).
-  const headers = secureHeaders({ contentSecurityPolicy: CONSOLE_CONTENT_SECURITY_POLICY, referrerPolicy: "same-origin", overwrite: false });
+  const headers = consoleSecureHeaders();
   pages.use("/app/*", headers);
   pages.use("/app", headers);
 

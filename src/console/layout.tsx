@@ -69,3 +69,17 @@ export function MessagePage(props: { title: string; viewer: Viewer | null; messa
     </Layout>
   );
 }
+
+/** Why a page's filters were refused: the API's 400 messages, one per line. */
+export function FilterProblems(props: { problems: readonly string[] }) {
+  return (
+    <div class="error" role="alert">
+      <p>These filters cannot be applied:</p>
+      <ul>
+        {props.problems.map((problem) => (
+          <li>{problem}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}

@@ -102,7 +102,7 @@ describe("the import page in headless Chromium", () => {
     for (const name of ["Quasar Dynamics", "Nimbus Analytics"]) {
       const row = page.locator("tbody tr", { hasText: name });
       expect(await row.locator("td").nth(2).textContent()).toMatch(/^\d+\.\d$/);
-      expect(await row.locator("td").nth(6).textContent()).toBe("Fox Mulder");
+      expect(await row.locator("td").nth(7).textContent()).toBe("Fox Mulder");
     }
     expect(problems).toEqual([]);
     await page.context().close();
