@@ -1,5 +1,6 @@
 import { parseModelDocument, type HealthModel, type HealthModelDocument } from "../contract/health-models";
 import { getActiveModelRow, getModelRow, insertDraftModel, listModelRows, type HealthModelRow } from "../db/queries/health-models";
+import { bumpAfter } from "../db/queries/data-version";
 import type { HealthConfig } from "../domain/health";
 import { configuredModelSpec } from "../domain/health-model";
 import type { Queues } from "../bindings";
@@ -57,7 +58,8 @@ export async function createDraftModel(
   // Whether a measure is declared is the database's to say, so this rule is checked once the schema's rules pass.
   const unknownMeasures = await unknownMeasureIssues(db, model);
   if (unknownMeasures.length > 0) throw validationError("json", unknownMeasures);
-  return toHealthModel(await insertDraftModel(db, model, createdBy), health);
+  // A new draft changes what GET /health/models and the console's model pages answer (I5).
+  return toHealthModel(await bumpAfter(db, insertDraftModel(db, model, createdBy)), health);
 }
 
 export async function listModels(db: Database, health: HealthConfig): Promise<HealthModel[]> {

@@ -126,7 +126,9 @@ describe("the health model page (/app/model)", () => {
 
   it("creates the draft the form describes, as GET /health/models then lists it, and changes no score", async () => {
     const active = await api<HealthModel>("/health/model");
-    const form = editorForm(await pageHtml("/app/model"));
+    const before = await SELF.fetch(`${ORIGIN}/app/model`);
+    const tag = before.headers.get("etag")!;
+    const form = editorForm(await before.text());
     expect(form.from).toBe(String(active.id));
     expect(form["components.0.weight"]).toBe(String(active.components[0]!.weight));
     const response = await postForm("/app/model", {
@@ -145,6 +147,10 @@ describe("the health model page (/app/model)", () => {
     const { models } = await api<{ models: HealthModel[] }>("/health/models");
     const draft = models.find((model) => model.id === id);
     expect(draft).toMatchObject({ status: "draft", defined_by: "api" });
+    // The list the page showed before has changed: its ETag is no longer current (a new draft bumps the data version).
+    const revisit = await SELF.fetch(`${ORIGIN}/app/model`, { headers: { "if-none-match": tag } });
+    expect(revisit.status).toBe(200);
+    expect(await revisit.text()).toContain("Usage heavier");
 
     const expected = structuredClone(documentOf(active));
     expected.name = "Usage heavier";
