@@ -158,3 +158,56 @@ export function supportOf(written: WrittenFigure, known: readonly KnownFigure[])
   }
   return null;
 }
+
+/** What a number of the data is, from its name (or, for a risk factor's evidence, the metric it measures). */
+function kindOfName(name: string, value: number): KnownFigure["kind"] {
+  const key = name.toLowerCase();
+  if (/arr|amount|revenue|mrr/.test(key)) return "money";
+  if (/percent|pct/.test(key)) return "percent";
+  if (/rate|frequency|ratio|share|nrr|grr/.test(key) && Math.abs(value) <= 1) return "ratio";
+  if (/score|points|change|health/.test(key)) return "points";
+  return "number";
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Every figure of the data a model was given, named by its path: each number (its kind from its name), each ISO date,
+ * each figure written inside a text of the data (a risk factor's detail, a playbook's expected outcome), as written,
+ * and each in a key (a trend's window, "30d").
+ */
+export function knownFiguresOf(data: unknown): KnownFigure[] {
+  const figures: KnownFigure[] = [];
+  const visit = (value: unknown, path: string, name: string): void => {
+    if (typeof value === "number" && Number.isFinite(value)) {
+      figures.push({ label: path, value, kind: kindOfName(name, value) });
+    } else if (typeof value === "string") {
+      if (ISO_DATE.test(value)) {
+        for (const figure of extractFigures(value)) figures.push({ label: path, value: figure.value, kind: "date" });
+      } else {
+        for (const figure of extractFigures(value)) {
+          figures.push({ label: `${path} ("${figure.text}")`, value: figure.value, kind: figure.kind });
+        }
+      }
+    } else if (Array.isArray(value)) {
+      value.forEach((item, index) => visit(item, `${path}[${index}]`, name));
+    } else if (value !== null && typeof value === "object") {
+      const record = value as Record<string, unknown>;
+      // A risk factor's evidence names the metric its value and threshold measure.
+      const metric = typeof record.metric === "string" ? record.metric : null;
+      for (const [key, item] of Object.entries(record)) {
+        // A key can hold a figure too: the trends' windows are keyed "30d", "60d", "90d".
+        for (const figure of extractFigures(key)) figures.push({ label: `${path === "" ? key : `${path}.${key}`} (key)`, value: figure.value, kind: "number" });
+        visit(item, path === "" ? key : `${path}.${key}`, metric !== null && (key === "value" || key === "threshold") ? metric : key);
+      }
+    }
+  };
+  visit(data, "", "");
+  return figures;
+}
+
+/** The figures of `text` and those the data does not support. */
+export function checkFigures(text: string, known: readonly KnownFigure[]): { checked: number; unsupported: WrittenFigure[] } {
+  const figures = extractFigures(text);
+  return { checked: figures.length, unsupported: figures.filter((figure) => supportOf(figure, known) === null) };
+}

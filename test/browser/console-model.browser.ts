@@ -132,7 +132,9 @@ describe("the health model pages in headless Chromium", () => {
     await expect.poll(() => page.locator(".error-summary a").count()).toBe(4);
     // The refused draft's page opens at the editor, where its errors are, not at the top.
     expect(new URL(page.url()).hash).toBe("#editor");
-    expect(await page.evaluate<number>("window.scrollY")).toBeGreaterThan(0);
+    // The browser scrolls to the fragment once the page has loaded (its stylesheet applied), not before.
+    await page.waitForLoadState("load");
+    await expect.poll(() => page.evaluate<number>("window.scrollY")).toBeGreaterThan(0);
     expect(await page.locator("input[name='buckets.at_risk_min']").getAttribute("aria-invalid")).toBe("true");
     expect(await page.inputValue("input[name='components.0.weight']")).toBe("99");
     expect(await scrollWidth(page)).toBeLessThanOrEqual(375);
