@@ -2,9 +2,9 @@ import { env, SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import exampleCsv from "../../examples/accounts.csv?raw";
 import { IMPORT_SCRIPT } from "../../src/console/import-script";
-import { SESSION_COOKIE } from "../../src/console/session";
 import type { IngestResult } from "../../src/contract/ingest";
 import { sha256Hex } from "../../src/lib/hash";
+import { signIn } from "../helpers/console";
 import { resetDatabase } from "../helpers/db";
 import { fetchWith } from "../helpers/worker";
 
@@ -183,23 +183,12 @@ describe("loading a file from the import page (/app/import/load)", () => {
 });
 
 describe("who may import", () => {
-  async function sessionOf(key: string, vars: Record<string, string>): Promise<string> {
-    const response = await fetchWith(vars, "/app/login", {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN },
-      body: new URLSearchParams({ key, next: "/app" }).toString(),
-      redirect: "manual",
-    });
-    const value = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(response.headers.get("set-cookie") ?? "")?.[1];
-    if (!value) throw new Error("no session cookie");
-    return `${SESSION_COOKIE}=${value}`;
-  }
 
   beforeAll(loadExample);
 
   it("a read key's session gets 403 (no Load control) on the page, and 403 on a hand-made load", async () => {
     const vars = { API_KEYS: `read:viewer:${await sha256Hex(READ_KEY)},ingest:etl:${await sha256Hex(INGEST_KEY)}` };
-    const cookie = await sessionOf(READ_KEY, vars);
+    const cookie = await signIn(READ_KEY, vars);
     const page = await fetchWith(vars, "/app/import", { headers: { cookie } });
     expect(page.status).toBe(403);
     const html = await page.text();
@@ -214,7 +203,7 @@ describe("who may import", () => {
     }
     expect(await count("account_metrics")).toBe(before);
 
-    const ingest = await sessionOf(INGEST_KEY, vars);
+    const ingest = await signIn(INGEST_KEY, vars);
     expect((await fetchWith(vars, "/app/import", { headers: { cookie: ingest } })).status).toBe(200);
     const loaded = await fetchWith(vars, "/app/import/load", { method: "POST", body: csvForm(NEW_ACCOUNTS_CSV), headers: { cookie: ingest, origin: ORIGIN } });
     expect(loaded.status).toBe(200);

@@ -1,12 +1,12 @@
 import { SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import exampleCsv from "../../examples/accounts.csv?raw";
-import { SESSION_COOKIE } from "../../src/console/session";
 import type { HealthModel, HealthModelDocument } from "../../src/contract/health-models";
 import type { ModelPreview } from "../../src/contract/model-preview";
 import type { Problem } from "../../src/contract/problems";
 import { formatMoney } from "../../src/domain/format";
 import { sha256Hex } from "../../src/lib/hash";
+import { signIn } from "../helpers/console";
 import { resetDatabase } from "../helpers/db";
 import { fetchWith } from "../helpers/worker";
 
@@ -318,22 +318,11 @@ describe("activating a draft through its confirmation (/app/model/{id}/activate)
 describe("who may draft, preview and activate", () => {
   beforeEach(uploadBook);
 
-  async function signedIn(key: string, vars: Record<string, string>): Promise<string> {
-    const response = await fetchWith(vars, "/app/login", {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN },
-      body: new URLSearchParams({ key, next: "/app" }).toString(),
-      redirect: "manual",
-    });
-    const value = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(response.headers.get("set-cookie") ?? "")?.[1];
-    if (!value) throw new Error("no session cookie");
-    return `${SESSION_COOKIE}=${value}`;
-  }
 
   /** Calls as a signed-in key: the page with its session, the API with its bearer token. */
   async function as(key: string) {
     const vars = await keyed();
-    const cookie = await signedIn(key, vars);
+    const cookie = await signIn(key, vars);
     return {
       page: (path: string, init: RequestInit = {}) =>
         fetchWith(vars, path, { ...init, redirect: "manual", headers: { cookie, origin: ORIGIN, ...(init.headers as Record<string, string>) } }),
