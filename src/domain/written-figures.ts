@@ -17,6 +17,8 @@ export interface WrittenFigure {
   value: number;
   /** How far the true value may be from `value` for the text to be a fair rounding of it (half its last digit). */
   tolerance: number;
+  /** Written with a sign ("-6.4 points", "+$1,200"): the sign is part of what it states. */
+  signed: boolean;
 }
 
 const SMALL_NUMBERS: Record<string, number> = {
@@ -32,12 +34,13 @@ const SCALE_WORDS: Record<string, number> = {
 };
 
 // One pattern, tried left to right: an ISO date; a month-name date; a number (sign, currency, digits with thousands
-// separators and decimals, a scale word, a unit); a number word. Words are whole words only.
+// separators and decimals, a scale word, a unit); a number word. Words are whole words only. A sign counts only
+// against the number and not after a word ("30-60" is two numbers, "- 5" a dash).
 const FIGURE = new RegExp(
   [
     String.raw`(?<iso>\b\d{4}-\d{2}-\d{2}\b)`,
     String.raw`(?<named>\b(?:${MONTHS.join("|")})\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b|\b\d{1,2}\s+(?:${MONTHS.join("|")}),?\s+\d{4}\b)`,
-    String.raw`(?<sign>[-+−]\s?)?(?<currency>\$\s?)?(?<digits>(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\d+(?:\.\d+)?)(?:\s?(?<scale>k|mm|m|bn|b|thousand|million|billion)\b)?(?<unit>\s?%|\s?percent\b|\s?(?:percentage\s)?points?\b|\s?pts?\b)?`,
+    String.raw`(?<sign>(?<![\w.])[-+−])?(?<currency>\$\s?)?(?<digits>(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\d+(?:\.\d+)?)(?:\s?(?<scale>k|mm|m|bn|b|thousand|million|billion)\b)?(?<unit>\s?%|\s?percent\b|\s?(?:percentage\s)?points?\b|\s?pts?\b)?`,
     String.raw`(?<word>\b(?:${Object.keys(SMALL_NUMBERS).join("|")})\b)`,
   ].join("|"),
   "gi",
@@ -74,12 +77,12 @@ export function extractFigures(text: string): WrittenFigure[] {
     if (groups.iso) {
       const [year, month, day] = groups.iso.split("-").map(Number) as [number, number, number];
       const value = dayOf(year, month, day);
-      if (!Number.isNaN(value)) figures.push({ text: written, index, kind: "date", value, tolerance: 0 });
+      if (!Number.isNaN(value)) figures.push({ text: written, index, kind: "date", value, tolerance: 0, signed: false });
     } else if (groups.named) {
       const value = namedDay(groups.named);
-      if (!Number.isNaN(value)) figures.push({ text: written, index, kind: "date", value, tolerance: 0 });
+      if (!Number.isNaN(value)) figures.push({ text: written, index, kind: "date", value, tolerance: 0, signed: false });
     } else if (groups.word) {
-      figures.push({ text: written, index, kind: "number", value: SMALL_NUMBERS[groups.word.toLowerCase()]!, tolerance: 0 });
+      figures.push({ text: written, index, kind: "number", value: SMALL_NUMBERS[groups.word.toLowerCase()]!, tolerance: 0, signed: false });
     } else if (groups.digits) {
       const negative = /[-−]/.test(groups.sign ?? "");
       const multiplier = groups.scale ? SCALE_WORDS[groups.scale.toLowerCase()]! : 1;
@@ -92,6 +95,7 @@ export function extractFigures(text: string): WrittenFigure[] {
         kind,
         value: negative ? -magnitude : magnitude,
         tolerance: halfLastDigit(groups.digits) * multiplier,
+        signed: groups.sign !== undefined,
       });
     }
   }
@@ -128,15 +132,56 @@ function writtenValues(known: KnownFigure, kind: FigureKind): number[] {
   }
 }
 
-/** Within the text's rounding, and the sign aside (a direction is the verdict check's to judge, "fell 6.4 points"). */
+/**
+ * Within the text's rounding. A signed figure ("-6.4 points") must have the sign of the data; an unsigned one is a
+ * magnitude ("fell 6.4 points"), whose direction is the verdict check's to judge.
+ */
 function close(written: WrittenFigure, value: number): boolean {
+  const distance = written.signed ? Math.abs(written.value - value) : Math.abs(Math.abs(written.value) - Math.abs(value));
   // A little slack over half the last digit, for a model that rounds a rounded figure again.
-  return Math.abs(Math.abs(written.value) - Math.abs(value)) <= written.tolerance * 1.0001 + 1e-9;
+  return distance <= written.tolerance * 1.0001 + 1e-9;
+}
+
+/** The path of the data a known figure comes from: its label without the quoted text or "(key)" after it. */
+function pathOf(figure: KnownFigure): string {
+  return figure.label.replace(/ \(.*$/, "");
+}
+
+/** "trends.30d.arr_change" → "trends.30d"; "risk_factors[0]" → "risk_factors". */
+function parentOf(path: string): string {
+  return path.replace(/(?:\.[^.[\]]+|\[\d+\])$/, "");
+}
+
+/** "trends.30d.arr_change" → "arr_change". */
+function lastKey(path: string): string {
+  return /([^.[\]]+)\]?$/.exec(path)?.[1] ?? path;
+}
+
+/** Keys that name two sides of one measure, side by side in the data: a component's points and its maximum, a risk factor's value and threshold. */
+const PAIRED_KEYS: readonly (readonly [string, string])[] = [
+  ["points", "max_points"],
+  ["value", "threshold"],
+];
+
+/**
+ * Whether a writer may combine two known figures (subtract one from the other, or state one as a percentage of the
+ * other): both of a kind, and about one thing: two figures of one text, a figure and its change ("arr" and
+ * "arr_change": the ARR before), two sides of one measure (PAIRED_KEYS), or two amounts of money side by side (the
+ * ARR at risk of the total). Any two figures of a book combine to some value, so only the pairs a writer means are
+ * tried: two components' changes, say, are no pair.
+ */
+function related(first: KnownFigure, second: KnownFigure): boolean {
+  if (first.kind !== second.kind) return false;
+  const [a, b] = [pathOf(first), pathOf(second)];
+  const [keyA, keyB] = [lastKey(a), lastKey(b)];
+  if (a === b || `${keyA}_change` === keyB || `${keyB}_change` === keyA) return true;
+  if (parentOf(a) !== parentOf(b)) return false;
+  return first.kind === "money" || PAIRED_KEYS.some(([x, y]) => (keyA === x && keyB === y) || (keyA === y && keyB === x));
 }
 
 /**
- * Whether the data supports a written figure: it equals a known figure, the difference of two, or one as a percentage
- * change of or a share of another (money and counts only), within the rounding the text shows.
+ * Whether the data supports a written figure: it equals a known figure, or the difference of two related ones, or one
+ * as a percentage change of or a share of a related one (money, counts and points), within the rounding the text shows.
  */
 export function supportOf(written: WrittenFigure, known: readonly KnownFigure[]): FigureSupport {
   for (const figure of known) {
@@ -146,7 +191,7 @@ export function supportOf(written: WrittenFigure, known: readonly KnownFigure[])
   const amounts = known.filter((figure) => figure.kind === "money" || figure.kind === "number" || figure.kind === "points");
   for (const first of amounts) {
     for (const second of amounts) {
-      if (first === second || first.kind !== second.kind) continue;
+      if (first === second || !related(first, second)) continue;
       if (written.kind !== "percent" && close(written, first.value - second.value)) {
         return { label: `${first.label} − ${second.label}` };
       }
