@@ -3391,12 +3391,13 @@ export interface components {
              * @example null
              * @enum {string|null}
              */
-            fallback_code: "timeout" | "rate_limited" | "http_error" | "refusal" | "invalid_json" | "schema_mismatch" | "unknown_playbook" | "json_mode_failed" | "provider_error" | "not_configured" | null;
+            fallback_code: "timeout" | "rate_limited" | "http_error" | "refusal" | "invalid_json" | "schema_mismatch" | "checks_failed" | "json_mode_failed" | "provider_error" | "not_configured" | null;
             /**
              * @description The same, readable: which provider failed and how
              * @example null
              */
             fallback_reason: string | null;
+            checks: components["schemas"]["InsightChecks"];
             based_on: components["schemas"]["AccountInsightBasis"];
         };
         RecommendedAction: {
@@ -3418,11 +3419,31 @@ export interface components {
             playbook_id: number;
         };
         /**
-         * @description Who wrote the answer: `workers-ai` (the AI binding), `openai` (Chat Completions) or `rules` (deterministic, no network: configured so, or the fallback when the model failed)
+         * @description Who wrote the answer: `workers-ai` (the AI binding), `openai` (Chat Completions), `rules` (deterministic, no network: configured so, or the fallback when the model failed), or `workers-ai+rules` / `openai+rules` (the model's answer with the parts that failed the checks replaced by the rules' versions, listed in `checks.replaced`)
          * @example rules
          * @enum {string}
          */
-        InsightSource: "workers-ai" | "openai" | "rules";
+        InsightSource: "workers-ai" | "openai" | "rules" | "workers-ai+rules" | "openai+rules";
+        /** @description What the checks found in the model's answer; null when the rules wrote it without a model answer to check */
+        InsightChecks: {
+            /**
+             * @description Figures the model's answer states (percentages, money, scores, counts, dates)
+             * @example 14
+             */
+            figures_checked: number;
+            /**
+             * @description Of those, the figures no figure of the data supports; none of them is shown
+             * @example 0
+             */
+            figures_unsupported: number;
+            /**
+             * @description The parts of the model's answer that failed a check (a figure, a bucket or a trend's direction the data does not support, a playbook not called for or repeated, an account not in the data) and were replaced by the rules' version; every part when the whole answer fell back to the rules
+             * @example [
+             *       "recommended_actions[2]"
+             *     ]
+             */
+            replaced: string[];
+        } | null;
         /** @description The figures the insight was written from */
         AccountInsightBasis: {
             segment: components["schemas"]["Segment"];
@@ -3485,12 +3506,13 @@ export interface components {
              * @example null
              * @enum {string|null}
              */
-            fallback_code: "timeout" | "rate_limited" | "http_error" | "refusal" | "invalid_json" | "schema_mismatch" | "unknown_playbook" | "json_mode_failed" | "provider_error" | "not_configured" | null;
+            fallback_code: "timeout" | "rate_limited" | "http_error" | "refusal" | "invalid_json" | "schema_mismatch" | "checks_failed" | "json_mode_failed" | "provider_error" | "not_configured" | null;
             /**
              * @description The same, readable: which provider failed and how
              * @example null
              */
             fallback_reason: string | null;
+            checks: components["schemas"]["InsightChecks"];
             /**
              * @description The focus areas applied, trimmed and deduplicated
              * @example [

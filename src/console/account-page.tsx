@@ -89,6 +89,13 @@ function InsightPanel(props: { insight: AccountInsightResponse }) {
         {insight.cached && " · from the cache"}
         {insight.fallback_reason && ` · ${insight.fallback_reason}`} · written {insight.generated_at.slice(0, 16).replace("T", " ")} UTC
       </p>
+      {insight.checks && (
+        <p class="as-of insight-checks">
+          Checked against the data: {insight.checks.figures_checked} figures
+          {insight.checks.replaced.length > 0 &&
+            `; ${insight.checks.figures_unsupported} unsupported, so the rules wrote ${insight.checks.replaced.join(", ")}`}
+        </p>
+      )}
       <h3>Based on</h3>
       <dl class="basis">
         <dt>Score</dt>

@@ -5,7 +5,11 @@ import { flag } from "./params";
 import { bucketSchema, healthComponentsSchema, segmentSchema, trendSchema } from "./accounts";
 import { playbookSchema, riskFactorSchema } from "./playbooks";
 
-export const INSIGHT_SOURCES = ["workers-ai", "openai", "rules"] as const;
+/** Who can write an insight: a model, or the rules. */
+export const PROVIDER_SOURCES = ["workers-ai", "openai", "rules"] as const;
+export type ProviderSource = (typeof PROVIDER_SOURCES)[number];
+/** Who wrote the answer served: a provider, or a model whose failed parts the rules replaced. */
+export const INSIGHT_SOURCES = [...PROVIDER_SOURCES, "workers-ai+rules", "openai+rules"] as const;
 export type InsightSource = (typeof INSIGHT_SOURCES)[number];
 
 /** How many actions an account insight recommends. */
@@ -19,7 +23,7 @@ export const FALLBACK_CODES = [
   "refusal",
   "invalid_json",
   "schema_mismatch",
-  "unknown_playbook",
+  "checks_failed",
   "json_mode_failed",
   "provider_error",
   "not_configured",
@@ -36,10 +40,28 @@ export const refreshQuerySchema = z.object({
 
 export const insightSourceSchema = z.enum(INSIGHT_SOURCES).openapi("InsightSource", {
   description:
-    "Who wrote the answer: `workers-ai` (the AI binding), `openai` (Chat Completions) or `rules` (deterministic, " +
-    "no network: configured so, or the fallback when the model failed)",
+    "Who wrote the answer: `workers-ai` (the AI binding), `openai` (Chat Completions), `rules` (deterministic, " +
+    "no network: configured so, or the fallback when the model failed), or `workers-ai+rules` / `openai+rules` (the " +
+    "model's answer with the parts that failed the checks replaced by the rules' versions, listed in `checks.replaced`)",
   example: "rules",
 });
+
+export const insightChecksSchema = z
+  .object({
+    figures_checked: count("Figures the model's answer states (percentages, money, scores, counts, dates)", 14),
+    figures_unsupported: count("Of those, the figures no figure of the data supports; none of them is shown", 0),
+    replaced: z.array(z.string()).openapi({
+      description:
+        "The parts of the model's answer that failed a check (a figure, a bucket or a trend's direction the data does " +
+        "not support, a playbook not called for or repeated, an account not in the data) and were replaced by the " +
+        "rules' version; every part when the whole answer fell back to the rules",
+      example: ["recommended_actions[2]"],
+    }),
+  })
+  .openapi("InsightChecks", {
+    description: "What the checks between the model and the user found in the model's answer",
+  });
+export type InsightChecks = z.infer<typeof insightChecksSchema>;
 
 /** Fields every insight response carries besides those of the v1 API: who answered, and why not a model. */
 const provenanceFields = {
@@ -61,6 +83,9 @@ const provenanceFields = {
   fallback_reason: z.string().nullable().openapi({
     description: "The same, readable: which provider failed and how",
     example: null,
+  }),
+  checks: insightChecksSchema.nullable().openapi({
+    description: "What the checks found in the model's answer; null when the rules wrote it without a model answer to check",
   }),
 };
 

@@ -1,6 +1,6 @@
 import type { z } from "@hono/zod-openapi";
 import { accountMessages, portfolioMessages, type ChatMessage } from "./prompt";
-import type { InsightSource } from "../contract/insights";
+import type { ProviderSource } from "../contract/insights";
 import type { AccountInsightInput, InsightProvider, PortfolioInsightInput } from "./provider";
 import {
   accountInsightJsonSchema,
@@ -32,7 +32,7 @@ const PORTFOLIO_ANSWER: AnswerFormat<PortfolioInsight> = {
 
 /** A provider backed by an LLM: every model gets the same prompts and answer formats; only the call differs. */
 export abstract class ModelProvider implements InsightProvider {
-  abstract readonly source: Exclude<InsightSource, "rules">;
+  abstract readonly source: Exclude<ProviderSource, "rules">;
   abstract readonly model: string;
 
   /** Sends `messages`, parses the answer against `format`; throws an InsightProviderError. */

@@ -1,7 +1,7 @@
 import type { PortfolioSnapshot } from "../domain/portfolio";
 import type { AccountAssessment } from "../domain/recommend";
 import type { PortfolioRecommendation } from "../domain/recommend-portfolio";
-import type { InsightSource } from "../contract/insights";
+import type { ProviderSource } from "../contract/insights";
 import type { AccountInsight, PortfolioInsight } from "./schema";
 
 /**
@@ -27,7 +27,7 @@ export interface PortfolioInsightInput {
 }
 
 export interface InsightProvider {
-  readonly source: InsightSource;
+  readonly source: ProviderSource;
   /** The model id for LLM providers; null for the rules. */
   readonly model: string | null;
   /** Answers the account insight, or throws an InsightProviderError; `signal` aborts at the timeout. */

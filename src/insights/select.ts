@@ -3,7 +3,10 @@ import type { InsightsConfig } from "../lib/config";
 import { errorMessage } from "../lib/errors";
 import { log } from "../lib/logger";
 import { OpenAiProvider } from "./openai";
-import type { FallbackCode, InsightSource } from "../contract/insights";
+import type { FallbackCode, InsightChecks, InsightSource } from "../contract/insights";
+import { describeFailures, failedParts, mostlyFailed, type AnswerReview } from "./checks";
+import { repairAccountAnswer, reviewAccountAnswer } from "./checks-account";
+import { repairPortfolioAnswer, reviewPortfolioAnswer } from "./checks-portfolio";
 import type { AccountInsightInput, InsightProvider, PortfolioInsightInput } from "./provider";
 import { InsightProviderError } from "./provider-error";
 import { RulesProvider } from "./rules";
@@ -20,8 +23,10 @@ import { WorkersAiProvider, type AiBinding } from "./workers-ai";
 
 /**
  * Chooses the insight provider from configuration and runs it within the timeout. Any failure of a model (timeout,
- * HTTP error, refusal, output that does not parse, not exactly 3 actions, a playbook that was not offered, a thrown
- * error) is logged and answered by the rules instead; the result says which source answered and why it fell back.
+ * HTTP error, refusal, output that does not parse, not exactly 3 actions, a thrown error) is logged and answered by
+ * the rules instead. An answer that parses is then checked part by part against the data (checks.ts): a part that
+ * fails is replaced by the rules' version of it, and when more than half fail the rules answer it all. The result says
+ * which source answered, what the checks found and why it fell back.
  */
 
 export interface ProviderDependencies {
@@ -72,7 +77,7 @@ export function chooseProvider(config: InsightsConfig, dependencies: ProviderDep
 
 export interface InsightResult<T> {
   insight: T;
-  /** Who answered: the configured model, or the rules (by choice or as the fallback). */
+  /** Who answered: the configured model, the model with parts replaced by the rules, or the rules alone. */
   source: InsightSource;
   /** The model that answered; null for the rules. */
   model: string | null;
@@ -80,6 +85,8 @@ export interface InsightResult<T> {
   fallback_code: FallbackCode | null;
   /** Readable: which provider failed and how, e.g. "openai (gpt-4o-mini): OpenAI answered HTTP 429: ...". */
   fallback_reason: string | null;
+  /** What the checks found in a model's answer; null when no model answer was checked. */
+  checks: InsightChecks | null;
   /** Wall time spent, including a failed attempt. */
   duration_ms: number;
 }
@@ -112,12 +119,32 @@ function asProviderError(error: unknown): InsightProviderError {
 }
 
 /** How one kind of insight is asked for, parsed, checked and answered by the rules. */
-interface RunSteps<Input, T> {
+export interface RunSteps<Input, T> {
   call: (provider: InsightProvider, input: Input, signal: AbortSignal) => Promise<T>;
   schema: z.ZodType<T>;
-  /** Checks beyond the schema; throws an InsightProviderError. */
-  check: (insight: T, input: Input) => void;
   rules: (input: Input) => T;
+  /** Reads each part of a model's answer against the data (`rules` is the rules' answer to the same input). */
+  review: (insight: T, input: Input, rules: T) => AnswerReview;
+  /** The answer with the failed parts of `review` replaced by the rules' versions. */
+  repair: (insight: T, review: AnswerReview, rules: T) => T;
+}
+
+/** The checks as the response reports them: what was read, and which parts were replaced. */
+function checksOf(review: AnswerReview, replaced: string[]): InsightChecks {
+  return { figures_checked: review.figures_checked, figures_unsupported: review.figures_unsupported, replaced };
+}
+
+/** A model's answer read against the data: the review, and the answer with its failed parts replaced by the rules'. */
+export function checkAnswer<Input, T>(steps: RunSteps<Input, T>, answer: T, input: Input): { review: AnswerReview; insight: T } {
+  const rulesAnswer = steps.rules(input);
+  const review = steps.review(answer, input, rulesAnswer);
+  return { review, insight: failedParts(review).length > 0 ? steps.repair(answer, review, rulesAnswer) : answer };
+}
+
+/** The checks of a stored answer, read again against the same data; null when any part fails (then it is not served). */
+export function recheckedAnswer<Input, T>(steps: RunSteps<Input, T>, insight: T, input: Input): InsightChecks | null {
+  const { review } = checkAnswer(steps, insight, input);
+  return failedParts(review).length > 0 ? null : checksOf(review, []);
 }
 
 async function run<Input, T>(
@@ -129,37 +156,29 @@ async function run<Input, T>(
 ): Promise<InsightResult<T>> {
   const started = Date.now();
   const { provider, unavailable } = choice;
-  const rules = (code: FallbackCode | null, reason: string | null): InsightResult<T> => ({
+  const source = provider.source;
+  const rules = (code: FallbackCode | null, reason: string | null, checks: InsightChecks | null = null): InsightResult<T> => ({
     insight: steps.rules(input),
     source: "rules",
     model: null,
     fallback_code: code,
     fallback_reason: reason,
+    checks,
     duration_ms: Date.now() - started,
   });
 
-  if (provider.source === "rules") {
+  if (source === "rules") {
     if (!unavailable) return rules(null, null);
     log("warn", "Insight provider not configured; answering with the rules", { scope, reason: unavailable });
     return rules("not_configured", unavailable);
   }
 
   const who = `${provider.source} (${provider.model})`;
+  let answer: T;
   try {
     const raw = await withTimeout((signal) => steps.call(provider, input, signal), options.timeoutMs);
     // Providers parse already; parsing again keeps the guarantee for any provider plugged in here.
-    const insight = parseModelAnswer(raw, steps.schema, who);
-    steps.check(insight, input);
-    const duration = Date.now() - started;
-    log("info", "Insight generated", { scope, source: provider.source, model: provider.model, duration_ms: duration });
-    return {
-      insight,
-      source: provider.source,
-      model: provider.model,
-      fallback_code: null,
-      fallback_reason: null,
-      duration_ms: duration,
-    };
+    answer = parseModelAnswer(raw, steps.schema, who);
   } catch (error) {
     const failure = asProviderError(error);
     const reason = `${who}: ${failure.message}`;
@@ -173,32 +192,51 @@ async function run<Input, T>(
     });
     return rules(failure.code, reason);
   }
-}
 
-/** Every action must apply one of the playbooks offered to the model (the account's recommendations). */
-export function checkActionPlaybooks(insight: AccountInsight, input: AccountInsightInput): void {
-  const offered = new Set(input.recommendations.map((recommendation) => recommendation.playbook.id));
-  const unknown = insight.recommended_actions.filter((action) => !offered.has(action.playbook_id));
-  if (unknown.length > 0) {
-    throw new InsightProviderError(
-      "unknown_playbook",
-      `actions apply playbook ${unknown.map((action) => action.playbook_id).join(", ")}, not among those offered (${[...offered].join(", ")})`,
-    );
+  const { review, insight } = checkAnswer(steps, answer, input);
+  const failed = failedParts(review);
+  for (const part of failed) {
+    log("warn", "Insight check failed", { scope, source: provider.source, model: provider.model, part: part.part, problems: part.problems });
   }
+  if (mostlyFailed(review)) {
+    const reason = `${who}: ${describeFailures(review)}`;
+    log("warn", "Insight answer failed its checks; answering with the rules", { scope, source: provider.source, model: provider.model, reason });
+    return rules("checks_failed", reason, checksOf(review, review.parts.map((part) => part.part)));
+  }
+  const duration = Date.now() - started;
+  log("info", "Insight generated", {
+    scope,
+    source: provider.source,
+    model: provider.model,
+    figures_checked: review.figures_checked,
+    parts_replaced: failed.length,
+    duration_ms: duration,
+  });
+  return {
+    insight,
+    source: failed.length > 0 ? `${source}+rules` : source,
+    model: provider.model,
+    fallback_code: null,
+    fallback_reason: null,
+    checks: checksOf(review, failed.map((part) => part.part)),
+    duration_ms: duration,
+  };
 }
 
-const ACCOUNT_STEPS: RunSteps<AccountInsightInput, AccountInsight> = {
+export const ACCOUNT_STEPS: RunSteps<AccountInsightInput, AccountInsight> = {
   call: (provider, input, signal) => provider.accountInsight(input, signal),
   schema: accountInsightSchema,
-  check: checkActionPlaybooks,
   rules: rulesAccountInsight,
+  review: (insight, input) => reviewAccountAnswer(insight, input),
+  repair: repairAccountAnswer,
 };
 
-const PORTFOLIO_STEPS: RunSteps<PortfolioInsightInput, PortfolioInsight> = {
+export const PORTFOLIO_STEPS: RunSteps<PortfolioInsightInput, PortfolioInsight> = {
   call: (provider, input, signal) => provider.portfolioInsight(input, signal),
   schema: portfolioInsightSchema,
-  check: () => undefined,
   rules: rulesPortfolioInsight,
+  review: reviewPortfolioAnswer,
+  repair: repairPortfolioAnswer,
 };
 
 /** The account insight from the chosen provider, or from the rules when it cannot answer. */

@@ -5,12 +5,16 @@ import { PROMPT_VERSION } from "../insights/prompt";
 import type { PortfolioInsightInput, PortfolioInsightRequest } from "../insights/provider";
 import type { AccountInsight, PortfolioInsight } from "../insights/schema";
 import {
+  ACCOUNT_STEPS,
   chooseProvider,
+  PORTFOLIO_STEPS,
+  recheckedAnswer,
   runAccountInsight,
   runPortfolioInsight,
   type InsightResult,
   type ProviderDependencies,
 } from "../insights/select";
+import type { InsightChecks } from "../contract/insights";
 import type { AppConfig, InsightsConfig } from "../lib/config";
 import { sha256Hex } from "../lib/hash";
 import type { Database } from "../lib/types";
@@ -18,8 +22,9 @@ import { assessAccount, assessPortfolio } from "./assessment";
 
 /**
  * Insights end to end: load the figures, look for a stored answer computed from exactly the same input, else ask the
- * configured provider (falling back to the rules) and store its answer. A fallback answer is not stored, so the next
- * request tries the model again.
+ * configured provider (falling back to the rules) and store its answer. Only an answer that is wholly the provider's
+ * is stored: a fallback, or a model's answer with parts replaced after failing the checks, is not, so the next request
+ * asks the model again. A stored model answer is checked again when served.
  */
 
 export interface InsightContext {
@@ -46,6 +51,7 @@ async function cachedOrGenerated<T>(
   cacheKey: { scope: string; accountId: number | null; data: unknown },
   refresh: boolean,
   generate: () => Promise<InsightResult<T>>,
+  recheck: (answer: T) => InsightChecks | null,
 ): Promise<InsightOutcome<T>> {
   const { provider } = chooseProvider(context.config, context.dependencies);
   const inputHash = await sha256Hex(
@@ -53,7 +59,8 @@ async function cachedOrGenerated<T>(
   );
   if (!refresh) {
     const cached = await findCachedInsight<T>(context.db, cacheKey.scope, inputHash);
-    if (cached) {
+    const checks = cached && cached.source !== "rules" ? recheck(cached.answer) : null;
+    if (cached && (cached.source === "rules" || checks)) {
       return {
         insight: cached.answer,
         source: cached.source,
@@ -61,18 +68,20 @@ async function cachedOrGenerated<T>(
         cached: true,
         fallback_code: null,
         fallback_reason: null,
+        checks,
         generated_at: cached.generatedAt,
       };
     }
   }
   const result = await generate();
   const generatedAt = new Date().toISOString();
-  if (result.fallback_code === null) {
+  const wholly = result.source === "openai" || result.source === "workers-ai" || result.source === "rules" ? result.source : null;
+  if (result.fallback_code === null && wholly !== null) {
     await storeInsight(context.db, {
       scope: cacheKey.scope,
       accountId: cacheKey.accountId,
       inputHash,
-      source: result.source,
+      source: wholly,
       model: result.model,
       answer: result.insight,
       generatedAt,
@@ -85,6 +94,7 @@ async function cachedOrGenerated<T>(
     cached: false,
     fallback_code: result.fallback_code,
     fallback_reason: result.fallback_reason,
+    checks: result.checks,
     generated_at: generatedAt,
   };
 }
@@ -105,6 +115,7 @@ export async function generateAccountInsight(
       runAccountInsight(chooseProvider(context.config, context.dependencies), assessment, {
         timeoutMs: context.config.timeoutMs,
       }),
+    (answer) => recheckedAnswer(ACCOUNT_STEPS, answer, assessment),
   );
   return { assessment, outcome };
 }
@@ -143,6 +154,7 @@ export async function generatePortfolioInsight(
       runPortfolioInsight(chooseProvider(context.config, context.dependencies), input, {
         timeoutMs: context.config.timeoutMs,
       }),
+    (answer) => recheckedAnswer(PORTFOLIO_STEPS, answer, input),
   );
   return { input, outcome };
 }

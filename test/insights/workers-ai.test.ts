@@ -155,9 +155,12 @@ describe("Workers AI provider", () => {
       ),
     };
     const result = await run(fakeAi(async () => ({ response: foreign })).ai, input);
-    expect(result).toMatchObject({ source: "rules", fallback_code: "unknown_playbook" });
-    expect(result.fallback_reason).toContain(`playbook ${notOffered}, not among those offered`);
-    expect(result.insight).toEqual(rulesAccountInsight(input));
+    // The action is the checks' to replace: the rules' action whose playbook the two kept actions do not apply.
+    expect(result).toMatchObject({ source: "workers-ai+rules", fallback_code: null, checks: { replaced: ["recommended_actions[2]"] } });
+    const kept = result.insight.recommended_actions.slice(0, 2).map((action) => action.playbook_id);
+    expect(result.insight.recommended_actions[2]).toEqual(
+      rulesAccountInsight(input).recommended_actions.find((action) => !kept.includes(action.playbook_id)),
+    );
   });
 
   it("falls back when the model hangs past the timeout, and aborts the call", async () => {

@@ -188,7 +188,7 @@ describe("POST /insights/account/{id} with Workers AI (faked AI binding)", () =>
     expect(calls).toHaveLength(2);
   });
 
-  it("falls back when the model applies a playbook it was not offered", async () => {
+  it("replaces an action that applies a playbook the account was not offered with the rules' action", async () => {
     const { ai } = fakeAi((call) => {
       const answer = modelAccountAnswer(promptData(call.inputs.messages));
       const offered = (promptData(call.inputs.messages).playbooks as { playbook_id: number }[]).map((p) => p.playbook_id);
@@ -197,7 +197,8 @@ describe("POST /insights/account/{id} with Workers AI (faked AI binding)", () =>
       return answer;
     });
     const body = await (await callWorker(`/insights/account/${ids[HEALTHY_GROWING.name]}`, { AI: ai })).json<AccountInsightResponse>();
-    expect(body).toMatchObject({ source: "rules", fallback_code: "unknown_playbook" });
+    expect(body).toMatchObject({ source: "workers-ai+rules", fallback_code: null, checks: { replaced: ["recommended_actions[2]"] } });
+    expect(body.recommended_actions.every((action) => body.based_on.playbook_ids.includes(action.playbook_id))).toBe(true);
   });
 });
 

@@ -16,6 +16,7 @@ function provenance(outcome: InsightOutcome<unknown>): Provenance {
     cached: outcome.cached,
     fallback_code: outcome.fallback_code,
     fallback_reason: outcome.fallback_reason,
+    checks: outcome.checks,
   };
 }
 

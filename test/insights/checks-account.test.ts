@@ -2,7 +2,7 @@ import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import exampleCsv from "../../examples/accounts.csv?raw";
 import { checkFigures } from "../../src/domain/written-figures";
-import { accountInsightFigures } from "../../src/insights/figure-check";
+import { accountInsightFigures } from "../../src/insights/checks-account";
 import { rulesAccountInsight } from "../../src/insights/rules-account";
 import { assessAccount } from "../../src/services/assessment";
 import { resetDatabase, testDb } from "../helpers/db";
