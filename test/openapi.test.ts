@@ -112,9 +112,14 @@ describe("OpenAPI document", () => {
     );
   });
 
-  it("documents the insight sources as a union, the optional portfolio body and the refresh flag", async () => {
+  it("documents the insight sources as a union, the checks, the optional portfolio body and the refresh flag", async () => {
     const document = await fetchDocument();
-    expect(document.components.schemas.InsightSource).toMatchObject({ enum: ["workers-ai", "openai", "rules"] });
+    expect(document.components.schemas.InsightSource).toMatchObject({
+      enum: ["workers-ai", "openai", "rules", "workers-ai+rules", "openai+rules"],
+    });
+    expect(document.components.schemas.InsightChecks).toMatchObject({
+      required: ["figures_checked", "figures_unsupported", "replaced"],
+    });
     const portfolio = document.paths["/insights/portfolio"]!.post! as Operation & { requestBody: { required?: boolean } };
     expect(portfolio.requestBody.required).not.toBe(true);
     expect(Object.keys(portfolio.requestBody.content)).toEqual(["application/json"]);

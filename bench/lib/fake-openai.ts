@@ -4,7 +4,7 @@
  * modes, chosen by the request's `model`:
  * - `faithful`: quotes the data's figures in prose and applies the first three playbooks offered;
  * - `sloppy`: a score rounded wrong and a trend's sign swapped in the summary, a playbook applied twice, an account
- *   given another's ARR and the ARR trend's sign swapped in the portfolio;
+ *   given another's ARR, the ARR trend's sign swapped and the book's ARR going the wrong way in the portfolio;
  * - `adversarial`: obeys instructions hidden in account names, calls Critical accounts healthy, invents an account
  *   and a growth figure, applies a playbook nobody offered.
  * Every false statement it writes is recorded as a lie (the exact text), so a caller can look for it in what the API
@@ -216,6 +216,14 @@ function sloppyPortfolio(data: PortfolioData) {
     const swapped = signedMoney(-portfolio.arr_trend_30d);
     answer.key_findings[0] = `ARR moved ${swapped} over 30 days and ${signedMoney(portfolio.arr_trend_90d)} over 90 days.`;
     lies.push(`ARR moved ${swapped} over 30 days`);
+  }
+  // The book's ARR given the direction it did not take.
+  if (portfolio.arr_trend_30d > 0 && portfolio.arr_trend_90d > 0) {
+    answer.key_findings.push("Total ARR fell over the last 90 days.");
+    lies.push("Total ARR fell over the last 90 days.");
+  } else if (portfolio.arr_trend_30d < 0 && portfolio.arr_trend_90d < 0) {
+    answer.key_findings.push("Total ARR grew over the last 90 days.");
+    lies.push("Total ARR grew over the last 90 days.");
   }
   const [first, second] = data.accounts_at_risk;
   if (first && second && Math.round(first.arr) !== Math.round(second.arr)) {

@@ -1,5 +1,5 @@
 import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it, vi } from "vitest";
 import exampleCsv from "../../examples/accounts.csv?raw";
 import worker from "../../src/index";
 import type { AccountInsightResponse, PortfolioInsightResponse } from "../../src/contract/insights";
@@ -118,9 +118,19 @@ describe("a sloppy model's answers", () => {
     }
   });
 
-  it("keep the parts that passed and say which were replaced; a partly replaced answer is not stored", async () => {
+  it("keep the parts that passed and say which were replaced, log each failed check with the request id, and are not stored", async () => {
     const account = accounts.find((candidate) => candidate.health_score !== null)!;
+    const warnings = vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const body = await accountInsight(account.id, "sloppy");
+    const failures = warnings.mock.calls
+      .map(([line]) => JSON.parse(String(line)) as { message: string; part?: string; request_id?: string; problems?: string[] })
+      .filter((line) => line.message === "Insight check failed");
+    warnings.mockRestore();
+    expect(failures.map((line) => line.part)).toEqual(body.checks!.replaced);
+    for (const line of failures) {
+      expect(line.request_id).toMatch(/\S/);
+      expect(line.problems!.length).toBeGreaterThan(0);
+    }
     expect(body.source).toBe("openai+rules");
     expect(body.fallback_code).toBeNull();
     // The first two actions passed and are the model's, in its words.
@@ -130,10 +140,14 @@ describe("a sloppy model's answers", () => {
     expect(again.cached).toBe(false);
   });
 
-  it("give no account another's ARR and no swapped ARR trend in the portfolio", async () => {
+  it("give no account another's ARR, no swapped ARR trend and no wrong direction of the book's ARR in the portfolio", async () => {
     const body = await portfolioInsight("sloppy");
     expect(body.source).toBe("openai+rules");
-    expect(body.checks!.replaced).toEqual(expect.arrayContaining(["top_risks[0]"]));
+    expect(body.checks!.replaced).toEqual(expect.arrayContaining(["key_findings[0]", "top_risks[0]"]));
+    // The example book's ARR grew over 30 and 90 days; the sloppy model's last finding says it fell.
+    expect(body.based_on.arr_trend_90d).toBeGreaterThan(0);
+    expect(body.checks!.replaced.filter((part) => part.startsWith("key_findings"))).toHaveLength(2);
+    expect(portfolioProse(body)).not.toContain("Total ARR fell");
     const [first, second] = body.focus_accounts;
     const wrongLine = new RegExp(`${first!.account_name} \\([^)]*\\$${Math.round(second!.arr).toLocaleString("en-US")} ARR`);
     expect(portfolioProse(body)).not.toMatch(wrongLine);
