@@ -66,12 +66,15 @@ type Protection = "always" | "reads";
 /**
  * Guards a route with the scope it needs. Auth is on in production, and elsewhere once API_KEYS is set; production
  * without any key answers 503 rather than serving unprotected (fail closed). A missing or unknown key answers 401; a
- * known key without the scope, 403 naming the scope needed.
+ * known key without the scope, 403 naming the scope needed. A read left open (AUTH_READS off) serves a caller without
+ * a key, but a key it presents is checked all the same: a mistyped key fails now, not the day reads are locked.
  */
 export function requireScope(scope: ApiKeyScope, protection: Protection) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const { auth } = c.get("config");
-    if (!auth.required || (protection === "reads" && !auth.protectReads)) return next();
+    if (!auth.required) return next();
+    const openRead = protection === "reads" && !auth.protectReads;
+    if (openRead && (c.req.header("authorization") === undefined || auth.keys.length === 0)) return next();
     if (auth.keys.length === 0) {
       throw new ApiError(
         "service_unavailable",

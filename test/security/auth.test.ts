@@ -87,6 +87,17 @@ describe("API keys", () => {
     }
   });
 
+  it("checks a key presented on an open read: a wrong one answers 401 even with AUTH_READS off, a right one is served", async () => {
+    await upload({});
+    for (const path of ["/accounts", "/portfolio/summary", "/playbooks"]) {
+      expect((await fetchWith(authEnv, path)).status, path).toBe(200);
+      const typo = await fetchWith(authEnv, path, { headers: { authorization: "Bearer ask_nope" } });
+      const body = await expectProblem(typo, 401);
+      expect(body.detail, path).toBe("The API key is not valid.");
+      expect((await fetchWith(authEnv, path, { headers: { authorization: `Bearer ${KEY_OLD}` } })).status, path).toBe(200);
+    }
+  });
+
   it("fails closed in production: without any key configured, protected routes answer 503, never run open", async () => {
     const production = { ENVIRONMENT: "production" };
     const response = await upload(production, { authorization: `Bearer ${KEY_OLD}` });
